@@ -1,0 +1,38 @@
+# The README's two commands: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test setup test-setup system-packages mnist bench
+
+run: setup mnist
+	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT)
+
+test: test-setup mnist
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.requirements
+
+test-setup: setup $(VENV)/.test-requirements system-packages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-requirements: requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# Debian's chromium (browser tests) and nginx (replicas behind a proxy); see the script.
+system-packages:
+	@scripts/install-system-packages.sh
+
+mnist: setup
+	$(BIN)/python -m data fetch
+
+bench: test-setup mnist
+	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,0 +1,76 @@
+"""Read MNIST's IDX files (raw or gzip-compressed) and check them before anyone uses them.
+
+The IDX format (LeCun's MNIST page): a 4-byte big-endian magic number, whose third byte is the
+element type (0x08, unsigned byte) and whose fourth is the number of dimensions; then one
+big-endian uint32 per dimension; then the data, row-major. Images are 2051 (3 dimensions:
+count, rows, columns), labels 2049 (1 dimension: count).
+"""
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+IMAGES_MAGIC = 2051
+LABELS_MAGIC = 2049
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class IDXError(ValueError):
+    """A file that is not the IDX file it claims to be; the message names the file and the problem."""
+
+
+def read_idx(path, expected_magic=None) -> np.ndarray:
+    """The array stored in an IDX file, raw or .gz, after checking its header against its length."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise IDXError(f"{path}: cannot be read ({error.strerror or error})") from error
+    if content[:2] == GZIP_MAGIC:
+        content = gunzip(content, path)
+    return parse_idx(content, path.name, expected_magic)
+
+
+def gunzip(content: bytes, name) -> bytes:
+    """The decompressed bytes of a gzip file, or an IDXError saying it is truncated or corrupt."""
+    try:
+        return gzip.decompress(content)
+    except (EOFError, OSError, zlib.error) as error:
+        raise IDXError(f"{name}: the gzip data is truncated or corrupt ({error})") from error
+
+
+def parse_idx(content: bytes, name, expected_magic=None) -> np.ndarray:
+    """Check the magic number, the dimensions and the length, and return the data as uint8."""
+    if len(content) < 8:
+        raise IDXError(f"{name}: only {len(content)} bytes, too short for an IDX header")
+    magic, = struct.unpack(">i", content[:4])
+    if magic not in (IMAGES_MAGIC, LABELS_MAGIC):
+        raise IDXError(
+            f"{name}: wrong magic number {magic} (expected {IMAGES_MAGIC} for images "
+            f"or {LABELS_MAGIC} for labels); this is not an MNIST IDX file")
+    if expected_magic is not None and magic != expected_magic:
+        raise IDXError(f"{name}: magic number {magic}, expected {expected_magic}")
+    ndim = magic & 0xFF
+    header_length = 4 + 4 * ndim
+    if len(content) < header_length:
+        raise IDXError(f"{name}: truncated inside the header ({len(content)} bytes)")
+    shape = struct.unpack(f">{ndim}I", content[4:header_length])
+    if magic == IMAGES_MAGIC and shape[1:] != (28, 28):
+        raise IDXError(f"{name}: images of {shape[1]}x{shape[2]} pixels, expected 28x28")
+    expected_length = header_length + int(np.prod(shape))
+    if len(content) != expected_length:
+        problem = "truncated" if len(content) < expected_length else "longer than its header says"
+        raise IDXError(
+            f"{name}: {problem}: the header promises {shape} ({expected_length} bytes) "
+            f"but the file has {len(content)} bytes")
+    return np.frombuffer(content, dtype=np.uint8, offset=header_length).reshape(shape)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The IDX file for a uint8 array: the inverse of parse_idx (used to re-check cached arrays)."""
+    magic = IMAGES_MAGIC if array.ndim == 3 else LABELS_MAGIC
+    header = struct.pack(">i", magic) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
