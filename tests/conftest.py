@@ -1,8 +1,10 @@
-"""Shared fixtures: real MNIST, loaded once per test session from the project's cache."""
+"""Shared fixtures: real MNIST loaded once per test session; the browser fixtures."""
 
 import pytest
 
 import data
+
+pytest_plugins = ["tests.browser_fixtures"]
 
 
 @pytest.fixture(scope="session")

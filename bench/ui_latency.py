@@ -1,0 +1,83 @@
+"""How fast the Train screen answers a Step click, measured inside a real browser.
+
+Starts `streamlit run app.py`, opens it in Debian's chromium, and over 20 Step clicks times, inside
+the page, the click → the new position text, and the click → every element redrawn (no element
+left stale, then two animation frames so charts have painted). Also the server's CPU time per
+click and the time from opening the app to the first screen fully drawn. Redraw latency last.
+Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.streamlit_server import launch_chromium, open_screen, settle, streamlit_app  # noqa: E402
+
+CLICKS = 20
+TICKS_PER_SECOND = 100  # /proc/PID/stat counts CPU time in clock ticks (USER_HZ)
+
+MEASURE_CLICK = """async ([label, expected]) => {
+  const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
+  const positionShown = () => [...document.querySelectorAll('h4')]
+      .some(h => h.innerText.startsWith('Step ' + expected + ' '));
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  return await new Promise(resolve => {
+    let textAt = null;
+    const started = performance.now();
+    const check = async () => {
+      if (textAt === null && positionShown()) textAt = performance.now();
+      if (textAt !== null && !document.querySelector('[data-stale="true"]')) {
+        observer.disconnect();
+        await frame(); await frame();
+        resolve([textAt - started, performance.now() - started]);
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    button.click();
+  });
+}"""
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+def main() -> None:
+    with streamlit_app() as (url, process), sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector("h1")
+        settle(page)
+        first_screen = time.perf_counter() - started
+        open_screen(page, "Train")
+        for warm_up in range(3):
+            page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
+        settle(page)
+        cpu_before = cpu_seconds(process.pid)
+        text_ms, redraw_ms = [], []
+        for click in range(CLICKS):
+            page.wait_for_timeout(300)  # a learner looks before clicking again
+            to_text, to_redraw = page.evaluate(MEASURE_CLICK, ["Step", f"{click + 4:,}"])
+            text_ms.append(to_text)
+            redraw_ms.append(to_redraw)
+        settle(page)
+        cpu_per_click = (cpu_seconds(process.pid) - cpu_before) / CLICKS * 1000
+        browser.close()
+    print(f"first screen fully drawn:           {first_screen * 1000:7.0f} ms (target < 3000)")
+    print(f"server CPU per Step click:          {cpu_per_click:7.1f} ms (target < 25)")
+    print(f"Step -> position text, median:      {statistics.median(text_ms):7.0f} ms")
+    print(f"Step -> everything redrawn, p90:    {sorted(redraw_ms)[int(0.9 * CLICKS) - 1]:7.0f} ms")
+    print(f"Step -> everything redrawn, median: {statistics.median(redraw_ms):7.0f} ms (target < 250)")
+
+
+if __name__ == "__main__":
+    main()

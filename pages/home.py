@@ -1,0 +1,39 @@
+"""Home: what Backprop Lab is, the network it studies, and where to start."""
+
+import streamlit as st
+
+from ui import figures, session
+
+st.title("Backprop Lab")
+st.markdown(
+    "A tiny neural network, written in plain numpy, learns to read handwritten digits (MNIST). "
+    "You train it **one sample at a time** and see every number the maths talks about: the input "
+    "pixels, each layer's values, the gradients, the first-layer weights as images, the loss "
+    "surface, the test errors, and a digit you draw yourself. The maths follows a short design "
+    "document (V. Rousopoulos, *Machine Learning (Basics) with numpy*), including its errata.")
+
+trainer = session.trainer()
+hidden = trainer.settings.hidden
+
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(f"The network: 784 → {hidden} → 10")
+    st.plotly_chart(figures.network_diagram(hidden), key="home_diagram", config={"staticPlot": True})
+with right:
+    st.subheader("The maths in four lines")
+    st.latex(r"Z_1 = W_1^{T}x + b_1,\quad A_1 = \mathrm{ReLU}(Z_1)")
+    st.latex(r"Z_2 = W_2^{T}A_1 + b_2,\quad A_2 = \mathrm{softmax}(Z_2)")
+    st.latex(r"\mathcal{L} = \sum_{k=0}^{9} (A_{2,k} - y_k)^2")
+    st.latex(r"P \leftarrow P - \alpha\,\frac{\partial \mathcal{L}}{\partial P}\ \text{after every sample}")
+    st.caption("W1 is 784×10: column k is hidden unit k's template, shown as a 28×28 image on the "
+               "Weights screen. α halves every 5 epochs.")
+
+st.subheader("Where to start")
+st.markdown(
+    "1. **Data**: what the network sees: 28×28 grey images, pixel values divided by 255.\n"
+    "2. **Forward pass**: one image through the network, every intermediate value.\n"
+    "3. **Train**: step one sample at a time and watch the loss, the prediction and W1 change.\n"
+    "4. **Weights**: the ten hidden units' templates, and how they evolved.\n\n"
+    "Every screen shows the same model: step on *Train*, look anywhere else.")
+st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")

@@ -1,0 +1,188 @@
+"""Train: the only screen that changes the model. Step one sample at a time and watch it learn."""
+
+import inspect
+
+import numpy as np
+import streamlit as st
+
+from core import network, training
+from core.network import GRADIENT_RULES, INITIALISATIONS
+from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
+from ui import figures, session, widgets
+
+CHUNK = 2000  # steps per fragment rerun while running an epoch: ~40 ms, so other learners get the CPU
+
+st.title("Train")
+st.markdown(
+    "Each step takes the next training image (in the dataset's order, as the document does), runs "
+    "it forward, computes the gradient of every weight and moves each weight a little against it: "
+    "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall.")
+
+trainer = session.trainer()
+mnist = session.dataset()
+
+
+def settings_form() -> None:
+    """The run's settings; they take effect on Reset and are written into the URL."""
+    current = trainer.settings
+    with st.expander("Settings: applied on Reset, saved in the page's URL so a link reproduces the run"):
+        with st.form("settings"):
+            columns = st.columns(4)
+            _, low, high = NUMERIC_RANGES["lr"]
+            learning_rate = columns[0].number_input("learning rate α", low, high, current.learning_rate,
+                                                    format="%.5f", step=0.001, key="setting_lr")
+            _, low, high = NUMERIC_RANGES["decay"]
+            decay_period = columns[1].number_input("halve α every … epochs", low, high, current.decay_period, key="setting_decay")
+            _, low, high = NUMERIC_RANGES["factor"]
+            decay_factor = columns[2].number_input("decay factor", low, high, current.decay_factor, step=0.05, key="setting_factor")
+            rule = columns[3].selectbox("gradient rule", list(GRADIENT_RULES), list(GRADIENT_RULES).index(current.rule), key="setting_rule",
+                                        help="document: dZ2 = 2(A2 − y) (the design document's); mse: the exact "
+                                             "gradient of Σ(A2 − y)² through the softmax; cross-entropy: A2 − y")
+            _, low, high = NUMERIC_RANGES["hidden"]
+            hidden = columns[0].number_input("hidden units", low, high, current.hidden, key="setting_hidden")
+            init = columns[1].selectbox("initialisation", INITIALISATIONS, INITIALISATIONS.index(current.init), key="setting_init",
+                                        help="uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)")
+            _, low, high = NUMERIC_RANGES["seed"]
+            seed = columns[2].number_input("random seed", low, high, current.seed, key="setting_seed")
+            if st.form_submit_button("Reset with these settings", icon=":material/restart_alt:"):
+                session.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
+                                       decay_factor=float(decay_factor), rule=rule, hidden=int(hidden),
+                                       init=init, seed=int(seed)))
+                st.session_state.pop("running", None)
+                st.rerun()
+
+
+def control_buttons():
+    """Step, Step ×10, Step ×100, Run to end of epoch, Reset; returns how many steps were asked for."""
+    row = st.container(horizontal=True)
+    asked = 0
+    if row.button("Step", type="primary", key="step_1"):
+        asked = 1
+    if row.button("Step ×10", key="step_10"):
+        asked = 10
+    if row.button("Step ×100", key="step_100"):
+        asked = 100
+    if row.button("Run to end of epoch", key="run_epoch", icon=":material/play_arrow:"):
+        st.session_state.running = True
+    if row.button("Reset", key="reset", icon=":material/restart_alt:"):
+        session.reset(trainer.settings)
+        st.session_state.pop("running", None)
+        st.rerun()
+    return asked
+
+
+def run_chunk() -> None:
+    """Train one chunk of the epoch, then rerun this fragment: a Stop click lands between chunks."""
+    bar = st.progress(trainer.index / trainer.training_size,
+                      text=f"Running epoch {trainer.epoch + 1}: sample {trainer.index:,} of {trainer.training_size:,}")
+    if st.button("Stop", key="stop", icon=":material/stop:"):
+        st.session_state.running = False
+        st.rerun()
+    epoch = trainer.epoch
+    trainer.train(min(CHUNK, trainer.steps_to_epoch_end))
+    bar.progress(min(trainer.index / trainer.training_size, 1.0))
+    if trainer.epoch != epoch or trainer.stopped_reason:
+        st.session_state.running = False
+        st.rerun()
+    st.rerun(scope="fragment")
+
+
+def step_panel(record: training.StepRecord) -> None:
+    """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
+    left, middle, right = st.columns([1, 2, 1.3])
+    with left:
+        st.image(figures.grey_image(mnist.train_images[record.index], scale=4),
+                 caption=f"training image #{record.index:,}, label {record.label}")
+    with middle:
+        st.plotly_chart(figures.bars(record.forward.A2, figures.DIGITS,
+                                     f"A2 before the update: predicted {record.prediction} "
+                                     f"({'correct' if record.correct else 'wrong'})",
+                                     "digit", "probability", highlight=record.prediction, height=250,
+                                     y_range=[0, 1.2]), key="train_probabilities")
+    with right:
+        st.metric("Loss on this sample, before", f"{record.loss_before:.4f}")
+        st.metric("after the update", f"{record.loss_after:.4f}",
+                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse")
+        st.caption("L = Σₖ (A2ₖ − yₖ)²")
+    update = -record.learning_rate * record.gradients.dW1
+    limit = figures.symmetric_limit(update)
+    st.markdown(f"**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template "
+                f"(blue negative, red positive, |ΔW1| up to {limit:.2g}; only this image's ink moves weights, "
+                "and only for units that were on)")
+    st.image(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit),
+             caption=["hidden units 0, 1, 2, … left to right"])
+
+
+def curves() -> None:
+    """Running loss and training accuracy, binned so the curve stays small however long it runs."""
+    steps, loss = trainer.history.loss_curve()
+    _, accuracy = trainer.history.accuracy_curve()
+    if len(steps) < 2:
+        st.caption("The running loss and accuracy curves appear after a few steps.")
+        return
+    figure = figures.lines(steps, {"loss Σ(A2 − y)²": loss}, "Running loss and training accuracy",
+                           "step", "mean loss per bin", height=260)
+    figure.add_scatter(x=steps, y=accuracy, name="accuracy", yaxis="y2", line=dict(color="#2ca02c"),
+                       hovertemplate="accuracy %{y:.1%} at %{x}<extra></extra>")
+    figure.update_layout(yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1], dtick=0.25,
+                                     tickformat=".0%"))
+    st.plotly_chart(figure, key="train_curves")
+
+
+@st.fragment
+def training_panel() -> None:
+    """Reruns alone on every click, so a Step redraws only what a step changes."""
+    asked = control_buttons()
+    if trainer.stopped_reason:
+        st.error(trainer.stopped_reason, icon=":material/warning:")
+    epoch = trainer.epoch
+    if asked:
+        trainer.train(asked)
+    if st.session_state.get("running") and not trainer.stopped_reason:
+        run_chunk()
+    widgets.refresh_position(trainer)
+    st.markdown(f"#### {widgets.position_text(trainer)}")
+    record = trainer.last_record
+    if record is None:
+        st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
+    else:
+        step_panel(record)
+    dead = trainer.dead_units(probe_images())
+    st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
+               + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
+               + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")
+    curves()
+    if trainer.epoch != epoch:
+        st.rerun()  # a new epoch: refresh the test-accuracy chart outside this fragment
+
+
+@st.cache_resource(show_spinner=False)
+def probe_images() -> np.ndarray:
+    return network.pixels(mnist.test_images[:1000])
+
+
+def epoch_charts() -> None:
+    """Test accuracy at each epoch end and the learning-rate schedule α(epoch)."""
+    left, right = st.columns(2)
+    with left:
+        epochs = [entry[0] for entry in trainer.history.test_accuracy]
+        accuracy = [entry[2] for entry in trainer.history.test_accuracy]
+        if epochs:
+            st.plotly_chart(figures.lines(epochs, {"test accuracy": accuracy}, "Test accuracy after each epoch",
+                                          "epoch", "accuracy on 10,000 test images", markers=True,
+                                          y_range=[0, 1]), key="train_test_accuracy")
+        else:
+            st.caption("Test accuracy is measured on all 10,000 test images at the end of each epoch.")
+    with right:
+        schedule = np.arange(1, max(trainer.epoch + 2, 2 * trainer.settings.decay_period + 1))
+        rates = [learning_rate_at(trainer.settings, epoch - 1) for epoch in schedule]
+        st.plotly_chart(figures.lines(schedule, {"α": rates}, "Learning-rate schedule", "epoch", "α",
+                                      markers=True), key="train_schedule")
+
+
+settings_form()
+training_panel()
+epoch_charts()
+with st.expander("The numpy lines that just ran: the core's own source"):
+    st.code(inspect.getsource(network.backward), language="python")
+    st.code(inspect.getsource(training.Trainer.step), language="python")

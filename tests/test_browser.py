@@ -1,0 +1,60 @@
+"""Real-browser tests: `streamlit run app.py` driven through Debian's chromium with Playwright."""
+
+import re
+
+import pytest
+
+from tests.browser_fixtures import screenshot
+from tests.streamlit_server import open_screen, settle
+
+pytestmark = pytest.mark.browser
+
+# (navigation link, the screen's heading)
+SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"),
+           ("Train", "Train"), ("Weights", "Weights")]
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    yield page
+    context.close()
+
+
+def exception_boxes(page):
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def position(page) -> int:
+    text = page.locator("h4", has_text="Step ").first.inner_text()
+    return int(re.search(r"Step ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def click_and_wait_for_position(page, label: str, expected: int) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h4')].some(h => h.innerText.startsWith('Step ' + n + ' '))",
+        arg=f"{expected:,}", timeout=30_000)
+    settle(page)
+
+
+def test_every_screen_renders_without_an_exception(page):
+    for link, heading in SCREENS:
+        open_screen(page, link, heading)
+        assert exception_boxes(page) == [], f"{link}: {exception_boxes(page)}"
+        screenshot(page, link.lower().replace(" ", "-"))
+
+
+def test_step_moves_the_position_and_other_screens_see_it(page):
+    open_screen(page, "Train")
+    assert position(page) == 0
+    click_and_wait_for_position(page, "Step", 1)
+    click_and_wait_for_position(page, "Step ×10", 11)
+    assert exception_boxes(page) == []
+    screenshot(page, "train-after-11-steps")
+    open_screen(page, "Weights")
+    assert page.get_by_text("step 11 (now)").count() + page.locator("text=W1 at step 11").count() > 0
+

@@ -1,0 +1,84 @@
+"""Page tests with streamlit.testing's AppTest: every screen, one shared model, settings in the URL."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py"]
+
+
+def fresh_app(query=None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        app.query_params.update(query)
+    return app.run()
+
+
+def trainer_of(app):
+    return app.session_state["trainer"]
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen_renders_from_a_fresh_session(screen):
+    app = fresh_app()
+    app.switch_page(screen).run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert app.title, f"{screen} has no title"
+
+
+def test_step_advances_the_position_and_changes_W1():
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    before = trainer_of(app).params.W1.copy()
+    app.button(key="step_1").click().run()
+    trainer = trainer_of(app)
+    assert trainer.step_count == 1
+    assert not np.array_equal(before, trainer.params.W1)
+    app.button(key="step_10").click().run()
+    assert trainer_of(app).step_count == 11
+    assert any("Step 11 ·" in block.value for block in app.markdown)
+
+
+def test_the_weights_screen_shows_the_trained_model():
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_100").click().run()
+    app.switch_page("pages/weights.py").run()
+    assert not app.exception
+    assert trainer_of(app).step_count == 100
+    assert any("step 100" in str(chart.proto.spec) for chart in app.get("plotly_chart"))
+
+
+def test_reset_with_new_settings_starts_over_with_them():
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_10").click().run()
+    app.number_input(key="setting_lr").set_value(0.05)
+    app.selectbox(key="setting_rule").set_value("cross-entropy")
+    app.number_input(key="setting_hidden").set_value(16)
+    next(button for button in app.button if button.label == "Reset with these settings").click().run()
+    trainer = trainer_of(app)
+    assert trainer.step_count == 0
+    assert (trainer.settings.learning_rate, trainer.settings.rule, trainer.settings.hidden) == (0.05, "cross-entropy", 16)
+    assert trainer.params.W1.shape == (784, 16)
+    assert app.query_params["lr"] == ["0.05"] or app.query_params["lr"] == "0.05"
+
+
+def test_settings_come_from_the_url():
+    app = fresh_app({"lr": "0.005", "rule": "mse", "hidden": "12", "seed": "3"})
+    settings = trainer_of(app).settings
+    assert (settings.learning_rate, settings.rule, settings.hidden, settings.seed) == (0.005, "mse", 12, 3)
+    assert not app.warning
+
+
+def test_hand_typed_bad_url_values_fall_back_with_a_notice():
+    app = fresh_app({"lr": "abc", "hidden": "100000"})
+    assert not app.exception
+    settings = trainer_of(app).settings
+    assert (settings.learning_rate, settings.hidden) == (0.01, 10)
+    notices = " ".join(warning.value for warning in app.warning)
+    assert "lr" in notices and "hidden" in notices

@@ -1,0 +1,1 @@
+"""Shared UI pieces for the pages: session state, figure builders, small widgets."""

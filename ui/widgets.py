@@ -1,0 +1,38 @@
+"""Small UI pieces shared by the pages: the sidebar, the position line, notices."""
+
+import streamlit as st
+
+from core.training import Trainer
+
+
+def position_text(trainer: Trainer) -> str:
+    """Where training stands, in the words a learner uses: step, epoch, sample, α."""
+    total = trainer.training_size
+    return (f"Step {trainer.step_count:,} · epoch {trainer.epoch + 1} · "
+            f"sample {trainer.index:,} of {total:,} · α = {trainer.learning_rate:.4g}")
+
+
+def model_summary(trainer: Trainer) -> str:
+    settings = trainer.settings
+    return (f"**Model** 784 → {settings.hidden} → 10 · rule `{settings.rule}` · init `{settings.init}` · "
+            f"seed {settings.seed}  \n{position_text(trainer)}")
+
+
+def sidebar(mnist, trainer: Trainer) -> None:
+    """Dataset status and the model's position; the Train screen refreshes the position in place."""
+    with st.sidebar:
+        st.caption(f"**MNIST** {len(mnist.train_labels):,} training and {len(mnist.test_labels):,} test "
+                   f"images, checksums verified (source: {mnist.source}).")
+        st.session_state.position_slot = st.empty()
+        st.session_state.position_slot.caption(model_summary(trainer))
+        if trainer.stopped_reason:
+            st.error(trainer.stopped_reason, icon=":material/warning:")
+    for notice in st.session_state.pop("setting_notices", []):
+        st.warning(notice, icon=":material/link_off:")
+
+
+def refresh_position(trainer: Trainer) -> None:
+    """Rewrite the sidebar's position line from inside a fragment rerun."""
+    slot = st.session_state.get("position_slot")
+    if slot is not None:
+        slot.caption(model_summary(trainer))
