@@ -1,0 +1,113 @@
+"""Training settings: their defaults (the document's), their allowed ranges, and their URL form.
+
+A link such as ?lr=0.05&rule=cross-entropy&seed=3 reproduces a run, so settings arrive as text
+typed by hand. settings_from_query() never fails: a value that is missing, not a number or out of
+range falls back to its default with a notice the screen can show. The ranges live in one table
+here so the screen's widgets offer exactly what validation accepts.
+"""
+
+import math
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+from core.network import GRADIENT_RULES, INITIALISATIONS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One learner's training settings; the defaults are the design document's."""
+
+    learning_rate: float = 0.01
+    decay_period: int = 5
+    decay_factor: float = 0.5
+    rule: str = "document"
+    hidden: int = 10
+    init: str = "uniform"
+    seed: int = 0
+
+
+# Query key -> (Settings field, minimum, maximum). lr reaches 100 so a learner can make it diverge.
+NUMERIC_RANGES = {
+    "lr": ("learning_rate", 1e-5, 100.0),
+    "decay": ("decay_period", 1, 50),
+    "factor": ("decay_factor", 0.05, 1.0),
+    "hidden": ("hidden", 1, 64),
+    "seed": ("seed", 0, 2**31 - 1),
+}
+# Query key -> (Settings field, allowed values).
+CHOICES = {
+    "rule": ("rule", tuple(GRADIENT_RULES)),
+    "init": ("init", INITIALISATIONS),
+}
+QUERY_KEYS = tuple(NUMERIC_RANGES) + tuple(CHOICES)
+DEFAULTS = Settings()
+
+
+def learning_rate_at(settings, epoch) -> float:
+    """α = lr · factor^⌊epoch / period⌋ for the 0-based epoch: halved every 5 epochs by default."""
+    return settings.learning_rate * settings.decay_factor ** (epoch // settings.decay_period)
+
+
+def validation_errors(settings) -> list[str]:
+    """Every way `settings` breaks the ranges above (an empty list when it is valid)."""
+    errors = []
+    for key, (name, low, high) in NUMERIC_RANGES.items():
+        value = getattr(settings, name)
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
+            errors.append(f"{key}={value!r} is outside {low:g}..{high:g}")
+        elif isinstance(getattr(DEFAULTS, name), int) and value != int(value):
+            errors.append(f"{key}={value!r} is not a whole number")
+    for key, (name, allowed) in CHOICES.items():
+        if getattr(settings, name) not in allowed:
+            errors.append(f"{key}={getattr(settings, name)!r} is not one of {', '.join(allowed)}")
+    return errors
+
+
+def _parse_number(key, text):
+    """(value, None) for a valid number in range, or (default, notice) otherwise."""
+    name, low, high = NUMERIC_RANGES[key]
+    default = getattr(DEFAULTS, name)
+    whole = isinstance(default, int)
+    fallback = f"using the default {default:g}"
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return default, f"{key}={text} is not a number; {fallback}"
+    if not math.isfinite(value):
+        return default, f"{key}={text} is not a finite number; {fallback}"
+    if whole and value != int(value):
+        return default, f"{key}={text} is not a whole number; {fallback}"
+    if not low <= value <= high:
+        return default, f"{key}={text} is outside the allowed range {low:g} to {high:g}; {fallback}"
+    return (int(value) if whole else value), None
+
+
+def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
+    """Settings from URL query parameters (lr, decay, factor, rule, hidden, init, seed) and one notice per bad value."""
+    values, notices = {}, []
+    for key, (name, _, _) in NUMERIC_RANGES.items():
+        if key in params:
+            values[name], notice = _parse_number(key, str(params[key]))
+            if notice:
+                notices.append(notice)
+    for key, (name, allowed) in CHOICES.items():
+        if key in params:
+            text = str(params[key]).strip()
+            if text in allowed:
+                values[name] = text
+            else:
+                default = getattr(DEFAULTS, name)
+                notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; using the default {default}")
+    return Settings(**values), notices
+
+
+def settings_to_query(settings) -> dict[str, str]:
+    """The query parameters that settings_from_query() turns back into `settings`."""
+    query = {key: repr(getattr(settings, name)) for key, (name, _, _) in NUMERIC_RANGES.items()}
+    query.update({key: getattr(settings, name) for key, (name, _) in CHOICES.items()})
+    return query
+
+
+def settings_as_dict(settings) -> dict:
+    """The settings as a plain dict of field name -> value (for checkpoints and display)."""
+    return {field.name: getattr(settings, field.name) for field in fields(Settings)}
