@@ -1,0 +1,388 @@
+"""Checkpoints: download the whole training run as one .npz file, upload it later to continue.
+
+A checkpoint is everything Trainer.state_dict() gives (parameters, initial parameters, settings,
+position in the data, history, snapshots) plus a format marker and version, written with
+np.savez_compressed. Loading it continues the run exactly: the next steps are the ones the saved
+trainer would have taken.
+
+An upload can be anything, so load_checkpoint() trusts nothing, in this order: the size (before any
+parsing); the zip archive and each array's header (object arrays, which would need unpickling, are
+refused and never loaded: np.load runs with allow_pickle=False); the marker and version; the
+settings against core/settings.py's ranges; the keys, dtypes and shapes against a fresh trainer's
+state; finite values; the position and the bookkeeping of history and snapshots. Every failure is
+a CheckpointError whose message says, in plain words, what is wrong with the file. The caller's
+current trainer is never touched: a new Trainer is built and returned.
+
+Left out on purpose: the MNIST images (the caller passes its own arrays) and any code or pickle.
+"""
+
+import io
+import math
+import re
+import zipfile
+from dataclasses import fields
+
+import numpy as np
+
+from core.network import INPUTS, CLASSES, PARAMETER_NAMES
+from core.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
+from core.training import MAX_BINS, MAX_SNAPSHOTS, RECENT_STEPS, STATE_FORMAT, Trainer
+
+CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
+CHECKPOINT_VERSION = 1
+MAX_CHECKPOINT_BYTES = 20 * 2**20
+MAX_UNPACKED_BYTES = 64 * 2**20  # a legitimate checkpoint unpacks to about 11 MB at most (h = 64)
+MAX_ENTRIES = 100
+MAX_EPOCHS = 100_000
+MAX_REASON_CHARACTERS = 1000
+MARKER_KEYS = ("checkpoint.format", "checkpoint.version")
+
+# Entries whose first axis grows with training (at most this long); every other axis is fixed.
+GROWING = {
+    "history.recent_losses": RECENT_STEPS,
+    "history.epochs": MAX_EPOCHS,
+    "snapshots.steps": MAX_SNAPSHOTS,
+    **{f"snapshots.{name}": MAX_SNAPSHOTS for name in PARAMETER_NAMES},
+}
+
+NOT_A_CHECKPOINT = "This file is not a Backprop Lab checkpoint: "
+DAMAGED = "This checkpoint is damaged or was edited: "
+
+# The first bytes of files a learner might upload by mistake, to say what the file seems to be.
+KNOWN_FILES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"\x93NUMPY", "a single .npy array, not an .npz archive"),
+    (b"\x80", "a pickled Python object, which is never loaded for safety"),
+)
+
+
+class CheckpointError(ValueError):
+    """An uploaded checkpoint that cannot be loaded; the message explains why to the learner."""
+
+
+def save_checkpoint(trainer) -> bytes:
+    """The trainer's whole state as the bytes of a compressed .npz file (no pickled objects)."""
+    state = trainer.state_dict()
+    state["checkpoint.format"] = CHECKPOINT_FORMAT
+    state["checkpoint.version"] = CHECKPOINT_VERSION
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, allow_pickle=False, **state)
+    return buffer.getvalue()
+
+
+def checkpoint_filename(trainer) -> str:
+    """A descriptive download name, e.g. backprop-lab-h10-document-step60000.npz."""
+    rule = trainer.settings.rule.replace(" ", "-")
+    return f"backprop-lab-h{trainer.settings.hidden}-{rule}-step{trainer.step_count}.npz"
+
+
+def load_checkpoint(content: bytes, train_images, train_labels, test_images, test_labels) -> Trainer:
+    """A new Trainer in the checkpoint's exact state, or CheckpointError saying what is wrong."""
+    state = read_checkpoint(content)
+    _check_against_data(state, len(train_images))
+    try:
+        return Trainer.from_state(state, train_images, train_labels, test_images, test_labels)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise _damaged(str(error)) from error
+
+
+def read_checkpoint(content: bytes) -> dict:
+    """The checkpoint's state dict, checked in full (everything but the training-set size)."""
+    _check_size(content)
+    arrays = _unpack(content)
+    _check_marker(arrays)
+    state = {key: value for key, value in arrays.items() if key not in MARKER_KEYS}
+    settings = _settings(state)
+    _check_parameters(state, settings.hidden)
+    _check_layout(state, settings)
+    _check_finite(state)
+    _check_bookkeeping(state)
+    return state
+
+
+# --- the file ------------------------------------------------------------------------------------
+
+
+def _check_size(content):
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise CheckpointError(NOT_A_CHECKPOINT + f"expected the file's bytes, got {type(content).__name__}.")
+    size = len(content)
+    if size == 0:
+        raise CheckpointError(NOT_A_CHECKPOINT + "the file is empty.")
+    if size > MAX_CHECKPOINT_BYTES:
+        raise CheckpointError(
+            f"This file is {size / 2**20:.1f} MB; a Backprop Lab checkpoint is at most "
+            f"{MAX_CHECKPOINT_BYTES / 2**20:.0f} MB, so it is not loaded."
+        )
+
+
+def _unpack(content) -> dict:
+    """Every array of the .npz archive, after checking each header; nothing is ever unpickled."""
+    content = bytes(content)
+    if not content.startswith(b"PK"):
+        kind = next((name for magic, name in KNOWN_FILES if content.startswith(magic)), None)
+        raise CheckpointError(NOT_A_CHECKPOINT + (
+            f"it looks like {kind}." if kind else "it is not an .npz archive (the file a download gives)."
+        ))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            _check_members(archive, members)
+        with np.load(io.BytesIO(content), allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except CheckpointError:
+        raise
+    except MemoryError as error:
+        raise _damaged("an array in it is too large to load.") from error
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise CheckpointError(_pickled_message()) from error
+        raise CheckpointError(_damaged_archive_message(error)) from error
+    except Exception as error:  # untrusted bytes: any failure of zipfile, zlib or numpy means damage
+        raise CheckpointError(_damaged_archive_message(error)) from error
+
+
+def _check_members(archive, members):
+    if not members:
+        raise CheckpointError(NOT_A_CHECKPOINT + "the archive is empty.")
+    if len(members) > MAX_ENTRIES:
+        raise CheckpointError(NOT_A_CHECKPOINT + f"the archive holds {len(members)} files.")
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise CheckpointError(
+            NOT_A_CHECKPOINT + f"it would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB."
+        )
+    for member in members:
+        if not member.filename.endswith(".npy"):
+            raise CheckpointError(
+                NOT_A_CHECKPOINT + f"the archive holds {member.filename!r}, which is not a numpy array."
+            )
+        with archive.open(member) as stream:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise _damaged(f"{member.filename[:-4]!r} has an unknown array format {version}.")
+        if dtype.hasobject:
+            raise CheckpointError(_pickled_message(member.filename[:-4]))
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > member.file_size:
+            raise _damaged(f"{member.filename[:-4]!r} claims {declared} bytes but holds {member.file_size}.")
+
+
+def _pickled_message(key=None) -> str:
+    where = f" (in {key!r})" if key else ""
+    return (
+        f"This file contains a pickled Python object{where}, which is never loaded for safety: "
+        "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only."
+    )
+
+
+def _damaged_archive_message(error) -> str:
+    return (
+        NOT_A_CHECKPOINT + "it is a damaged or incomplete archive (was the download interrupted?). "
+        f"Details: {type(error).__name__}: {error}"
+    )
+
+
+def _check_marker(arrays):
+    if "checkpoint.format" not in arrays or _text(arrays["checkpoint.format"]) != CHECKPOINT_FORMAT:
+        raise CheckpointError(
+            NOT_A_CHECKPOINT + "it is an .npz archive, but not one Backprop Lab wrote "
+            "(its format marker is missing)."
+        )
+    version = arrays.get("checkpoint.version")
+    if version is None or version.shape != () or version.dtype.kind not in "iu":
+        raise _damaged("its version number is missing.")
+    if int(version) != CHECKPOINT_VERSION:
+        raise CheckpointError(
+            f"This checkpoint has format version {int(version)}; this Backprop Lab reads version "
+            f"{CHECKPOINT_VERSION}."
+        )
+    if "format" not in arrays or _text(arrays["format"]) != STATE_FORMAT:
+        raise CheckpointError(
+            DAMAGED + f"its trainer state is not of the kind this version reads ({STATE_FORMAT})."
+        )
+
+
+# --- the contents --------------------------------------------------------------------------------
+
+
+def _settings(state) -> Settings:
+    """Settings from the settings.* entries, checked against core/settings.py's ranges."""
+    defaults = Settings()
+    choices = {name for name, _ in CHOICES.values()}
+    values = {}
+    for name in (field.name for field in fields(Settings)):
+        key = f"settings.{name}"
+        if key not in state:
+            raise _damaged(f"the setting {name!r} is missing.")
+        value = state[key]
+        if value.shape != ():
+            raise _damaged(f"the setting {name!r} is an array of shape {value.shape}, not one value.")
+        if name in choices:
+            if value.dtype.kind != "U":
+                raise _damaged(f"the setting {name!r} is not text.")
+            values[name] = str(value)
+        elif isinstance(getattr(defaults, name), int):
+            if value.dtype.kind not in "iu":
+                raise _damaged(f"the setting {name!r} is not a whole number.")
+            values[name] = int(value)
+        else:
+            if value.dtype.kind not in "iuf":
+                raise _damaged(f"the setting {name!r} is not a number.")
+            values[name] = float(value)
+    settings = Settings(**values)
+    errors = validation_errors(settings)
+    if errors:
+        raise CheckpointError(
+            "This checkpoint's settings are outside what Backprop Lab allows: " + "; ".join(errors) + "."
+        )
+    return settings
+
+
+def _check_parameters(state, hidden):
+    """W1 (784, h), b1 (h,), W2 (h, 10), b2 (10,) for the parameters and the initial parameters."""
+    low, high = NUMERIC_RANGES["hidden"][1:]
+    for prefix, label in (("params", ""), ("initial", "the initial ")):
+        missing = [name for name in PARAMETER_NAMES if f"{prefix}.{name}" not in state]
+        if missing:
+            raise _damaged(f"{label}{', '.join(missing)} missing.")
+        W1, b1, W2, b2 = (state[f"{prefix}.{name}"] for name in PARAMETER_NAMES)
+        for name, array in zip(PARAMETER_NAMES, (W1, b1, W2, b2)):
+            if array.dtype.kind != "f":
+                raise _damaged(f"{label}{name} holds {array.dtype} values, not floating-point numbers.")
+        if W1.ndim != 2 or W1.shape[0] != INPUTS:
+            raise _damaged(f"{label}W1 has shape {W1.shape}, not ({INPUTS}, h).")
+        h = W1.shape[1]
+        if not low <= h <= high:
+            raise _damaged(f"{label}W1 has {h} hidden units; Backprop Lab allows {low} to {high}.")
+        if b1.shape != (h,):
+            raise _damaged(f"{label}W1 has shape {W1.shape} but b1 has {_entries(b1)}.")
+        if W2.shape != (h, CLASSES):
+            raise _damaged(f"{label}W1 has shape {W1.shape} but W2 has shape {W2.shape}, not ({h}, {CLASSES}).")
+        if b2.shape != (CLASSES,):
+            raise _damaged(f"{label}b2 has {_entries(b2)}, not {CLASSES}.")
+        if h != hidden:
+            raise _damaged(f"{label}W1 has {h} hidden units but the settings say {hidden}.")
+
+
+def _check_layout(state, settings):
+    """The same keys, dtype kinds and shapes as a fresh trainer with these settings would save."""
+    reference = _reference_state(settings)
+    missing = sorted(set(reference) - set(state))
+    if missing:
+        raise _damaged(f"it is missing {', '.join(missing)}.")
+    unexpected = sorted(set(state) - set(reference))
+    if unexpected:
+        raise _damaged(f"it holds entries Backprop Lab does not write: {', '.join(unexpected[:5])}.")
+    for key, expected in reference.items():
+        expected = np.asarray(expected)
+        actual = state[key]
+        if not _same_kind(actual.dtype, expected.dtype):
+            raise _damaged(f"{_describe(key)} holds {actual.dtype} values, expected {_kind_name(expected.dtype)}.")
+        if key in GROWING:
+            if actual.ndim != expected.ndim or actual.shape[1:] != expected.shape[1:] or actual.shape[0] > GROWING[key]:
+                raise _damaged(f"{_describe(key)} has shape {actual.shape}.")
+        elif actual.shape != expected.shape:
+            raise _damaged(f"{_describe(key)} has shape {actual.shape}, expected {expected.shape}.")
+
+
+def _reference_state(settings) -> dict:
+    """The state a trainer with these settings has before training (one tiny fake image suffices)."""
+    image = np.zeros((1, 28, 28), dtype=np.uint8)
+    label = np.zeros(1, dtype=np.uint8)
+    return Trainer(settings, image, label, image, label).state_dict()
+
+
+def _check_finite(state):
+    for key, value in state.items():
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            problem = "NaN (not a number)" if np.isnan(value).any() else "infinite values"
+            raise CheckpointError(f"This checkpoint cannot be used: {_describe(key)} contains {problem}.")
+
+
+def _check_bookkeeping(state):
+    """Position, history and snapshots agree with each other, so training can go on from them."""
+    epoch, index, steps = (int(state[key]) for key in ("epoch", "index", "step_count"))
+    size = int(state["training_size"])
+    if size < 1 or not 0 <= epoch <= MAX_EPOCHS or not 0 <= index < size:
+        raise _damaged(f"its position (epoch {epoch}, sample {index} of {size}) is impossible.")
+    if steps != epoch * size + index:
+        raise _damaged(f"{steps} steps do not match epoch {epoch}, sample {index} of {size}.")
+
+    width, counts = int(state["history.bins.width"]), state["history.bins.counts"]
+    bins_fit = width >= 1 and width & (width - 1) == 0 and (steps == 0 or (steps - 1) // width < MAX_BINS)
+    bins_agree = int(state["history.bins.steps"]) == steps and (counts >= 0).all() and int(counts.sum()) == steps
+    lengths_agree = (len(state["history.epochs"]) == epoch
+                     and len(state["history.recent_losses"]) == min(steps, RECENT_STEPS))
+    if not (bins_fit and bins_agree and lengths_agree):
+        raise _damaged("its loss and accuracy history does not match its step count.")
+
+    taken = state["snapshots.steps"]
+    snapshots_agree = (
+        len(taken) > 0 and taken[0] == 0 and (np.diff(taken) > 0).all() and taken[-1] <= steps
+        and int(state["snapshots.next_step"]) > taken[-1]
+        and all(len(state[f"snapshots.{name}"]) == len(taken) for name in PARAMETER_NAMES)
+    )
+    if not snapshots_agree:
+        raise _damaged("its saved snapshots do not match its step count.")
+
+    # The note is shown on screen as it is, so only the trainer's own plain sentences pass.
+    reason = _text(state["stopped_reason"])
+    if reason and (len(reason) > MAX_REASON_CHARACTERS or not reason.startswith("Training stopped")
+                   or re.search(r"[\n<>\[\]`*_!#|\\{}$]", reason)):
+        raise _damaged("its note on why training stopped is not one Backprop Lab writes.")
+
+
+def _check_against_data(state, training_size):
+    saved = int(state["training_size"])
+    if saved != training_size:
+        raise CheckpointError(
+            f"This checkpoint was trained on {saved:,} training images; this app has {training_size:,}, "
+            "so its position in the data would mean something else."
+        )
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def _damaged(explanation) -> CheckpointError:
+    return CheckpointError(DAMAGED + explanation)
+
+
+def _text(value) -> str:
+    return str(value) if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind == "U" else ""
+
+
+def _entries(array) -> str:
+    return f"{array.size} entries" if array.ndim == 1 else f"shape {array.shape}"
+
+
+def _same_kind(actual, expected) -> bool:
+    if expected.kind == "f":
+        return actual.kind == "f"
+    if expected.kind in "iu":
+        return actual.kind in "iu"
+    return actual.kind == expected.kind
+
+
+def _kind_name(dtype) -> str:
+    return {"f": "floating-point numbers", "i": "whole numbers", "u": "whole numbers", "U": "text"}.get(dtype.kind, str(dtype))
+
+
+def _describe(key) -> str:
+    """A learner's name for a state entry: params.W1 -> W1, initial.W1 -> the initial W1, ..."""
+    prefix, _, name = key.partition(".")
+    if prefix == "params":
+        return name
+    if prefix == "initial":
+        return f"the initial {name}"
+    if prefix == "snapshots" and name in PARAMETER_NAMES:
+        return f"a saved snapshot of {name}"
+    return key
