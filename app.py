@@ -19,6 +19,7 @@ PAGES = {
         st.Page("pages/forward.py", title="Forward pass", icon=":material/arrow_forward:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/weights.py", title="Weights", icon=":material/grid_view:"),
+        st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
     ],
 }
 

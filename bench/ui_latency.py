@@ -59,6 +59,7 @@ def main() -> None:
         settle(page)
         first_screen = time.perf_counter() - started
         open_screen(page, "Train")
+        page.get_by_role("button", name="Step", exact=True).wait_for()
         for warm_up in range(3):
             page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
         settle(page)

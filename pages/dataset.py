@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from ui import figures, session
@@ -61,14 +60,12 @@ st.image([figures.grey_image(images[i], scale=2) for i in shown],
 
 counts_column, histogram_column = st.columns(2)
 with counts_column:
-    figure = go.Figure([go.Bar(name=name, x=figures.DIGITS, y=[len(ix) for ix in class_indices(name)])
-                        for name in ("training", "test")])
-    figure.update_layout(barmode="group", legend=dict(orientation="h", y=1.1))
-    st.plotly_chart(figures.layout(figure, "Images per digit", 300, xaxis=dict(title="digit", type="category"),
-                                   yaxis=dict(title="images")), key="data_counts")
+    counts = {name: [len(indices) for indices in class_indices(name)] for name in ("training", "test")}
+    st.plotly_chart(figures.grouped_bars(counts, figures.DIGITS, "Images per digit", "digit", "images"),
+                    key="data_counts")
 with histogram_column:
     histogram = pixel_histogram()
-    figure = go.Figure(go.Bar(x=np.arange(256), y=histogram, marker_color="#555555"))
-    st.plotly_chart(figures.layout(
-        figure, f"Training pixel values ({histogram[0] / histogram.sum():.0%} are 0, mean 33.3)", 300,
-        xaxis=dict(title="pixel value p"), yaxis=dict(title="pixels (log scale)", type="log")), key="data_hist")
+    st.plotly_chart(figures.figure(
+        [dict(type="bar", x=np.arange(256), y=histogram, marker=dict(color="#555555"))],
+        f"Training pixel values ({histogram[0] / histogram.sum():.0%} are 0)", 300,
+        xaxis=figures.axis("pixel value p"), yaxis=figures.axis("pixels (log scale)", type="log")), key="data_hist")

@@ -1,7 +1,6 @@
 """Forward pass: one image through the current network, every intermediate value beside its equation."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from core import network
@@ -43,11 +42,8 @@ with left:
                                         height=300), key="forward_x")
     st.latex(r"x = p / 255 \in [0,1]^{784}")
 with middle:
-    figure = go.Figure([go.Bar(name="Z1 (before ReLU)", x=units, y=values.Z1, marker_color="#9ecae1"),
-                        go.Bar(name="A1 = ReLU(Z1)", x=units, y=values.A1, marker_color="#08519c")])
-    figure.update_layout(barmode="group", legend=dict(orientation="h", y=1.12))
-    st.plotly_chart(figures.layout(figure, "Hidden layer", 300, xaxis=dict(title="hidden unit"),
-                                   yaxis=dict(title="value")), key="forward_hidden")
+    st.plotly_chart(figures.grouped_bars({"Z1 (before ReLU)": values.Z1, "A1 = ReLU(Z1)": values.A1}, units,
+                                         "Hidden layer", "hidden unit", "value"), key="forward_hidden")
     st.latex(r"Z_1 = W_1^{T}x + b_1,\qquad A_1 = \max(0, Z_1)")
     dead = int(np.sum(values.Z1 <= 0))
     st.caption(f"{dead} of {params.hidden} hidden units are off (Z1 ≤ 0) for this image: they pass nothing on "

@@ -120,13 +120,9 @@ def curves() -> None:
     if len(steps) < 2:
         st.caption("The running loss and accuracy curves appear after a few steps.")
         return
-    figure = figures.lines(steps, {"loss Σ(A2 − y)²": loss}, "Running loss and training accuracy",
-                           "step", "mean loss per bin", height=260)
-    figure.add_scatter(x=steps, y=accuracy, name="accuracy", yaxis="y2", line=dict(color="#2ca02c"),
-                       hovertemplate="accuracy %{y:.1%} at %{x}<extra></extra>")
-    figure.update_layout(yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1], dtick=0.25,
-                                     tickformat=".0%"))
-    st.plotly_chart(figure, key="train_curves")
+    st.plotly_chart(figures.lines(steps, {"loss Σ(A2 − y)²": loss}, "Running loss and training accuracy",
+                                  "step", "mean loss per bin", secondary={"training accuracy": accuracy},
+                                  secondary_title="accuracy", secondary_format=".0%"), key="train_curves")
 
 
 @st.fragment
@@ -147,18 +143,13 @@ def training_panel() -> None:
         st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
     else:
         step_panel(record)
-    dead = trainer.dead_units(probe_images())
+    dead = trainer.dead_units(mnist.test_images[:1000])
     st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
                + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
                + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")
     curves()
     if trainer.epoch != epoch:
         st.rerun()  # a new epoch: refresh the test-accuracy chart outside this fragment
-
-
-@st.cache_resource(show_spinner=False)
-def probe_images() -> np.ndarray:
-    return network.pixels(mnist.test_images[:1000])
 
 
 def epoch_charts() -> None:

@@ -68,7 +68,7 @@ def launch_chromium(playwright):
 # Waits until Streamlit has finished the run and the browser has redrawn every element.
 SETTLED = """() => {
   const running = document.querySelector('[data-testid="stStatusWidget"]');
-  const stale = document.querySelector('[data-stale="true"]');
+  const stale = document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]');
   return !stale && !(running && running.innerText.includes('Running'));
 }"""
 

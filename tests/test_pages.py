@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
-SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py"]
+SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
+           "pages/gradients.py"]
 
 
 def fresh_app(query=None) -> AppTest:
@@ -82,3 +83,15 @@ def test_hand_typed_bad_url_values_fall_back_with_a_notice():
     assert (settings.learning_rate, settings.hidden) == (0.01, 10)
     notices = " ".join(warning.value for warning in app.warning)
     assert "lr" in notices and "hidden" in notices
+
+
+def test_gradients_screen_shows_the_documents_erratum():
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_10").click().run()
+    app.switch_page("pages/gradients.py").run()
+    assert not app.exception
+    assert "is **not** the gradient of 1 × mse" in app.error[0].value
+    app.selectbox(key="gradients_loss").set_value("cross-entropy")
+    app.selectbox(key="gradients_scale").set_value(2.0).run()
+    assert "**is** the gradient of 2 × cross-entropy" in app.success[0].value

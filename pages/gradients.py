@@ -1,0 +1,125 @@
+"""Gradients: what backpropagation computed for the last sample, and whether it is right."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import gradient_check, network
+from ui import figures, session
+
+st.title("Gradients")
+st.markdown(
+    "Backpropagation gives, for every weight, how much the loss on this one sample would change if "
+    "the weight moved: dW1, db1, dW2, db2. The update is −α times these. Below, the gradients of "
+    "the last training step, their size over training, and a check of each gradient rule "
+    "against finite differences, which is where the design document's first erratum shows.")
+
+trainer = session.trainer()
+record = trainer.last_record
+if record is None:
+    st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
+            icon=":material/touch_app:")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.stop()
+
+hidden = trainer.params.hidden
+units = [f"h{k}" for k in range(hidden)]
+st.caption(f"Step {record.step:,}: training image #{record.index:,}, label {record.label}, rule `{record.rule}`, "
+           f"loss {record.loss_before:.4f}.")
+
+dW1, db1, dW2, db2 = record.gradients
+st.plotly_chart(figures.image_grid(
+    dW1.T.reshape(-1, 28, 28), [f"unit {k}" for k in range(hidden)],
+    "dW1: each hidden unit's gradient as a 28×28 image (dW1 = x·dZ1ᵀ, so it is the image times dZ1ₖ)",
+    "dL/dW1", columns=min(hidden, 10), height=260 if hidden <= 10 else 520), key="gradients_dw1")
+left, middle, right = st.columns([1, 1.4, 1])
+with left:
+    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
+                                 height=300, text_format=".3f"), key="gradients_db1")
+with middle:
+    st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ", "digit (output)", "hidden unit",
+                                    x_labels=figures.DIGITS, colorbar_title="dL/dW2", height=300,
+                                    text_format=".3f"), key="gradients_dw2")
+with right:
+    st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", "digit", "dL/db2", height=300,
+                                 highlight=record.label, text_format=".3f"), key="gradients_db2")
+
+st.subheader("Three rules for dZ2 on this sample")
+y = network.one_hot(record.label)
+rules = {name: rule(record.forward.A2, y) for name, rule in network.GRADIENT_RULES.items()}
+left, right = st.columns([1.6, 1])
+with left:
+    st.plotly_chart(figures.grouped_bars(rules, figures.DIGITS, "dZ2 under each gradient rule", "digit",
+                                         "dZ2", height=300), key="gradients_rules")
+with right:
+    st.latex(r"\text{document: } dZ_2 = 2(A_2 - y)")
+    st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),\ J = \mathrm{diag}(A_2) - A_2A_2^{T}")
+    st.latex(r"\text{cross-entropy: } dZ_2 = A_2 - y")
+    st.caption("The document's rule is exactly twice the cross-entropy rule: it skips the softmax's "
+               "Jacobian J, so it is not the gradient of the squared error the document names.")
+
+st.subheader("Gradient size over training")
+steps, rms = trainer.history.gradient_rms_curve()
+if len(steps) > 1:
+    st.plotly_chart(figures.lines(steps, {f"d{name}": values for name, values in rms.items()},
+                                  "Root mean square per weight of each layer's gradient", "step",
+                                  "RMS(dP) (log scale)", log_y=True, height=300), key="gradients_rms")
+    st.caption("RMS per weight, not the total norm: a total norm makes the 7,840-weight W1 look strong only "
+               "because it is big.")
+else:
+    st.caption("Train a few steps to see how the gradients' size changes.")
+
+st.subheader("Gradient check: finite differences against each rule")
+st.markdown(
+    "Nudge one weight by ±ε, measure the loss again, and (L(P+ε) − L(P−ε)) / 2ε is the true "
+    "derivative of that loss. A rule that computes the gradient of a loss agrees with it to about "
+    "1e-9 (relative error); one that does not is far off. The check uses the current weights and "
+    "the last sample (every entry of b1, W2, b2 and 200 entries of W1 at inked pixels).")
+controls = st.columns(3)
+rule = controls[0].selectbox("gradient rule", list(network.GRADIENT_RULES), key="gradients_rule")
+loss = controls[1].selectbox("loss it should be the gradient of", list(network.LOSSES), key="gradients_loss")
+scale = controls[2].selectbox("times", [1.0, 2.0], key="gradients_scale",
+                              help="2 × cross-entropy is the loss the document's rule really minimises")
+
+
+def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
+    """The gradient check as a table, remembered in this session until the model steps again."""
+    memo = st.session_state.setdefault("gradient_checks", {})
+    key = (id(trainer), trainer.step_count, rule, loss, scale)
+    if key not in memo:
+        if len(memo) > 16:
+            memo.clear()
+        report = gradient_check.gradient_check(trainer.params, record.x, record.label, rule, loss, scale=scale)
+        memo[key] = pd.DataFrame(
+            [(name, check.relative_error, gradient_check.verdict(check.relative_error), check.analytic_norm,
+              check.numeric_norm, check.entries_checked) for name, check in report.items()],
+            columns=["layer", "relative error", "verdict", "‖rule's gradient‖", "‖finite differences‖", "entries"])
+    return memo[key]
+
+
+table = check_table(rule, loss, scale)
+worst = table["relative error"].max()
+if worst < gradient_check.MATCHES:
+    st.success(f"The `{rule}` rule **is** the gradient of {scale:g} × {loss} (worst relative error {worst:.1e}).")
+else:
+    st.error(f"The `{rule}` rule is **not** the gradient of {scale:g} × {loss} (relative error up to {worst:.2f}).")
+st.dataframe(table, hide_index=True, column_config={
+    "relative error": st.column_config.NumberColumn(format="%.2e"),
+    "‖rule's gradient‖": st.column_config.NumberColumn(format="%.4g"),
+    "‖finite differences‖": st.column_config.NumberColumn(format="%.4g")})
+
+with st.expander("Erratum 1 in one table: every rule against every loss", expanded=True):
+    combinations = [("document", "mse", 1.0), ("document", "cross-entropy", 2.0), ("mse", "mse", 1.0),
+                    ("cross-entropy", "cross-entropy", 1.0)]
+    summary = pd.DataFrame([
+        (rule_name, f"{factor:g} × {loss_name}", worst_error := check_table(rule_name, loss_name, factor)[
+            "relative error"].max(), gradient_check.verdict(worst_error))
+        for rule_name, loss_name, factor in combinations],
+        columns=["rule", "loss", "worst relative error", "verdict"])
+    st.dataframe(summary, hide_index=True,
+                 column_config={"worst relative error": st.column_config.NumberColumn(format="%.2e")})
+    st.markdown(
+        "The document writes the loss as the squared error Σ(A2 − y)² but trains with "
+        "dZ2 = 2(A2 − y). That expression leaves out the softmax's Jacobian; it is the gradient of "
+        "2 × the cross-entropy −log A2_y. So the network the document trains minimises cross-entropy, "
+        "while the loss it reports is the squared error. The `mse` rule puts the Jacobian back.")
