@@ -1,0 +1,420 @@
+"""The loss surface: the loss on a plane through the current parameters, and on the line from θ0.
+
+A plane through the current parameters θ is θ + α·d1 + β·d2 in the flattened parameter space
+(W1, b1, W2, b2). The directions are either random and filter-normalised (Li et al., 2018,
+"Visualizing the Loss Landscape of Neural Nets") or the first two principal directions of the
+training trajectory. The loss is evaluated on a grid of (α, β), the trajectory's snapshots are
+projected onto the plane with an honest readout of how far each lies off it, and the loss is also
+given along the straight line θ(α) = θ0 + α(θ − θ0) from the initial parameters (Goodfellow et al.,
+2015, "Qualitatively characterizing neural network optimization problems").
+
+Speed comes from the first layer being linear in its weights:
+X(W1 + α·D1 + β·D2) + (b1 + α·db1 + β·db2) = (XW1 + b1) + α(XD1 + db1) + β(XD2 + db2),
+so three matrix products serve the whole grid; each grid point then only needs the (n, h) hidden
+pre-activations combined, ReLU and the small second layer. Those per-point steps run in float32,
+many points at once in bounded chunks; the three products and every mean run in float64.
+`loss_grid_pointwise` is the plain reference: one float64 forward pass per grid point.
+
+Left out on purpose: streamlit (pages draw these values) and any training (core/training.py).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import network
+from core.network import Parameters
+
+DIRECTIONS = ("random", "pca")
+LOSS_NAMES = tuple(network.LOSSES)
+GRID_RANGE = (11, 61)
+GRID_DEFAULT = 41
+SAMPLES_RANGE = (100, 10_000)
+SAMPLES_DEFAULT = 1_000
+SPAN_RANGE = (0.01, 10.0)
+SPAN_DEFAULT = 1.0
+SEED_RANGE = (0, 2**32 - 1)
+LINE_ALPHAS = np.arange(-10, 31) / 20  # −0.5 to 1.5 by 0.05, with 0 and 1 exactly
+
+# Elements (points x units x samples) of one chunk's float32 arrays: about 4 MB each, so a chunk
+# stays near the CPU caches and a session's memory stays bounded whatever the grid or sample count.
+_CHUNK_ELEMENTS = 2**20
+_LARGEST_CROSS_ENTROPY = np.float32(-np.log(np.finfo(np.float64).tiny))
+
+
+def check_settings(directions, span, grid, samples, loss, seed):
+    """Raise ValueError naming the first setting outside its allowed values (UI and URL share this)."""
+    if directions not in DIRECTIONS:
+        raise ValueError(f"directions must be one of {DIRECTIONS}, not {directions!r}")
+    if loss not in LOSS_NAMES:
+        raise ValueError(f"loss must be one of {LOSS_NAMES}, not {loss!r}")
+    _check_integer("grid", grid, GRID_RANGE)
+    _check_integer("samples", samples, SAMPLES_RANGE)
+    _check_integer("seed", seed, SEED_RANGE)
+    low, high = SPAN_RANGE
+    if isinstance(span, bool) or not isinstance(span, (int, float, np.integer, np.floating)):
+        raise ValueError(f"span must be a number from {low} to {high}, not {span!r}")
+    if not low <= span <= high:  # also refuses nan
+        raise ValueError(f"span must be from {low} to {high}, not {span}")
+
+
+def _check_integer(name, value, allowed):
+    low, high = allowed
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low} to {high}, not {value}")
+
+
+def grid_axis(span, grid):
+    """The grid's coordinates: `grid` evenly spaced values from −span to span (0 exactly if odd)."""
+    steps = 2 * np.arange(grid) - (grid - 1)
+    return span * steps / (grid - 1)
+
+
+def evaluation_set(test_images, test_labels, samples=SAMPLES_DEFAULT):
+    """The first `samples` test images as pixels x = p/255, (samples, 784), and their labels."""
+    return network.pixels(test_images[:samples]), np.asarray(test_labels[:samples])
+
+
+# --- directions -------------------------------------------------------------------------------
+
+
+def filter_normalised_direction(params, rng):
+    """d ~ N(0, I), then each unit's incoming weights rescaled: d_k ← d_k · ‖θ_k‖ / ‖d_k‖.
+
+    A unit's weights are a column: W1[:, k] (784 weights into hidden unit k) or W2[:, k] (h weights
+    into output unit k). The bias directions are zero, as in Li et al.'s code: a bias is one number
+    per unit, so "rescaled like the unit" would only give ±|b_k| (and never move a zero bias); the
+    plane therefore moves the weights, and the biases stay at θ's values across the whole plane.
+    """
+    return Parameters(
+        W1=_rescale_columns(rng.standard_normal(params.W1.shape), params.W1),
+        b1=np.zeros_like(params.b1, dtype=np.float64),
+        W2=_rescale_columns(rng.standard_normal(params.W2.shape), params.W2),
+        b2=np.zeros_like(params.b2, dtype=np.float64),
+    )
+
+
+def _rescale_columns(direction, weights):
+    """Column k of `direction` rescaled to the norm of column k of `weights`."""
+    return direction * (np.linalg.norm(weights, axis=0) / np.linalg.norm(direction, axis=0))
+
+
+def principal_directions(snapshots, current):
+    """d1, d2 = the top two right singular vectors of M, row i = θ_i − θ (orthonormal, flattened).
+
+    Returns (d1, d2, explained_variance_ratio) with ratio_j = s_j² / Σ s², the share of the
+    trajectory's squared distance from θ along d_j. Each sign is chosen so that the first snapshot
+    (the initial parameters) has a coordinate ≤ 0: training runs towards +d1 and +d2.
+    Raises ValueError unless at least two snapshots differ from θ and not along one line: with θ
+    itself the last snapshot (Trainer.trajectory()), fewer than three snapshots never define a plane.
+    """
+    centre = current.flatten()
+    offsets = np.array([snapshot.flatten() - centre for snapshot in snapshots]).reshape(-1, centre.size)
+    singular_values, right_vectors = np.zeros(0), np.zeros((0, centre.size))
+    if len(offsets):
+        _, singular_values, right_vectors = np.linalg.svd(offsets, full_matrices=False)
+    if len(singular_values) < 2 or not singular_values[1] > 1e-10 * singular_values[0]:
+        raise ValueError(
+            "The principal directions need a trajectory: at least two saved snapshots away from the "
+            "current weights, not on one line. Train a few steps first, or use random directions."
+        )
+    directions = []
+    for vector in right_vectors[:2]:
+        if offsets[0] @ vector > 0:
+            vector = -vector
+        directions.append(Parameters.unflatten(vector, current.hidden))
+    explained_variance_ratio = singular_values[:2] ** 2 / np.sum(singular_values**2)
+    return directions[0], directions[1], explained_variance_ratio
+
+
+def _scaled(params, factor):
+    """factor · θ."""
+    return Parameters.unflatten(factor * params.flatten(), params.hidden)
+
+
+# --- the plane ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Plane:
+    """The plane θ(α, β) = origin + α·d1 + β·d2 in parameter space."""
+
+    origin: Parameters
+    d1: Parameters
+    d2: Parameters
+
+    def at(self, alpha, beta):
+        """θ(α, β) = origin + α·d1 + β·d2."""
+        vector = self.origin.flatten() + alpha * self.d1.flatten() + beta * self.d2.flatten()
+        return Parameters.unflatten(vector, self.origin.hidden)
+
+
+def project(plane, params):
+    """(a, b, ‖r‖): the least-squares a, b of θ' − origin ≈ a·d1 + b·d2, and the residual's norm.
+
+    The directions need not be orthogonal (random ones are not quite), so a, b solve the 2x2
+    normal equations G·(a, b) = (d1·v, d2·v) with G the Gram matrix of d1, d2 and v = θ' − origin.
+    """
+    coordinates, distances = _project_all(plane, [params])
+    return float(coordinates[0, 0]), float(coordinates[0, 1]), float(distances[0])
+
+
+def _project_all(plane, many_params):
+    """Coordinates (k, 2) and distances (k,) of many parameter sets on the plane, as in `project`."""
+    basis = np.stack([plane.d1.flatten(), plane.d2.flatten()])
+    offsets = np.array([params.flatten() for params in many_params]) - plane.origin.flatten()
+    gram = basis @ basis.T
+    coordinates = np.linalg.solve(gram, (offsets @ basis.T).T).T
+    distances = np.linalg.norm(offsets - coordinates @ basis, axis=1)
+    return coordinates, distances
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+
+def loss_grid(plane, X, labels, alphas, betas, loss="mse"):
+    """Mean L(θ + α·d1 + β·d2) and accuracy at every grid point: two (len(betas), len(alphas)) arrays.
+
+    Row j is β = betas[j], column i is α = alphas[i] (the layout of a plotly surface's z).
+    """
+    return _PlaneEvaluator(plane, X, labels, loss).grid(alphas, betas)
+
+
+def loss_grid_pointwise(plane, X, labels, alphas, betas, loss="mse"):
+    """The reference for `loss_grid`: one float64 network.forward over X per grid point."""
+    labels = np.asarray(labels)
+    losses = np.empty((len(betas), len(alphas)))
+    accuracies = np.empty_like(losses)
+    for row, beta in enumerate(betas):
+        for column, alpha in enumerate(alphas):
+            A2 = network.forward(plane.at(alpha, beta), X).A2
+            losses[row, column] = np.mean(network.LOSSES[loss](A2, labels))
+            accuracies[row, column] = np.mean(A2.argmax(axis=1) == labels)
+    return losses, accuracies
+
+
+class _PlaneEvaluator:
+    """Mean loss and accuracy at points of one plane over one sample set, many points at once.
+
+    Keeps (XW1 + b1)ᵀ, (XD1 + db1)ᵀ, (XD2 + db2)ᵀ as (h, n) arrays, so Z1ᵀ at (α, β) is their
+    combination; the second layer varies per point too: W2 + α·E1 + β·E2, b2 + α·e1 + β·e2.
+    """
+
+    def __init__(self, plane, X, labels, loss):
+        origin, d1, d2 = plane.origin, plane.d1, plane.d2
+        self.hidden_base = _float32((X @ origin.W1 + origin.b1).T)
+        self.hidden_d1 = _float32((X @ d1.W1 + d1.b1).T)
+        self.hidden_d2 = _float32((X @ d2.W1 + d2.b1).T)
+        self.W2T = (origin.W2.T, d1.W2.T, d2.W2.T)
+        self.b2 = (origin.b2, d1.b2, d2.b2)
+        self.output = _OutputLayer(labels, loss, origin.hidden)
+
+    def grid(self, alphas, betas):
+        """Mean losses and accuracies, (len(betas), len(alphas)) each, one row of the grid at a time."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        losses = np.empty((len(betas), len(alphas)))
+        accuracies = np.empty_like(losses)
+        for row, beta in enumerate(betas):
+            losses[row], accuracies[row] = self.along_alpha(alphas, beta)
+        return losses, accuracies
+
+    def along_alpha(self, alphas, beta):
+        """Mean losses and accuracies at the points (α, β) for each α in `alphas` (one β)."""
+        hidden_row = self.hidden_base + np.float32(beta) * self.hidden_d2
+        W2T_row = self.W2T[0] + beta * self.W2T[2]
+        b2_row = self.b2[0] + beta * self.b2[2]
+        losses = np.empty(len(alphas))
+        accuracies = np.empty(len(alphas))
+        for start in range(0, len(alphas), self.output.chunk):
+            part = slice(start, start + self.output.chunk)
+            alpha = alphas[part]
+            Z1 = self.output.hidden_buffer(len(alpha))
+            np.multiply(_float32(alpha)[:, None, None], self.hidden_d1, out=Z1)
+            Z1 += hidden_row
+            W2T = _float32(W2T_row + alpha[:, None, None] * self.W2T[1])
+            b2 = _float32(b2_row + alpha[:, None] * self.b2[1])
+            losses[part], accuracies[part] = self.output.evaluate(Z1, W2T, b2)
+        return losses, accuracies
+
+
+class _OutputLayer:
+    """From hidden pre-activations Z1ᵀ (points, h, n) to each point's mean loss and accuracy.
+
+    Owns the two work arrays, Z1ᵀ (chunk, h, n) and Z2ᵀ (chunk, 10, n), reused chunk after chunk.
+    """
+
+    def __init__(self, labels, loss, hidden):
+        labels = np.asarray(labels, dtype=np.intp)
+        count = len(labels)
+        self.loss = loss
+        # Z2ᵀ is (points, 10, n): the label's entry of sample i sits at labels[i]·n + i of a point.
+        self.label_index = labels * count + np.arange(count)
+        self.not_label = np.ones((network.CLASSES, count), dtype=np.float32)
+        self.not_label[labels, np.arange(count)] = 0
+        self.chunk = max(1, _CHUNK_ELEMENTS // (max(hidden, network.CLASSES) * count))
+        self._Z1 = np.empty((self.chunk, hidden, count), dtype=np.float32)
+        self._Z2 = np.empty((self.chunk, network.CLASSES, count), dtype=np.float32)
+
+    def hidden_buffer(self, points):
+        """The work array for Z1ᵀ of `points` points (at most one chunk), for the caller to fill."""
+        return self._Z1[:points]
+
+    def evaluate(self, Z1, W2T, b2):
+        """Mean loss and accuracy per point; Z1 (points, h, n) is overwritten."""
+        points, _, count = Z1.shape
+        A1 = np.maximum(Z1, np.float32(0), out=Z1)
+        Z2 = np.matmul(W2T, A1, out=self._Z2[:points])
+        Z2 += b2[:, :, None]
+        Z2 -= Z2.max(axis=1, keepdims=True)
+        # After subtracting the max, the label's logit is 0 exactly when the label is the argmax.
+        label_logit = np.take(Z2.reshape(points, -1), self.label_index, axis=1)
+        accuracies = np.count_nonzero(label_logit == 0, axis=1) / count
+        exponentials = np.exp(Z2, out=Z2)
+        if self.loss == "cross-entropy":
+            # −log A2_y = log Σ_k e^(Z2_k − m) − (Z2_y − m); the sum is ≥ 1, so the log is safe.
+            # Capped like network.cross_entropy_loss, which clips A2_y at the smallest float64.
+            per_sample = np.log(exponentials.sum(axis=1)) - label_logit
+            np.minimum(per_sample, _LARGEST_CROSS_ENTROPY, out=per_sample)
+        else:
+            # Σ_k (A2_k − y_k)² = ((Σ_{k≠y} e_k)² + Σ_{k≠y} e_k²) / s², s = Σ_k e_k: the label's
+            # term (1 − A2_y)² is written as (Σ_{k≠y} e_k / s)², which keeps a confident correct
+            # prediction's small loss accurate in float32 instead of cancelling 1 − 2A2_y + ....
+            exponentials *= self.not_label
+            others = exponentials.sum(axis=1)
+            others_squared = np.einsum("pkn,pkn->pn", exponentials, exponentials)
+            total = np.exp(label_logit)
+            total += others
+            np.multiply(total, total, out=total)
+            np.multiply(others, others, out=others)
+            per_sample = np.add(others, others_squared, out=others)
+            per_sample /= total
+        return per_sample.mean(axis=1, dtype=np.float64), accuracies
+
+
+def _float32(array):
+    """A C-contiguous float32 copy: the chunk loops rely on contiguous (points, units, samples)."""
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def _losses_at_parameters(many_params, X, labels, loss):
+    """Mean loss and accuracy at each parameter set, through the same float32 output layer."""
+    output = _OutputLayer(labels, loss, many_params[0].hidden)
+    losses = np.empty(len(many_params))
+    accuracies = np.empty(len(many_params))
+    for start in range(0, len(many_params), output.chunk):
+        part = many_params[start : start + output.chunk]
+        # One matrix product for the whole chunk: X·[W1 of each snapshot, side by side].
+        W1 = np.concatenate([params.W1 for params in part], axis=1)
+        b1 = np.concatenate([params.b1 for params in part])
+        Z1 = output.hidden_buffer(len(part))
+        Z1[...] = (X @ W1 + b1).T.reshape(Z1.shape)
+        W2T = _float32(np.stack([params.W2.T for params in part]))
+        b2 = _float32(np.stack([params.b2 for params in part]))
+        losses[start : start + len(part)], accuracies[start : start + len(part)] = output.evaluate(Z1, W2T, b2)
+    return losses, accuracies
+
+
+# --- what the screen shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SurfaceResult:
+    """The loss surface around θ and the trajectory on it, as the loss-surface screen shows them.
+
+    Grid: losses[j, i] and accuracies[j, i] at θ + alphas[i]·d1 + betas[j]·d2.
+    Trajectory (one entry per snapshot): its training step; (a, b), its least-squares projection on
+    the plane; distance, ‖θ_i − θ(a, b)‖, how far it lies off the plane; displacement, ‖θ_i − θ‖,
+    its whole distance from the current parameters; loss, its true mean loss; surface_loss, the
+    loss at its projection θ + a·d1 + b·d2 (what the drawn surface claims under it).
+    direction_norms are ‖d1‖, ‖d2‖ (one grid unit in parameter-space distance), direction_cosine
+    their cosine; explained_variance_ratio is the share of the trajectory along d1, d2 (pca only).
+    """
+
+    directions: str
+    loss: str
+    span: float
+    seed: int
+    samples: int
+    plane: Plane
+    alphas: np.ndarray
+    betas: np.ndarray
+    losses: np.ndarray
+    accuracies: np.ndarray
+    current_loss: float
+    current_accuracy: float
+    trajectory_steps: np.ndarray
+    trajectory_a: np.ndarray
+    trajectory_b: np.ndarray
+    trajectory_distance: np.ndarray
+    trajectory_displacement: np.ndarray
+    trajectory_loss: np.ndarray
+    trajectory_surface_loss: np.ndarray
+    direction_norms: tuple
+    direction_cosine: float
+    explained_variance_ratio: np.ndarray | None
+
+
+def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT, grid=GRID_DEFAULT,
+            loss="mse", seed=0):
+    """The loss over θ + α·d1 + β·d2, α, β in [−span, span], and the trajectory projected on it.
+
+    `snapshots` is the trajectory as core/training.Trainer keeps it: (step, Parameters) pairs,
+    initial first. "random": d1, d2 are filter-normalised (`filter_normalised_direction`, seeded
+    by `seed`), so span 1 moves every unit's weights by their own norm. "pca": d1, d2 are the
+    principal directions of the trajectory, each scaled to the largest distance ‖θ_i − θ‖ of a
+    snapshot, so span 1 frames the whole trajectory; fewer than two snapshots away from θ raise
+    ValueError ("train a few steps first"). X is (n, 784) pixels/255, n in SAMPLES_RANGE.
+    """
+    check_settings(directions, span, grid, len(X), loss, seed)
+    steps = np.array([step for step, _ in snapshots], dtype=np.int64)
+    trajectory = [snapshot for _, snapshot in snapshots]
+    explained_variance_ratio = None
+    if directions == "pca":
+        d1, d2, explained_variance_ratio = principal_directions(trajectory, params)
+        reach = max(np.linalg.norm(snapshot.flatten() - params.flatten()) for snapshot in trajectory)
+        d1, d2 = _scaled(d1, reach), _scaled(d2, reach)
+    else:
+        rng = np.random.default_rng(seed)
+        d1 = filter_normalised_direction(params, rng)
+        d2 = filter_normalised_direction(params, rng)
+    plane = Plane(params, d1, d2)
+    evaluator = _PlaneEvaluator(plane, X, labels, loss)
+    alphas = betas = grid_axis(float(span), grid)
+    losses, accuracies = evaluator.grid(alphas, betas)
+
+    (current_loss,), (current_accuracy,) = _losses_at_parameters([params], X, labels, loss)
+    coordinates = np.zeros((0, 2))
+    distances = displacements = true_losses = surface_losses = np.zeros(0)
+    if trajectory:
+        coordinates, distances = _project_all(plane, trajectory)
+        displacements = np.array([np.linalg.norm(s.flatten() - params.flatten()) for s in trajectory])
+        true_losses, _ = _losses_at_parameters(trajectory, X, labels, loss)
+        surface_losses = np.array(
+            [evaluator.along_alpha(np.array([a]), b)[0][0] for a, b in coordinates]
+        )
+    norms = (float(np.linalg.norm(d1.flatten())), float(np.linalg.norm(d2.flatten())))
+    return SurfaceResult(
+        directions=directions, loss=loss, span=float(span), seed=int(seed), samples=len(X), plane=plane,
+        alphas=alphas, betas=betas, losses=losses, accuracies=accuracies,
+        current_loss=float(current_loss), current_accuracy=float(current_accuracy),
+        trajectory_steps=steps, trajectory_a=coordinates[:, 0], trajectory_b=coordinates[:, 1],
+        trajectory_distance=distances, trajectory_displacement=displacements,
+        trajectory_loss=true_losses, trajectory_surface_loss=surface_losses,
+        direction_norms=norms, direction_cosine=float(d1.flatten() @ d2.flatten() / (norms[0] * norms[1])),
+        explained_variance_ratio=explained_variance_ratio,
+    )
+
+
+def interpolation_line(initial, current, X, labels, alphas=LINE_ALPHAS, loss="mse"):
+    """Mean loss and accuracy along θ(α) = θ0 + α(θ − θ0): returns (alphas, losses, accuracies).
+
+    α = 0 is the initial parameters θ0, α = 1 the current θ; the default α runs from −0.5 to 1.5.
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    toward_current = Parameters.unflatten(current.flatten() - initial.flatten(), initial.hidden)
+    no_direction = _scaled(initial, 0.0)
+    evaluator = _PlaneEvaluator(Plane(initial, toward_current, no_direction), X, labels, loss)
+    losses, accuracies = evaluator.along_alpha(alphas, 0.0)
+    return alphas, losses, accuracies
