@@ -1,6 +1,7 @@
 """Train: the only screen that changes the model. Step one sample at a time and watch it learn."""
 
 import inspect
+import time
 
 import numpy as np
 import streamlit as st
@@ -10,7 +11,7 @@ from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from ui import figures, session, widgets
 
-CHUNK = 2000  # steps per fragment rerun while running an epoch: ~40 ms, so other learners get the CPU
+RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
 st.title("Train")
 st.markdown(
@@ -71,28 +72,24 @@ def control_buttons():
     return asked
 
 
-def run_chunk() -> None:
-    """Train one chunk of the epoch, then rerun this fragment: a Stop click lands between chunks."""
-    bar = st.progress(trainer.index / trainer.training_size,
-                      text=f"Running epoch {trainer.epoch + 1}: sample {trainer.index:,} of {trainer.training_size:,}")
+def run_slice() -> None:
+    """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
     if st.button("Stop", key="stop", icon=":material/stop:"):
         st.session_state.running = False
-        st.rerun()
-    epoch = trainer.epoch
-    trainer.train(min(CHUNK, trainer.steps_to_epoch_end))
-    bar.progress(min(trainer.index / trainer.training_size, 1.0))
-    if trainer.epoch != epoch or trainer.stopped_reason:
-        st.session_state.running = False
-        st.rerun()
-    st.rerun(scope="fragment")
+        return
+    deadline = time.perf_counter() + RUN_SLICE_SECONDS
+    trainer.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
+    st.progress(trainer.index / trainer.training_size or 1.0,
+                text=f"Running epoch {trainer.epoch + (trainer.index > 0)}: "
+                     f"{trainer.index or trainer.training_size:,} of {trainer.training_size:,} samples")
 
 
 def step_panel(record: training.StepRecord) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
     left, middle, right = st.columns([1, 2, 1.3])
     with left:
-        st.image(figures.grey_image(mnist.train_images[record.index], scale=4),
-                 caption=f"training image #{record.index:,}, label {record.label}")
+        st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)),
+                 caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
     with middle:
         st.plotly_chart(figures.bars(record.forward.A2, figures.DIGITS,
                                      f"A2 before the update: predicted {record.prediction} "
@@ -109,7 +106,7 @@ def step_panel(record: training.StepRecord) -> None:
     st.markdown(f"**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template "
                 f"(blue negative, red positive, |ΔW1| up to {limit:.2g}; only this image's ink moves weights, "
                 "and only for units that were on)")
-    st.image(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit),
+    st.image(figures.png(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)),
              caption=["hidden units 0, 1, 2, … left to right"])
 
 
@@ -129,46 +126,51 @@ def curves() -> None:
 def training_panel() -> None:
     """Reruns alone on every click, so a Step redraws only what a step changes."""
     asked = control_buttons()
-    if trainer.stopped_reason:
-        st.error(trainer.stopped_reason, icon=":material/warning:")
     epoch = trainer.epoch
     if asked:
         trainer.train(asked)
-    if st.session_state.get("running") and not trainer.stopped_reason:
-        run_chunk()
+    running = st.session_state.get("running") and not trainer.stopped_reason
+    if running:
+        run_slice()
+    if trainer.stopped_reason:
+        st.error(trainer.stopped_reason, icon=":material/warning:")
     widgets.refresh_position(trainer)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     record = trainer.last_record
-    if record is None:
-        st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
-    else:
-        step_panel(record)
+    if not running:  # one step's anatomy would only flicker past while an epoch runs
+        if record is None:
+            st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
+        else:
+            step_panel(record)
     dead = trainer.dead_units(mnist.test_images[:1000])
     st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
                + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
                + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")
     curves()
-    if trainer.epoch != epoch:
-        st.rerun()  # a new epoch: refresh the test-accuracy chart outside this fragment
+    if trainer.epoch != epoch or trainer.stopped_reason:
+        st.session_state.running = False
+        st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
+    if st.session_state.get("running"):
+        st.rerun(scope="fragment")
 
 
 def epoch_charts() -> None:
     """Test accuracy at each epoch end and the learning-rate schedule α(epoch)."""
     left, right = st.columns(2)
     with left:
-        epochs = [entry[0] for entry in trainer.history.test_accuracy]
+        epochs = [entry[0] + 1 for entry in trainer.history.test_accuracy]
         accuracy = [entry[2] for entry in trainer.history.test_accuracy]
         if epochs:
             st.plotly_chart(figures.lines(epochs, {"test accuracy": accuracy}, "Test accuracy after each epoch",
                                           "epoch", "accuracy on 10,000 test images", markers=True,
-                                          y_range=[0, 1]), key="train_test_accuracy")
+                                          y_range=[0, 1], x_integers=True), key="train_test_accuracy")
         else:
             st.caption("Test accuracy is measured on all 10,000 test images at the end of each epoch.")
     with right:
         schedule = np.arange(1, max(trainer.epoch + 2, 2 * trainer.settings.decay_period + 1))
         rates = [learning_rate_at(trainer.settings, epoch - 1) for epoch in schedule]
         st.plotly_chart(figures.lines(schedule, {"α": rates}, "Learning-rate schedule", "epoch", "α",
-                                      markers=True), key="train_schedule")
+                                      markers=True, steps=True, x_integers=True), key="train_schedule")
 
 
 settings_form()

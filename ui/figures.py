@@ -6,8 +6,11 @@ about 1 ms, and every millisecond here is paid on every click. The empty templat
 styling to Streamlit's theme and keeps the payload small.
 """
 
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
 GREYS = [[0.0, "black"], [1.0, "white"]]
@@ -117,14 +120,16 @@ def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels
 
 def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int = 260,
           log_y: bool = False, markers: bool = False, y_range=None, secondary: dict | None = None,
-          secondary_title: str = "", secondary_format: str = "") -> go.Figure:
+          secondary_title: str = "", secondary_format: str = "", steps: bool = False,
+          x_integers: bool = False) -> go.Figure:
     """Named curves over one x axis; `secondary` curves use a second y axis on the right."""
     mode = "lines+markers" if markers else "lines"
-    traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode,
+    traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode, line=dict(shape="hv" if steps else "linear"),
                    hovertemplate=f"{name}: %{{y:.4g}} at %{{x}}<extra></extra>")
               for name, values in series.items()]
+    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5]) if x_integers and len(x) else axis(x_title)
     layout = dict(legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
-                  xaxis=axis(x_title), yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
+                  xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
     if secondary:
         traces += [dict(type="scatter", x=x, y=values, name=name, mode=mode, yaxis="y2", line=dict(color=GREEN),
                         hovertemplate=f"{name}: %{{y:{secondary_format or '.4g'}}} at %{{x}}<extra></extra>")
@@ -187,3 +192,47 @@ def rgb_mosaic(images: np.ndarray, columns: int, scale: int = 3, limit: float | 
 def grey_image(image: np.ndarray, scale: int = 4) -> np.ndarray:
     """A uint8 grey image enlarged by pixel repetition (stays crisp, unlike browser smoothing)."""
     return np.repeat(np.repeat(np.asarray(image, dtype=np.uint8), scale, axis=0), scale, axis=1)
+
+
+def png(image: np.ndarray) -> bytes:
+    """A uint8 image as PNG bytes, fast compression: crisp edges, unlike st.image's default JPEG."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+# --- the Draw screen's preprocessing stages ---
+
+MARK = np.array([255, 176, 0], dtype=np.uint8)  # amber: stands out on black paper and white ink alike
+PADDING = 96  # mid-dark grey around a stage image, so the image's own black edge stays visible
+
+
+def marked_stage(image: np.ndarray, scale: int = 1, box=None, cross=None, display: int = 150) -> np.ndarray:
+    """A grey uint8 stage image as RGB, enlarged scale times, padded square, with marks in amber.
+
+    box: (top, bottom, left, right), half-open in the image's pixels, drawn as an outline;
+    cross: (row, column) with pixel centres at whole numbers (a centre of mass), drawn as a small +.
+    Marks are about 2 screen pixels thick when the result is shown `display` pixels wide.
+    """
+    grey = grey_image(image, scale)
+    height, width = grey.shape
+    side = max(height, width)
+    thickness = max(1, round(2 * side / display))
+    rgb = np.full((side, side, 3), PADDING, dtype=np.uint8)
+    top, left = (side - height) // 2, (side - width) // 2
+    rgb[top:top + height, left:left + width] = grey[..., None]
+    if box is not None:
+        row0, row1 = top + box[0] * scale, top + box[1] * scale
+        column0, column1 = left + box[2] * scale, left + box[3] * scale
+        for rows, columns in (((row0, row0 + thickness), (column0, column1)),
+                              ((row1 - thickness, row1), (column0, column1)),
+                              ((row0, row1), (column0, column0 + thickness)),
+                              ((row0, row1), (column1 - thickness, column1))):
+            rgb[max(rows[0], 0):rows[1], max(columns[0], 0):columns[1]] = MARK
+    if cross is not None:
+        row = top + int((cross[0] + 0.5) * scale)
+        column = left + int((cross[1] + 0.5) * scale)
+        arm, half = max(3 * thickness, int(1.5 * scale)), thickness // 2 + thickness % 2
+        rgb[max(row - arm, 0):row + arm + 1, max(column - half + 1, 0):column + half] = MARK
+        rgb[max(row - half + 1, 0):row + half, max(column - arm, 0):column + arm + 1] = MARK
+    return rgb
