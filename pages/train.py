@@ -76,7 +76,7 @@ def run_slice() -> None:
     """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
     if st.button("Stop", key="stop", icon=":material/stop:"):
         st.session_state.running = False
-        return
+        st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
     trainer.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
     st.progress(trainer.index / trainer.training_size or 1.0,

@@ -58,3 +58,26 @@ def test_step_moves_the_position_and_other_screens_see_it(page):
     open_screen(page, "Weights")
     assert page.get_by_text("step 11 (now)").count() + page.locator("text=W1 at step 11").count() > 0
 
+
+
+def test_running_an_epoch_can_be_stopped_and_then_finished(page):
+    open_screen(page, "Train")
+    page.get_by_role("button", name="Run to end of epoch").click()
+    page.get_by_role("button", name="Stop").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Stop").wait_for(state="detached", timeout=30_000)
+    settle(page)
+    stopped_at = position(page)
+    assert 0 < stopped_at < 60_000
+    page.wait_for_timeout(1000)
+    assert position(page) == stopped_at, "training went on after Stop"
+    page.get_by_role("button", name="Run to end of epoch").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 · sample 0 '))",
+        timeout=120_000)
+    settle(page)
+    assert position(page) == 60_000
+    assert page.get_by_text("Test accuracy after each epoch").count() == 1
+    assert exception_boxes(page) == []
+    screenshot(page, "train-after-one-epoch")
