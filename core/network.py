@@ -119,10 +119,10 @@ class Forward(NamedTuple):
 
 def forward(params, x) -> Forward:
     """Z1 = W1ᵀx + b1; A1 = ReLU(Z1); Z2 = W2ᵀA1 + b2; A2 = softmax(Z2)."""
-    # np.dot(x, W1) is W1ᵀx for one sample (784,) and gives one row per sample for a batch (n, 784).
-    Z1 = np.dot(x, params.W1) + params.b1
+    # x.dot(W1) is W1ᵀx for one sample (784,) and gives one row per sample for a batch (n, 784).
+    Z1 = x.dot(params.W1) + params.b1
     A1 = relu(Z1)
-    Z2 = np.dot(A1, params.W2) + params.b2
+    Z2 = A1.dot(params.W2) + params.b2
     return Forward(Z1, A1, Z2, softmax(Z2))
 
 
@@ -195,7 +195,7 @@ class Gradients(NamedTuple):
 
 def hidden_error(W2, dZ2, Z1):
     """dA1 = W2·dZ2; dZ1 = dA1 ⊙ 1[Z1 > 0]: the output error carried back through W2 and the ReLU."""
-    return np.dot(W2, dZ2) * relu_derivative(Z1)
+    return W2.dot(dZ2) * relu_derivative(Z1)
 
 
 def backward(params, x, fwd, label, rule="document") -> Gradients:

@@ -168,7 +168,7 @@ class History:
     def record(self, statistics):
         """Add the next steps' rows of per-step statistics (columns as SERIES)."""
         self.bins.extend(statistics)
-        self.recent_losses = np.concatenate([self.recent_losses, statistics[:, 0]])[-RECENT_STEPS:]
+        self.recent_losses = np.concatenate([self.recent_losses, statistics[:, 0]])[-RECENT_STEPS:].copy()
         self.epoch_seen += len(statistics)
         self.epoch_correct += int(statistics[:, 2].sum())
         self.epoch_loss += float(statistics[:, 0].sum())
@@ -264,6 +264,11 @@ def _row_norms(rows):
     return largest * np.sqrt(((rows / scale[:, None]) ** 2).sum(axis=1))
 
 
+def pixel_norms(X):
+    """|x| of each row of X (n, 784); pixels are in [0, 1], so no care for overflow is needed."""
+    return np.sqrt(np.einsum("ij,ij->i", X, X))
+
+
 def _compact(params) -> tuple:
     """The parameters as float32 copies, or float64 ones if a value is beyond float32's range."""
     fits = all(np.abs(array).max() < FLOAT32_MAX for array in params.as_tuple())
@@ -345,7 +350,7 @@ def float32_pixels(images) -> np.ndarray:
 
 
 def ink_rows(X):
-    """(first, stop): for each row of X (n, 784), the span of pixel indices from its first to its last nonzero pixel.
+    """(first, stop): for each row of X (n, 784), pixels or p/255, the span from its first to its last inked pixel.
 
     Outside that span x = 0, so the rows of dW1 = x·dZ1ᵀ there are 0 and W1 does not change.
     """
@@ -357,14 +362,26 @@ def ink_rows(X):
     return first, stop
 
 
-def _sgd_update(params, x, A1, dZ1, dZ2, alpha, buffers, first=0, stop=INPUTS):
-    """P ← P − α·dP in place, with dW2 = A1·dZ2ᵀ, db2 = dZ2, dW1 = x·dZ1ᵀ (rows first..stop), db1 = dZ1."""
+def _sgd_update(params, x, fwd, dZ2, alpha, buffers, first=0, stop=INPUTS):
+    """P ← P − α·dP in place for one sample, given its forward values and dZ2; returns α·dZ1.
+
+    Backpropagation is linear in dZ2, so carrying α·dZ2 back gives α·dZ1 directly. The outer
+    products dW2 = A1·dZ2ᵀ and dW1 = x·dZ1ᵀ are written into preallocated buffers; dW1 only for the
+    rows first..stop, since its rows are 0 wherever the pixel x is 0.
+    """
     dW1_buffer, dW2_buffer = buffers
-    step1, step2 = alpha * dZ1, alpha * dZ2
-    params.W2 -= np.dot(A1[:, None], step2[None, :], out=dW2_buffer)
+    step2 = alpha * dZ2  # α·db2
+    step1 = hidden_error(params.W2, step2, fwd.Z1)  # α·db1, through W2 before its update
+    params.W2 -= fwd.A1[:, None].dot(step2[None, :], out=dW2_buffer)
     params.b2 -= step2
-    params.W1[first:stop] -= np.dot(x[first:stop, None], step1[None, :], out=dW1_buffer[: stop - first])
+    params.W1[first:stop] -= x[first:stop, None].dot(step1[None, :], out=dW1_buffer[: stop - first])
     params.b1 -= step1
+    return step1
+
+
+def _rows(vectors) -> np.ndarray:
+    """A list of equal-length vectors as the rows of one array."""
+    return np.concatenate(vectors).reshape(len(vectors), -1)
 
 
 def _overflow_checked(method):
@@ -431,7 +448,7 @@ class Trainer:
         self.history = History()
         self._snapshots = Snapshots(self.params)
         self._buffers = (np.empty((INPUTS, settings.hidden)), np.empty((settings.hidden, CLASSES)))
-        self._test_probabilities = None  # (step_count, A2 of the test set) for the current parameters
+        self._test_probabilities = None  # A2 of the test set for the current parameters, once computed
 
     @property
     def learning_rate(self) -> float:
@@ -470,7 +487,7 @@ class Trainer:
         before = forward(self.params, x)
         gradients = backward(self.params, x, before, label, self.settings.rule)
         updated = self.params.copy()
-        _sgd_update(updated, x, before.A1, gradients.db1, gradients.db2, alpha, self._buffers)
+        _sgd_update(updated, x, before, gradients.db2, alpha, self._buffers)
         if not (_all_finite(before) and updated.all_finite()):
             self._refuse(before, updated, alpha)
             return None
@@ -488,7 +505,7 @@ class Trainer:
             prediction_after=int(after.A2.argmax()),
         )
         self.history.record(step_statistics(
-            np.array([label]), _row_norms(x[None]), before.A1[None], before.A2[None],
+            np.array([label]), pixel_norms(x[None]), before.A1[None], before.A2[None],
             gradients.db1[None], gradients.db2[None]))
         self._advance(1)
         self.last_record = record
@@ -511,7 +528,7 @@ class Trainer:
                 done += 1
             else:
                 size = min(n - 1 - done, CHUNK - done % CHUNK, self.steps_to_epoch_end,
-                           self._snapshots.next_step - self.step_count)
+                           max(1, self._snapshots.next_step - self.step_count))
                 done += self._train_chunk(size)
             if progress is not None and (done % CHUNK == 0 or done == n):
                 progress(done, n)
@@ -529,21 +546,20 @@ class Trainer:
         finds and refuses the first bad step.
         """
         start = self.index
-        X = pixels(self._train_images[start:start + size])
+        images = self._train_images[start:start + size].reshape(size, INPUTS)
+        X = pixels(images)
         labels = self._train_labels[start:start + size].astype(np.intp)
-        firsts, stops = ink_rows(X)
+        firsts, stops = ink_rows(images)
         alpha, rule, params, buffers = self.learning_rate, GRADIENT_RULES[self.settings.rule], self.params, self._buffers
         saved = params.copy()
-        forwards, dZ1s, dZ2s = [], [], []
+        forwards, dZ2s, scaled_dZ1s = [], [], []
         for x, label, first, stop in zip(X, labels.tolist(), firsts.tolist(), stops.tolist()):
             fwd = forward(params, x)
             dZ2 = rule(fwd.A2, TARGETS[label])
-            dZ1 = hidden_error(params.W2, dZ2, fwd.Z1)
-            _sgd_update(params, x, fwd.A1, dZ1, dZ2, alpha, buffers, first, stop)
+            scaled_dZ1s.append(_sgd_update(params, x, fwd, dZ2, alpha, buffers, first, stop))
             forwards.append(fwd)
-            dZ1s.append(dZ1)
             dZ2s.append(dZ2)
-        Z1, A1, Z2, A2 = (np.array(values) for values in zip(*forwards))
+        Z1, A1, Z2, A2 = (_rows(values) for values in zip(*forwards))
         if not (params.all_finite() and _all_finite((Z1, Z2, A2))):
             for current, kept in zip(params.as_tuple(), saved.as_tuple()):
                 current[...] = kept
@@ -551,7 +567,8 @@ class Trainer:
                 if self.step() is None:
                     return done
             return size
-        self.history.record(step_statistics(labels, _row_norms(X), A1, A2, np.array(dZ1s), np.array(dZ2s)))
+        dZ1 = _rows(scaled_dZ1s) / alpha
+        self.history.record(step_statistics(labels, pixel_norms(X), A1, A2, dZ1, _rows(dZ2s)))
         self._advance(size)
         self.last_record = None
         return size
