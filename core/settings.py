@@ -66,11 +66,18 @@ def validation_errors(settings) -> list[str]:
 def _parse_number(key, text):
     """(value, None) for a valid number in range, or (default, notice) otherwise."""
     name, low, high = NUMERIC_RANGES[key]
-    default = getattr(DEFAULTS, name)
+    return parse_bounded_number(key, text, low, high, getattr(DEFAULTS, name))
+
+
+def parse_bounded_number(key, text, low, high, default):
+    """(value, None) for text that is a number in [low, high], else (default, a notice saying why).
+
+    Whole numbers are asked for when the default is an int.
+    """
     whole = isinstance(default, int)
     fallback = f"using the default {default:g}"
     try:
-        value = float(text.strip())
+        value = float(str(text).strip())
     except ValueError:
         return default, f"{key}={text} is not a number; {fallback}"
     if not math.isfinite(value):

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 # (navigation link, the screen's heading)
 SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"),
-           ("Train", "Train"), ("Weights", "Weights")]
+           ("Train", "Train"), ("Weights", "Weights"), ("Gradients", "Gradients"),
+           ("Loss surface", "Loss surface")]
 
 
 @pytest.fixture
@@ -57,6 +58,10 @@ def test_step_moves_the_position_and_other_screens_see_it(page):
     screenshot(page, "train-after-11-steps")
     open_screen(page, "Weights")
     assert page.get_by_text("step 11 (now)").count() + page.locator("text=W1 at step 11").count() > 0
+    for link in ("Gradients", "Loss surface"):
+        open_screen(page, link)
+        assert exception_boxes(page) == []
+        screenshot(page, f"{link.lower().replace(' ', '-')}-after-11-steps")
 
 
 

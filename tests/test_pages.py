@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
-           "pages/gradients.py"]
+           "pages/gradients.py", "pages/loss_surface.py"]
 
 
 def fresh_app(query=None) -> AppTest:
@@ -77,12 +77,27 @@ def test_settings_come_from_the_url():
 
 
 def test_hand_typed_bad_url_values_fall_back_with_a_notice():
-    app = fresh_app({"lr": "abc", "hidden": "100000"})
+    app = fresh_app({"lr": "abc", "hidden": "100000", "grid": "3"})
     assert not app.exception
     settings = trainer_of(app).settings
     assert (settings.learning_rate, settings.hidden) == (0.01, 10)
+    assert app.session_state["surface_settings"]["grid"] == 41
     notices = " ".join(warning.value for warning in app.warning)
-    assert "lr" in notices and "hidden" in notices
+    assert "lr=abc" in notices and "hidden=100000" in notices and "grid=3" in notices
+    app.switch_page("pages/loss_surface.py").run()
+    assert not app.exception
+    assert app.slider(key="surface_grid").value == 41
+
+
+def test_loss_surface_settings_come_from_the_url():
+    app = fresh_app({"grid": "21", "samples": "500", "directions": "pca"})
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_100").click().run()
+    app.switch_page("pages/loss_surface.py").run()
+    assert not app.exception
+    assert app.slider(key="surface_grid").value == 21
+    assert app.number_input(key="surface_samples").value == 500
+    assert len(app.get("plotly_chart")) >= 3
 
 
 def test_gradients_screen_shows_the_documents_erratum():

@@ -128,7 +128,7 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
                    hovertemplate=f"{name}: %{{y:.4g}} at %{{x}}<extra></extra>")
               for name, values in series.items()]
     x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5]) if x_integers and len(x) else axis(x_title)
-    layout = dict(legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+    layout = dict(legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
                   xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
     if secondary:
         traces += [dict(type="scatter", x=x, y=values, name=name, mode=mode, yaxis="y2", line=dict(color=GREEN),
@@ -236,3 +236,21 @@ def marked_stage(image: np.ndarray, scale: int = 1, box=None, cross=None, displa
         rgb[max(row - arm, 0):row + arm + 1, max(column - half + 1, 0):column + half] = MARK
         rgb[max(row - half + 1, 0):row + half, max(column - arm, 0):column + arm + 1] = MARK
     return rgb
+
+
+def labelled_maps(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
+                  gap: int = 10, height: int | None = None) -> go.Figure:
+    """Signed 28x28 maps on one diverging scale centred at 0, each with its own label above it.
+
+    Unlike image_grid the rows are `gap` pixels apart, so labels never cover the row above.
+    """
+    size, rows = images.shape[1], -(-len(images) // columns)
+    trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap), **colour_scale(images, True),
+                 colorbar=colour_bar(colorbar_title), hoverongaps=False,
+                 hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>")
+    labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1,
+                   text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
+              for index, text in enumerate(titles)]
+    return figure([trace], title, height or 60 + 150 * rows, annotations=labels,
+                  margin=dict(l=10, r=10, t=60, b=10), xaxis=dict(visible=False),
+                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
