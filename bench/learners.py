@@ -1,0 +1,444 @@
+"""Protocol-level learners: Streamlit browser sessions simulated without a browser.
+
+A `Learner` speaks Streamlit's own wire protocol over the WebSocket at /_stcore/stream, the way
+the browser's frontend does: it asks for a page with a `rerun_script` BackMsg, reads the
+ForwardMsgs of the run (new elements, navigation, `script_finished`) and clicks a button by
+sending that button's WidgetState with `trigger_value = True` (and the fragment's id when the
+button sits in an st.fragment, so only the fragment reruns). A learner costs the machine a tiny
+fraction of a Chromium tab, so a benchmark can seat a classroom of them.
+
+    async with Learner("http://127.0.0.1:8501") as learner:
+        await learner.open(page="train")
+        run = await learner.click("Step")       # run.seconds: click to script_finished
+        learner.texts, learner.errors
+
+Behind the nginx proxy of deploy/ the learner first GETs "/" like a browser, keeps the route
+cookie the proxy hands back and sends it with the WebSocket handshake, so both land on the same
+replica (`learner.replica` is the proxy's X-Replica header).
+
+What it leaves out on purpose: it draws nothing, sends only the clicked widget's state (Streamlit
+keeps the last value of every widget a rerun does not mention), and fetches no static files.
+Classes come from the streamlit package's generated protobuf modules, so the wire format is the
+installed server's.
+
+Run as a script it is a smoke check: one learner opens the Train page and clicks Step a few times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+STREAM_PATH = "/_stcore/stream"
+REPLICA_HEADER = "X-Replica"
+
+# Element types whose text a reader sees on screen, and the field holding it.
+_TEXT_FIELDS = {
+    "markdown": "body",
+    "text": "body",
+    "heading": "body",
+    "alert": "body",
+    "code": "code_text",
+    "progress": "text",
+}
+# The run ends with one of these; FINISHED_EARLY_FOR_RERUN means another run follows.
+_FINAL_STATUSES = {
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+}
+
+
+class LearnerError(RuntimeError):
+    """The app or the connection did something a learner cannot go on from."""
+
+
+@dataclass(frozen=True)
+class Element:
+    """One element on the learner's screen, as the last run that touched it sent it."""
+
+    path: tuple[int, ...]
+    kind: str
+    fragment_id: str
+    proto: Any
+    run: int
+
+    @property
+    def payload(self) -> Any:
+        """The element's own message (Button, Markdown, ...); for a block, the Block."""
+        return self.proto if self.kind == "block" else getattr(self.proto, self.kind)
+
+    @property
+    def label(self) -> str:
+        return getattr(self.payload, "label", "")
+
+    @property
+    def widget_id(self) -> str:
+        return getattr(self.payload, "id", "")
+
+    @property
+    def text(self) -> str:
+        field_name = _TEXT_FIELDS.get(self.kind)
+        return getattr(self.payload, field_name) if field_name else ""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one request to the server (open, switch page, click) took and how it ended."""
+
+    action: str
+    seconds: float
+    status: str
+    fragment: bool
+
+
+@dataclass
+class _Connection:
+    """Per-WebSocket bookkeeping kept apart from the Learner's public surface."""
+
+    elements: dict[tuple[int, ...], Element] = field(default_factory=dict)
+    # Large elements the server may later send only by hash, with the run they were last used in;
+    # like the frontend, forget those unused for more than max_cache_age runs.
+    cache: dict[str, tuple[ForwardMsg, int]] = field(default_factory=dict)
+    max_cache_age: int = 2
+    run: int = 0
+    run_fragments: frozenset[str] = frozenset()
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    last_status: str = ""
+    auto_reruns: dict[str, asyncio.Task] = field(default_factory=dict)
+
+
+class Learner:
+    """One simulated browser session of a Streamlit app (see the module docstring)."""
+
+    def __init__(self, url: str, *, timeout: float = 120.0, name: str = "") -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.name = name
+        self.cookies: dict[str, str] = {}
+        self.replica = ""
+        self.session_id = ""
+        self.pages: dict[str, str] = {}  # url pathname and title (lower case) -> page hash
+        self.page_hash = ""
+        self.errors: list[str] = []
+        self.runs: list[Run] = []
+        self._socket = None
+        self._reader: asyncio.Task | None = None
+        self._state = _Connection()
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Learner:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def connect(self) -> None:
+        """GET "/" like a browser (keeping the proxy's cookies), then open the WebSocket."""
+        await asyncio.to_thread(self._fetch_index)
+        ws_url = "ws" + self.url[len("http"):] + STREAM_PATH
+        headers = {"Origin": self.url}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self._socket = await connect(
+            ws_url,
+            subprotocols=[Subprotocol("streamlit")],
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=self.timeout,
+        )
+        handshake_replica = self._socket.response.headers.get(REPLICA_HEADER, "")
+        self.replica = self.replica or handshake_replica
+        if handshake_replica and handshake_replica != self.replica:
+            self.errors.append(
+                f"index came from {self.replica} but the WebSocket from {handshake_replica}"
+            )
+        self._reader = asyncio.create_task(self._read_forever(), name=f"learner-{self.name}")
+
+    async def close(self) -> None:
+        """Close the WebSocket; the server keeps the session for server.disconnectedSessionTTL."""
+        for task in self._state.auto_reruns.values():
+            task.cancel()
+        if self._socket is not None:
+            await self._socket.close()
+        if self._reader is not None:
+            try:
+                await self._reader
+            except asyncio.CancelledError:
+                pass
+
+    # -- what the learner sees ----------------------------------------------------------------
+
+    @property
+    def elements(self) -> list[Element]:
+        """The elements on screen in page order."""
+        return [self._state.elements[path] for path in sorted(self._state.elements)]
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text on screen (markdown, text, headings, alerts, code, progress), in order."""
+        return [element.text for element in self.elements if element.text]
+
+    def find_text(self, pattern: str) -> re.Match | None:
+        """The first match of a regular expression in the texts on screen."""
+        regex = re.compile(pattern)
+        for text in self.texts:
+            match = regex.search(text)
+            if match:
+                return match
+        return None
+
+    def button(self, label: str) -> Element:
+        """The button with exactly this label (LearnerError if there is none)."""
+        for element in self.elements:
+            if element.kind in ("button", "download_button") and element.label == label:
+                return element
+        labels = [e.label for e in self.elements if e.kind == "button"]
+        raise LearnerError(f"no button {label!r} on the page; buttons: {labels}; "
+                           f"errors: {self.errors or 'none'}")
+
+    # -- what the learner does ----------------------------------------------------------------
+
+    async def open(self, page: str = "", query_string: str = "") -> Run:
+        """Show a page: its url pathname or title ("train", "Loss surface"); "" is the default.
+
+        The first call asks by name like a freshly loaded URL does; later calls switch page by
+        the page's script hash like a click in the navigation does, keeping the session.
+        """
+        page_hash = self.pages.get(page.lower(), "") if page else ""
+        if page and not page_hash and self.pages:
+            raise LearnerError(f"no page {page!r}; pages: {sorted(self.pages)}")
+        state = ClientState(query_string=query_string, page_script_hash=page_hash)
+        if not page_hash:
+            state.page_name = page
+        return await self._request(state, action=f"open {page or '(default)'}")
+
+    async def click(self, label: str) -> Run:
+        """Click the button with this label and wait until the rerun it causes has finished."""
+        button = self.button(label)
+        state = ClientState(page_script_hash=self.page_hash, fragment_id=button.fragment_id)
+        state.widget_states.widgets.append(WidgetState(id=button.widget_id, trigger_value=True))
+        return await self._request(state, action=f"click {label}", fragment=button.fragment_id)
+
+    # -- protocol -----------------------------------------------------------------------------
+
+    def _fetch_index(self) -> None:
+        request = urllib.request.Request(self.url + "/", headers={"User-Agent": "learner"})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            response.read()
+            self.replica = response.headers.get(REPLICA_HEADER, "")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
+
+    async def _request(self, state: ClientState, *, action: str, fragment: str = "") -> Run:
+        """Send one rerun request and wait for the run it starts to finish."""
+        async with self._lock:
+            if self._reader is None or self._reader.done():
+                raise LearnerError(f"{self.name}: not connected")
+            state.cached_message_hashes.extend(self._state.cache)
+            message = BackMsg()
+            message.rerun_script.CopyFrom(state)
+            self._state.finished.clear()
+            started = time.perf_counter()
+            await self._socket.send(message.SerializeToString())
+            try:
+                await asyncio.wait_for(self._wait_finished(), self.timeout)
+            except TimeoutError:
+                self.errors.append(f"{action}: no script_finished within {self.timeout:.0f} s")
+                raise LearnerError(self.errors[-1]) from None
+            run = Run(action, time.perf_counter() - started, self._state.last_status, bool(fragment))
+            self.runs.append(run)
+            return run
+
+    async def _wait_finished(self) -> None:
+        reader_done = asyncio.ensure_future(asyncio.shield(self._reader))
+        finished = asyncio.ensure_future(self._state.finished.wait())
+        try:
+            await asyncio.wait({reader_done, finished}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            reader_done.cancel()
+            finished.cancel()
+        if not self._state.finished.is_set():
+            raise LearnerError(f"{self.name}: connection closed during a run ({self.errors[-1:]})")
+
+    async def _read_forever(self) -> None:
+        try:
+            async for data in self._socket:
+                message = ForwardMsg()
+                message.ParseFromString(data)
+                self._handle(message)
+        except ConnectionClosed as closed:
+            if closed.rcvd is None or closed.rcvd.code != 1000:
+                self.errors.append(f"connection closed: {closed}")
+        except Exception as error:  # a parse or handling bug must not hang waiting callers
+            self.errors.append(f"reader failed: {error!r}")
+
+    def _handle(self, message: ForwardMsg) -> None:
+        state = self._state
+        if message.HasField("ref_hash"):
+            cached = state.cache.get(message.ref_hash)
+            if cached is None:
+                self.errors.append(f"server referred to uncached message {message.ref_hash}")
+                return
+            state.cache[message.ref_hash] = (cached[0], state.run)
+            resolved = ForwardMsg()
+            resolved.CopyFrom(cached[0])
+            resolved.metadata.CopyFrom(message.metadata)
+            message = resolved
+        elif message.metadata.cacheable and message.hash:
+            state.cache[message.hash] = (message, state.run)
+
+        kind = message.WhichOneof("type")
+        if kind == "new_session":  # a run starts: the whole page, or only fragments
+            state.run += 1
+            state.run_fragments = frozenset(message.metadata.run.fragment_ids)
+            self.session_id = self.session_id or message.new_session.initialize.session_id
+            self.page_hash = message.new_session.page_script_hash
+            self._learn_pages(message.new_session.app_pages)
+            state.max_cache_age = message.new_session.config.max_cached_message_age or 2
+        elif kind == "navigation":
+            self.page_hash = message.navigation.page_script_hash or self.page_hash
+            self._learn_pages(message.navigation.app_pages)
+        elif kind == "delta":
+            self._apply_delta(message)
+        elif kind == "script_finished":
+            self._finish_run(message.script_finished)
+        elif kind == "page_not_found":
+            self.errors.append(f"page not found: {message.page_not_found.page_name!r}")
+        elif kind == "session_event" and message.session_event.HasField(
+            "script_compilation_exception"
+        ):
+            failure = message.session_event.script_compilation_exception
+            self.errors.append(f"compile error: {failure.type}: {failure.message}")
+        elif kind == "auto_rerun":
+            self._start_auto_rerun(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                task = state.auto_reruns.pop(fragment_id, None)
+                if task is not None:
+                    task.cancel()
+
+    def _learn_pages(self, app_pages: Any) -> None:
+        for page in app_pages:
+            self.pages[page.url_pathname.lower()] = page.page_script_hash
+            self.pages[page.page_name.lower()] = page.page_script_hash
+
+    def _apply_delta(self, message: ForwardMsg) -> None:
+        delta = message.delta
+        path = tuple(message.metadata.delta_path)
+        kind = delta.WhichOneof("type")
+        state = self._state
+        if kind == "new_element":
+            element_kind = delta.new_element.WhichOneof("type") or ""
+            state.elements[path] = Element(
+                path, element_kind, delta.fragment_id, delta.new_element, state.run
+            )
+            if element_kind == "exception":
+                failure = delta.new_element.exception
+                self.errors.append(f"exception on screen: {failure.type}: {failure.message}")
+        elif kind == "add_block":
+            state.elements[path] = Element(path, "block", delta.fragment_id, delta.add_block, state.run)
+            # A new block replaces whatever was at that path, children included.
+            for old in [p for p in state.elements if p[: len(path)] == path and p != path]:
+                if state.elements[old].run != state.run:
+                    del state.elements[old]
+
+    def _finish_run(self, status: int) -> None:
+        state = self._state
+        if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+            # Like the frontend: what a run did not send again is gone (for a fragment run,
+            # only within the fragments that ran).
+            fragment_run = status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            for path, element in list(state.elements.items()):
+                stale = element.run != state.run
+                if stale and (not fragment_run or element.fragment_id in state.run_fragments):
+                    del state.elements[path]
+        for message_hash, (_, used) in list(state.cache.items()):
+            if state.run - used > state.max_cache_age:
+                del state.cache[message_hash]
+        if status in _FINAL_STATUSES:
+            state.last_status = ForwardMsg.ScriptFinishedStatus.Name(status)
+            state.finished.set()
+
+    def _start_auto_rerun(self, fragment_id: str, interval: float) -> None:
+        """st.fragment(run_every=...): the frontend reruns the fragment on a timer; so do we."""
+
+        async def rerun_every() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                state = ClientState(
+                    page_script_hash=self.page_hash, fragment_id=fragment_id, is_auto_rerun=True
+                )
+                try:
+                    await self._request(state, action="auto rerun", fragment=fragment_id)
+                except LearnerError:
+                    return
+
+        old = self._state.auto_reruns.pop(fragment_id, None)
+        if old is not None:
+            old.cancel()
+        self._state.auto_reruns[fragment_id] = asyncio.create_task(rerun_every())
+
+
+# -- Backprop Lab specifics ------------------------------------------------------------------
+
+POSITION = r"Step ([\d,]+) · epoch ([\d,]+) · sample ([\d,]+) of ([\d,]+)"
+
+
+def train_step(learner: Learner) -> int | None:
+    """The step count in the Train page's position text ("Step 12 · epoch 1 · ..."), if shown."""
+    match = learner.find_text(POSITION)
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+async def _smoke(url: str, clicks: int) -> int:
+    async with Learner(url, name="smoke") as learner:
+        try:
+            opened = await learner.open(page="train")
+            print(f"opened Train in {opened.seconds * 1000:.0f} ms; replica {learner.replica or '-'}")
+            for _ in range(clicks):
+                run = await learner.click("Step")
+                print(f"Step: {run.seconds * 1000:6.0f} ms  {run.status:36}  step {train_step(learner)}")
+        except LearnerError as error:
+            print(f"stopped: {error}")
+        for text in learner.texts[:12]:
+            print("  |", text[:100].replace("\n", " "))
+        print("errors:", learner.errors or "none")
+        return 1 if learner.errors else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running app; default: start app.py on a free port")
+    parser.add_argument("--app", default="app.py", help="the app to start when --url is absent")
+    parser.add_argument("--clicks", type=int, default=5)
+    args = parser.parse_args()
+    if args.url:
+        return asyncio.run(_smoke(args.url, args.clicks))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from deploy.serve import StreamlitProcess
+
+    with StreamlitProcess(args.app) as app:
+        return asyncio.run(_smoke(app.url, args.clicks))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
