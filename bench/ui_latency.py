@@ -8,15 +8,12 @@ Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s
 """
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from tests.streamlit_server import launch_chromium, open_screen, settle, streamlit_app  # noqa: E402
+from tests.streamlit_server import launch_chromium, open_screen, settle, streamlit_app
 
 CLICKS = 20
 TICKS_PER_SECOND = 100  # /proc/PID/stat counts CPU time in clock ticks (USER_HZ)

@@ -51,6 +51,7 @@ CHUNK = 1000  # steps between progress reports, stop checks and history updates 
 MAX_BINS = 2000  # per-step history is averaged into at most this many bins
 RECENT_STEPS = 1000  # the last losses are also kept one per step
 MAX_SNAPSHOTS = 48
+PROBE_IMAGES = 1000  # test images on which a hidden unit must stay off to count as dead
 SNAPSHOT_BYTES = 16 * 2**20
 STATE_FORMAT = "backprop-lab-trainer-1"
 STATISTIC_CAP = 1e250
@@ -620,9 +621,17 @@ class Trainer:
                                       for i in range(0, len(images), 10_000)])
         return accuracy(predictions, np.asarray(labels))
 
-    def dead_units(self, probe_images) -> np.ndarray:
-        """Boolean mask (h,) of hidden units with Z1 ≤ 0 on every probe image: they pass no signal and never learn."""
-        Z1 = forward(self.params, pixels(probe_images)).Z1
+    def dead_units(self, probe_images=None) -> np.ndarray:
+        """Boolean mask (h,) of hidden units with Z1 = W1ᵀx + b1 ≤ 0 on every probe image: they never learn.
+
+        The probe defaults to the first PROBE_IMAGES test images, already converted once per process,
+        so the Train screen can afford this on every click.
+        """
+        if probe_images is None:
+            X = float32_pixels(self._test_images)[:PROBE_IMAGES]
+            Z1 = X @ self.params.W1.astype(np.float32) + self.params.b1.astype(np.float32)
+        else:
+            Z1 = forward(self.params, pixels(probe_images)).Z1
         return ~(Z1 > 0).any(axis=0)
 
     def memory_bytes(self) -> int:

@@ -88,7 +88,7 @@ def step_panel(record: training.StepRecord) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
     left, middle, right = st.columns([1, 2, 1.3])
     with left:
-        st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)),
+        st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
                  caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
     with middle:
         st.plotly_chart(figures.bars(record.forward.A2, figures.DIGITS,
@@ -107,7 +107,7 @@ def step_panel(record: training.StepRecord) -> None:
                 f"(blue negative, red positive, |ΔW1| up to {limit:.2g}; only this image's ink moves weights, "
                 "and only for units that were on)")
     st.image(figures.png(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)),
-             caption=["hidden units 0, 1, 2, … left to right"])
+             output_format="PNG", caption=["hidden units 0, 1, 2, … left to right"])
 
 
 def curves() -> None:
@@ -142,7 +142,7 @@ def training_panel() -> None:
             st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
         else:
             step_panel(record)
-    dead = trainer.dead_units(mnist.test_images[:1000])
+    dead = trainer.dead_units()
     st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
                + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
                + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")

@@ -43,8 +43,9 @@ def streamlit_app(port: int | None = None, extra_args=(), env=None):
                "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args]
     log = open(REPOSITORY / "test-output" / f"streamlit-{port}.log", "w") if (REPOSITORY / "test-output").is_dir() \
         else subprocess.DEVNULL
+    # One BLAS thread, as `make run` serves it: small matrix products on busy cores otherwise spin.
     process = subprocess.Popen(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, **(env or {})})
+                               env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)

@@ -352,3 +352,13 @@ def test_command_line_prints_one_line_per_epoch(small_data, monkeypatch, capsys)
     assert all(0 <= line["test_accuracy"] <= 1 and line["mean_loss"] > 0 for line in lines)
     assert core.train.main(["--epochs", "1"]) == 0
     assert capsys.readouterr().out.startswith("epoch 1: test accuracy ")
+
+
+def test_dead_units_default_probe_agrees_with_the_forward_pass(mnist):
+    trainer = Trainer(Settings(learning_rate=0.5), mnist.train_images, mnist.train_labels,
+                      mnist.test_images, mnist.test_labels)
+    trainer.train(300)
+    Z1 = forward(trainer.params, pixels(mnist.test_images[:1000])).Z1
+    expected = ~(Z1 > 0).any(axis=0)
+    np.testing.assert_array_equal(trainer.dead_units(), expected)
+    np.testing.assert_array_equal(trainer.dead_units(mnist.test_images[:1000]), expected)
