@@ -254,3 +254,39 @@ def labelled_maps(images: np.ndarray, titles, title: str, colorbar_title: str, c
     return figure([trace], title, height or 60 + 150 * rows, annotations=labels,
                   margin=dict(l=10, r=10, t=60, b=10), xaxis=dict(visible=False),
                   yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
+
+
+BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # ColorBrewer Blues, light to dark
+
+
+def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, height: int = 460) -> go.Figure:
+    """The confusion matrix, rows true and columns predicted, counts written in the cells.
+
+    The colour saturates at the largest off-diagonal count, since the ~1,000 correct answers per digit
+    would wash out every mistake. Heatmaps have no point selection in Streamlit, so an invisible
+    square marker sits on each cell: a click selects it (x predicted, y true). The chosen row, column
+    or cell (true and/or predicted; None for any) is outlined.
+    """
+    classes = len(cm)
+    labels = [str(digit) for digit in range(classes)]
+    mistakes = cm - np.diag(np.diag(cm))
+    figure_ = heatmap(cm, title, "predicted digit", "true digit", x_labels=labels, y_labels=labels,
+                      diverging=False, colorscale=BLUES, height=height, text_format="d",
+                      colorbar_title="test images (colour capped at the largest mistake count)")
+    figure_.data[0].update(zmin=0, zmax=max(1, int(mistakes.max())), hoverinfo="skip", hovertemplate=None)
+    rows, columns = np.divmod(np.arange(classes * classes), classes)
+    figure_.add_trace(dict(type="scatter", x=[labels[c] for c in columns], y=[labels[r] for r in rows],
+                           customdata=cm.ravel(), mode="markers", showlegend=False,
+                           marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
+                           selected=dict(marker=dict(color="rgba(0,0,0,0)")),
+                           unselected=dict(marker=dict(opacity=0)),
+                           hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>"))
+    # The markers would otherwise pad the axes beyond the cells.
+    figure_.layout.xaxis.range = [-0.5, classes - 0.5]
+    figure_.layout.yaxis.update(autorange=False, range=[classes - 0.5, -0.5])
+    if true is not None or predicted is not None:
+        row_span = (true - 0.5, true + 0.5) if true is not None else (-0.5, classes - 0.5)
+        column_span = (predicted - 0.5, predicted + 0.5) if predicted is not None else (-0.5, classes - 0.5)
+        figure_.layout.shapes = [dict(type="rect", x0=column_span[0], x1=column_span[1], y0=row_span[0],
+                                      y1=row_span[1], line=dict(color="#ff8c00", width=3))]
+    return figure_

@@ -1,0 +1,99 @@
+"""Evaluate: the current model on all 10,000 test images: accuracy, confusions and its mistakes."""
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from core import metrics
+from ui import figures, session
+
+PER_PAGE = 40
+ANY = "any"
+
+st.title("Evaluate")
+st.markdown(
+    "The test set's 10,000 images were never used for training, so they show how well the model "
+    "generalises. The **confusion matrix** counts, for each true digit (row), what the model "
+    "predicted (column): the diagonal holds the correct answers, everything else a mistake. Click a "
+    "cell, or choose the classes below, to see those mistakes, the ones the model was surest of first.")
+
+trainer = session.trainer()
+mnist = session.dataset()
+if trainer.step_count == 0:
+    st.info("The model is untrained (step 0): expect about 10 % accuracy, a guess. "
+            "Train on the Train screen first.", icon=":material/school:")
+
+probabilities = trainer.test_predictions()
+predicted = probabilities.argmax(axis=1)
+labels = np.asarray(mnist.test_labels)
+confusion = metrics.confusion_matrix(labels, predicted)
+wrong_count = int(len(labels) - np.trace(confusion))
+
+
+def filter_key(name: str) -> str:
+    return f"evaluate_{name}"
+
+
+def follow_chart_selection(chart_key: str) -> None:
+    """A clicked confusion-matrix cell sets the two class filters (the selectboxes show it)."""
+    points = st.session_state[chart_key].selection.points
+    if points:
+        st.session_state[filter_key("true")] = int(points[0]["y"])
+        st.session_state[filter_key("predicted")] = int(points[0]["x"])
+
+
+def chosen(name: str):
+    value = st.session_state.get(filter_key(name), ANY)
+    return None if value == ANY else value
+
+
+top_left, top_right = st.columns([1, 3])
+with top_left:
+    st.metric("Test accuracy", f"{trainer.evaluate():.2%}")
+    st.caption(f"{wrong_count:,} of {len(labels):,} test images wrong, with the weights after "
+               f"step {trainer.step_count:,}.")
+with top_right:
+    per_class = metrics.per_class_accuracy(confusion)
+    weakest = int(np.nanargmin(per_class))
+    st.plotly_chart(figures.bars(per_class, figures.DIGITS,
+                                 f"Accuracy per true digit (the weakest, {weakest}, in red)", "true digit",
+                                 "fraction correct", highlight=weakest, height=260, y_range=[0, 1.15],
+                                 text_format=".0%"), key="evaluate_per_class")
+
+# The chart's key follows the filter: a new filter starts the chart without a stale selection, and
+# clicking the same cell again after changing the selectboxes still counts as a change.
+chart_key = f"evaluate_confusion_{chosen('true')}_{chosen('predicted')}"
+st.plotly_chart(figures.confusion_figure(confusion, "Confusion matrix: test images of each true digit by "
+                                         "prediction (click a cell to see those mistakes)",
+                                         true=chosen("true"), predicted=chosen("predicted")),
+                key=chart_key, selection_mode="points", on_select=partial(follow_chart_selection, chart_key))
+
+st.subheader("Misclassified test images")
+options = [ANY, *range(10)]
+filters = st.columns([1, 1, 3])
+filters[0].selectbox("true digit", options, key=filter_key("true"))
+filters[1].selectbox("predicted digit", options, key=filter_key("predicted"))
+true_class, predicted_class = chosen("true"), chosen("predicted")
+
+if true_class is not None and true_class == predicted_class:
+    st.info(f"That is the diagonal: the {confusion[true_class, true_class]:,} test images of a {true_class} "
+            "read correctly. Choose two different digits to see mistakes.", icon=":material/check_circle:")
+else:
+    mistakes = metrics.misclassified(labels, predicted, probabilities, true=true_class, predicted=predicted_class)
+    pages = max(1, -(-len(mistakes) // PER_PAGE))
+    # Keyed by the page count too: after more training the count changes and paging starts again at 1.
+    page = filters[2].number_input(f"page (of {pages}, {PER_PAGE} images each)", 1, pages, 1,
+                                   key=f"evaluate_page_{true_class}_{predicted_class}_{pages}") if pages > 1 else 1
+    first = (page - 1) * PER_PAGE
+    shown = mistakes[first:first + PER_PAGE]
+    if len(shown) == 0:
+        st.success("No test image is misclassified that way.", icon=":material/check_circle:")
+    else:
+        st.caption(f"{len(mistakes):,} mistakes; showing {first + 1:,}–{first + len(shown):,}, most confident first. "
+                   "Under each: test image number, true → predicted digit, and the probability the model "
+                   "gave its (wrong) prediction.")
+        st.image([figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
+                 caption=[f"#{index} · {labels[index]} → {predicted[index]} · "
+                          f"{probabilities[index, predicted[index]]:.0%}" for index in shown],
+                 width=84, output_format="PNG")

@@ -1,0 +1,94 @@
+"""Real-browser test of Draw and Evaluate: train one epoch, draw a 1 with the mouse, read the answer."""
+
+import pytest
+
+from tests.browser_fixtures import screenshot
+from tests.streamlit_server import open_screen, settle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    yield page
+    context.close()
+
+
+def exception_boxes(page):
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def train_one_epoch(page) -> None:
+    open_screen(page, "Train")
+    page.get_by_role("button", name="Run to end of epoch").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 · sample 0 '))",
+        timeout=120_000)
+    settle(page)
+
+
+def draw_vertical_stroke(page) -> None:
+    """Press at the top centre of the canvas, drag to the bottom centre in 20 moves, release."""
+    box = page.locator("canvas").last.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + 0.85 * box["height"], steps=20)
+    page.mouse.up()
+
+
+def images_loaded(page) -> None:
+    page.wait_for_function("() => [...document.images].every(image => image.complete)", timeout=30_000)
+
+
+def click_confusion_cell(page, true: int, predicted: int) -> None:
+    """Point at the cell first, as a hand does: plotly selects what the pointer is over on click."""
+    chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Confusion matrix")
+    chart.scroll_into_view_if_needed()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    x = area["x"] + area["width"] * (predicted + 0.5) / 10
+    y = area["y"] + area["height"] * (true + 0.5) / 10
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+
+
+def selected_filters(page) -> list[str]:
+    return [box.input_value() for box in page.locator('[data-testid="stSelectbox"] input').all()]
+
+
+def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(page):
+    train_one_epoch(page)
+    open_screen(page, "Draw")
+    # Right after an epoch the Train screen's last rerun may still be finishing: wait for the canvas.
+    page.get_by_text("Draw a digit on the black square").wait_for(timeout=30_000)
+    page.locator("canvas").last.wait_for(timeout=30_000)
+    settle(page)
+    draw_vertical_stroke(page)
+    prediction = page.locator('[data-testid="stMetricValue"]')
+    prediction.wait_for(timeout=30_000)
+    settle(page)
+    assert prediction.inner_text().strip() == "1"
+    assert exception_boxes(page) == []
+    images_loaded(page)
+    screenshot(page, "draw")
+
+    open_screen(page, "Evaluate")
+    assert exception_boxes(page) == []
+    accuracy = page.locator('[data-testid="stMetricValue"]').inner_text()
+    assert float(accuracy.rstrip("%")) > 80, accuracy
+
+    click_confusion_cell(page, true=4, predicted=9)
+    page.wait_for_function("() => document.body.innerText.includes('mistakes; showing') && "
+                           "[...document.querySelectorAll('[data-testid=stImageCaption]')]"
+                           ".every(c => c.innerText.includes('4 → 9'))", timeout=30_000)
+    settle(page)
+    assert selected_filters(page) == ["4", "9"]
+    assert exception_boxes(page) == []
+    page.mouse.move(0, 0)
+    images_loaded(page)
+    screenshot(page, "evaluate")

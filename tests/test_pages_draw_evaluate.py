@@ -1,0 +1,190 @@
+"""Page tests (AppTest) for Draw, Evaluate and Save & load: they render, filter, and refuse bad uploads."""
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import data
+from core import drawing, metrics, network
+from core.checkpoints import save_checkpoint
+from core.settings import Settings
+from core.training import Trainer
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+SCREENS = ["pages/draw.py", "pages/evaluate.py", "pages/checkpoint.py"]
+
+
+def fresh_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def trainer_of(app):
+    return app.session_state["trainer"]
+
+
+def trained_app(steps: int = 100) -> AppTest:
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    app.button(key=f"step_{steps}").click().run()
+    assert trainer_of(app).step_count == steps
+    return app
+
+
+def no_exception(app) -> bool:
+    return not app.exception
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen_renders_from_a_fresh_session(screen):
+    app = fresh_app()
+    app.switch_page(screen).run()
+    assert no_exception(app), [error.value for error in app.exception]
+    assert app.title, f"{screen} has no title"
+
+
+def test_draw_prompts_on_an_empty_canvas_and_says_the_model_is_untrained():
+    app = fresh_app()
+    app.switch_page("pages/draw.py").run()
+    notes = " ".join(info.value for info in app.info)
+    assert "Draw a digit" in notes
+    assert "untrained" in notes and "Train screen" in notes
+    assert not app.error and not app.metric
+
+
+class FakeCanvasResult:
+    def __init__(self, image_data):
+        self.image_data = image_data
+
+
+def vertical_stroke() -> np.ndarray:
+    """What the canvas sends for one white vertical stroke on its black background (RGBA, opaque)."""
+    image = np.zeros((280, 280, 4), dtype=np.uint8)
+    image[..., 3] = 255
+    image[40:240, 130:150, :3] = 255
+    return image
+
+
+def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeypatch):
+    # The real canvas only works in a browser (tests/test_browser_draw.py); here it hands back a stroke.
+    fake = types.ModuleType("streamlit_drawable_canvas")
+    fake.st_canvas = lambda **options: FakeCanvasResult(vertical_stroke())
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", fake)
+    app = trained_app(100)
+    app.switch_page("pages/draw.py").run()
+    assert no_exception(app), [error.value for error in app.exception]
+
+    prepared = drawing.prepare_drawing(vertical_stroke())
+    expected = network.predict(trainer_of(app).params, prepared.x)
+    assert [(metric.label, metric.value) for metric in app.metric] == [("Prediction", str(expected))]
+    assert not any("Draw a digit" in info.value for info in app.info)
+    captions = [caption for image in app.image for caption in image.captions]
+    assert [caption[:1] for caption in captions] == ["1", "2", "3", "4"]
+    assert f"{prepared.box.height}×{prepared.box.width}" in captions[1]
+    charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
+    titles = [chart["layout"]["title"]["text"] for chart in charts]
+    assert [title.split(" ")[0] for title in titles] == ["A2", "Hidden", "Contribution"], titles
+    assert titles[0].endswith(f"the model reads a {expected}")
+    maps = charts[2]["data"][0]
+    assert maps["zmid"] == 0 and maps["zmin"] == -maps["zmax"]  # one diverging scale centred at 0
+    Z1 = network.forward(trainer_of(app).params, prepared.x).Z1
+    unit_titles = [note["text"] for note in charts[2]["layout"]["annotations"]]
+    assert unit_titles == [f"h{k}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for k, z in enumerate(Z1)]
+
+
+def test_evaluate_shows_the_trainers_test_accuracy():
+    app = trained_app(100)
+    app.switch_page("pages/evaluate.py").run()
+    assert no_exception(app)
+    accuracy = trainer_of(app).evaluate()
+    assert app.metric[0].label == "Test accuracy"
+    assert app.metric[0].value == f"{accuracy:.2%}"
+
+
+def gallery(app) -> list[tuple[int, int, int]]:
+    """(test index, true, predicted) of every image in the gallery, read from the captions."""
+    shown = []
+    for image in app.image:
+        for caption in image.captions:
+            number, pair, _confidence = caption.split(" · ")
+            true, predicted = pair.split(" → ")
+            shown.append((int(number.lstrip("#")), int(true), int(predicted)))
+    return shown
+
+
+def test_the_gallery_filters_by_true_and_predicted_digit():
+    app = trained_app(100)
+    app.switch_page("pages/evaluate.py").run()
+    trainer = trainer_of(app)
+    labels = data.load_mnist().test_labels
+    predicted = trainer.test_predictions().argmax(axis=1)
+    confusion = metrics.confusion_matrix(labels, predicted)
+    np.fill_diagonal(confusion, 0)
+    true_class, predicted_class = np.unravel_index(confusion.argmax(), confusion.shape)
+
+    everything = gallery(app)
+    assert len(everything) == 40 and all(true != guess for _, true, guess in everything)
+    ranked = metrics.misclassified(labels, predicted, trainer.test_predictions())
+    assert [index for index, _, _ in everything] == list(ranked[:40])
+    next(box for box in app.number_input if box.label.startswith("page")).set_value(2).run()
+    assert [index for index, _, _ in gallery(app)] == list(ranked[40:80])
+
+    app.selectbox(key="evaluate_true").set_value(int(true_class)).run()
+    shown = gallery(app)
+    assert shown and all(true == true_class and guess != true for _, true, guess in shown)
+
+    app.selectbox(key="evaluate_predicted").set_value(int(predicted_class)).run()
+    shown = gallery(app)
+    assert len(shown) == min(40, confusion[true_class, predicted_class])
+    assert all((true, guess) == (true_class, predicted_class) for _, true, guess in shown)
+    confidences = [trainer.test_predictions()[index, predicted_class] for index, _, _ in shown]
+    assert confidences == sorted(confidences, reverse=True)
+
+    app.selectbox(key="evaluate_predicted").set_value(int(true_class)).run()
+    assert not gallery(app) and any("diagonal" in info.value for info in app.info)
+
+
+def upload(app, name: str, content: bytes) -> AppTest:
+    app.file_uploader(key="checkpoint_upload").upload(name, content).run()
+    return app
+
+
+def test_a_bad_upload_is_refused_and_the_model_is_untouched():
+    app = trained_app(10)
+    app.switch_page("pages/checkpoint.py").run()
+    before = trainer_of(app)
+    W1 = before.params.W1.copy()
+    upload(app, "holiday.npz", b"\x89PNG\r\n\x1a\n not a checkpoint at all")
+    assert no_exception(app)
+    assert trainer_of(app) is before and before.step_count == 10
+    assert np.array_equal(before.params.W1, W1)
+    message = " ".join(error.value for error in app.error)
+    assert "holiday.npz was not loaded" in message and "PNG image" in message and "unchanged" in message
+
+
+def test_a_good_checkpoint_round_trip_restores_the_run_and_its_settings():
+    app = trained_app(10)
+    before = trainer_of(app)
+    mnist = data.load_mnist()
+    saved = Trainer(Settings(hidden=12, seed=5, learning_rate=0.02),
+                    mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    saved.train(50)
+    app.switch_page("pages/checkpoint.py").run()
+    upload(app, "run.npz", save_checkpoint(saved))
+    assert no_exception(app), [error.value for error in app.exception]
+    loaded = trainer_of(app)
+    assert loaded is not before and loaded.step_count == 50 and loaded.settings == saved.settings
+    assert np.array_equal(loaded.params.W1, saved.params.W1)
+    assert any("Loaded **run.npz**" in success.value for success in app.success)
+    assert app.query_params["hidden"] in ("12", ["12"]) and app.query_params["seed"] in ("5", ["5"])
+
+    app.run()  # the upload is still in the widget: it must not be loaded again over the same model
+    assert trainer_of(app) is loaded
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_1").click().run()
+    assert trainer_of(app) is loaded and loaded.step_count == 51
