@@ -22,6 +22,11 @@ PAGES = {
         st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
         st.Page("pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
     ],
+    "Try it": [
+        st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+        st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
+        st.Page("pages/checkpoint.py", title="Save & load", icon=":material/save:"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -290,3 +290,37 @@ def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, heig
         figure_.layout.shapes = [dict(type="rect", x0=column_span[0], x1=column_span[1], y0=row_span[0],
                                       y1=row_span[1], line=dict(color="#ff8c00", width=3))]
     return figure_
+
+
+def loss_surface_3d(result, z_title: str) -> go.Figure:
+    """The loss over the plane as a 3-D surface, the trajectory's shadow on it and the current point."""
+    traces = [dict(type="surface", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
+                   colorbar=colour_bar("loss"), opacity=0.92,
+                   hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
+              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b, z=result.trajectory_surface_loss,
+                   mode="lines+markers", name="trajectory (projected)", line=dict(color=RED, width=5),
+                   marker=dict(size=3, color=RED), text=[f"step {step:,}" for step in result.trajectory_steps],
+                   hovertemplate="%{text}<extra></extra>"),
+              dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name="current θ",
+                   marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
+    scene = dict(xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)"), zaxis=axis(z_title),
+                 camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0)))
+    return figure(traces, "Loss over the plane θ + a·d1 + b·d2", 480, scene=scene, showlegend=False,
+                  margin=dict(l=0, r=0, t=40, b=0))
+
+
+def loss_contour(result, z_title: str) -> go.Figure:
+    """The same grid as contours seen from above, with the projected trajectory and the current point."""
+    traces = [dict(type="contour", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
+                   colorbar=colour_bar(z_title), ncontours=25,
+                   hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
+              dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines+markers",
+                   name="trajectory (projected)", line=dict(color=RED, width=2), marker=dict(size=5, color=RED),
+                   text=[f"step {step:,}, {distance:.3g} off the plane" for step, distance in
+                         zip(result.trajectory_steps, result.trajectory_distance)],
+                   hovertemplate="%{text}<extra></extra>"),
+              dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
+                   marker=dict(size=12, color="white", symbol="star", line=dict(color="black", width=1.5)))]
+    return figure(traces, "Contours, with the training path projected (red) and θ (star)", 480,
+                  xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
+                  legend=dict(orientation="h", y=-0.15))
