@@ -34,6 +34,11 @@ st.markdown(
     "1. **Data**: what the network sees: 28×28 grey images, pixel values divided by 255.\n"
     "2. **Forward pass**: one image through the network, every intermediate value.\n"
     "3. **Train**: step one sample at a time and watch the loss, the prediction and W1 change.\n"
-    "4. **Weights**: the ten hidden units' templates, and how they evolved.\n\n"
+    "4. **Weights**: the ten hidden units' templates, and how they evolved.\n"
+    "5. **Gradients**: what backpropagation computed, checked against finite differences "
+    "(where the document's erratum shows).\n"
+    "6. **Loss surface**: the loss around the current weights, and the path training took.\n"
+    "7. **Draw** a digit for the network to read, **Evaluate** it on the 10,000 test images, and "
+    "**Save & load** a run.\n\n"
     "Every screen shows the same model: step on *Train*, look anywhere else.")
 st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
