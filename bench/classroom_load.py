@@ -373,9 +373,15 @@ def print_details(rows: list[Row]) -> None:
             lines.append("RSS per class (run / after they left): " + ", ".join(
                 f"{run / MB:.0f}/{left / MB:.0f} MB" for run, left in row.rss_by_class))
         lines.extend(row.notes)
-        lines.extend(f"error: {error}" for error in row.errors[:10])
-        if len(row.errors) > 10:
-            lines.append(f"... and {len(row.errors) - 10} more errors")
+        # The same failure seen by many learners is one line, with who saw it first.
+        grouped: dict[str, list[str]] = {}
+        for error in row.errors:
+            who, _, what = error.partition(": ")
+            grouped.setdefault(what, []).append(who)
+        for what, who in list(grouped.items())[:10]:
+            lines.append(f"error ({len(who)}x, first {who[0]}): {what}")
+        if len(grouped) > 10:
+            lines.append(f"... and {len(grouped) - 10} more kinds of error")
         print(f"\n{row.name}, N = {row.learners}:")
         for line in lines:
             print(f"  {line}")
@@ -430,6 +436,8 @@ def main() -> int:
     if args.browser and not shutil.which("chromium"):
         print("note: chromium not found, --browser ignored")
         args.browser = False
+    if args.browser:
+        print(f"note: the N = {classroom} one-process row runs with Chromium beside it on the same cores")
 
     print(f"learner script: open Train; {script.steps} x (Step, wait {script.pause:g} s); "
           f"{script.big_steps} x Step ×100; open {', '.join(script.pages) or 'nothing'}")

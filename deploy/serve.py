@@ -141,9 +141,13 @@ class StreamlitProcess:
         command = [sys.executable, "-m", "streamlit", "run", self.app,
                    "--server.address", HOST, "--server.port", str(self.port),
                    *STREAMLIT_FLAGS, *self.extra_args]
+        # One BLAS thread per process (as `make run`): the sessions and the replicas already keep
+        # the cores busy, and a second BLAS thread per matrix product only contends with them.
+        env = {"OPENBLAS_NUM_THREADS": "1", **os.environ}
         with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
         return self
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
