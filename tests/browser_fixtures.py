@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import REPOSITORY, chromium_path, launch_chromium, streamlit_app
+from tests.streamlit_server import REPOSITORY, chromium_path, launch_chromium, settle, streamlit_app
 
 SCREENSHOTS = REPOSITORY / "test-output" / "screens"
 
@@ -33,6 +33,22 @@ def browser():
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh browser session (its own cookies and Streamlit session) on the app's first screen."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    yield page
+    context.close()
+
+
+def exception_boxes(page) -> list[str]:
+    """The texts of any exception boxes Streamlit shows on the current screen."""
+    return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
 def screenshot(page, name: str) -> Path:

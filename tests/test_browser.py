@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser_fixtures import screenshot
+from tests.browser_fixtures import exception_boxes, screenshot
 from tests.streamlit_server import open_screen, settle
 
 pytestmark = pytest.mark.browser
@@ -12,21 +12,8 @@ pytestmark = pytest.mark.browser
 # (navigation link, the screen's heading)
 SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"),
            ("Train", "Train"), ("Weights", "Weights"), ("Gradients", "Gradients"),
-           ("Loss surface", "Loss surface")]
-
-
-@pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 2000})
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
-    yield page
-    context.close()
-
-
-def exception_boxes(page):
-    return page.locator('[data-testid="stException"]').all_inner_texts()
+           ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"),
+           ("Save & load", "Save")]
 
 
 def position(page) -> int:
@@ -62,7 +49,6 @@ def test_step_moves_the_position_and_other_screens_see_it(page):
         open_screen(page, link)
         assert exception_boxes(page) == []
         screenshot(page, f"{link.lower().replace(' ', '-')}-after-11-steps")
-
 
 
 def test_running_an_epoch_can_be_stopped_and_then_finished(page):

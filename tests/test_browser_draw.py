@@ -2,24 +2,10 @@
 
 import pytest
 
-from tests.browser_fixtures import screenshot
+from tests.browser_fixtures import exception_boxes, screenshot
 from tests.streamlit_server import open_screen, settle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
-    yield page
-    context.close()
-
-
-def exception_boxes(page):
-    return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
 def train_one_epoch(page) -> None:
