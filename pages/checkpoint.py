@@ -6,8 +6,9 @@ import streamlit as st
 
 from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from core.settings import settings_to_query
-from ui import session, widgets
+from ui import session, shell, widgets
 
+shell.require()
 st.title("Save & load")
 st.markdown(
     "A checkpoint is one `.npz` file holding the whole run: the weights W1, b1, W2, b2 and where "
@@ -16,7 +17,6 @@ st.markdown(
     "exactly where it stopped. Uploaded files are checked in full and never run as code; a file "
     "that is not a good checkpoint is refused and your current model stays as it is.")
 
-trainer = session.trainer()
 mnist = session.dataset()
 
 
@@ -41,15 +41,8 @@ def load_upload(upload) -> None:
     st.session_state.checkpoint_outcome = ("success", message)
 
 
-st.markdown(widgets.model_summary(trainer))
+summary = st.empty()  # filled last: an upload below may replace the model
 download_column, upload_column = st.columns(2)
-with download_column:
-    st.subheader("Download")
-    st.download_button("Download checkpoint", data=lambda: save_checkpoint(trainer),
-                       file_name=checkpoint_filename(trainer), mime="application/zip", on_click="ignore",
-                       icon=":material/download:", key="checkpoint_download")
-    st.caption(f"`{checkpoint_filename(trainer)}`: the file is built when you click (well under 1 s), "
-               "from the model as it is then.")
 with upload_column:
     st.subheader("Upload to continue")
     upload = st.file_uploader("A checkpoint downloaded from Backprop Lab (.npz)", type=["npz"],
@@ -58,7 +51,6 @@ with upload_column:
     if upload is not None and upload.file_id != st.session_state.get("checkpoint_loaded_id"):
         st.session_state.checkpoint_loaded_id = upload.file_id
         load_upload(upload)
-        st.rerun()  # the sidebar was drawn with the old model
     if upload is None:
         st.session_state.pop("checkpoint_loaded_id", None)
         st.session_state.pop("checkpoint_outcome", None)
@@ -69,3 +61,14 @@ with upload_column:
             st.error(message, icon=":material/error:")
         else:
             st.success(message, icon=":material/check_circle:")
+
+trainer = session.trainer()
+summary.markdown(widgets.model_summary(trainer))
+widgets.refresh_position(trainer)  # the sidebar was drawn before the upload was read
+with download_column:
+    st.subheader("Download")
+    st.download_button("Download checkpoint", data=lambda: save_checkpoint(trainer),
+                       file_name=checkpoint_filename(trainer), mime="application/zip", on_click="ignore",
+                       icon=":material/download:", key="checkpoint_download")
+    st.caption(f"`{checkpoint_filename(trainer)}`: the file is built when you click (well under 1 s), "
+               "from the model as it is then.")

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Data")
 st.markdown(
     "MNIST holds 60,000 training and 10,000 test images of handwritten digits, each 28×28 grey "

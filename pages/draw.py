@@ -3,8 +3,9 @@
 import streamlit as st
 
 from core import drawing, network
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Draw")
 st.markdown(
     "Draw a digit and the current model reads it. The network only knows images made the way MNIST's "

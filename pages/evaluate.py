@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from core import metrics
-from ui import figures, session
+from ui import figures, session, shell
 
 PER_PAGE = 40
 ANY = "any"
 
+shell.require()
 st.title("Evaluate")
 st.markdown(
     "The test set's 10,000 images were never used for training, so they show how well the model "

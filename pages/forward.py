@@ -4,8 +4,9 @@ import numpy as np
 import streamlit as st
 
 from core import network
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Forward pass")
 st.markdown(
     "Pick an image and follow it through the network as it is now. Each layer is a matrix "

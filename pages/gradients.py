@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core import gradient_check, network
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Gradients")
 st.markdown(
     "Backpropagation gives, for every weight, how much the loss on this one sample would change if "

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Backprop Lab")
 st.markdown(
     "A tiny neural network, written in plain numpy, learns to read handwritten digits (MNIST). "

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core import loss_surface
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Loss surface")
 st.markdown(
     "The network has thousands of weights, so its loss lives in thousands of dimensions. We can "

@@ -9,10 +9,11 @@ import streamlit as st
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
-from ui import figures, session, widgets
+from ui import figures, session, shell, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
+shell.require()
 st.title("Train")
 st.markdown(
     "Each step takes the next training image (in the dataset's order, as the document does), runs "

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import figures, session
+from ui import figures, session, shell
 
+shell.require()
 st.title("Weights")
 st.markdown(
     "Column k of W1 holds the 784 weights from the pixels into hidden unit k: drawn as a 28×28 "

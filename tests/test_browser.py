@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.browser_fixtures import exception_boxes, screenshot
-from tests.streamlit_server import open_screen, settle
+from tests.streamlit_server import open_screen, settle, streamlit_app
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +72,19 @@ def test_running_an_epoch_can_be_stopped_and_then_finished(page):
     assert page.get_by_text("Test accuracy after each epoch").count() == 1
     assert exception_boxes(page) == []
     screenshot(page, "train-after-one-epoch")
+
+
+def test_a_direct_link_to_a_screen_on_a_fresh_server_gets_the_whole_app(browser):
+    """Streamlit's legacy pages/ mode would run the screen alone for the first visitor (ui/shell.py)."""
+    with streamlit_app() as (url, _process):
+        context = browser.new_context(viewport={"width": 1400, "height": 1200})
+        page = context.new_page()
+        page.goto(f"{url}/train?lr=0.05&rule=mse")
+        page.get_by_role("button", name="Step", exact=True).wait_for(timeout=30_000)
+        settle(page)
+        navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "The network" in navigation and "Loss surface" in navigation and "checkpoint" not in navigation
+        assert page.get_by_text("checksums verified").count() == 1
+        assert "α = 0.05" in page.locator("h4").first.inner_text()
+        assert exception_boxes(page) == []
+        context.close()

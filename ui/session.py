@@ -86,3 +86,4 @@ def surface_settings() -> dict:
     if "surface_settings" not in st.session_state:
         st.session_state.surface_settings = surface_settings_from_query(st.query_params.to_dict())[0]
     return st.session_state.surface_settings
+
