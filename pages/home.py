@@ -20,7 +20,7 @@ hidden = trainer.settings.hidden
 left, right = st.columns([3, 2])
 with left:
     st.subheader(f"The network: 784 → {hidden} → 10")
-    st.plotly_chart(figures.network_diagram(hidden), key="home_diagram", config={"staticPlot": True})
+    st.image(figures.network_diagram(hidden))
 with right:
     st.subheader("The maths in four lines")
     st.latex(r"Z_1 = W_1^{T}x + b_1,\quad A_1 = \mathrm{ReLU}(Z_1)")

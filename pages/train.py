@@ -87,18 +87,18 @@ def run_slice() -> None:
 
 def step_panel(record: training.StepRecord) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
-    left, middle, right = st.columns([1, 2, 1.3])
+    left, middle, right = st.columns([1, 4.5, 1.2])
     with left:
         st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
                  caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
     with middle:
-        st.plotly_chart(figures.bars(record.forward.A2, figures.DIGITS,
-                                     f"A2 before the update: predicted {record.prediction} "
-                                     f"({'correct' if record.correct else 'wrong'})",
-                                     "digit", "probability", highlight=record.prediction, height=250,
-                                     y_range=[0, 1.2]), key="train_probabilities")
+        steps, loss = trainer.history.loss_curve()
+        _, accuracy = trainer.history.accuracy_curve()
+        st.plotly_chart(figures.probabilities_and_curves(
+            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", steps, loss, accuracy),
+            key="train_probabilities")
     with right:
-        st.metric("Loss on this sample, before", f"{record.loss_before:.4f}")
+        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
         st.metric("after the update", f"{record.loss_after:.4f}",
                   f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse")
         st.caption("L = Σₖ (A2ₖ − yₖ)²")
@@ -147,7 +147,8 @@ def training_panel() -> None:
     st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
                + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
                + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")
-    curves()
+    if running or record is None:  # otherwise the step panel's figure holds the curves
+        curves()
     if trainer.epoch != epoch or trainer.stopped_reason:
         st.session_state.running = False
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning

@@ -139,35 +139,38 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
     return figure(traces, title, height, **layout)
 
 
-def network_diagram(hidden: int, shown_inputs=("p1", "p2", "p3", "⋮", "p783", "p784")) -> go.Figure:
-    """784 inputs (collapsed to a few), the hidden ReLU units and the 10 softmax outputs, wired."""
-    def column(count):
-        return np.linspace(1, 0, count) if count > 1 else np.array([0.5])
-    shown_hidden = min(hidden, 12)
-    layers = [(0.0, column(len(shown_inputs)), list(shown_inputs)),
-              (1.0, column(shown_hidden), [f"h{k}" for k in range(shown_hidden)]),
-              (2.0, column(10), DIGITS)]
-    edge_x, edge_y = [], []
-    for (x0, ys0, names0), (x1, ys1, _) in zip(layers, layers[1:]):
-        for y0, name in zip(ys0, names0):
-            if name == "⋮":
-                continue
-            for y1 in ys1:
-                edge_x += [x0, x1, None]
-                edge_y += [y0, y1, None]
-    traces = [dict(type="scatter", x=edge_x, y=edge_y, mode="lines", line=dict(color="#c5cdd8", width=0.6),
-                   hoverinfo="skip")]
-    for (x, ys, names), colour in zip(layers, ["#fdd0a2", "#9ecae1", "#a1d99b"]):
-        traces.append(dict(type="scatter", x=[x] * len(ys), y=ys, mode="markers+text", text=names,
-                           textfont=dict(size=11), hoverinfo="skip",
-                           marker=dict(size=[0 if name == "⋮" else 26 for name in names], color=colour,
-                                       line=dict(color="#555", width=1))))
-    captions = [(0, 1.12, "input x = p / 255<br>784 pixels"), (1, 1.12, f"hidden A1 = ReLU(Z1)<br>{hidden} units"),
-                (2, 1.12, "output A2 = softmax(Z2)<br>10 digits"), (0.5, -0.1, "W1 (784×h), b1"),
-                (1.5, -0.1, "W2 (h×10), b2")]
-    notes = [dict(x=x, y=y, text=text, showarrow=False, font=dict(size=12)) for x, y, text in captions]
-    return figure(traces, "", 420, showlegend=False, annotations=notes, margin=dict(l=10, r=10, t=10, b=10),
-                  xaxis=dict(visible=False, range=[-0.25, 2.25]), yaxis=dict(visible=False, range=[-0.18, 1.22]))
+def network_diagram(hidden: int, width: int = 640, height: int = 420) -> str:
+    """784 inputs (collapsed to a few), the hidden ReLU units and the 10 softmax outputs, as SVG.
+
+    An SVG image rather than a chart: the Home screen is the first one a learner opens, and a
+    plotly chart there would make its first draw wait for the plotly library.
+    """
+    inputs = ["p1", "p2", "p3", "⋮", "p783", "p784"]
+    layers = [(90, inputs), (width / 2, [f"h{k}" for k in range(min(hidden, 12))]), (width - 90, DIGITS)]
+    top, bottom = 70, height - 50
+
+    def heights(count):
+        return [top + (bottom - top) * i / max(count - 1, 1) for i in range(count)] if count > 1 else [(top + bottom) / 2]
+
+    placed = [(x, list(zip(heights(len(names)), names))) for x, names in layers]
+    lines = [f'<line x1="{x0}" y1="{y0:.1f}" x2="{x1}" y2="{y1:.1f}" stroke="#c5cdd8" stroke-width="0.7"/>'
+             for (x0, nodes0), (x1, nodes1) in zip(placed, placed[1:])
+             for y0, name in nodes0 if name != "⋮" for y1, _ in nodes1]
+    colours = ["#fdd0a2", "#9ecae1", "#a1d99b"]
+    nodes = []
+    for (x, column), colour in zip(placed, colours):
+        for y, name in column:
+            if name != "⋮":
+                nodes.append(f'<circle cx="{x}" cy="{y:.1f}" r="13" fill="{colour}" stroke="#555"/>')
+            nodes.append(f'<text x="{x}" y="{y + 4:.1f}" font-size="11" text-anchor="middle">{name}</text>')
+    captions = [(90, 22, "input x = p / 255"), (90, 40, "784 pixels"),
+                (width / 2, 22, "hidden A1 = ReLU(Z1)"), (width / 2, 40, f"{hidden} units"),
+                (width - 90, 22, "output A2 = softmax(Z2)"), (width - 90, 40, "10 digits"),
+                ((90 + width / 2) / 2, height - 12, "W1 (784×h), b1"),
+                ((width / 2 + width - 90) / 2, height - 12, "W2 (h×10), b2")]
+    texts = [f'<text x="{x}" y="{y}" font-size="13" text-anchor="middle">{text}</text>' for x, y, text in captions]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif">' + "".join(lines + nodes + texts) + "</svg>")
 
 
 # --- small RGB images (st.image): a few ms to send, far cheaper for the browser than a chart ---
@@ -324,3 +327,31 @@ def loss_contour(result, z_title: str) -> go.Figure:
     return figure(traces, "Contours, with the training path projected (red) and θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
+
+
+def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, accuracy) -> go.Figure:
+    """One figure, two panels: this sample's A2 as bars, and the running loss and accuracy.
+
+    One chart instead of two, because in the browser each chart costs a fixed ~100 ms to redraw
+    and this figure is redrawn on every Step.
+    """
+    colours = [RED if digit == prediction else BLUE for digit in range(10)]
+    traces = [dict(type="bar", x=DIGITS, y=A2, marker=dict(color=colours), xaxis="x", yaxis="y",
+                   text=[f"{value:.2f}" for value in A2], textposition="outside", cliponaxis=False,
+                   showlegend=False, hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")]
+    if len(steps) > 1:
+        traces += [dict(type="scatter", x=steps, y=loss, name="loss Σ(A2 − y)²", xaxis="x2", yaxis="y2",
+                        line=dict(color=BLUE), hovertemplate="loss %{y:.4f} at step %{x}<extra></extra>"),
+                   dict(type="scatter", x=steps, y=accuracy, name="training accuracy", xaxis="x2", yaxis="y3",
+                        line=dict(color=GREEN), hovertemplate="accuracy %{y:.1%} at step %{x}<extra></extra>")]
+    titles = [(0.0, f"A2: predicted {prediction} ({verdict})"), (0.45, "Running loss and accuracy")]
+    notes = [dict(x=x, y=1.1, xref="paper", yref="paper", xanchor="left", text=f"<b>{text}</b>",
+                  showarrow=False, font=dict(size=13)) for x, text in titles]
+    return figure(traces, "", 300, annotations=notes, margin=dict(l=50, r=50, t=40, b=60),
+                  legend=dict(orientation="h", x=1, xanchor="right", y=-0.3, yanchor="top"),
+                  xaxis=axis("digit", domain=[0, 0.36], type="category"),
+                  yaxis=axis("probability", range=[0, 1.2]),
+                  xaxis2=axis("step", domain=[0.48, 0.92], anchor="y2"),
+                  yaxis2=axis("mean loss", anchor="x2", rangemode="tozero"),
+                  yaxis3=axis("accuracy", anchor="x2", overlaying="y2", side="right", range=[0, 1],
+                              dtick=0.25, tickformat=".0%", showgrid=False))
