@@ -38,9 +38,9 @@ with left:
     st.plotly_chart(figures.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
                                  height=300, text_format=".3f"), key="gradients_db1")
 with middle:
-    st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ", "digit (output)", "hidden unit",
+    st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ (values on hover)", "digit (output)", "hidden unit",
                                     x_labels=figures.DIGITS, colorbar_title="dL/dW2", height=300,
-                                    text_format=".3f"), key="gradients_dw2")
+                                    annotate=False), key="gradients_dw2")
 with right:
     st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", "digit", "dL/db2", height=300,
                                  highlight=record.label, text_format=".3f"), key="gradients_db2")
@@ -54,7 +54,8 @@ with left:
                                          "dZ2", height=300), key="gradients_rules")
 with right:
     st.latex(r"\text{document: } dZ_2 = 2(A_2 - y)")
-    st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),\ J = \mathrm{diag}(A_2) - A_2A_2^{T}")
+    st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),")
+    st.latex(r"J = \mathrm{diag}(A_2) - A_2A_2^{T}")
     st.latex(r"\text{cross-entropy: } dZ_2 = A_2 - y")
     st.caption("The document's rule is exactly twice the cross-entropy rule: it skips the softmax's "
                "Jacobian J, so it is not the gradient of the squared error the document names.")

@@ -12,7 +12,11 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
+# ColorBrewer's RdBu, blue for negative, white at zero, red for positive. Spelled out: with plotly's
+# validation off, a name like "RdBu_r" would reach plotly.js, whose own RdBu is grey in the middle.
+DIVERGING = [[0.0, "#053061"], [0.1, "#2166ac"], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
+             [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, "#b2182b"],
+             [1.0, "#67001f"]]
 GREYS = [[0.0, "black"], [1.0, "white"]]
 BLUE, RED, GREEN = "#1f77b4", "#d62728", "#2ca02c"
 DIGITS = [str(digit) for digit in range(10)]
