@@ -104,11 +104,12 @@ def step_panel(record: training.StepRecord) -> None:
         st.caption("L = Σₖ (A2ₖ − yₖ)²")
     update = -record.learning_rate * record.gradients.dW1
     limit = figures.symmetric_limit(update)
-    st.markdown(f"**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template "
-                f"(blue negative, red positive, |ΔW1| up to {limit:.2g}; only this image's ink moves weights, "
-                "and only for units that were on)")
+    st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
+                "moves weights, and only for units that were on")
     st.image(figures.png(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)),
              output_format="PNG", caption=["hidden units 0, 1, 2, … left to right"])
+    st.image(figures.png(figures.colour_strip(limit)), output_format="PNG",
+             caption=f"colour scale: −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)")
 
 
 def curves() -> None:

@@ -88,3 +88,32 @@ def test_a_direct_link_to_a_screen_on_a_fresh_server_gets_the_whole_app(browser)
         assert "α = 0.05" in page.locator("h4").first.inner_text()
         assert exception_boxes(page) == []
         context.close()
+
+
+def new_session(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    return context, page
+
+
+def test_two_browsers_keep_their_own_models(browser, app_url):
+    first_context, first = new_session(browser, app_url)
+    second_context, second = new_session(browser, app_url)
+    open_screen(first, "Train")
+    first.get_by_text("Settings: applied on Reset").click()
+    first.get_by_label("learning rate α").fill("0.05")
+    first.get_by_role("button", name="Reset with these settings").click()
+    first.wait_for_function("() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('α = 0.05'))",
+                            timeout=30_000)
+    settle(first)
+    for clicks in range(1, 6):
+        click_and_wait_for_position(first, "Step ×10", 10 * clicks)
+    open_screen(second, "Train")
+    assert position(second) == 0
+    assert "α = 0.01" in second.locator("h4").first.inner_text()
+    assert position(first) == 50 and "α = 0.05" in first.locator("h4").first.inner_text()
+    assert "lr=0.05" in first.url and "lr=0.05" not in second.url
+    first_context.close()
+    second_context.close()

@@ -359,3 +359,9 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, acc
                   yaxis2=axis("mean loss", anchor="x2", rangemode="tozero"),
                   yaxis3=axis("accuracy", anchor="x2", overlaying="y2", side="right", range=[0, 1],
                               dtick=0.25, tickformat=".0%", showgrid=False))
+
+
+def colour_strip(limit: float, width: int = 240, height: int = 14) -> np.ndarray:
+    """The colour bar of diverging_rgb as a small image: −limit on the left, 0 white, +limit right."""
+    values = np.linspace(-limit, limit, width)
+    return np.repeat(diverging_rgb(values, limit)[None, :, :], height, axis=0)
