@@ -100,16 +100,16 @@ def step_panel(record: training.StepRecord) -> None:
     with right:
         st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
         st.metric("after the update", f"{record.loss_after:.4f}",
-                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse")
-        st.caption("L = Σₖ (A2ₖ − yₖ)²")
+                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse",
+                  help="the same sample's loss with the updated weights")
     update = -record.learning_rate * record.gradients.dW1
     limit = figures.symmetric_limit(update)
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                 "moves weights, and only for units that were on")
-    st.image(figures.png(figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)),
-             output_format="PNG", caption=["hidden units 0, 1, 2, … left to right"])
-    st.image(figures.png(figures.colour_strip(limit)), output_format="PNG",
-             caption=f"colour scale: −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)")
+    mosaic = figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)
+    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+             caption=f"hidden units 0, 1, 2, … left to right; colour scale below them: "
+                     f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)")
 
 
 def curves() -> None:

@@ -361,7 +361,13 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, acc
                               dtick=0.25, tickformat=".0%", showgrid=False))
 
 
-def colour_strip(limit: float, width: int = 240, height: int = 14) -> np.ndarray:
-    """The colour bar of diverging_rgb as a small image: −limit on the left, 0 white, +limit right."""
-    values = np.linspace(-limit, limit, width)
-    return np.repeat(diverging_rgb(values, limit)[None, :, :], height, axis=0)
+def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: int = 8) -> np.ndarray:
+    """An RGB image with the colour bar of diverging_rgb under it: −limit left, 0 white, +limit right.
+
+    Drawn into the same image so the screen sends one picture, not two.
+    """
+    width = image.shape[1]
+    strip = np.repeat(diverging_rgb(np.linspace(-limit, limit, width // 3), limit)[None], height, axis=0)
+    below = np.full((gap + height, width, 3), 255, dtype=np.uint8)
+    below[gap:, : strip.shape[1]] = strip
+    return np.concatenate([image, below])
