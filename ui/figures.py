@@ -33,6 +33,21 @@ def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
+class PlainFigure(go.Figure):
+    """A figure kept as the plain dict plotly.js reads, for the chart redrawn on every click.
+
+    st.plotly_chart asks a figure for to_dict() and serialises that; a go.Figure first copies its
+    whole tree into plotly's property objects and back (about 3 ms here), this one hands over its
+    dict. It cannot be edited like a go.Figure: build it complete.
+    """
+
+    def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
+        self._plain = {"data": traces, "layout": layout}
+
+    def to_dict(self) -> dict:
+        return self._plain
+
+
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging scale is centred at 0 (never 0 itself)."""
     finite = np.abs(values[np.isfinite(values)])
@@ -351,14 +366,15 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, acc
     titles = [(0.0, f"A2: predicted {prediction} ({verdict})"), (0.45, "Running loss and accuracy")]
     notes = [dict(x=x, y=1.1, xref="paper", yref="paper", xanchor="left", text=f"<b>{text}</b>",
                   showarrow=False, font=dict(size=13)) for x, text in titles]
-    return figure(traces, "", 300, annotations=notes, margin=dict(l=50, r=50, t=40, b=60),
+    return PlainFigure(traces, dict(
+                  height=300, font=dict(size=12), template={}, annotations=notes, margin=dict(l=50, r=50, t=40, b=60),
                   legend=dict(orientation="h", x=1, xanchor="right", y=-0.3, yanchor="top"),
                   xaxis=axis("digit", domain=[0, 0.36], type="category"),
                   yaxis=axis("probability", range=[0, 1.2]),
                   xaxis2=axis("step", domain=[0.48, 0.92], anchor="y2"),
                   yaxis2=axis("mean loss", anchor="x2", rangemode="tozero"),
                   yaxis3=axis("accuracy", anchor="x2", overlaying="y2", side="right", range=[0, 1],
-                              dtick=0.25, tickformat=".0%", showgrid=False))
+                              dtick=0.25, tickformat=".0%", showgrid=False)))
 
 
 def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: int = 8) -> np.ndarray:
