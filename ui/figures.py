@@ -351,8 +351,9 @@ def loss_contour(result, z_title: str) -> go.Figure:
 def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, accuracy) -> go.Figure:
     """One figure, two panels: this sample's A2 as bars, and the running loss and accuracy.
 
-    One chart instead of two, because in the browser each chart costs a fixed ~100 ms to redraw
-    and this figure is redrawn on every Step.
+    One chart instead of two, and one y axis for the loss (0 to 2) and the accuracy (0 to 1), named
+    by colour in the title instead of a legend: this figure is redrawn on every Step, and in the
+    browser each chart, axis and legend adds to that redraw.
     """
     colours = [RED if digit == prediction else BLUE for digit in range(10)]
     traces = [dict(type="bar", x=DIGITS, y=A2, marker=dict(color=colours), xaxis="x", yaxis="y",
@@ -361,20 +362,20 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, acc
     if len(steps) > 1:
         traces += [dict(type="scatter", x=steps, y=loss, name="loss Σ(A2 − y)²", xaxis="x2", yaxis="y2",
                         line=dict(color=BLUE), hovertemplate="loss %{y:.4f} at step %{x}<extra></extra>"),
-                   dict(type="scatter", x=steps, y=accuracy, name="training accuracy", xaxis="x2", yaxis="y3",
+                   dict(type="scatter", x=steps, y=accuracy, name="training accuracy", xaxis="x2", yaxis="y2",
                         line=dict(color=GREEN), hovertemplate="accuracy %{y:.1%} at step %{x}<extra></extra>")]
-    titles = [(0.0, f"A2: predicted {prediction} ({verdict})"), (0.45, "Running loss and accuracy")]
+    titles = [(0.0, f"A2: predicted {prediction} ({verdict})"),
+              (0.45, f"Running <span style='color:{BLUE}'>loss Σ(A2 − y)²</span> and "
+                     f"<span style='color:{GREEN}'>training accuracy</span>")]
     notes = [dict(x=x, y=1.1, xref="paper", yref="paper", xanchor="left", text=f"<b>{text}</b>",
                   showarrow=False, font=dict(size=13)) for x, text in titles]
     return PlainFigure(traces, dict(
                   height=300, font=dict(size=12), template={}, annotations=notes, margin=dict(l=50, r=50, t=40, b=60),
-                  legend=dict(orientation="h", x=1, xanchor="right", y=-0.3, yanchor="top"),
+                  showlegend=False,
                   xaxis=axis("digit", domain=[0, 0.36], type="category"),
                   yaxis=axis("probability", range=[0, 1.2]),
                   xaxis2=axis("step", domain=[0.48, 0.92], anchor="y2"),
-                  yaxis2=axis("mean loss", anchor="x2", rangemode="tozero"),
-                  yaxis3=axis("accuracy", anchor="x2", overlaying="y2", side="right", range=[0, 1],
-                              dtick=0.25, tickformat=".0%", showgrid=False)))
+                  yaxis2=axis("mean loss · fraction right", anchor="x2", rangemode="tozero")))
 
 
 def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: int = 8) -> np.ndarray:
