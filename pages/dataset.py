@@ -46,12 +46,11 @@ with left:
 with right:
     st.markdown("**The /255 scaling**: the centre 8×8 pixels of this image, raw and as the network reads them.")
     crop = image[10:18, 10:18]
-    raw_column, scaled_column = st.columns(2)
-    raw_column.caption("raw pixel p (0…255)")
-    raw_column.dataframe(pd.DataFrame(crop, index=range(10, 18), columns=range(10, 18)), height=320)
-    scaled_column.caption("x = p / 255")
-    scaled_column.dataframe(pd.DataFrame(crop / 255, index=range(10, 18), columns=range(10, 18)).round(2),
-                            height=320)
+    numbers = [str(i) for i in range(10, 18)]
+    st.caption("raw pixel p (0…255), rows and columns numbered as in the image")
+    st.dataframe(pd.DataFrame(crop, index=numbers, columns=numbers), height=318)
+    st.caption("x = p / 255, what the network reads")
+    st.dataframe(pd.DataFrame(crop / 255, index=numbers, columns=numbers).round(2), height=318)
 
 st.subheader(f"More {'images' if digit == 'any' else f'{digit}s'} from the {split} set")
 start = min(position, max(len(pool) - 20, 0))

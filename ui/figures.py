@@ -96,8 +96,9 @@ def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title
     """One grey 28x28 image with its pixel values on hover."""
     trace = dict(type="heatmap", z=image, colorscale=GREYS, colorbar=colour_bar(colorbar_title),
                  hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>")
-    return figure([trace], title, height, xaxis=axis("column"),
-                  yaxis=axis("row", autorange="reversed", scaleanchor="x"))
+    rows, columns = np.shape(image)
+    return figure([trace], title, height, xaxis=axis("column", range=[-0.5, columns - 0.5], constrain="domain"),
+                  yaxis=axis("row", range=[rows - 0.5, -0.5], scaleanchor="x", constrain="domain"))
 
 
 def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int | None = None,
