@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.idx import idx_bytes
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
@@ -110,3 +112,24 @@ def test_gradients_screen_shows_the_documents_erratum():
     app.selectbox(key="gradients_loss").set_value("cross-entropy")
     app.selectbox(key="gradients_scale").set_value(2.0).run()
     assert "**is** the gradient of 2 × cross-entropy" in app.success[0].value
+
+
+def test_a_broken_mnist_dir_gets_a_clear_message_not_a_crash(tmp_path, monkeypatch, mnist):
+    from ui.session import dataset
+    arrays = {"train-images-idx3-ubyte": mnist.train_images, "train-labels-idx1-ubyte": mnist.train_labels,
+              "t10k-images-idx3-ubyte": mnist.test_images, "t10k-labels-idx1-ubyte": mnist.test_labels}
+    for name, array in arrays.items():
+        (tmp_path / name).write_bytes(idx_bytes(np.asarray(array)))
+    images = tmp_path / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:1_000_000])  # an interrupted copy
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    dataset.clear()
+    try:
+        app = fresh_app()
+        assert not app.exception
+        message = app.error[0].value
+        assert "MNIST is not available" in message and f"MNIST_DIR={tmp_path}" in message
+        assert "train-images-idx3-ubyte" in message and "truncated" in message
+    finally:
+        monkeypatch.delenv("MNIST_DIR")
+        dataset.clear()
