@@ -24,28 +24,34 @@ trainer = session.trainer()
 mnist = session.dataset()
 
 
+def number_setting(column, key: str, label: str, **options):
+    """A number input bounded by the range the URL check uses too (core/settings.py)."""
+    field, low, high = NUMERIC_RANGES[key]
+    return column.number_input(label, low, high, getattr(trainer.settings, field), key=f"setting_{key}", **options)
+
+
+def choice_setting(column, key: str, label: str, choices, help: str):
+    """A select box of the allowed values, starting at the current one."""
+    choices = list(choices)
+    return column.selectbox(label, choices, choices.index(getattr(trainer.settings, key)), key=f"setting_{key}",
+                            help=help)
+
+
 def settings_form() -> None:
     """The run's settings; they take effect on Reset and are written into the URL."""
-    current = trainer.settings
     with st.expander("Settings: applied on Reset, saved in the page's URL so a link reproduces the run"):
         with st.form("settings"):
             columns = st.columns(4)
-            _, low, high = NUMERIC_RANGES["lr"]
-            learning_rate = columns[0].number_input("learning rate α", low, high, current.learning_rate,
-                                                    format="%.5f", step=0.001, key="setting_lr")
-            _, low, high = NUMERIC_RANGES["decay"]
-            decay_period = columns[1].number_input("halve α every … epochs", low, high, current.decay_period, key="setting_decay")
-            _, low, high = NUMERIC_RANGES["factor"]
-            decay_factor = columns[2].number_input("decay factor", low, high, current.decay_factor, step=0.05, key="setting_factor")
-            rule = columns[3].selectbox("gradient rule", list(GRADIENT_RULES), list(GRADIENT_RULES).index(current.rule), key="setting_rule",
-                                        help="document: dZ2 = 2(A2 − y) (the design document's); mse: the exact "
-                                             "gradient of Σ(A2 − y)² through the softmax; cross-entropy: A2 − y")
-            _, low, high = NUMERIC_RANGES["hidden"]
-            hidden = columns[0].number_input("hidden units", low, high, current.hidden, key="setting_hidden")
-            init = columns[1].selectbox("initialisation", INITIALISATIONS, INITIALISATIONS.index(current.init), key="setting_init",
-                                        help="uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)")
-            _, low, high = NUMERIC_RANGES["seed"]
-            seed = columns[2].number_input("random seed", low, high, current.seed, key="setting_seed")
+            learning_rate = number_setting(columns[0], "lr", "learning rate α", format="%.5f", step=0.001)
+            decay_period = number_setting(columns[1], "decay", "halve α every … epochs")
+            decay_factor = number_setting(columns[2], "factor", "decay factor", step=0.05)
+            rule = choice_setting(columns[3], "rule", "gradient rule", GRADIENT_RULES,
+                                  "document: dZ2 = 2(A2 − y) (the design document's); mse: the exact gradient of "
+                                  "Σ(A2 − y)² through the softmax; cross-entropy: A2 − y")
+            hidden = number_setting(columns[0], "hidden", "hidden units")
+            init = choice_setting(columns[1], "init", "initialisation", INITIALISATIONS,
+                                  "uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)")
+            seed = number_setting(columns[2], "seed", "random seed")
             if st.form_submit_button("Reset with these settings", icon=":material/restart_alt:"):
                 session.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
                                        decay_factor=float(decay_factor), rule=rule, hidden=int(hidden),
