@@ -39,5 +39,5 @@ with right:
                                  "hidden unit", "bias", height=205), key="weights_b1")
     st.plotly_chart(figures.bars(params.b2, figures.DIGITS, "b2: output biases", "digit", "bias", height=205),
                     key="weights_b2")
-st.caption(f"{len(snapshots)} snapshot{'s are' if len(snapshots) > 1 else ' is'} kept: every step early on, then thinned, so memory stays bounded "
-           "however long you train.")
+kept = f"{len(snapshots)} snapshots are" if len(snapshots) > 1 else "1 snapshot is"
+st.caption(f"{kept} kept: often early on, then thinned, so memory stays bounded however long you train.")
