@@ -11,15 +11,14 @@ Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s
 
 import statistics
 import time
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from deploy.serve import cpu_seconds
 from tests.streamlit_server import launch_chromium, open_screen, settle, streamlit_app
 
 CLICKS = 20
 IDLE_SECONDS = 5
-TICKS_PER_SECOND = 100  # /proc/PID/stat counts CPU time in clock ticks (USER_HZ)
 
 MEASURE_CLICK = """async ([label, expected]) => {
   const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
@@ -42,11 +41,6 @@ MEASURE_CLICK = """async ([label, expected]) => {
     button.click();
   });
 }"""
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
 
 
 def main() -> None:

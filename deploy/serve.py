@@ -169,11 +169,9 @@ class StreamlitProcess:
     def warm_up(self, timeout: float = 120.0) -> None:
         """Run the app's default page once in a throwaway session, then leave.
 
-        Until some session has run app.py far enough to call st.navigation, Streamlit 1.67
-        treats an app with a pages/ folder as an old-style multipage app: a first visitor who
-        opens /train directly would run pages/train.py alone, without app.py's set-up. One run
-        of the default page switches the whole process over, and loads the imports and the
-        dataset before the first learner arrives.
+        It loads the imports and the dataset before the first learner arrives, and ends
+        Streamlit's legacy pages/ mode for the process at once (the screens would also do that
+        for their first visitor: ui/shell.py).
         """
         from websockets.sync.client import connect
 

@@ -1,61 +1,29 @@
 """Shared by the browser tests and benchmarks: a real `streamlit run app.py` and Debian's chromium."""
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from deploy.serve import StreamlitProcess
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
-
-
 @contextmanager
-def streamlit_app(port: int | None = None, extra_args=(), env=None):
-    """Start the app on a free localhost port; yield (url, process); stop it afterwards."""
-    port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args]
-    log = open(REPOSITORY / "test-output" / f"streamlit-{port}.log", "w") if (REPOSITORY / "test-output").is_dir() \
-        else subprocess.DEVNULL
-    # One BLAS thread, as `make run` serves it: small matrix products on busy cores otherwise spin.
-    process = subprocess.Popen(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})})
-    url = f"http://127.0.0.1:{port}"
+def streamlit_app(port: int | None = None, extra_args=()):
+    """The app as served (deploy/serve.py's StreamlitProcess) on a free localhost port: (url, process).
+
+    No warm-up run: a test may need to be the server's very first visitor.
+    """
+    logs = REPOSITORY / "test-output"
+    app = StreamlitProcess(port=port, extra_args=tuple(extra_args), log_dir=logs if logs.is_dir() else None)
     try:
-        wait_until_healthy(url, process)
-        yield url, process
+        app.start().wait_healthy(60)
+        yield app.url, app.process
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        app.stop()
 
 
 def chromium_path():

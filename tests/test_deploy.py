@@ -8,17 +8,12 @@ under CI (the CI environment variable set) they fail instead, since `make test` 
 import asyncio
 import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.learners import Learner, train_step
 from deploy.serve import REPLICA_HEADER, ROUTE_COOKIE, Cluster, StreamlitProcess, find_nginx, render_config
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 def require(program: str, found: str | None) -> None:
     if found:
@@ -35,17 +30,6 @@ def cluster():
     require("nginx", find_nginx())
     with Cluster("app.py", replicas=2, shutdown_timeout="1s") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require("chromium", shutil.which("chromium"))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def route_cookie(context) -> str | None:
