@@ -72,8 +72,9 @@ def hidden_layer(values: network.Forward, x) -> None:
     with right:
         maps = drawing.contribution_maps(trainer.params, x)
         titles = [f"h{k}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for k, z in enumerate(values.Z1)]
-        st.plotly_chart(figures.labelled_maps(maps, titles, "Contribution maps x ⊙ W1[:, k]: Σ pixels + b1ₖ = Z1ₖ",
-                                              "xᵢ·W1ᵢₖ", columns=5 if hidden <= 10 else 8),
+        st.plotly_chart(figures.image_grid(maps, titles, "Contribution maps x ⊙ W1[:, k]: Σ pixels + b1ₖ = Z1ₖ",
+                                           "xᵢ·W1ᵢₖ", columns=5 if hidden <= 10 else 8, gap=10,
+                                           margin=dict(l=10, r=10, t=60, b=10)),
                         key="draw_contributions")
         st.caption("Red pixels raise the unit's Z1ₖ, blue ones lower it, all on one scale; pixels without "
                    "ink are 0 and contribute nothing.")

@@ -61,7 +61,7 @@ def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(pag
     assert prediction.inner_text().strip() == "1"
     assert exception_boxes(page) == []
     images_loaded(page)
-    screenshot(page, "draw")
+    screenshot(page, "draw-a-1-after-one-epoch")
 
     open_screen(page, "Evaluate")
     assert exception_boxes(page) == []
@@ -77,4 +77,4 @@ def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(pag
     assert exception_boxes(page) == []
     page.mouse.move(0, 0)
     images_loaded(page)
-    screenshot(page, "evaluate")
+    screenshot(page, "evaluate-after-one-epoch")

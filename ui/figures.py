@@ -79,17 +79,23 @@ def mosaic(images: np.ndarray, columns: int, gutter: int = 1) -> np.ndarray:
 
 
 def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
-               diverging: bool = True, height: int = 330, limit: float | None = None) -> go.Figure:
-    """Several 28x28 images (e.g. the columns of W1) as one heatmap with a shared colour bar."""
-    size = images.shape[1]
-    heatmap_trace = dict(type="heatmap", z=mosaic(images, columns), **colour_scale(images, diverging, limit),
-                         colorbar=colour_bar(colorbar_title), hoverongaps=False,
-                         hovertemplate="value %{z:.4f}<extra></extra>")
-    labels = [dict(x=(index % columns) * (size + 1) + size / 2 - 0.5, y=(index // columns) * (size + 1) - 1.5,
+               diverging: bool = True, height: int | None = None, limit: float | None = None, gap: int = 1,
+               margin: dict | None = None) -> go.Figure:
+    """Several 28x28 images (e.g. the columns of W1) as one heatmap with a shared colour bar.
+
+    Each image has its title above it; a larger `gap` between the images keeps a title off the
+    row above. The height defaults to 150 pixels a row.
+    """
+    size, rows = images.shape[1], -(-len(images) // columns)
+    heatmap_trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap),
+                         **colour_scale(images, diverging, limit), colorbar=colour_bar(colorbar_title),
+                         hoverongaps=False, hovertemplate="value %{z:.4f}<extra></extra>")
+    labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1.5,
                    text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
               for index, text in enumerate(titles)]
-    return figure([heatmap_trace], title, height, annotations=labels, xaxis=dict(visible=False),
-                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
+    layout = {"margin": margin} if margin else {}
+    return figure([heatmap_trace], title, height or 60 + 150 * rows, annotations=labels, xaxis=dict(visible=False),
+                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"), **layout)
 
 
 def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title: str = "pixel") -> go.Figure:
@@ -259,24 +265,6 @@ def marked_stage(image: np.ndarray, scale: int = 1, box=None, cross=None, displa
         rgb[max(row - arm, 0):row + arm + 1, max(column - half + 1, 0):column + half] = MARK
         rgb[max(row - half + 1, 0):row + half, max(column - arm, 0):column + arm + 1] = MARK
     return rgb
-
-
-def labelled_maps(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
-                  gap: int = 10, height: int | None = None) -> go.Figure:
-    """Signed 28x28 maps on one diverging scale centred at 0, each with its own label above it.
-
-    Unlike image_grid the rows are `gap` pixels apart, so labels never cover the row above.
-    """
-    size, rows = images.shape[1], -(-len(images) // columns)
-    trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap), **colour_scale(images, True),
-                 colorbar=colour_bar(colorbar_title), hoverongaps=False,
-                 hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>")
-    labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1,
-                   text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
-              for index, text in enumerate(titles)]
-    return figure([trace], title, height or 60 + 150 * rows, annotations=labels,
-                  margin=dict(l=10, r=10, t=60, b=10), xaxis=dict(visible=False),
-                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
 
 
 BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # ColorBrewer Blues, light to dark
