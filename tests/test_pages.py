@@ -1,28 +1,13 @@
 """Page tests with streamlit.testing's AppTest: every screen, one shared model, settings in the URL."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data.idx import idx_bytes
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.app_session import fresh_app, trained_app, trainer_of
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
            "pages/gradients.py", "pages/loss_surface.py"]
-
-
-def fresh_app(query=None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    if query:
-        app.query_params.update(query)
-    return app.run()
-
-
-def trainer_of(app):
-    return app.session_state["trainer"]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -47,9 +32,7 @@ def test_step_advances_the_position_and_changes_W1():
 
 
 def test_the_weights_screen_shows_the_trained_model():
-    app = fresh_app()
-    app.switch_page("pages/train.py").run()
-    app.button(key="step_100").click().run()
+    app = trained_app(100)
     app.switch_page("pages/weights.py").run()
     assert not app.exception
     assert trainer_of(app).step_count == 100
@@ -57,9 +40,7 @@ def test_the_weights_screen_shows_the_trained_model():
 
 
 def test_reset_with_new_settings_starts_over_with_them():
-    app = fresh_app()
-    app.switch_page("pages/train.py").run()
-    app.button(key="step_10").click().run()
+    app = trained_app(10)
     app.number_input(key="setting_lr").set_value(0.05)
     app.selectbox(key="setting_rule").set_value("cross-entropy")
     app.number_input(key="setting_hidden").set_value(16)
@@ -92,9 +73,7 @@ def test_hand_typed_bad_url_values_fall_back_with_a_notice():
 
 
 def test_loss_surface_settings_come_from_the_url():
-    app = fresh_app({"grid": "21", "samples": "500", "directions": "pca"})
-    app.switch_page("pages/train.py").run()
-    app.button(key="step_100").click().run()
+    app = trained_app(100, {"grid": "21", "samples": "500", "directions": "pca"})
     app.switch_page("pages/loss_surface.py").run()
     assert not app.exception
     assert app.slider(key="surface_grid").value == 21
@@ -103,9 +82,7 @@ def test_loss_surface_settings_come_from_the_url():
 
 
 def test_gradients_screen_shows_the_documents_erratum():
-    app = fresh_app()
-    app.switch_page("pages/train.py").run()
-    app.button(key="step_10").click().run()
+    app = trained_app(10)
     app.switch_page("pages/gradients.py").run()
     assert not app.exception
     assert "is **not** the gradient of 1 × mse" in app.error[0].value

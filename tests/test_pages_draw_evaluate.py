@@ -3,7 +3,6 @@
 import json
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,26 +13,9 @@ from core import drawing, metrics, network
 from core.checkpoints import save_checkpoint
 from core.settings import Settings
 from core.training import Trainer
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.app_session import fresh_app, trained_app, trainer_of
 
 SCREENS = ["pages/draw.py", "pages/evaluate.py", "pages/checkpoint.py"]
-
-
-def fresh_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
-
-
-def trainer_of(app):
-    return app.session_state["trainer"]
-
-
-def trained_app(steps: int = 100) -> AppTest:
-    app = fresh_app()
-    app.switch_page("pages/train.py").run()
-    app.button(key=f"step_{steps}").click().run()
-    assert trainer_of(app).step_count == steps
-    return app
 
 
 def no_exception(app) -> bool:
