@@ -1,6 +1,6 @@
 """How fast is one training step? The document's listings, transcribed literally, against core's trainer.
 
-    python -m bench.step_speed [--steps 10000] [--rounds 5]
+    python -m bench.step_speed [--steps 10000] [--rounds 15]
 
 (a) is Algorithms 1-4 of the design document as written (Algorithm 1's x / 255 as (784, 1)
 columns, new arrays for every update, the samples in dataset order) with erratum 4 fixed (softmax
@@ -109,7 +109,7 @@ def cpu_seconds(run) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
 
     mnist = load_mnist()

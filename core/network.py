@@ -104,8 +104,13 @@ def relu_derivative(z):
 
 def softmax(z):
     """A2_k = exp(Z2_k − max Z2) / Σ_j exp(Z2_j − max Z2), along the last axis."""
+    if z.ndim == 1:  # one sample, as in training: numpy's plain reductions are quicker than keepdims ones
+        exponentials = np.exp(z - z.max())
+        exponentials /= exponentials.sum()
+        return exponentials
     exponentials = np.exp(z - z.max(axis=-1, keepdims=True))
-    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+    exponentials /= exponentials.sum(axis=-1, keepdims=True)
+    return exponentials
 
 
 class Forward(NamedTuple):

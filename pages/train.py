@@ -186,5 +186,7 @@ settings_form()
 training_panel()
 epoch_charts()
 with st.expander("The numpy lines that just ran: the core's own source"):
+    st.caption("One training step, as it runs: the forward pass, the gradient rule and P ← P − α·dP in place.")
+    st.code(inspect.getsource(training.FoldedParameters.sgd_step), language="python")
+    st.caption("The same gradients written out for one sample, as the screens show them:")
     st.code(inspect.getsource(network.backward), language="python")
-    st.code(inspect.getsource(training.Trainer.step), language="python")

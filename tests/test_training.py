@@ -18,8 +18,9 @@ from core.training import (
     BinnedSeries,
     History,
     Snapshots,
+    FoldedParameters,
     Trainer,
-    ink_rows,
+    pixels_with_one,
 )
 
 
@@ -327,12 +328,17 @@ def test_progress_and_stop(data):
     assert 1_000 <= stopper.step_count < 2_000
 
 
-def test_ink_rows_against_a_loop(mnist):
-    X = pixels(mnist.train_images[:50])
-    first, stop = ink_rows(X)
-    for i, x in enumerate(X):
-        inked = np.flatnonzero(x)
-        assert (first[i], stop[i]) == (inked[0], inked[-1] + 1)
+def test_folded_parameters_are_the_documents_parameters_in_one_memory(mnist):
+    start = init_parameters(hidden=7, seed=2)
+    folded = FoldedParameters(start)
+    assert_same_parameters(folded.params, start)
+    assert folded.params.W1.shape == (784, 7) and folded.layer1.shape == (7, 785)
+    folded.params.b1[3] = 42.0  # writing the document's b1 writes layer1's bias column
+    assert folded.layer1[3, 784] == 42.0
+    X1 = pixels_with_one(mnist.train_images[:20])
+    np.testing.assert_array_equal(X1[:, :784], pixels(mnist.train_images[:20]))
+    np.testing.assert_array_equal(X1[:, 784], 1.0)
+    np.testing.assert_allclose(X1 @ folded.layer1.T, forward(folded.params, X1[:, :784]).Z1, rtol=1e-12)
 
 
 def test_trainer_refuses_impossible_settings(data):
