@@ -1,6 +1,5 @@
 """Gradients: what backpropagation computed for the last sample, and whether it is right."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
