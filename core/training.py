@@ -389,7 +389,7 @@ class FoldedParameters:
         self.layer1[...], self.layer2[...] = values
 
     def sgd_step(self, x1, label, alpha, rule) -> tuple:
-        """One sample of Algorithm 4 in place: forward, dZ2 = rule(A2, y), backpropagation, P ← P − α·dP.
+        """One sample of Algorithm 4, in place: forward, dZ2 = rule(A2, y), backpropagate, P ← P − α·dP.
 
         x1 is x̃ = [x; 1]. Returns Z1, Z2, A2, α·dZ1 and α·dZ2. Backpropagation is linear in dZ2,
         so carrying α·dZ2 back gives α·dZ1 directly.
@@ -401,8 +401,10 @@ class FoldedParameters:
         step2 = rule(A2, TARGETS[label])
         step2 *= alpha  # α·dZ2 = α·db2
         step1 = hidden_error(self._W2, step2, Z1)  # α·dZ1 = α·db1, through W2 before its update
-        self.layer2 -= np.dot(self._A1_1_column, step2[None, :], out=self._step2_outer)  # W2 −= α·A1·dZ2ᵀ; b2 −= α·dZ2
-        self.layer1 -= np.dot(step1[:, None], x1[None, :], out=self._step1_outer)  # W1ᵀ −= α·dZ1·xᵀ; b1 −= α·dZ1
+        # W2 −= α·A1·dZ2ᵀ and b2 −= α·dZ2, as one outer product Ã1·(α·dZ2)ᵀ
+        self.layer2 -= np.dot(self._A1_1_column, step2[None, :], out=self._step2_outer)
+        # W1ᵀ −= α·dZ1·xᵀ and b1 −= α·dZ1, as one outer product (α·dZ1)·x̃ᵀ
+        self.layer1 -= np.dot(step1[:, None], x1[None, :], out=self._step1_outer)
         return Z1, Z2, A2, step1, step2
 
     def nbytes(self) -> int:
