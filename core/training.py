@@ -402,9 +402,9 @@ class FoldedParameters:
         step2 *= alpha  # α·dZ2 = α·db2
         step1 = hidden_error(self._W2, step2, Z1)  # α·dZ1 = α·db1, through W2 before its update
         # W2 −= α·A1·dZ2ᵀ and b2 −= α·dZ2, as one outer product Ã1·(α·dZ2)ᵀ
-        self.layer2 -= np.dot(self._A1_1_column, step2[None, :], out=self._step2_outer)
+        self.layer2 -= self._A1_1_column.dot(step2[None, :], out=self._step2_outer)
         # W1ᵀ −= α·dZ1·xᵀ and b1 −= α·dZ1, as one outer product (α·dZ1)·x̃ᵀ
-        self.layer1 -= np.dot(step1[:, None], x1[None, :], out=self._step1_outer)
+        self.layer1 -= step1[:, None].dot(x1[None, :], out=self._step1_outer)
         return Z1, Z2, A2, step1, step2
 
     def nbytes(self) -> int:
