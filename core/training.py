@@ -371,8 +371,7 @@ class FoldedParameters:
         self.layer2 = np.empty((hidden + 1, CLASSES))
         self.params = Parameters(W1=self.layer1[:, :INPUTS].T, b1=self.layer1[:, INPUTS],
                                  W2=self.layer2[:hidden], b2=self.layer2[hidden])
-        for view, value in zip(self.params.as_tuple(), params.as_tuple()):
-            view[...] = value
+        self.assign(params)
         # Preallocated for sgd_step: Ã1 (its last entry stays 1) and the two outer products.
         self._W2 = self.params.W2
         self._A1_1 = np.ones(hidden + 1)
@@ -381,12 +380,10 @@ class FoldedParameters:
         self._step1_outer = np.empty_like(self.layer1)
         self._step2_outer = np.empty_like(self.layer2)
 
-    def values(self) -> tuple:
-        """Copies of layer1 and layer2, for restore()."""
-        return self.layer1.copy(), self.layer2.copy()
-
-    def restore(self, values):
-        self.layer1[...], self.layer2[...] = values
+    def assign(self, params):
+        """Set W1, b1, W2, b2 to the values of `params` (a Parameters), in place."""
+        for view, value in zip(self.params.as_tuple(), params.as_tuple()):
+            view[...] = value
 
     def sgd_step(self, x1, label, alpha, rule) -> tuple:
         """One sample of Algorithm 4, in place: forward, dZ2 = rule(A2, y), backpropagate, P ← P − α·dP.
@@ -530,12 +527,12 @@ class Trainer:
         index, label, alpha = self.index, int(self._train_labels[self.index]), self.learning_rate
         x1 = pixels_with_one(self._train_images[index:index + 1])[0]
         x = x1[:INPUTS]
-        params_before, values_before = self.params.copy(), self._folded.values()
+        params_before = self.params.copy()
         Z1, Z2, A2, _, _ = self._folded.sgd_step(x1, label, alpha, GRADIENT_RULES[self.settings.rule])
         before = Forward(Z1, relu(Z1), Z2, A2)
         if not (_all_finite(before) and self.params.all_finite()):
             self._refuse(before, self.params, alpha)
-            self._folded.restore(values_before)
+            self._folded.assign(params_before)
             return None
         gradients = backward(params_before, x, before, label, self.settings.rule)
         after = forward(self.params, x)
@@ -594,11 +591,11 @@ class Trainer:
         X1 = pixels_with_one(self._train_images[start:start + size])
         labels = self._train_labels[start:start + size].astype(np.intp)
         alpha, rule, sgd_step = self.learning_rate, GRADIENT_RULES[self.settings.rule], self._folded.sgd_step
-        saved = self._folded.values()
+        saved = self.params.copy()
         steps = [sgd_step(x1, label, alpha, rule) for x1, label in zip(X1, labels.tolist())]
         Z1, Z2, A2, scaled_dZ1, scaled_dZ2 = (_rows(values) for values in zip(*steps))
         if not (self.params.all_finite() and _all_finite((Z1, Z2, A2))):
-            self._folded.restore(saved)
+            self._folded.assign(saved)
             for done in range(size):
                 if self.step() is None:
                     return done

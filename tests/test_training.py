@@ -16,9 +16,9 @@ from core.training import (
     MAX_SNAPSHOTS,
     RECENT_STEPS,
     BinnedSeries,
+    FoldedParameters,
     History,
     Snapshots,
-    FoldedParameters,
     Trainer,
     pixels_with_one,
 )
