@@ -6,8 +6,9 @@
 columns, new arrays for every update, the samples in dataset order) with erratum 4 fixed (softmax
 returns exp/sum) and erratum 5 fixed (nothing printed per sample: the listing's per-sample print
 would add about 6 µs of output to (a) and flatter (b)); both (a) and (b) include turning the uint8
-images into x = p / 255. (b) is Trainer.train(), which the app's Step ×10, ×100 and Run epoch use. Both start from the same initial parameters on real MNIST; the script first checks that
-they reach the same parameters after 2,000 steps, then times each. The machine may be shared, so
+images into x = p / 255. (b) is Trainer.train(), which the app's Step ×10, ×100 and Run epoch
+use. Both start from the same initial parameters on real MNIST; the script first checks that they
+reach the same parameters after 2,000 steps, then times each. The machine may be shared, so
 the two run alternately for several rounds, in CPU time (time.process_time), and the figures are
 the best round of each; the speed-up of every round is printed too. It also times one evaluation
 of the whole test set. The last line is the speed-up (a) / (b) of the best times.
