@@ -6,7 +6,11 @@ the parameters, their initialisation, the forward pass, the two losses and the t
 rules for the output layer (the document's, the exact mean-squared-error one and the
 cross-entropy one), then backpropagation for one sample.
 
-Left out on purpose: the training loop, its schedule and its history (core/training.py), the
+It ends with sgd_step, one sample of the document's gradient descent: the forward pass, the
+backward pass with the chosen rule, and P ← P − α·dP for W1, b1, W2 and b2. It is the only code
+that changes the weights; the trainer (core/training.py) calls it for every sample.
+
+Left out on purpose: the loop over the data, its schedule and its history (core/training.py), the
 finite-difference check (core/gradient_check.py), minibatches, momentum and regularisation (the
 document has none) and any notion of a dataset (the caller passes arrays).
 """
@@ -104,10 +108,6 @@ def relu_derivative(z):
 
 def softmax(z):
     """A2_k = exp(Z2_k − max Z2) / Σ_j exp(Z2_j − max Z2), along the last axis."""
-    if z.ndim == 1:  # one sample, as in training: numpy's plain reductions are quicker than keepdims ones
-        exponentials = np.exp(z - z.max())
-        exponentials /= exponentials.sum()
-        return exponentials
     exponentials = np.exp(z - z.max(axis=-1, keepdims=True))
     exponentials /= exponentials.sum(axis=-1, keepdims=True)
     return exponentials
@@ -124,8 +124,7 @@ class Forward(NamedTuple):
 
 def forward(params, x) -> Forward:
     """Z1 = W1ᵀx + b1; A1 = ReLU(Z1); Z2 = W2ᵀA1 + b2; A2 = softmax(Z2)."""
-    # x.dot(W1) is W1ᵀx for one sample (784,) and gives one row per sample for a batch (n, 784);
-    # the method skips np.dot's dispatch, a large share of the cost on arrays this small.
+    # x.dot(W1) is W1ᵀx for one sample (784,), and one row per sample for a batch (n, 784).
     Z1 = x.dot(params.W1) + params.b1
     A1 = relu(Z1)
     Z2 = A1.dot(params.W2) + params.b2
@@ -187,7 +186,6 @@ def dZ2_cross_entropy(A2, y):
 
 
 GRADIENT_RULES = {"document": dZ2_document, "mse": dZ2_mse, "cross-entropy": dZ2_cross_entropy}
-RULE_LOSS = {"document": "mse", "mse": "mse", "cross-entropy": "cross-entropy"}
 
 
 class Gradients(NamedTuple):
@@ -208,4 +206,19 @@ def backward(params, x, fwd, label, rule="document") -> Gradients:
     """dZ2 = rule(A2, y); dW2 = A1·dZ2ᵀ; db2 = dZ2; dA1 = W2·dZ2; dZ1 = dA1 ⊙ 1[Z1>0]; dW1 = x·dZ1ᵀ; db1 = dZ1."""
     dZ2 = GRADIENT_RULES[rule](fwd.A2, one_hot(label))
     dZ1 = hidden_error(params.W2, dZ2, fwd.Z1)
-    return Gradients(dW1=np.outer(x, dZ1), db1=dZ1, dW2=np.outer(fwd.A1, dZ2), db2=dZ2)
+    # Each dW is a column times a row, x·dZ1ᵀ and A1·dZ2ᵀ, as the document writes it; np.dot of the
+    # (n, 1) and (1, m) arrays hands the product to BLAS, where np.outer's broadcasting does not.
+    dW1 = np.dot(x[:, None], dZ1[None, :])
+    dW2 = np.dot(fwd.A1[:, None], dZ2[None, :])
+    return Gradients(dW1=dW1, db1=dZ1, dW2=dW2, db2=dZ2)
+
+
+def sgd_step(params, x, label, alpha, rule="document") -> tuple[Forward, Gradients]:
+    """One sample of gradient descent, in place: P ← P − α·dP for W1, b1, W2, b2; returns the forward values and dP."""
+    fwd = forward(params, x)
+    gradients = backward(params, x, fwd, label, rule)
+    params.W1 -= alpha * gradients.dW1
+    params.b1 -= alpha * gradients.db1
+    params.W2 -= alpha * gradients.dW2
+    params.b2 -= alpha * gradients.db2
+    return fwd, gradients
