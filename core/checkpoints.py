@@ -9,7 +9,8 @@ An upload can be anything, so load_checkpoint() trusts nothing, in this order: t
 parsing); the zip archive and each array's header (object arrays, which would need unpickling, are
 refused and never loaded: np.load runs with allow_pickle=False); the marker and version; the
 settings against core/settings.py's ranges; the keys, dtypes and shapes against a fresh trainer's
-state; finite values; the position and the bookkeeping of history and snapshots. Every failure is
+state; finite values; then Trainer.from_state, where the trainer, its history and its snapshots
+each check that their own bookkeeping adds up. Every failure is
 a CheckpointError whose message says, in plain words, what is wrong with the file. The caller's
 current trainer is never touched: a new Trainer is built and returned.
 
@@ -18,7 +19,6 @@ Left out on purpose: the MNIST images (the caller passes its own arrays) and any
 
 import io
 import math
-import re
 import zipfile
 from dataclasses import fields
 
@@ -26,20 +26,20 @@ import numpy as np
 
 from core.network import INPUTS, CLASSES, PARAMETER_NAMES
 from core.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
-from core.training import MAX_BINS, MAX_SNAPSHOTS, RECENT_STEPS, STATE_FORMAT, Trainer
+from core.snapshots import MAX_SNAPSHOTS
+from core.training import STATE_FORMAT, Trainer
 
 CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2 added history.last_active and dropped history.recent_losses
+READABLE_VERSIONS = (1, 2)
 MAX_CHECKPOINT_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 64 * 2**20  # a legitimate checkpoint unpacks to about 11 MB at most (h = 64)
 MAX_ENTRIES = 100
 MAX_EPOCHS = 100_000
-MAX_REASON_CHARACTERS = 1000
 MARKER_KEYS = ("checkpoint.format", "checkpoint.version")
 
 # Entries whose first axis grows with training (at most this long); every other axis is fixed.
 GROWING = {
-    "history.recent_losses": RECENT_STEPS,
     "history.epochs": MAX_EPOCHS,
     "snapshots.steps": MAX_SNAPSHOTS,
     **{f"snapshots.{name}": MAX_SNAPSHOTS for name in PARAMETER_NAMES},
@@ -87,7 +87,7 @@ def load_checkpoint(content: bytes, train_images, train_labels, test_images, tes
     try:
         return Trainer.from_state(state, train_images, train_labels, test_images, test_labels)
     except (ValueError, TypeError, KeyError, IndexError) as error:
-        raise _damaged(str(error)) from error
+        raise _damaged(f"{error}.") from error
 
 
 def read_checkpoint(content: bytes) -> dict:
@@ -98,10 +98,18 @@ def read_checkpoint(content: bytes) -> dict:
     state = {key: value for key, value in arrays.items() if key not in MARKER_KEYS}
     settings = _settings(state)
     _check_parameters(state, settings.hidden)
+    if int(arrays["checkpoint.version"]) == 1:
+        _upgrade_from_version_1(state, settings.hidden)
     _check_layout(state, settings)
     _check_finite(state)
-    _check_bookkeeping(state)
+    _check_position(state)
     return state
+
+
+def _upgrade_from_version_1(state, hidden):
+    """Version 1 kept the last 1,000 losses (never shown) and no record of when each unit last fired."""
+    state.pop("history.recent_losses", None)
+    state["history.last_active"] = np.zeros(hidden, dtype=np.int64)
 
 
 # --- the file ------------------------------------------------------------------------------------
@@ -199,10 +207,10 @@ def _check_marker(arrays):
     version = arrays.get("checkpoint.version")
     if version is None or version.shape != () or version.dtype.kind not in "iu":
         raise _damaged("its version number is missing.")
-    if int(version) != CHECKPOINT_VERSION:
+    if int(version) not in READABLE_VERSIONS:
         raise CheckpointError(
-            f"This checkpoint has format version {int(version)}; this Backprop Lab reads version "
-            f"{CHECKPOINT_VERSION}."
+            f"This checkpoint has format version {int(version)}; this Backprop Lab reads versions "
+            f"{READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}."
         )
     if "format" not in arrays or _text(arrays["format"]) != STATE_FORMAT:
         raise CheckpointError(
@@ -307,37 +315,11 @@ def _check_finite(state):
             raise CheckpointError(f"This checkpoint cannot be used: {_describe(key)} contains {problem}.")
 
 
-def _check_bookkeeping(state):
-    """Position, history and snapshots agree with each other, so training can go on from them."""
-    epoch, index, steps = (int(state[key]) for key in ("epoch", "index", "step_count"))
-    size = int(state["training_size"])
-    if size < 1 or not 0 <= epoch <= MAX_EPOCHS or not 0 <= index < size:
-        raise _damaged(f"its position (epoch {epoch}, sample {index} of {size}) is impossible.")
-    if steps != epoch * size + index:
-        raise _damaged(f"{steps} steps do not match epoch {epoch}, sample {index} of {size}.")
-
-    width, counts = int(state["history.bins.width"]), state["history.bins.counts"]
-    bins_fit = width >= 1 and width & (width - 1) == 0 and (steps == 0 or (steps - 1) // width < MAX_BINS)
-    bins_agree = int(state["history.bins.steps"]) == steps and (counts >= 0).all() and int(counts.sum()) == steps
-    lengths_agree = (len(state["history.epochs"]) == epoch
-                     and len(state["history.recent_losses"]) == min(steps, RECENT_STEPS))
-    if not (bins_fit and bins_agree and lengths_agree):
-        raise _damaged("its loss and accuracy history does not match its step count.")
-
-    taken = state["snapshots.steps"]
-    snapshots_agree = (
-        len(taken) > 0 and taken[0] == 0 and (np.diff(taken) > 0).all() and taken[-1] <= steps
-        and int(state["snapshots.next_step"]) > taken[-1]
-        and all(len(state[f"snapshots.{name}"]) == len(taken) for name in PARAMETER_NAMES)
-    )
-    if not snapshots_agree:
-        raise _damaged("its saved snapshots do not match its step count.")
-
-    # The note is shown on screen as it is, so only the trainer's own plain sentences pass.
-    reason = _text(state["stopped_reason"])
-    if reason and (len(reason) > MAX_REASON_CHARACTERS or not reason.startswith("Training stopped")
-                   or re.search(r"[\n<>\[\]`*_!#|\\{}$]", reason)):
-        raise _damaged("its note on why training stopped is not one Backprop Lab writes.")
+def _check_position(state):
+    """The epoch is within what any run reaches; the rest of the bookkeeping is checked by Trainer.from_state."""
+    epoch, size = int(state["epoch"]), int(state["training_size"])
+    if size < 1 or not 0 <= epoch <= MAX_EPOCHS:
+        raise _damaged(f"its position (epoch {epoch} of a training set of {size}) is impossible.")
 
 
 def _check_against_data(state, training_size):

@@ -1,4 +1,7 @@
-"""core/training.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits."""
+"""core/training.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
+
+core/history.py and core/snapshots.py, which the trainer keeps, are tested here too.
+"""
 
 import io
 import json
@@ -10,18 +13,11 @@ import pytest
 
 import core.train
 from core.metrics import accuracy
-from core.network import PARAMETER_NAMES, backward, forward, init_parameters, pixels
+from core.history import BinnedSeries, History
+from core.network import PARAMETER_NAMES, forward, init_parameters, pixels
 from core.settings import Settings, learning_rate_at
-from core.training import (
-    MAX_SNAPSHOTS,
-    RECENT_STEPS,
-    BinnedSeries,
-    FoldedParameters,
-    History,
-    Snapshots,
-    Trainer,
-    pixels_with_one,
-)
+from core.snapshots import MAX_SNAPSHOTS, Snapshots
+from core.training import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -48,28 +44,31 @@ def assert_same_parameters(a, b):
         np.testing.assert_array_equal(x, y, err_msg=name)
 
 
-def documents_listing(images, labels, W_1, b_1, W_2, b_2, learning_rate):
-    """Algorithms 3 and 4 of the design document as written: column vectors, one sample at a time."""
-    def forwardProp(A, W_1, b_1, W_2, b_2):
-        Z_1 = np.dot(W_1.T, A) + b_1
-        A_1 = np.maximum(0, Z_1)
-        Z_2 = np.dot(W_2.T, A_1) + b_2
-        exp_values = np.exp(Z_2 - np.max(Z_2))
-        return A_1, Z_1, exp_values / np.sum(exp_values), Z_2
+def documents_sample(image, label, W_1, b_1, W_2, b_2):
+    """Algorithm 3 of the design document as written, column vectors: (Z1, A1, Z2, A2), (dW1, db1, dW2, db2)."""
+    A = (image / 255).reshape(784, 1)
+    Z_1 = np.dot(W_1.T, A) + b_1
+    A_1 = np.maximum(0, Z_1)
+    Z_2 = np.dot(W_2.T, A_1) + b_2
+    exp_values = np.exp(Z_2 - np.max(Z_2))
+    A_2 = exp_values / np.sum(exp_values)
+    vector = np.zeros((10, 1))
+    vector[label, 0] = 1
+    dZ2 = 2 * (A_2 - vector)
+    dW2 = np.dot(A_1, dZ2.T)
+    dZ1 = np.dot(W_2, dZ2) * (Z_1 > 0)
+    dW1 = np.dot(A, dZ1.T)
+    return (Z_1, A_1, Z_2, A_2), (dW1, dZ1, dW2, dZ2)
 
+
+def documents_listing(images, labels, W_1, b_1, W_2, b_2, learning_rate):
+    """Algorithm 4 as written: after each sample, every parameter P ← P − α·dP (new arrays each time)."""
     for image, label in zip(images, labels):
-        A = (image / 255).reshape(784, 1)
-        A_1, Z_1, A_2, Z_2 = forwardProp(A, W_1, b_1, W_2, b_2)
-        vector = np.zeros((10, 1))
-        vector[label, 0] = 1
-        dZ2 = 2 * (A_2 - vector)
-        dW2 = np.dot(A_1, dZ2.T)
-        dZ1 = np.dot(W_2, dZ2) * (Z_1 > 0)
-        dW1 = np.dot(A, dZ1.T)
+        _, (dW1, db1, dW2, db2) = documents_sample(image, label, W_1, b_1, W_2, b_2)
         W_1 = W_1 - learning_rate * dW1
-        b_1 = b_1 - learning_rate * dZ1
+        b_1 = b_1 - learning_rate * db1
         W_2 = W_2 - learning_rate * dW2
-        b_2 = b_2 - learning_rate * dZ2
+        b_2 = b_2 - learning_rate * db2
     return W_1, b_1, W_2, b_2
 
 
@@ -98,27 +97,28 @@ def test_train_gives_exactly_what_repeated_steps_give(data):
 
 def test_step_record_holds_the_maths_of_that_step(mnist, data):
     trainer = Trainer(Settings(), *data)
+    trainer.train(7)  # the record of step 8, on training image 7
     before = trainer.params.copy()
     record = trainer.step()
-    x = mnist.train_images[0].reshape(784) / 255
-    assert (record.step, record.epoch, record.index, record.label) == (1, 0, 0, 5)
-    np.testing.assert_array_equal(record.x, x)
-    expected_forward = forward(before, x)
-    for got, want in zip(record.forward, expected_forward):
-        np.testing.assert_allclose(got, want)
-    for got, want in zip(record.gradients, backward(before, x, expected_forward, 5, "document")):
-        np.testing.assert_allclose(got, want)
-    y = np.eye(10)[5]
-    assert record.loss_before == pytest.approx(((expected_forward.A2 - y) ** 2).sum())
-    assert record.cross_entropy_before == pytest.approx(-np.log(expected_forward.A2[5]))
-    after = forward(trainer.params, x).A2
+    image, label = mnist.train_images[7], int(mnist.train_labels[7])
+    assert (record.step, record.epoch, record.index, record.label) == (8, 0, 7, label)
+    np.testing.assert_array_equal(record.x, image.reshape(784) / 255)
+    values, gradients = documents_sample(image, label, before.W1, before.b1.reshape(-1, 1), before.W2,
+                                         before.b2.reshape(-1, 1))
+    for got, want in zip((*record.forward, *record.gradients), (*values, *gradients)):
+        np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-12, atol=1e-15)
+    y = np.eye(10)[label]
+    A2 = values[3].ravel()
+    assert record.loss_before == pytest.approx(((A2 - y) ** 2).sum())
+    assert record.cross_entropy_before == pytest.approx(-np.log(A2[label]))
+    after = forward(trainer.params, record.x).A2
     assert record.loss_after == pytest.approx(((after - y) ** 2).sum())
     assert record.loss_after < record.loss_before  # one small step down the gradient of this sample
-    assert record.prediction == int(np.argmax(expected_forward.A2)) and record.correct == (record.prediction == 5)
+    assert record.prediction == int(np.argmax(A2)) and record.correct == (record.prediction == label)
     assert record.learning_rate == 0.01
     for P, P0, dP, change in zip(trainer.params.as_tuple(), before.as_tuple(), record.gradients, record.updates):
-        np.testing.assert_allclose(P, P0 - 0.01 * dP, rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(change, -0.01 * dP)
+        np.testing.assert_array_equal(P, P0 - 0.01 * dP)  # the gradients recorded are the ones applied
+        np.testing.assert_array_equal(change, -0.01 * dP)
     with pytest.raises(ValueError):
         record.x[0] = 1.0  # records are values: their arrays are read-only
 
@@ -209,8 +209,6 @@ def test_history_matches_the_step_records(data):
     steps, losses = trainer.history.loss_curve()
     assert steps[-1] <= 5_050 and np.isfinite(losses).all() and 0 <= losses.min()
     assert losses[-100:].mean() < losses[:100].mean()  # it learns
-    recent_steps, recent = trainer.history.recent_loss_curve()
-    assert len(recent) == RECENT_STEPS and recent_steps[-1] == 5_050
     assert 0 < trainer.history.train_accuracy < 1
 
 
@@ -230,9 +228,9 @@ def test_binned_series_merges_pairs_and_keeps_exact_means():
 
 
 def test_history_stays_small_however_long_it_runs():
-    history = History()
+    history = History(hidden=10)
     for _ in range(5):
-        history.record(np.ones((400_000, len(History.SERIES))))
+        history.record(np.ones((400_000, len(History.SERIES))), np.ones((400_000, 10)))
     steps, losses = history.loss_curve()
     assert history.steps == 2_000_000 and len(steps) <= 2_000 and steps[-1] <= 2_000_000
     np.testing.assert_allclose(losses, 1.0)
@@ -271,7 +269,7 @@ def test_memory_per_trainer_is_bounded(data):
         trainer.train(3_000)
         for _ in range(100):  # as a very long run would: the snapshot store fills up
             trainer._snapshots.take(trainer._snapshots.next_step, trainer.params)
-        trainer.history.record(np.ones((500_000, len(History.SERIES))))
+        trainer.history.record(np.ones((500_000, len(History.SERIES))), np.ones((500_000, 64)))
         held = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
@@ -328,19 +326,6 @@ def test_progress_and_stop(data):
     assert 1_000 <= stopper.step_count < 2_000
 
 
-def test_folded_parameters_are_the_documents_parameters_in_one_memory(mnist):
-    start = init_parameters(hidden=7, seed=2)
-    folded = FoldedParameters(start)
-    assert_same_parameters(folded.params, start)
-    assert folded.params.W1.shape == (784, 7) and folded.layer1.shape == (7, 785)
-    folded.params.b1[3] = 42.0  # writing the document's b1 writes layer1's bias column
-    assert folded.layer1[3, 784] == 42.0
-    X1 = pixels_with_one(mnist.train_images[:20])
-    np.testing.assert_array_equal(X1[:, :784], pixels(mnist.train_images[:20]))
-    np.testing.assert_array_equal(X1[:, 784], 1.0)
-    np.testing.assert_allclose(X1 @ folded.layer1.T, forward(folded.params, X1[:, :784]).Z1, rtol=1e-12)
-
-
 def test_trainer_refuses_impossible_settings(data):
     with pytest.raises(ValueError, match="rule"):
         Trainer(Settings(rule="sgd"), *data)
@@ -368,3 +353,29 @@ def test_dead_units_default_probe_agrees_with_the_forward_pass(mnist):
     expected = ~(Z1 > 0).any(axis=0)
     np.testing.assert_array_equal(trainer.dead_units(), expected)
     np.testing.assert_array_equal(trainer.dead_units(mnist.test_images[:1000]), expected)
+
+
+def test_each_unit_remembers_the_last_training_step_it_fired_on(data):
+    stepped, trained = Trainer(Settings(learning_rate=0.5), *data), Trainer(Settings(learning_rate=0.5), *data)
+    records = [stepped.step() for _ in range(400)]
+    trained.train(400)
+    fired = np.array([record.forward.Z1 > 0 for record in records])  # (steps, h)
+    expected = [max((i + 1 for i in np.flatnonzero(fired[:, unit])), default=0) for unit in range(10)]
+    np.testing.assert_array_equal(stepped.history.last_active, expected)
+    np.testing.assert_array_equal(trained.history.last_active, expected)
+    assert (np.asarray(expected) < 400).any()  # at α = 0.5 some units fall silent within 400 steps
+
+
+def test_history_and_snapshots_refuse_bookkeeping_that_does_not_add_up(data):
+    trainer = Trainer(Settings(), *data)
+    trainer.train(3_000)
+    state = trainer.state_dict()
+    with pytest.raises(ValueError, match="bins"):
+        History(10).load({**state, "history.bins.width": 2**62}, 3_000, 0, 3_000, 60_000)
+    with pytest.raises(ValueError, match="holds 3000 steps but the position is step 2999"):
+        History(10).load(state, 2_999, 0, 2_999, 60_000)
+    with pytest.raises(ValueError, match="snapshots' steps"):
+        Snapshots(trainer.params).load(state, 100)  # snapshots taken after the position
+    restored = History(10)
+    restored.load(state, 3_000, 0, 3_000, 60_000)
+    np.testing.assert_array_equal(restored.loss_curve()[1], trainer.history.loss_curve()[1])
