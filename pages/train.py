@@ -108,7 +108,7 @@ def step_panel(record: training.StepRecord) -> None:
         st.metric("after the update", f"{record.loss_after:.4f}",
                   f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse",
                   help="the same sample's loss with the updated weights")
-    update = -record.learning_rate * record.gradients.dW1
+    update = record.updates.dW1
     limit = figures.symmetric_limit(update)
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                 "moves weights, and only for units that were on")
@@ -128,6 +128,20 @@ def curves() -> None:
     st.plotly_chart(figures.lines(steps, {"loss Σ(A2 − y)²": loss}, "Running loss and training accuracy",
                                   "step", "mean loss per bin", secondary={"training accuracy": accuracy},
                                   secondary_title="accuracy", secondary_format=".0%"), key="train_curves")
+
+
+def silent_units_text() -> str:
+    """Which hidden units are off (Z1 ≤ 0) on every probe image, and when each last fired on a training image."""
+    silent = np.flatnonzero(trainer.dead_units())
+    text = (f"Silent hidden units (Z1 ≤ 0 on all of the first 1,000 test images): "
+            f"**{len(silent)} of {trainer.params.hidden}**")
+    if len(silent):
+        last = trainer.history.last_active
+        text += " (" + "; ".join(
+            f"unit {unit}: last fired on a training image at step {last[unit]:,}" if last[unit]
+            else f"unit {unit}: not yet fired on a training image in this run" for unit in silent) + ")"
+    return text + (". A silent unit gets no gradient from those images; it learns again only if some image "
+                   "makes its Z1 positive. A high α can silence most of them.")
 
 
 @st.fragment
@@ -150,10 +164,7 @@ def training_panel() -> None:
             st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
         else:
             step_panel(record)
-    dead = trainer.dead_units()
-    st.caption(f"Dead hidden units (never active on 1,000 test images): **{int(dead.sum())} of {len(dead)}**"
-               + (f" (units {', '.join(map(str, np.flatnonzero(dead)))})" if dead.any() else "")
-               + ". A dead ReLU unit gets no gradient and never comes back: with 10 units, a high α kills them.")
+    st.caption(silent_units_text())
     if running or record is None:  # otherwise the step panel's figure holds the curves
         curves()
     if trainer.epoch != epoch or trainer.stopped_reason:
@@ -186,7 +197,8 @@ settings_form()
 training_panel()
 epoch_charts()
 with st.expander("The numpy lines that just ran: the core's own source"):
-    st.caption("One training step, as it runs: the forward pass, the gradient rule and P ← P − α·dP in place.")
-    st.code(inspect.getsource(training.FoldedParameters.sgd_step), language="python")
-    st.caption("The same gradients written out for one sample, as the screens show them:")
+    st.caption("One training step, as it runs for every sample (core/network.py): the forward pass, the "
+               "backward pass with the chosen gradient rule, and P ← P − α·dP in place.")
+    st.code(inspect.getsource(network.sgd_step), language="python")
+    st.caption("The backward pass it calls, whose gradients the screens show:")
     st.code(inspect.getsource(network.backward), language="python")
