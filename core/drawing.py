@@ -7,8 +7,8 @@ The steps here, in order, each kept in the result so a screen can show it:
 
 1. grey    the ink level of every canvas pixel, 0 (no ink) to 255 (full ink), as in MNIST;
 2. cropped the bounding box of the ink: every pixel of clear ink (at or above INK_THRESHOLD) and
-           any fainter ink touching it, such as a stroke's anti-aliased edge; a faint speck on its
-           own, away from the strokes, is left out (see ink_box);
+           any fainter ink within INK_REACH px of it, such as a stroke's anti-aliased edge; a faint
+           speck far from the strokes is left out (see ink_box);
 3. scaled  the longer side resized to 20 px, the aspect ratio kept, anti-aliased (Lanczos);
 4. centred pasted into 28x28 so that its centre of mass lands on pixel (14, 14), shifted by whole
            pixels (the centre of mass is rounded to the nearest pixel, so it ends within 0.5 px of
@@ -144,10 +144,11 @@ def ink_level(image) -> np.ndarray:
 
 
 def ink_box(grey: np.ndarray, threshold: int = INK_THRESHOLD) -> InkBox | None:
-    """The box of the clear ink (≥ threshold), grown while fainter ink (> 0) touches it; None if none.
+    """The box of the clear ink (≥ threshold), grown while fainter ink (> 0) lies within INK_REACH px.
 
-    A stroke's faint anti-aliased edge touches the box and is taken in, as MNIST's boxes take in
-    every inked pixel; a faint speck away from the strokes is not, so it cannot stretch the box.
+    A stroke's faint anti-aliased edge is taken in, as MNIST's boxes take in every inked pixel (MNIST
+    digits have faint pixels up to 4 px from the rest); a faint speck far from the strokes is not,
+    so it cannot stretch the box. None when there is no clear ink.
     """
     clear = grey >= threshold
     rows = np.flatnonzero(clear.any(axis=1))
