@@ -6,7 +6,9 @@ pixels, and translating the image so as to position this point at the center of 
 The steps here, in order, each kept in the result so a screen can show it:
 
 1. grey    the ink level of every canvas pixel, 0 (no ink) to 255 (full ink), as in MNIST;
-2. cropped the bounding box of the ink (pixels at or above INK_THRESHOLD; fainter ones are noise);
+2. cropped the bounding box of the ink: every pixel of clear ink (at or above INK_THRESHOLD) and
+           any fainter ink within INK_REACH px of it, such as a stroke's anti-aliased edge; a faint
+           speck far from the strokes is left out (see ink_box);
 3. scaled  the longer side resized to 20 px, the aspect ratio kept, anti-aliased (Lanczos);
 4. centred pasted into 28x28 so that its centre of mass lands on pixel (14, 14), shifted by whole
            pixels (the centre of mass is rounded to the nearest pixel, so it ends within 0.5 px of
@@ -37,7 +39,9 @@ FIELD = 28
 BOX = 20
 CENTRE = (14.0, 14.0)
 INK_THRESHOLD = 26
-"""Grey level (of 255, about 10 %) below which a pixel is noise, not ink, when finding the box."""
+"""Grey level (of 255, about 10 %) of clear ink: the box starts from it, then takes in fainter ink near it."""
+INK_REACH = 4
+"""Fainter ink up to this many pixels beyond the box joins it (the gap MNIST's boxes bridge; see ink_box)."""
 
 # ITU-R BT.601 luma weights: the ones Pillow uses to convert RGB to "L".
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
@@ -140,13 +144,39 @@ def ink_level(image) -> np.ndarray:
 
 
 def ink_box(grey: np.ndarray, threshold: int = INK_THRESHOLD) -> InkBox | None:
-    """Smallest box holding every pixel at or above the threshold; None if there is none."""
-    ink = grey >= threshold
-    rows = np.flatnonzero(ink.any(axis=1))
+    """The box of the clear ink (≥ threshold), grown while fainter ink (> 0) lies within INK_REACH px.
+
+    A stroke's faint anti-aliased edge is taken in, as MNIST's boxes take in every inked pixel (MNIST
+    digits have faint pixels up to 4 px from the rest); a faint speck far from the strokes is not,
+    so it cannot stretch the box. None when there is no clear ink.
+    """
+    clear = grey >= threshold
+    rows = np.flatnonzero(clear.any(axis=1))
     if rows.size == 0:
         return None
-    columns = np.flatnonzero(ink.any(axis=0))
-    return InkBox(int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1)
+    columns = np.flatnonzero(clear.any(axis=0))
+    box = (int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1)
+    ink = grey > 0
+    while (grown := _grown_to_nearby_ink(ink, *box)) != box:
+        box = grown
+    return InkBox(*box)
+
+
+def _grown_to_nearby_ink(ink, top, bottom, left, right, reach=INK_REACH):
+    """The box with each side moved out to the farthest ink within `reach` pixels beyond it."""
+    height, width = ink.shape
+    rows = slice(max(top - reach, 0), min(bottom + reach, height))
+    columns = slice(max(left - reach, 0), min(right + reach, width))
+    above = np.flatnonzero(ink[max(top - reach, 0):top, columns].any(axis=1))
+    below = np.flatnonzero(ink[bottom:bottom + reach, columns].any(axis=1))
+    before = np.flatnonzero(ink[rows, max(left - reach, 0):left].any(axis=0))
+    after = np.flatnonzero(ink[rows, right:right + reach].any(axis=0))
+    return (
+        max(top - reach, 0) + int(above[0]) if above.size else top,
+        bottom + int(below[-1]) + 1 if below.size else bottom,
+        max(left - reach, 0) + int(before[0]) if before.size else left,
+        right + int(after[-1]) + 1 if after.size else right,
+    )
 
 
 def scale_into_box(cropped: np.ndarray, side: int = BOX) -> np.ndarray:

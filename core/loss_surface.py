@@ -3,10 +3,11 @@
 A plane through the current parameters θ is θ + α·d1 + β·d2 in the flattened parameter space
 (W1, b1, W2, b2). The directions are either random and filter-normalised (Li et al., 2018,
 "Visualizing the Loss Landscape of Neural Nets") or the first two principal directions of the
-training trajectory. The loss is evaluated on a grid of (α, β), the trajectory's snapshots are
-projected onto the plane with an honest readout of how far each lies off it, and the loss is also
-given along the straight line θ(α) = θ0 + α(θ − θ0) from the initial parameters (Goodfellow et al.,
-2015, "Qualitatively characterizing neural network optimization problems").
+training trajectory (a centred PCA of the snapshots' weights, biases left out, as in Li et al.'s
+code); either way the biases' directions are zero. The loss is evaluated on a grid of (α, β), the
+trajectory's snapshots are projected onto the plane with an honest readout of how far each lies off
+it, and the loss is also given along the straight line θ(α) = θ0 + α(θ − θ0) from the initial
+parameters (Goodfellow et al., 2015, "Qualitatively characterizing neural network optimization problems").
 
 Speed comes from the first layer being linear in its weights:
 X(W1 + α·D1 + β·D2) + (b1 + α·db1 + β·db2) = (XW1 + b1) + α(XD1 + db1) + β(XD2 + db2),
@@ -102,31 +103,49 @@ def _rescale_columns(direction, weights):
 
 
 def principal_directions(snapshots, current):
-    """d1, d2 = the top two right singular vectors of M, row i = θ_i − θ (orthonormal, flattened).
+    """d1, d2 = the top two principal axes of the rows θ_i − θ, weights only, centred (Li et al.'s PCA).
 
-    Returns (d1, d2, explained_variance_ratio) with ratio_j = s_j² / Σ s², the share of the
-    trajectory's squared distance from θ along d_j. Each sign is chosen so that the first snapshot
-    (the initial parameters) has a coordinate ≤ 0: training runs towards +d1 and +d2.
-    Raises ValueError unless at least two snapshots differ from θ and not along one line: with θ
-    itself the last snapshot (Trainer.trajectory()), fewer than three snapshots never define a plane.
+    As in Li et al.'s code (sklearn PCA of the trajectory, ignore="biasbn"): the rows are the
+    snapshots' weight differences (W1, W2), their column mean is subtracted, and d1, d2 are the top
+    two right singular vectors of that centred matrix; the biases' components are zero, so the plane
+    moves the weights only, as the random directions do. Returns (d1, d2, explained_variance_ratio)
+    with ratio_j = s_j² / Σ s² over the centred singular values: the share of the trajectory's
+    variance along d_j. Each sign is chosen so that the first snapshot (the initial parameters) has a
+    coordinate ≤ 0: training runs towards +d1 and +d2. The centring only chooses the directions: the
+    plane still passes through θ, and a snapshot is projected as θ_i − θ (Li et al.'s
+    project_trajectory does the same). Raises ValueError unless the weights of at least three
+    snapshots (Trainer.trajectory() ends with θ itself) do not lie on one line.
     """
-    centre = current.flatten()
-    offsets = np.array([snapshot.flatten() - centre for snapshot in snapshots]).reshape(-1, centre.size)
-    singular_values, right_vectors = np.zeros(0), np.zeros((0, centre.size))
+    weights = np.array([_weights(snapshot) for snapshot in snapshots]).reshape(len(snapshots), -1)
+    offsets = weights - _weights(current)
+    singular_values, right_vectors = np.zeros(0), np.zeros((0, offsets.shape[1]))
     if len(offsets):
-        _, singular_values, right_vectors = np.linalg.svd(offsets, full_matrices=False)
+        centred = offsets - offsets.mean(axis=0)
+        _, singular_values, right_vectors = np.linalg.svd(centred, full_matrices=False)
     if len(singular_values) < 2 or not singular_values[1] > 1e-10 * singular_values[0]:
         raise ValueError(
-            "The principal directions need a trajectory: at least two saved snapshots away from the "
-            "current weights, not on one line. Train a few steps first, or use random directions."
+            "The principal directions need a trajectory: at least three saved points (the current "
+            "weights count) not on one line. Train a few steps first, or use random directions."
         )
     directions = []
     for vector in right_vectors[:2]:
         if offsets[0] @ vector > 0:
             vector = -vector
-        directions.append(Parameters.unflatten(vector, current.hidden))
+        directions.append(_weights_direction(vector, current.hidden))
     explained_variance_ratio = singular_values[:2] ** 2 / np.sum(singular_values**2)
     return directions[0], directions[1], explained_variance_ratio
+
+
+def _weights(params):
+    """W1 and W2 flattened into one float64 vector (the biases left out)."""
+    return np.concatenate([params.W1.ravel(), params.W2.ravel()]).astype(np.float64)
+
+
+def _weights_direction(vector, hidden):
+    """The inverse of `_weights` as a direction: W1, W2 from `vector`, zero biases."""
+    W1, W2 = np.split(vector, [network.INPUTS * hidden])
+    return Parameters(W1=W1.reshape(network.INPUTS, hidden), b1=np.zeros(hidden),
+                      W2=W2.reshape(hidden, network.CLASSES), b2=np.zeros(network.CLASSES))
 
 
 def _scaled(params, factor):
@@ -329,7 +348,8 @@ class SurfaceResult:
     its whole distance from the current parameters; loss, its true mean loss; surface_loss, the
     loss at its projection θ + a·d1 + b·d2 (what the drawn surface claims under it).
     direction_norms are ‖d1‖, ‖d2‖ (one grid unit in parameter-space distance), direction_cosine
-    their cosine; explained_variance_ratio is the share of the trajectory along d1, d2 (pca only).
+    their cosine; explained_variance_ratio is the share of the trajectory's weight variance along
+    d1, d2 (pca only; centred, biases left out).
     """
 
     directions: str
@@ -363,7 +383,7 @@ def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT
     `snapshots` is the trajectory as core/training.Trainer keeps it: (step, Parameters) pairs,
     initial first. "random": d1, d2 are filter-normalised (`filter_normalised_direction`, seeded
     by `seed`), so span 1 moves every unit's weights by their own norm. "pca": d1, d2 are the
-    principal directions of the trajectory, each scaled to the largest distance ‖θ_i − θ‖ of a
+    principal directions of the trajectory (`principal_directions`), each scaled to the largest distance ‖θ_i − θ‖ of a
     snapshot, so span 1 frames the whole trajectory; fewer than two snapshots away from θ raise
     ValueError ("train a few steps first"). X is (n, 784) pixels/255, n in SAMPLES_RANGE.
     """

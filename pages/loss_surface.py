@@ -24,7 +24,8 @@ controls = st.columns([1.3, 1, 1, 1, 1, 1])
 directions = controls[0].segmented_control(
     "directions", loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
     help="random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "
-         "which the saved training trajectory varies most") or chosen["directions"]
+         "which the saved training trajectory's weights vary most (a centred PCA, biases left out, as in "
+         "Li et al.'s code)") or chosen["directions"]
 loss = controls[1].selectbox("loss", loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(chosen["loss"]),
                              key="surface_loss")
 grid = controls[2].slider("grid points per side", *loss_surface.GRID_RANGE, chosen["grid"], step=2,
@@ -73,7 +74,8 @@ with right:
     st.plotly_chart(figures.loss_contour(result, f"mean loss {loss_label}"), key="surface_contour")
 
 direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} and "
-                  f"{result.explained_variance_ratio[1]:.0%} of the trajectory's variance"
+                  f"{result.explained_variance_ratio[1]:.0%} of the variance of the trajectory's weights "
+                  "(centred PCA of the weights, biases left out, as in Li et al.'s code)"
                   if result.explained_variance_ratio is not None else
                   f"random filter-normalised directions (cosine between them {result.direction_cosine:+.3f})")
 st.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "

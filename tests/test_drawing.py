@@ -112,6 +112,25 @@ def test_stages_are_consistent(drawn):
         result.x[0] = 1.0
 
 
+def test_mnist_test_digits_come_back_unchanged(mnist):
+    # MNIST's digits are already boxed to 20 px and mass-centred, so the preprocessing must give each
+    # back pixel for pixel, faint edges included. The few exceptions are MNIST's own: digits cut by
+    # the field's border (box under 20 px) and a centre of mass exactly between two pixels.
+    images = mnist.test_images
+    unchanged = sum(np.array_equal(prepare_drawing(image).centred, image) for image in images)
+    assert unchanged >= 0.999 * len(images), f"{len(images) - unchanged} of {len(images)} digits changed"
+
+
+def test_a_faint_speck_away_from_the_stroke_does_not_stretch_the_box():
+    grey = np.zeros((CANVAS, CANVAS), dtype=np.uint8)
+    grey[60:220, 120:140] = 255
+    grey[60:220, 119] = grey[60:220, 140] = 3  # the stroke's anti-aliased edge belongs to the ink
+    stroke = prepare_drawing(grey)
+    assert stroke.box == InkBox(60, 220, 119, 141)
+    grey[5, 270] = 1
+    np.testing.assert_array_equal(prepare_drawing(grey).centred, stroke.centred)
+
+
 def test_white_on_black_grey_and_black_on_white_agree():
     grey = np.zeros((CANVAS, CANVAS), dtype=np.uint8)
     grey[60:220, 120:140] = 255

@@ -110,6 +110,36 @@ def test_principal_directions_are_orthonormal_and_ordered(trainer):
     assert initial_offset @ basis[0] <= 0 and initial_offset @ basis[1] <= 0
 
 
+def centred_weight_pca(snapshots, current):
+    """Top two eigenvectors and variance shares of the covariance C = DcᵀDc / (k − 1), where the rows
+    of D are the snapshots' W1, W2 minus the current ones (no biases) and Dc is D minus its column mean.
+
+    C is 7,940 x 7,940 here (500 MB), so its eigenpairs come from the k x k matrix DcDcᵀ / (k − 1):
+    the same non-zero eigenvalues, with C's eigenvectors Dcᵀu / ‖Dcᵀu‖ (no SVD involved).
+    """
+    def weights(params):
+        return np.concatenate([params.W1.ravel(), params.W2.ravel()]).astype(np.float64)
+
+    D = np.array([weights(snapshot) - weights(current) for snapshot in snapshots])
+    Dc = D - D.mean(axis=0)
+    eigenvalues, eigenvectors = np.linalg.eigh(Dc @ Dc.T / (len(Dc) - 1))
+    top = np.argsort(eigenvalues)[::-1][:2]
+    directions = (Dc.T @ eigenvectors[:, top]).T
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return directions, eigenvalues[top] / eigenvalues.sum()
+
+
+def test_principal_directions_are_li_et_al_s_centred_pca_of_the_weights(trainer):
+    snapshots = [p for _, p in trainer.trajectory()]
+    d1, d2, ratio = loss_surface.principal_directions(snapshots, trainer.params)
+    expected_directions, expected_ratio = centred_weight_pca(snapshots, trainer.params)
+    for direction, expected in zip((d1, d2), expected_directions):
+        assert not direction.b1.any() and not direction.b2.any()
+        weights = np.concatenate([direction.W1.ravel(), direction.W2.ravel()])
+        assert abs(weights @ expected) / np.linalg.norm(weights) > 0.999
+    np.testing.assert_allclose(ratio, expected_ratio, rtol=1e-6)
+
+
 def test_principal_directions_of_a_straight_two_point_path_ask_for_more_training(trainer):
     start = trainer.initial_params
     with pytest.raises(ValueError, match="(?i)train a few steps first"):
