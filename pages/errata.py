@@ -42,10 +42,11 @@ def number_row(values, digits=4) -> list:
     return [round(float(value), digits) for value in values]
 
 
-def vectors_table(rows: dict, digits=4) -> pd.DataFrame:
-    """Named vectors as rows, one column per digit, so they can be read one above the other."""
-    return pd.DataFrame([[name, *number_row(values, digits)] for name, values in rows.items()],
-                        columns=["", *figures.DIGITS])
+def vectors_table(columns: dict, digits=4, index="digit") -> pd.DataFrame:
+    """Named vectors side by side, one row per digit: narrow enough for a laptop's main column."""
+    table = pd.DataFrame({name: number_row(values, digits) for name, values in columns.items()})
+    table.index = pd.Index(range(len(table)), name=index)
+    return table
 
 
 # --- 1 -------------------------------------------------------------------------------------------
@@ -85,8 +86,7 @@ st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \qua
          r"2(A_2 - y) = \frac{\partial\,(2\,\mathcal{L}_{CE})}{\partial Z_2}")
 rules = errata.dZ2_by_rule(A2, label)
 st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
-st.dataframe(vectors_table({figures.RULE_NAMES[name]: values for name, values in rules.items()}),
-             hide_index=True)
+st.dataframe(vectors_table({"A2": A2, "y": y, **{figures.RULE_NAMES[name]: values for name, values in rules.items()}}))
 
 st.markdown("**The number: the gradient check.** Each rule's gradient of every parameter against central "
             "finite differences of a loss, for this sample (relative error; below 1e-6 means *is the gradient*):")
@@ -100,10 +100,10 @@ def document_rule_checks(W1, b1, W2, b2, x, label) -> pd.DataFrame:
     for loss, scale in (("mse", 1.0), ("cross-entropy", 2.0)):
         report = gradient_check.gradient_check(model, x, label, "document", loss, scale=scale)
         worst = max(check.relative_error for check in report.values())
-        rows.append((f"{scale:g} × {'squared error Σ(A2 − y)²' if loss == 'mse' else 'cross-entropy −log A2_y'}",
+        rows.append((f"{scale:g} × {'Σ(A2 − y)²' if loss == 'mse' else '(−log A2_y)'}",
                      *(report[name].relative_error for name in network.PARAMETER_NAMES), worst,
                      gradient_check.verdict(worst)))
-    return pd.DataFrame(rows, columns=["the document's rule against", *network.PARAMETER_NAMES, "worst", "verdict"])
+    return pd.DataFrame(rows, columns=["2(A2 − y) against", *network.PARAMETER_NAMES, "worst", "verdict"])
 
 
 checks = document_rule_checks(*(np.array(array) for array in params.as_tuple()), x, label)
@@ -135,11 +135,10 @@ left, right = st.columns([3, 1])
 with left:
     st.plotly_chart(figures.output_mask_figure(document_dZ2, mask), key="errata_mask")
 with right:
-    st.metric("entries of dZ2 equation (4) would zero", f"{len(zeroed)} of {len(mask)}")
+    st.metric("zeroed by 1[Z2 > 0]", f"{len(zeroed)} of {len(mask)}")
     st.caption("Z2 ≤ 0 for digits " + (", ".join(map(str, zeroed)) if zeroed else "none") + ".")
-st.dataframe(vectors_table({"Z2": Z2, "1[Z2 > 0]": mask, "2(A2 − y)": document_dZ2,
-                            "equation (4): 2(A2 − y)·1[Z2 > 0]": errata.equation_4_dZ2(A2, Z2, label)}),
-             hide_index=True)
+st.dataframe(vectors_table({"Z2": Z2, "1[Z2 > 0]": mask, "2(A2 − y), the code": document_dZ2,
+                            "(4): 2(A2 − y)·1[Z2 > 0]": errata.equation_4_dZ2(A2, Z2, label)}))
 if mask[label] == 0:
     st.warning(f"Here Z2 of the true digit {label} is {Z2[label]:.3f} ≤ 0: equation (4) would drop the one "
                f"entry that pushes the right answer up ({document_dZ2[label]:.3f}).", icon=":material/warning:")
@@ -158,14 +157,16 @@ st.markdown(
     "Σ yᵢ = 1), and for μ = 0 it is all zeros. The code gets it right: Algorithm 3, line 12, "
     "`vector[mean, 0] = 1`.\n\n"
     "**What the app does.** The one-hot target, yᵢ = 1 for i = μ and 0 otherwise.")
-st.dataframe(vectors_table({"A2 (network's output)": A2, "one-hot y (the app)": y,
-                            f"document's y (μ = {label})": document_y}, digits=3), hide_index=True)
+st.dataframe(vectors_table({"A2": A2, "one-hot y (the app)": y, f"document's y (μ = {label})": document_y}, digits=3))
 left, right = st.columns(2)
 left.metric("loss Σ(A2 − y)² with the one-hot y", f"{errata.squared_error(A2, y):.4f}")
 right.metric(f"with the document's y (μ = {label})", f"{errata.squared_error(A2, document_y):.4f}")
-if label == 1:
-    st.caption("For μ = 1 the two targets coincide; for every other digit they differ (for μ = 0 the document's "
-               "y is all zeros, so the loss rewards giving digit 0 no probability at all).")
+st.markdown("The same output A2, scored against each possible label μ: for μ = 1 the two targets coincide, for "
+            "μ = 0 the document's y is all zeros, and from μ = 2 on its loss is dominated by (A2_μ − μ)².")
+st.dataframe(vectors_table({
+    "Σ(A2 − y)², one-hot y": [errata.squared_error(A2, network.one_hot(mu)) for mu in range(10)],
+    "Σ(A2 − y)², document's y": [errata.squared_error(A2, errata.document_target(mu)) for mu in range(10)]},
+    digits=3, index="label μ"))
 
 # --- 4 -------------------------------------------------------------------------------------------
 st.header("4 · The softmax listing returns an undefined name")
@@ -179,8 +180,8 @@ st.markdown(
 st.code(errata.fixed_softmax_listing(), language="python")
 st.markdown(
     f"**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
-    f"The fixed listing and the app's softmax agree on this sample to {np.abs(fixed - A2).max():.1e} "
-    f"(largest difference over the ten digits).")
+    f"On this sample's Z2 the fixed listing and the app's softmax differ by at most "
+    f"{np.abs(fixed - A2).max():.1e} over the ten digits.")
 
 # --- 5 -------------------------------------------------------------------------------------------
 st.header("5 · The accuracy print and the learning-rate decay run once per sample")
@@ -211,15 +212,16 @@ if to_zero is None:
     st.markdown(f"with the factor {factor:g} α never shrinks, so this run would not notice.")
 else:
     after = errata.decayed_per_sample(alpha, factor, min(1000, to_zero))
+    mantissa, exponent = f"{after:.2e}".split("e")
     st.latex(rf"\alpha_n = {alpha:g} \times {factor:g}^{{\,n}}\ \text{{after sample }} n:\quad "
-             rf"\alpha_{{{min(1000, to_zero)}}} = {after:.3g},\quad \alpha_{{{to_zero}}} = 0")
+             rf"\alpha_{{{min(1000, to_zero)}}} = {mantissa} \times 10^{{{int(exponent)}}},\quad \alpha_{{{to_zero}}} = 0")
     st.markdown(
         f"In float64, α = {alpha:g} reaches exactly **0 after {to_zero:,} samples** of that epoch's {samples:,} "
         f"(line 30 prints {samples:,} times too). From then on every update is −0·dP: the network stops learning for "
         "good, and the later epochs only print.")
-    epochs = np.arange(1, 3 * period + 1)
+    epochs = np.arange(1, min(2 * period, 10) + 1)
     indented = [alpha if epoch < period else 0.0 for epoch in epochs]
-    schedule = pd.DataFrame({"epoch": epochs, "α in the app": [learning_rate_at(settings, epoch - 1) for epoch in epochs],
-                             "α as indented, end of epoch": indented})
-    st.dataframe(schedule.set_index("epoch").T, column_config={
-        str(epoch): st.column_config.NumberColumn(format="%.2g") for epoch in epochs})
+    schedule = pd.DataFrame({"α in the app": [learning_rate_at(settings, epoch - 1) for epoch in epochs],
+                             "α as indented, at the epoch's end": indented}, index=pd.Index(epochs, name="epoch"))
+    st.dataframe(schedule, column_config={name: st.column_config.NumberColumn(format="%.3g")
+                                          for name in schedule.columns})

@@ -405,7 +405,7 @@ def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
     for name, values in rules.items():
         colour, pattern = RULE_STYLES[name]
         traces.append(dict(type="bar", name=RULE_NAMES[name], x=DIGITS, y=np.asarray(values, dtype=float),
-                           marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6)),
+                           marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6, fillmode="overlay")),
                            hovertemplate=f"{RULE_NAMES[name]}<br>digit %{{x}}: %{{y:.4f}}<extra></extra>"))
     return figure(traces, f"dZ2 under each rule (true digit {label})", height, barmode="group",
                   legend=dict(orientation="h", y=-0.22, x=0, yanchor="top"), margin=dict(l=60, r=20, t=40, b=80),
@@ -419,7 +419,7 @@ def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> 
     patterns = np.where(kept, "", "x").tolist()
     text = [f"{value:.3f}" if keep else "→ 0" for value, keep in zip(dZ2, kept)]
     trace = dict(type="bar", x=DIGITS, y=np.asarray(dZ2, dtype=float), text=text, textposition="outside",
-                 marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="black", size=6)),
+                 marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="black", size=6, fillmode="overlay")),
                  cliponaxis=False, showlegend=False,
                  hovertemplate="digit %{x}: 2(A2 − y) = %{y:.4f}<extra></extra>")
     return figure([trace], "2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero", height,
