@@ -50,7 +50,7 @@ def vectors_table(columns: dict, digits=4, index="digit") -> pd.DataFrame:
 
 
 # --- 1 -------------------------------------------------------------------------------------------
-st.header("1 · dZ2 = 2(A2 − y) is not the gradient of the squared error")
+st.subheader("1 · dZ2 = 2(A2 − y) is not the gradient of the squared error")
 st.markdown("**In the document.** Backward Propagation, the chain rule (3) and its result (4), and "
             "Algorithm 3 (`backProp`), line 14:")
 st.latex(r"\frac{\partial \mathcal{L}}{\partial w_i^{(l)}} = \frac{\partial \mathcal{L}}{\partial a_i^{(l)}} \cdot "
@@ -64,8 +64,8 @@ st.markdown(
     "Every A2ₖ is divided by the **same** sum, so the outputs are coupled: raise one score Z2ⱼ and "
     "A2ⱼ goes up while **every other** A2ₖ goes down (they must still add up to 1). How much each "
     "output moves when each input moves is a 10×10 table, the softmax's *Jacobian* J:")
-st.latex(r"J_{kj} = \frac{\partial A_{2,k}}{\partial Z_{2,j}} = A_{2,k}\,(\delta_{kj} - A_{2,j}),\qquad "
-         r"J = \mathrm{diag}(A_2) - A_2 A_2^{T}")
+st.latex(r"J_{kj} = \frac{\partial A_{2,k}}{\partial Z_{2,j}} = A_{2,k}\,(\delta_{kj} - A_{2,j})")
+st.latex(r"J = \mathrm{diag}(A_2) - A_2 A_2^{T}")
 st.markdown(
     "- **Diagonal** J*ₖₖ* = A2*ₖ*(1 − A2*ₖ*) > 0: raising a digit's own score raises its own probability.\n"
     "- **Off the diagonal** J*ₖⱼ* = −A2*ₖ*·A2*ⱼ* < 0: raising digit *j*'s score takes probability away from digit *k*.\n"
@@ -117,7 +117,7 @@ st.page_link("pages/gradients.py", label="Gradients: the check for every rule an
              icon=":material/trending_down:")
 
 # --- 2 -------------------------------------------------------------------------------------------
-st.header("2 · Equation (4) puts a ReLU indicator on the output layer")
+st.subheader("2 · Equation (4) puts a ReLU indicator on the output layer")
 st.markdown("**In the document.** Backward Propagation, equations (4) and (6), and again inside the sums of (8) and (10):")
 st.latex(r"\frac{\partial \mathcal{L}}{\partial w_i^{(l)}} = 2(a_i^{(l)} - y_i) \cdot \mathbf{1}_{\{z_i^{(l)} > 0\}} "
          r"\cdot a_j^{(l-1)} \quad (4)")
@@ -147,7 +147,7 @@ else:
                 "ones are wrong digits whose probability would no longer be pushed down.")
 
 # --- 3 -------------------------------------------------------------------------------------------
-st.header("3 · The target is written y_i = μ; it should be 1")
+st.subheader("3 · The target is written yᵢ = μ; it should be 1")
 st.markdown("**In the document.** Mean squared error, the definition of y for the expected digit μ:")
 st.latex(r"\mathbf{y} = \begin{bmatrix} y_0 \\ y_1 \\ \vdots \\ y_n \end{bmatrix} \quad \text{με} \quad "
          r"\begin{cases} y_i = \mu, & \text{αν } i = \mu \\ 0, & \text{διαφορετικά} \end{cases}")
@@ -169,7 +169,7 @@ st.dataframe(vectors_table({
     digits=3, index="label μ"))
 
 # --- 4 -------------------------------------------------------------------------------------------
-st.header("4 · The softmax listing returns an undefined name")
+st.subheader("4 · The softmax listing returns an undefined name")
 st.markdown("**In the document.** Algorithm 2 (ReLU - Softmax), lines 4 to 8:")
 st.code(errata.SOFTMAX_LISTING, language="python")
 _, error = errata.listing_softmax(Z2)
@@ -184,7 +184,7 @@ st.markdown(
     f"{np.abs(fixed - A2).max():.1e} over the ten digits.")
 
 # --- 5 -------------------------------------------------------------------------------------------
-st.header("5 · The accuracy print and the learning-rate decay run once per sample")
+st.subheader("5 · The accuracy print and the learning-rate decay run once per sample")
 st.markdown("**In the document.** Algorithm 4 (Gradient Descent), lines 7 and 24 to 30, indented inside the "
             "per-sample loop `for i in range(total_samples)`:")
 st.code("""7          for i in range(total_samples):
@@ -213,8 +213,8 @@ if to_zero is None:
 else:
     after = errata.decayed_per_sample(alpha, factor, min(1000, to_zero))
     mantissa, exponent = f"{after:.2e}".split("e")
-    st.latex(rf"\alpha_n = {alpha:g} \times {factor:g}^{{\,n}}\ \text{{after sample }} n:\quad "
-             rf"\alpha_{{{min(1000, to_zero)}}} = {mantissa} \times 10^{{{int(exponent)}}},\quad \alpha_{{{to_zero}}} = 0")
+    st.latex(rf"\alpha_n = {alpha:g} \times {factor:g}^{{\,n}}\ \text{{after sample }} n \text{{ of epoch {period}}}")
+    st.latex(rf"\alpha_{{{min(1000, to_zero)}}} = {mantissa} \times 10^{{{int(exponent)}}},\qquad \alpha_{{{to_zero}}} = 0")
     st.markdown(
         f"In float64, α = {alpha:g} reaches exactly **0 after {to_zero:,} samples** of that epoch's {samples:,} "
         f"(line 30 prints {samples:,} times too). From then on every update is −0·dP: the network stops learning for "

@@ -84,7 +84,7 @@ ERRATA_HEADERS = ("1 ·", "2 ·", "3 ·", "4 ·", "5 ·")
 
 def assert_all_five_errata(app):
     assert not app.exception, [error.value for error in app.exception]
-    headers = [header.value for header in app.header]
+    headers = [header.value for header in app.subheader]
     assert all(any(header.startswith(number) for header in headers) for number in ERRATA_HEADERS)
     text = " ".join(block.value for block in app.markdown)
     assert "NameError" in text and "A_out_prob" in text
