@@ -12,6 +12,7 @@ st.markdown(
     "pixels, each layer's values, the gradients, the first-layer weights as images, the loss "
     "surface, the test errors, and a digit you draw yourself. The maths follows a short design "
     "document (V. Rousopoulos, *Machine Learning (Basics) with numpy*), including its errata.")
+st.page_link("pages/errata.py", label="The document's five errata, and the numbers that show them", icon=":material/rule:")
 
 trainer = session.trainer()
 hidden = trainer.settings.hidden

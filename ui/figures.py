@@ -377,3 +377,51 @@ def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: in
     below = np.full((gap + height, width, 3), 255, dtype=np.uint8)
     below[gap:, : strip.shape[1]] = strip
     return np.concatenate([image, below])
+
+
+# --- Errata screen -----------------------------------------------------------------------------
+# Okabe & Ito's colour-blind-safe palette; each rule also has its own bar pattern, so the three stay
+# apart in grey print and under every colour-vision deficiency.
+RULE_STYLES = {"document": ("#D55E00", ""), "mse": ("#0072B2", "/"), "cross-entropy": ("#009E73", ".")}
+RULE_NAMES = {"document": "document: 2(A2 − y)", "mse": "exact MSE: J·2(A2 − y)", "cross-entropy": "cross-entropy: A2 − y"}
+
+
+def jacobian_figure(J: np.ndarray, label: int, height: int = 440) -> go.Figure:
+    """The softmax Jacobian J_kj = ∂A2_k/∂Z2_j as a 10×10 heatmap, values in the cells, true digit marked."""
+    digits = [f"{digit}*" if digit == label else str(digit) for digit in range(J.shape[0])]
+    limit = symmetric_limit(J)
+    trace = dict(type="heatmap", z=J, x=digits, y=digits, colorscale=DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+                 colorbar=colour_bar("∂A2ₖ/∂Z2ⱼ"), texttemplate="%{z:.3f}", textfont=dict(size=10),
+                 hovertemplate="nudge Z2 of digit %{x}: A2 of digit %{y} moves by %{z:.5f} per unit<extra></extra>")
+    return figure([trace], f"J for this sample (* = true digit {label})", height,
+                  margin=dict(l=60, r=20, t=40, b=50),
+                  xaxis=axis("j: the Z2 entry nudged", type="category", side="bottom"),
+                  yaxis=axis("k: the output A2 that moves", type="category", autorange="reversed"))
+
+
+def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
+    """The three rules' dZ2 side by side per digit, each with its own colour and pattern."""
+    traces = []
+    for name, values in rules.items():
+        colour, pattern = RULE_STYLES[name]
+        traces.append(dict(type="bar", name=RULE_NAMES[name], x=DIGITS, y=np.asarray(values, dtype=float),
+                           marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6, fillmode="overlay")),
+                           hovertemplate=f"{RULE_NAMES[name]}<br>digit %{{x}}: %{{y:.4f}}<extra></extra>"))
+    return figure(traces, f"dZ2 under each rule (true digit {label})", height, barmode="group",
+                  legend=dict(orientation="h", y=-0.22, x=0, yanchor="top"), margin=dict(l=60, r=20, t=40, b=80),
+                  xaxis=axis("digit", type="category"), yaxis=axis("dZ2"))
+
+
+def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> go.Figure:
+    """2(A2 − y) per digit; the entries equation (4)'s 1[Z2 > 0] would zero drawn hatched and grey."""
+    kept = mask > 0
+    colours = np.where(kept, "#0072B2", "#999999").tolist()
+    patterns = np.where(kept, "", "x").tolist()
+    text = [f"{value:.3f}" if keep else "→ 0" for value, keep in zip(dZ2, kept)]
+    trace = dict(type="bar", x=DIGITS, y=np.asarray(dZ2, dtype=float), text=text, textposition="outside",
+                 marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="black", size=6, fillmode="overlay")),
+                 cliponaxis=False, showlegend=False,
+                 hovertemplate="digit %{x}: 2(A2 − y) = %{y:.4f}<extra></extra>")
+    return figure([trace], "2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero", height,
+                  margin=dict(l=60, r=20, t=50, b=40), xaxis=axis("digit", type="category"),
+                  yaxis=axis("2(A2 − y)"))

@@ -28,6 +28,7 @@ def screens() -> dict:
             st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
             st.Page("pages/weights.py", title="Weights", icon=":material/grid_view:"),
             st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
+            st.Page("pages/errata.py", title="Errata", icon=":material/rule:"),
             st.Page("pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
         ],
         "Try it": [
