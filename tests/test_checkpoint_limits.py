@@ -79,15 +79,10 @@ def memory_bound(legitimate):
     return 3 * (unpacked + (MAX_SNAPSHOTS - taken) * per_snapshot)
 
 
-def npy_bytes(array=None, header=None, pad=0) -> bytes:
-    """A .npy file: an array's, or just a header (its data left out), optionally padded to a long header."""
-    buffer = io.BytesIO()
-    if array is not None:
-        np.lib.format.write_array(buffer, array, allow_pickle=False)
-        return buffer.getvalue()
+def npy_header(header, pad=0) -> bytes:
+    """A version 2.0 .npy header (no data), padded with `pad` spaces to make it long."""
     text = repr(header).encode("latin1") + b" " * pad + b"\n"
-    buffer.write(np.lib.format.magic(2, 0) + struct.pack("<I", len(text)) + text)
-    return buffer.getvalue()
+    return np.lib.format.magic(2, 0) + struct.pack("<I", len(text)) + text
 
 
 def streamed_member(archive, name, method, parts):
@@ -108,10 +103,8 @@ def declare(content, name, size=None, crc=None) -> bytes:
     """The archive with the named member's uncompressed size (and CRC-32) edited in both headers."""
     content = bytearray(content)
     with zipfile.ZipFile(io.BytesIO(bytes(content))) as archive:
-        members = archive.infolist()
-        directory = archive.start_dir
-    offset = directory
-    for member in members:
+        members, offset = archive.infolist(), archive.start_dir
+    for member in members:  # a directory entry holds the CRC at 16 and the size at 24; a local header, 2 bytes earlier
         name_length, extra_length, comment_length = struct.unpack_from("<3H", content, offset + 28)
         if member.filename == name:
             for field, value in ((16, crc), (24, size)):
@@ -145,7 +138,7 @@ def deflate_whose_size_lies(saved) -> bytes:
 
 def huge_shape(shape, declared) -> bytes:
     """A member whose .npy header claims `shape` of float64; its deflated zeros inflate to `declared`."""
-    header = npy_bytes(header={"descr": "<f8", "fortran_order": False, "shape": shape})
+    header = npy_header({"descr": "<f8", "fortran_order": False, "shape": shape})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         streamed_member(archive, "params.W1.npy", zipfile.ZIP_DEFLATED, [header, *zeros(declared)])
@@ -153,7 +146,7 @@ def huge_shape(shape, declared) -> bytes:
 
 
 def long_header() -> bytes:
-    header = npy_bytes(header={"descr": "<f8", "fortran_order": False, "shape": (10,)}, pad=20_000)
+    header = npy_header({"descr": "<f8", "fortran_order": False, "shape": (10,)}, pad=20_000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("params.b2.npy", header + bytes(80))
