@@ -284,7 +284,7 @@ def test_zip_bomb_is_refused_before_unpacking(data, current):
             for _ in range(80):
                 member.write(chunk)
     assert len(buffer.getvalue()) < MAX_CHECKPOINT_BYTES
-    refused(buffer.getvalue(), data, current, "would unpack to more than 64 MB")
+    refused(buffer.getvalue(), data, current, "would unpack to more than 24 MB")
 
 
 def test_array_header_that_claims_more_data_than_it_holds(data, current):
