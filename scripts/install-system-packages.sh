@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium (for the browser tests), nginx (for the replica tests) and postgresql
-# (for the run store's tests and shared store) when they are missing. Playwright's own browser download does not work on these machines.
+# (for the run store's tests and shared store) when they are missing. Playwright's own browser
+# download does not work on these machines.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)

@@ -1,11 +1,5 @@
 """The run store on real engines: a SQLite file, and a PostgreSQL server started for the session."""
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import uuid
 
@@ -27,6 +21,7 @@ from core.events import (
 from core.settings import Settings
 from core.training import Trainer
 from runs.__main__ import main as runs_command
+from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import (
     CorruptRecord,
     MalformedRunId,
@@ -39,41 +34,14 @@ from runs.store import (
 # --- a real PostgreSQL server, in a temporary folder on a free port ---------------------------------
 
 
-def postgres_bin_folder():
-    """Debian's PostgreSQL programs (initdb is not on PATH there), newest version first."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[-3].split(".")[0]))
-    return os.path.dirname(found[-1]) if found else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A URL (without database) of a throwaway PostgreSQL server; stopped and removed afterwards."""
-    folder_of_programs = postgres_bin_folder()
-    if folder_of_programs is None:
+    if postgres_programs() is None:
         pytest.skip("POSTGRESQL IS NOT INSTALLED: the store's PostgreSQL tests did not run "
                     "(run scripts/install-system-packages.sh as root to install Debian's postgresql)")
-    # initdb refuses to run as root: run the server as the postgres user the package creates.
-    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    folder = tempfile.mkdtemp(prefix="backprop-pg-")
-    if as_owner:
-        shutil.chown(folder, "postgres")
-    data, port = os.path.join(folder, "data"), free_port()
-    pg_ctl = [*as_owner, os.path.join(folder_of_programs, "pg_ctl"), "-D", data]
-    subprocess.run([*as_owner, os.path.join(folder_of_programs, "initdb"), "-D", data, "-A", "trust", "-U", "lab", "-N"],
-                   check=True, capture_output=True)
-    subprocess.run([*pg_ctl, "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "-l", os.path.join(folder, "log"), "-w", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql://lab@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    with temporary_server() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -84,9 +52,7 @@ def location(request, tmp_path):
         return
     server = request.getfixturevalue("postgres_server")
     name = f"runs_{uuid.uuid4().hex}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
+    yield create_database(server, name)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
