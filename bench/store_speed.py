@@ -11,7 +11,8 @@ note, if PostgreSQL is not installed), it prints:
 - the time to restore the run at its end: read the latest snapshot, Trainer.from_state through the
   checkpoint loader, read and replay the events after it; and the worst case the policy allows
   (SNAPSHOT_EVERY − 1 samples to replay).
-Times are wall-clock on a shared machine: compare figures within one run.
+Times are wall-clock on a shared machine: compare figures within one run. The throwaway PostgreSQL
+server runs with fsync=off, so its append figure leaves out the disk flush a real server makes.
 """
 
 import argparse
