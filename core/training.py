@@ -29,6 +29,7 @@ import numpy as np
 from core.history import History, step_statistics
 from core.metrics import accuracy
 from core.network import (
+    CLASSES,
     GRADIENT_RULES,
     INITIALISATIONS,
     INPUTS,
@@ -57,9 +58,9 @@ MAX_REASON_CHARACTERS = 1000
 class StepRecord:
     """What one training step computed and applied; the screens display these values and never recompute them."""
 
-    step: int  # samples trained so far, this one included (1 for the first)
+    step: int  # samples trained so far, this one included (1 for the first); step_on: that of the next one
     epoch: int  # 0-based epoch of this sample
-    index: int  # this sample's index in the training set
+    index: int | None  # this sample's index in the training set; None for an image from elsewhere (step_on)
     x: np.ndarray  # (784,) pixels / 255
     label: int
     forward: Forward  # Z1, A1, Z2, A2 before the update
@@ -156,6 +157,25 @@ class Trainer:
         return learning_rate_at(self.settings, self.epoch)
 
     @property
+    def data(self) -> tuple:
+        """(training images, training labels, test images, test labels) as given, never copied."""
+        return self._train_images, self._train_labels, self._test_images, self._test_labels
+
+    def change_settings(self, settings):
+        """Train with new settings from the next step on, keeping the parameters, position and history.
+
+        Only settings that keep the network's shape and initial parameters may change (learning
+        rate, decay, rule); a different hidden size, initialisation or seed is a new run (reset).
+        """
+        errors = structural_errors(settings)
+        fixed = [name for name in ("hidden", "init", "seed") if getattr(settings, name) != getattr(self.settings, name)]
+        if fixed:
+            errors.append(f"{', '.join(fixed)} cannot change during a run; reset instead")
+        if errors:
+            raise ValueError("invalid settings: " + "; ".join(errors))
+        self.settings = settings
+
+    @property
     def training_size(self) -> int:
         return len(self._train_images)
 
@@ -182,8 +202,42 @@ class Trainer:
         """Train on the next sample and return what happened; None if training has stopped."""
         if self.stopped_reason is not None:
             return None
-        index, label, alpha = self.index, int(self._train_labels[self.index]), self.learning_rate
-        x = pixels(self._train_images[index])
+        index = self.index
+        record = self._sgd_step_record(self._train_images[index], int(self._train_labels[index]), index)
+        if record is None:
+            return None
+        before, gradients = record.forward, record.gradients
+        self.history.record(step_statistics(np.array([record.label]), pixel_norms(record.x[None]), before.A1[None],
+                                            before.A2[None], gradients.db1[None], gradients.db2[None]),
+                            before.A1[None])
+        self._advance(1)
+        self.last_record = record
+        return record
+
+    @_overflow_checked
+    def step_on(self, image, label) -> StepRecord | None:
+        """One SGD step on a given 28x28 uint8 image and label (a drawn digit); None if training has stopped.
+
+        The position in the training set, the step count and the curves stay as they are: the curves
+        and the position count training-set samples only (a saved state checks that they agree).
+        """
+        image = np.asarray(image)
+        if image.dtype != np.uint8 or image.shape not in ((28, 28), (INPUTS,)):
+            raise ValueError(f"the image must be 28x28 uint8 pixels, not {image.dtype} of shape {image.shape}")
+        if not (isinstance(label, (int, np.integer)) and 0 <= label < CLASSES):
+            raise ValueError(f"the label must be a digit 0..9, not {label!r}")
+        if self.stopped_reason is not None:
+            return None
+        record = self._sgd_step_record(image, int(label), None)
+        if record is not None:
+            self._test_probabilities = None
+            self.last_record = record
+        return record
+
+    def _sgd_step_record(self, image, label, index) -> StepRecord | None:
+        """Run sgd_step on one image and return its record; on overflow refuse it (None) and keep the parameters."""
+        alpha = self.learning_rate
+        x = pixels(image)
         saved = self.params.copy()
         before, gradients = sgd_step(self.params, x, label, alpha, self.settings.rule)
         if not (_all_finite(before) and self.params.all_finite()):
@@ -193,7 +247,7 @@ class Trainer:
         after = forward(self.params, x)
         for array in (x, *before, *gradients):
             array.setflags(write=False)
-        record = StepRecord(
+        return StepRecord(
             step=self.step_count + 1, epoch=self.epoch, index=index, x=x, label=label,
             forward=before, gradients=gradients, rule=self.settings.rule, learning_rate=alpha,
             loss_before=mse_loss(before.A2, label), cross_entropy_before=cross_entropy_loss(before.A2, label),
@@ -201,12 +255,6 @@ class Trainer:
             prediction=int(before.A2.argmax()), correct=int(before.A2.argmax()) == label,
             prediction_after=int(after.A2.argmax()),
         )
-        self.history.record(step_statistics(np.array([label]), pixel_norms(x[None]), before.A1[None],
-                                            before.A2[None], gradients.db1[None], gradients.db2[None]),
-                            before.A1[None])
-        self._advance(1)
-        self.last_record = record
-        return record
 
     @_overflow_checked
     def train(self, n, progress=None, should_stop=None) -> StepRecord | None:

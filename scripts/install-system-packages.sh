@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium (for the browser tests) and nginx (for the replica tests) when
-# they are missing. Playwright's own browser download does not work on these machines.
+# Installs Debian's chromium (for the browser tests), nginx (for the replica tests) and postgresql
+# (for the run store's tests and shared store) when they are missing. Playwright's own browser
+# download does not work on these machines.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "note: ${missing[*]} not installed and cannot be installed here (needs root and apt-get);"

@@ -1,0 +1,110 @@
+"""What the run store costs: one append, the bytes of a run, and restoring a run at the end of epoch 10.
+
+    python -m bench.store_speed [--epochs 10] [--appends 500]
+
+On a SQLite file in a temporary folder and on a throwaway PostgreSQL server (skipped, with a
+note, if PostgreSQL is not installed), it prints:
+- microseconds to append one tiny event (a Step click), mean over --appends appends;
+- the bytes a run takes after 1 epoch and after --epochs epochs, trained on real MNIST in train
+  events of 1,000 samples (Step ×1000 clicks) with core.events' snapshot policy: a full trainer
+  state (checkpoint npz) once SNAPSHOT_EVERY samples were trained since the last, one kept per run;
+- the time to restore the run at its end: read the latest snapshot, Trainer.from_state through the
+  checkpoint loader, read and replay the events after it; and the worst case the policy allows
+  (SNAPSHOT_EVERY − 1 samples to replay).
+Times are wall-clock on a shared machine: compare figures within one run. The throwaway PostgreSQL
+server runs with fsync=off, so its append figure leaves out the disk flush a real server makes.
+"""
+
+import argparse
+import contextlib
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from core.events import SNAPSHOT_EVERY, TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
+from core.settings import Settings
+from core.training import Trainer
+from data import load_mnist
+from runs.postgres_server import create_database, postgres_programs, temporary_server
+from runs.store import RunStore
+
+CLICK = 1000  # samples per train event
+
+
+def append_microseconds(store, count) -> float:
+    run = store.create_run(Settings())
+    start = time.perf_counter()
+    for position in range(count):
+        store.append(run, position, [TrainSamples(1)])
+    return (time.perf_counter() - start) / count * 1e6
+
+
+def record_run(stores, mnist, epochs, report):
+    """Train `epochs` epochs, logging every click to each store and snapshotting by the policy."""
+    trainer = Trainer(Settings(), mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    runs = {name: store.create_run(trainer.settings) for name, store in stores.items()}
+    position, since_snapshot, snapshot_seconds, snapshots = 0, 0, 0.0, 0
+    while trainer.epoch < epochs:
+        trainer.train(CLICK)
+        for name, store in stores.items():
+            store.append(runs[name], position, [TrainSamples(CLICK)])
+        position, since_snapshot = position + 1, since_snapshot + CLICK
+        if snapshot_due(since_snapshot):
+            start = time.perf_counter()
+            blob = snapshot_bytes(trainer)
+            snapshot_seconds += time.perf_counter() - start
+            snapshots += 1
+            for name, store in stores.items():
+                store.put_snapshot(runs[name], position, blob)
+            since_snapshot = 0
+        if trainer.index == 0:
+            report(trainer.epoch, {name: store.run_sizes()[runs[name]] for name, store in stores.items()}, len(blob))
+    print(f"  writing a snapshot (snapshot_bytes): {1000 * snapshot_seconds / snapshots:.0f} ms each, {snapshots} written")
+    return trainer, runs
+
+
+def restore_milliseconds(store, run, mnist) -> tuple[float, Trainer]:
+    data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    start = time.perf_counter()
+    position, blob = store.latest_snapshot(run)
+    trainer = apply_events(trainer_from_snapshot(blob, *data), store.events_since(run, position))
+    return 1000 * (time.perf_counter() - start), trainer
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--appends", type=int, default=500)
+    args = parser.parse_args()
+    mnist = load_mnist()
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        stores = {"SQLite": RunStore(Path(folder) / "runs.sqlite3")}
+        if postgres_programs() is None:
+            print("note: PostgreSQL is not installed; only SQLite is measured")
+        else:
+            server = stack.enter_context(temporary_server())
+            stores["PostgreSQL"] = RunStore(create_database(server, f"bench_{uuid.uuid4().hex}"))
+        for name, store in stores.items():
+            print(f"append one tiny event, {name}: {append_microseconds(store, args.appends):.0f} µs")
+        print(f"a run trained in clicks of {CLICK:,} samples, snapshot every {SNAPSHOT_EVERY:,} samples (one kept):")
+
+        def report(epoch, sizes, snapshot):
+            if epoch in (1, args.epochs):
+                figures = ", ".join(f"{name} {size / 1000:,.0f} kB" for name, size in sizes.items())
+                print(f"  after epoch {epoch}: {figures} (the snapshot is {snapshot / 1000:,.0f} kB)")
+
+        live, runs = record_run(stores, mnist, args.epochs, report)
+        for name, store in stores.items():
+            milliseconds, restored = restore_milliseconds(store, runs[name], mnist)
+            assert (restored.params.W1 == live.params.W1).all()
+            print(f"restore at the end of epoch {args.epochs}, {name}: {milliseconds:.0f} ms (snapshot at the end)")
+        start = time.perf_counter()
+        apply_events(restored, [TrainSamples(SNAPSHOT_EVERY - 1)])
+        print(f"  worst case adds the replay of {SNAPSHOT_EVERY - 1:,} samples: {1000 * (time.perf_counter() - start):.0f} ms")
+        for store in stores.values():
+            store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""The store of runs: each run's settings, its append-only log of events, and snapshot caches.
+
+One schema (with a version number, created or migrated on start) and two engines through
+SQLAlchemy Core: a SQLite file under .cache/ by default (WAL mode, so reads go on while a step
+is written), or PostgreSQL when BACKPROP_STORE holds a postgresql:// URL (shared by replicas).
+
+Two writers extending one run at once: each append names the position it extends, the run's
+length only moves from that position in one conditional UPDATE, and (run_id, seq) is a primary
+key, so exactly one wins and the other gets StaleAppend; the log never holds two different
+events at one position.
+
+Nothing from outside is trusted: a run id is checked (22 URL-safe characters, 128 random bits)
+before any query and is only ever a bound parameter; every record read back is validated
+(core/events.py for events and settings) and a bad one raises CorruptRecord rather than being
+used. Snapshots are opaque bytes here; core/events.py writes and checks them.
+
+Left out on purpose: replaying a log (core/events.py) and any notion of a browser session (ui/).
+"""
+
+import json
+import os
+import re
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
+
+SCHEMA_VERSION = 1
+MIGRATIONS = {}  # version -> function(connection) that upgrades a store from it to the next version
+ENVIRONMENT_VARIABLE = "BACKPROP_STORE"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / ".cache" / "runs.sqlite3"
+RUN_ID_LENGTH = 22  # secrets.token_urlsafe(16): 128 random bits
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+MAX_EVENT_CHARACTERS = 2048  # an image event, the largest, is about 1,070
+MAX_SETTINGS_CHARACTERS = 1024
+MAX_BLOB_BYTES = 20 * 2**20  # a snapshot or checkpoint (the checkpoint loader's own limit)
+KEEP_SNAPSHOTS = 1  # per run: the latest full state is all a restore needs
+RETENTION_DAYS = 30
+MAX_STORE_BYTES = 2 * 2**30
+BUSY_TIMEOUT_SECONDS = 10
+INIT_LOCK = 0x6261636B  # PostgreSQL advisory lock held while one process creates or migrates the schema
+
+metadata = sa.MetaData()
+store_meta = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("parent", sa.String(RUN_ID_LENGTH)),
+    sa.Column("parent_step", sa.BigInteger),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("touched", sa.Float, nullable=False, index=True),
+    sa.Column("length", sa.BigInteger, nullable=False),  # events in the log: the position the next append extends
+)
+run_events = sa.Table(
+    "run_events", metadata,
+    sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),  # the event as JSON
+    sa.Column("checkpoint", sa.String(64)),  # the sha256 a checkpoint event names, so its bytes are kept
+)
+run_snapshots = sa.Table(
+    "run_snapshots", metadata,
+    sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True),  # events applied before it was taken
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
+checkpoints = sa.Table(
+    "run_checkpoints", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+
+class StoreError(Exception):
+    """Anything the store refuses or cannot do; the message is one sentence a screen can show."""
+
+
+class UnknownRun(StoreError, LookupError):
+    """No run has this id."""
+
+
+class MalformedRunId(UnknownRun):
+    """A run id that cannot be one (wrong length or characters); no query was made."""
+
+
+class StaleAppend(StoreError):
+    """The append's position is not the end of the log: another writer extended it first."""
+
+    def __init__(self, run_id, position, length):
+        super().__init__(f"run {run_id} has {length} events, so an append at position {position} was refused; "
+                         "catch up with the events since then first")
+        self.position, self.length = position, length
+
+
+class CorruptRecord(StoreError, ValueError):
+    """A stored record that fails validation (edited, truncated, or from a newer version): refused, never used."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer version of Backprop Lab."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or written (down, full, locked too long)."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    settings: object  # core.settings.Settings
+    parent: str | None
+    parent_step: int | None
+    created: float  # seconds since the epoch
+    touched: float
+    length: int  # events in the log
+
+
+def new_run_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def check_run_id(value) -> str:
+    """The id itself if it can be a run id; MalformedRunId otherwise (before any query sees it)."""
+    if not isinstance(value, str) or len(value) != RUN_ID_LENGTH or not RUN_ID.fullmatch(value):
+        raise MalformedRunId("that is not a run id (a run id is 22 letters, digits, '-' or '_')")
+    return value
+
+
+def database_url(location=None) -> str:
+    """The SQLAlchemy URL for a location: a postgresql:// URL, or a SQLite file path (default under .cache/)."""
+    location = str(location or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_PATH)
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if location.startswith(prefix):
+            return "postgresql+psycopg://" + location[len(prefix):]
+    if "://" in location:
+        raise ValueError(f"{ENVIRONMENT_VARIABLE} must be a postgresql:// URL or a file path, not {location.split('://')[0]}://…")
+    return f"sqlite:///{Path(location).resolve()}"
+
+
+def _sqlite_engine(url):
+    Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+
+    @sa.event.listens_for(engine, "connect")
+    def configure(connection, _):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: an app crash loses nothing committed
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    return engine
+
+
+class RunStore:
+    """Runs, their logs and snapshots in one SQLite file or one PostgreSQL database."""
+
+    def __init__(self, location=None):
+        url = database_url(location)
+        if url.startswith("sqlite"):
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=8)
+        self.dialect = self.engine.dialect.name
+        self._initialise()
+
+    def close(self):
+        self.engine.dispose()
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def _initialise(self):
+        """Create the tables, or migrate them, or refuse a database from a newer version."""
+        with self._begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": INIT_LOCK})
+            metadata.create_all(connection)
+            stored = connection.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "schema_version")).scalar()
+            if stored is None:
+                connection.execute(sa.insert(store_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                return
+            if not stored.isdigit():
+                raise CorruptRecord(f"the run store's schema version {stored[:20]!r} is not a number")
+            version = int(stored)
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNew(f"the run store has schema version {version}, newer than this app's "
+                                   f"{SCHEMA_VERSION}: update Backprop Lab or point {ENVIRONMENT_VARIABLE} elsewhere")
+            while version < SCHEMA_VERSION:
+                MIGRATIONS[version](connection)
+                version += 1
+            connection.execute(sa.update(store_meta).where(store_meta.c.key == "schema_version").values(value=str(version)))
+
+    @contextmanager
+    def _begin(self):
+        """One transaction; the database being down or full becomes StoreUnavailable."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except (exc.OperationalError, exc.InterfaceError, exc.InternalError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+            raise StoreUnavailable(f"the run store cannot be reached or written ({reason})") from error
+
+    # --- runs --------------------------------------------------------------------------------
+
+    def create_run(self, settings, parent=None, parent_step=None) -> str:
+        """A new, empty run with these settings (core.settings.Settings); a branch names its parent and step."""
+        body = _settings_json(settings)
+        if parent is not None:
+            check_run_id(parent)
+            if not (isinstance(parent_step, int) and parent_step >= 0):
+                raise ValueError("a branch needs the step of its parent it starts from")
+        run_id, now = new_run_id(), time.time()
+        with self._begin() as connection:
+            connection.execute(sa.insert(runs).values(id=run_id, settings=body, parent=parent, parent_step=parent_step,
+                                                      created=now, touched=now, length=0))
+        return run_id
+
+    def create_run_from_checkpoint(self, settings, content: bytes) -> str:
+        """A new run whose log starts with "started from this checkpoint"; its bytes are kept once however often uploaded."""
+        if not isinstance(content, bytes) or len(content) > MAX_BLOB_BYTES:
+            raise ValueError(f"a checkpoint must be at most {MAX_BLOB_BYTES // 2**20} MB of bytes")
+        event = StartedFromCheckpoint.of(content)
+        with self._begin() as connection:
+            connection.execute(self._insert_ignoring_duplicates(checkpoints).values(sha256=event.sha256, content=content))
+        run_id = self.create_run(settings)
+        self.append(run_id, 0, [event])
+        return run_id
+
+    def run_info(self, run_id) -> RunInfo:
+        check_run_id(run_id)
+        with self._begin() as connection:
+            row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).one_or_none()
+        if row is None:
+            raise UnknownRun(f"there is no run {run_id} (it may have been removed after {RETENTION_DAYS} days unused)")
+        return _run_info(row)
+
+    def list_runs(self, limit=100) -> list[RunInfo]:
+        """The most recently used runs first."""
+        with self._begin() as connection:
+            rows = connection.execute(sa.select(runs).order_by(runs.c.touched.desc()).limit(limit)).all()
+        return [_run_info(row) for row in rows]
+
+    def touch(self, run_id):
+        """Mark the run as used now (retention and the size cap evict the least recently used)."""
+        check_run_id(run_id)
+        with self._begin() as connection:
+            if connection.execute(sa.update(runs).where(runs.c.id == run_id).values(touched=time.time())).rowcount != 1:
+                raise UnknownRun(f"there is no run {run_id}")
+
+    # --- the log -----------------------------------------------------------------------------
+
+    def append(self, run_id, position, events) -> int:
+        """Add events at `position`, which must be the log's current end; returns the new end.
+
+        StaleAppend if another writer got there first (nothing is written), UnknownRun if no such run.
+        """
+        check_run_id(run_id)
+        if not (isinstance(position, int) and position >= 0) or not events:
+            raise ValueError("append needs a position of at least 0 and one or more events")
+        rows = [{"run_id": run_id, "seq": position + offset, "body": _event_json(event),
+                 "checkpoint": getattr(event, "sha256", None)} for offset, event in enumerate(events)]
+        end = position + len(rows)
+        try:
+            with self._begin() as connection:
+                # The conditional UPDATE comes first: it takes the write lock (SQLite) or the row lock
+                # (PostgreSQL), so a second writer waits, then finds the length moved and fails.
+                moved = connection.execute(sa.update(runs).where(runs.c.id == run_id, runs.c.length == position)
+                                           .values(length=end, touched=time.time())).rowcount
+                if moved != 1:
+                    length = connection.execute(sa.select(runs.c.length).where(runs.c.id == run_id)).scalar()
+                    if length is None:
+                        raise UnknownRun(f"there is no run {run_id}")
+                    raise StaleAppend(run_id, position, length)
+                connection.execute(sa.insert(run_events), rows)
+        except exc.IntegrityError as error:
+            raise StaleAppend(run_id, position, self.run_info(run_id).length) from error
+        return end
+
+    def events_since(self, run_id, position=0) -> list:
+        """The events from `position` to the end of the log, each validated (CorruptRecord if one is not sound)."""
+        length = self.run_info(run_id).length
+        if not (isinstance(position, int) and 0 <= position <= length):
+            raise ValueError(f"position {position!r} is outside run {run_id}'s log of {length} events")
+        with self._begin() as connection:
+            rows = connection.execute(
+                sa.select(run_events.c.seq, run_events.c.body)
+                .where(run_events.c.run_id == run_id, run_events.c.seq >= position, run_events.c.seq < length)
+                .order_by(run_events.c.seq)).all()
+        if [row.seq for row in rows] != list(range(position, length)):
+            raise CorruptRecord(f"run {run_id}'s log has missing events between {position} and {length}")
+        return [_event(run_id, row.seq, row.body) for row in rows]
+
+    def checkpoint_contents(self, events) -> dict:
+        """sha256 -> bytes for the checkpoint events among `events` (what core.events.apply_events needs)."""
+        wanted = sorted({event.sha256 for event in events if isinstance(event, StartedFromCheckpoint)})
+        if not wanted:
+            return {}
+        with self._begin() as connection:
+            rows = connection.execute(sa.select(checkpoints).where(checkpoints.c.sha256.in_(wanted))).all()
+        return {row.sha256: bytes(row.content) for row in rows}
+
+    # --- snapshots ---------------------------------------------------------------------------
+
+    def put_snapshot(self, run_id, position, blob: bytes, keep=KEEP_SNAPSHOTS):
+        """Cache the state after `position` events; only the latest `keep` snapshots of the run are kept."""
+        length = self.run_info(run_id).length
+        if not (isinstance(position, int) and 0 <= position <= length):
+            raise ValueError(f"position {position!r} is outside run {run_id}'s log of {length} events")
+        if not isinstance(blob, bytes) or len(blob) > MAX_BLOB_BYTES:
+            raise ValueError(f"a snapshot must be at most {MAX_BLOB_BYTES // 2**20} MB of bytes")
+        with self._begin() as connection:
+            where = (run_snapshots.c.run_id == run_id, run_snapshots.c.position == position)
+            connection.execute(sa.delete(run_snapshots).where(*where))
+            connection.execute(sa.insert(run_snapshots).values(run_id=run_id, position=position, blob=blob))
+            kept = sa.select(run_snapshots.c.position).where(run_snapshots.c.run_id == run_id) \
+                .order_by(run_snapshots.c.position.desc()).limit(keep).scalar_subquery()
+            connection.execute(sa.delete(run_snapshots).where(run_snapshots.c.run_id == run_id,
+                                                              run_snapshots.c.position.not_in(kept)))
+
+    def latest_snapshot(self, run_id, at_most_position=None) -> tuple[int, bytes] | None:
+        """(position, blob) of the latest snapshot at or before the position (the end by default), or None."""
+        length = self.run_info(run_id).length
+        limit = length if at_most_position is None else min(at_most_position, length)
+        with self._begin() as connection:
+            row = connection.execute(
+                sa.select(run_snapshots.c.position, run_snapshots.c.blob)
+                .where(run_snapshots.c.run_id == run_id, run_snapshots.c.position <= limit)
+                .order_by(run_snapshots.c.position.desc()).limit(1)).one_or_none()
+        if row is None:
+            return None
+        if row.position < 0 or len(row.blob) > MAX_BLOB_BYTES:
+            raise CorruptRecord(f"run {run_id}'s snapshot at position {row.position} is not one the store writes")
+        return int(row.position), bytes(row.blob)
+
+    # --- size and retention ------------------------------------------------------------------
+
+    def run_sizes(self) -> dict:
+        """Bytes each run takes: its events, snapshots and the checkpoint it starts from."""
+        sizes = {}
+        with self._begin() as connection:
+            for table, column, join in ((run_events, run_events.c.body, None),
+                                        (run_snapshots, run_snapshots.c.blob, None),
+                                        (run_events, checkpoints.c.content, checkpoints)):
+                query = sa.select(table.c.run_id, sa.func.sum(sa.func.length(column)))
+                if join is not None:
+                    query = query.select_from(run_events.join(checkpoints, run_events.c.checkpoint == checkpoints.c.sha256))
+                for run_id, size in connection.execute(query.group_by(table.c.run_id)):
+                    sizes[run_id] = sizes.get(run_id, 0) + int(size or 0)
+            for (run_id,) in connection.execute(sa.select(runs.c.id)):
+                sizes.setdefault(run_id, 0)
+        return sizes
+
+    def prune(self, older_than_days=RETENTION_DAYS, max_bytes=MAX_STORE_BYTES, now=None) -> list[str]:
+        """Remove runs unused for `older_than_days`, then the least recently used until the store fits max_bytes.
+
+        Returns the ids removed.
+        """
+        now = time.time() if now is None else now
+        with self._begin() as connection:
+            rows = connection.execute(sa.select(runs.c.id, runs.c.touched).order_by(runs.c.touched)).all()
+        sizes = self.run_sizes()
+        total = sum(sizes.values())
+        removed = []
+        for row in rows:
+            if row.touched >= now - older_than_days * 86400 and total <= max_bytes:
+                break
+            removed.append(row.id)
+            total -= sizes.get(row.id, 0)
+        for start in range(0, len(removed), 500):
+            self._remove(removed[start:start + 500])
+        return removed
+
+    def _remove(self, run_ids):
+        with self._begin() as connection:
+            for table in (run_events, run_snapshots):
+                connection.execute(sa.delete(table).where(table.c.run_id.in_(run_ids)))
+            connection.execute(sa.delete(runs).where(runs.c.id.in_(run_ids)))
+            used = sa.select(run_events.c.checkpoint).where(run_events.c.checkpoint.is_not(None))
+            connection.execute(sa.delete(checkpoints).where(checkpoints.c.sha256.not_in(used)))
+
+    def _insert_ignoring_duplicates(self, table):
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table).on_conflict_do_nothing()
+
+
+# --- validation of what is read back ---------------------------------------------------------------
+
+
+def _event_json(event) -> str:
+    body = json.dumps(event_to_dict(event), separators=(",", ":"))
+    if len(body) > MAX_EVENT_CHARACTERS:
+        raise ValueError(f"an event must be at most {MAX_EVENT_CHARACTERS} characters as JSON")
+    return body
+
+
+def _event(run_id, seq, body):
+    """The event a stored row holds, or CorruptRecord saying why it is refused."""
+    try:
+        if not isinstance(body, str) or len(body) > MAX_EVENT_CHARACTERS:
+            raise ValueError("it is not a short JSON text")
+        return event_from_dict(json.loads(body))
+    except (ValueError, RecursionError) as error:
+        raise CorruptRecord(f"run {run_id}'s event {seq} is damaged or was edited and is refused: {error}") from None
+
+
+def _settings_json(settings) -> str:
+    body = json.dumps(settings_to_dict(settings), separators=(",", ":"))
+    settings_from_dict(json.loads(body))  # refuse to store settings the store would refuse to read
+    return body
+
+
+def _run_info(row) -> RunInfo:
+    try:
+        if len(row.settings) > MAX_SETTINGS_CHARACTERS:
+            raise ValueError("they are too long")
+        settings = settings_from_dict(json.loads(row.settings))
+        if row.length < 0 or (row.parent is not None and not RUN_ID.fullmatch(row.parent)):
+            raise ValueError("its length or parent is impossible")
+    except (ValueError, RecursionError) as error:
+        raise CorruptRecord(f"run {row.id}'s record is damaged or was edited and is refused: {error}") from None
+    return RunInfo(row.id, settings, row.parent, row.parent_step, row.created, row.touched, int(row.length))
