@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from data.idx import idx_bytes
-from tests.app_session import fresh_app, trained_app, trainer_of
+from tests.app_session import fresh_app, session_of, trained_app, trainer_of
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
-           "pages/gradients.py", "pages/loss_surface.py"]
+           "pages/gradients.py", "pages/loss_surface.py", "pages/draw.py", "pages/evaluate.py",
+           "pages/checkpoint.py"]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -64,7 +65,7 @@ def test_hand_typed_bad_url_values_fall_back_with_a_notice():
     assert not app.exception
     settings = trainer_of(app).settings
     assert (settings.learning_rate, settings.hidden) == (0.01, 10)
-    assert app.session_state["surface_settings"]["grid"] == 41
+    assert session_of(app).surface_settings["grid"] == 41
     notices = " ".join(warning.value for warning in app.warning)
     assert "lr=abc" in notices and "hidden=100000" in notices and "grid=3" in notices
     app.switch_page("pages/loss_surface.py").run()
