@@ -228,10 +228,10 @@ async def browser_session(url: str, script: Script, row: Row, done: asyncio.Even
     screen the learners open checked for drawn figures and no exception."""
     from playwright.async_api import async_playwright
 
-    from tests.streamlit_server import CHROMIUM_FLAGS
+    from deploy.browser import CHROMIUM_FLAGS, chromium_path
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             page = await browser.new_page(viewport={"width": 1400, "height": 1000})
             await page.goto(url + "/train")

@@ -14,8 +14,8 @@ import time
 
 from playwright.sync_api import sync_playwright
 
+from deploy.browser import launch_chromium, open_screen, settle, streamlit_app
 from deploy.serve import cpu_seconds
-from tests.streamlit_server import launch_chromium, open_screen, settle, streamlit_app
 
 CLICKS = 20
 IDLE_SECONDS = 5

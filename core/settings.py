@@ -7,7 +7,7 @@ here so the screen's widgets offer exactly what validation accepts.
 """
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Mapping
 
 from core.network import GRADIENT_RULES, INITIALISATIONS
@@ -26,20 +26,23 @@ class Settings:
     seed: int = 0
 
 
+# One range for every seed a learner types (the training seed, the loss surface's direction seed),
+# so a number accepted in one place is accepted in the other.
+SEED_RANGE = (0, 2**32 - 1)
+
 # Query key -> (Settings field, minimum, maximum). lr reaches 100 so a learner can make it diverge.
 NUMERIC_RANGES = {
     "lr": ("learning_rate", 1e-5, 100.0),
     "decay": ("decay_period", 1, 50),
     "factor": ("decay_factor", 0.05, 1.0),
     "hidden": ("hidden", 1, 64),
-    "seed": ("seed", 0, 2**31 - 1),
+    "seed": ("seed", *SEED_RANGE),
 }
 # Query key -> (Settings field, allowed values).
 CHOICES = {
     "rule": ("rule", tuple(GRADIENT_RULES)),
     "init": ("init", INITIALISATIONS),
 }
-QUERY_KEYS = tuple(NUMERIC_RANGES) + tuple(CHOICES)
 DEFAULTS = Settings()
 
 
@@ -114,7 +117,3 @@ def settings_to_query(settings) -> dict[str, str]:
     query.update({key: getattr(settings, name) for key, (name, _) in CHOICES.items()})
     return query
 
-
-def settings_as_dict(settings) -> dict:
-    """The settings as a plain dict of field name -> value (for checkpoints and display)."""
-    return {field.name: getattr(settings, field.name) for field in fields(Settings)}

@@ -5,8 +5,8 @@ import re
 import streamlit as st
 
 from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
-from core.settings import settings_to_query
 from ui import session, shell, widgets
+from ui.session import Session, Upload
 
 shell.require()
 st.title("Save & load")
@@ -17,6 +17,7 @@ st.markdown(
     "exactly where it stopped. Uploaded files are checked in full and never run as code; a file "
     "that is not a good checkpoint is refused and your current model stays as it is.")
 
+state = session.current()
 mnist = session.dataset()
 
 
@@ -25,20 +26,17 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]()#!<>|{}$~])", r"\\\1", text)
 
 
-def load_upload(upload) -> None:
-    """Replace this session's model with the uploaded one, only if the whole file checks out."""
+def load_upload(state: Session, upload) -> Upload:
+    """Replace the session's model with the uploaded one, only if the whole file checks out."""
     try:
         loaded = load_checkpoint(upload.getvalue(), mnist.train_images, mnist.train_labels,
                                  mnist.test_images, mnist.test_labels)
     except CheckpointError as error:
-        message = f"**{plain(upload.name)} was not loaded.** {plain(str(error))}\n\nYour current model is unchanged."
-        st.session_state.checkpoint_outcome = ("error", message)
-        return
-    st.session_state.trainer = loaded
-    st.session_state.pop("running", None)
-    st.query_params.update(settings_to_query(loaded.settings))
-    message = f"Loaded **{plain(upload.name)}**: step {loaded.step_count:,}, ready to continue on the Train screen."
-    st.session_state.checkpoint_outcome = ("success", message)
+        return Upload(upload.file_id, False, f"**{plain(upload.name)} was not loaded.** {plain(str(error))}"
+                                             "\n\nYour current model is unchanged.")
+    state.replace_trainer(loaded)
+    return Upload(upload.file_id, True, f"Loaded **{plain(upload.name)}**: step {loaded.step_count:,}, "
+                                        "ready to continue on the Train screen.")
 
 
 summary = st.empty()  # filled last: an upload below may replace the model
@@ -48,23 +46,19 @@ with upload_column:
     upload = st.file_uploader("A checkpoint downloaded from Backprop Lab (.npz)", type=["npz"],
                               key="checkpoint_upload")
     # The uploaded file stays in the widget across reruns: load each upload once, not on every rerun.
-    if upload is not None and upload.file_id != st.session_state.get("checkpoint_loaded_id"):
-        st.session_state.checkpoint_loaded_id = upload.file_id
-        load_upload(upload)
     if upload is None:
-        st.session_state.pop("checkpoint_loaded_id", None)
-        st.session_state.pop("checkpoint_outcome", None)
-    outcome = st.session_state.get("checkpoint_outcome")
-    if outcome is not None:
-        kind, message = outcome
-        if kind == "error":
-            st.error(message, icon=":material/error:")
-        else:
-            st.success(message, icon=":material/check_circle:")
+        state.last_upload = None
+    elif state.last_upload is None or state.last_upload.file_id != upload.file_id:
+        state.last_upload = load_upload(state, upload)
+    outcome = state.last_upload
+    if outcome is not None and outcome.loaded:
+        st.success(outcome.message, icon=":material/check_circle:")
+    elif outcome is not None:
+        st.error(outcome.message, icon=":material/error:")
 
-trainer = session.trainer()
+trainer = state.trainer
 summary.markdown(widgets.model_summary(trainer))
-widgets.refresh_position(trainer)  # the sidebar was drawn before the upload was read
+widgets.refresh_position(state)  # the sidebar was drawn before the upload was read
 with download_column:
     st.subheader("Download")
     st.download_button("Download checkpoint", data=lambda: save_checkpoint(trainer),

@@ -14,7 +14,8 @@ st.markdown(
     "the last training step, their size over training, and a check of each gradient rule "
     "against finite differences, which is where the design document's first erratum shows.")
 
-trainer = session.trainer()
+state = session.current()
+trainer = state.trainer
 record = trainer.last_record
 if record is None:
     st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
@@ -85,17 +86,13 @@ scale = controls[2].selectbox("times", [1.0, 2.0], key="gradients_scale",
 
 def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
     """The gradient check as a table, remembered in this session until the model steps again."""
-    memo = st.session_state.setdefault("gradient_checks", {})
-    key = (id(trainer), trainer.step_count, rule, loss, scale)
-    if key not in memo:
-        if len(memo) > 16:
-            memo.clear()
+    def compute() -> pd.DataFrame:
         report = gradient_check.gradient_check(trainer.params, record.x, record.label, rule, loss, scale=scale)
-        memo[key] = pd.DataFrame(
+        return pd.DataFrame(
             [(name, check.relative_error, gradient_check.verdict(check.relative_error), check.analytic_norm,
               check.numeric_norm, check.entries_checked) for name, check in report.items()],
             columns=["layer", "relative error", "verdict", "‖rule's gradient‖", "‖finite differences‖", "entries"])
-    return memo[key]
+    return state.remembered(("gradient check", rule, loss, scale), compute)
 
 
 table = check_table(rule, loss, scale)

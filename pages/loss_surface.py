@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import loss_surface
+from core.settings import SEED_RANGE
 from ui import figures, session, shell
 
 shell.require()
@@ -16,9 +17,10 @@ st.markdown(
     "projected onto the plane; how far it lies off the plane is shown too, because a projection "
     "can make a path look closer to the surface than it is.")
 
-trainer = session.trainer()
+state = session.current()
+trainer = state.trainer
 mnist = session.dataset()
-chosen = session.surface_settings()
+chosen = state.surface_settings
 
 controls = st.columns([1.3, 1, 1, 1, 1, 1])
 directions = controls[0].segmented_control(
@@ -34,7 +36,7 @@ span = controls[3].number_input("span (± along each direction)", *loss_surface.
                                 step=0.25, key="surface_span")
 samples = controls[4].number_input("test images used", *loss_surface.SAMPLES_RANGE, chosen["samples"], step=500,
                                    key="surface_samples")
-seed = controls[5].number_input("direction seed", 0, 2**31 - 1, chosen["seed"], key="surface_seed",
+seed = controls[5].number_input("direction seed", *SEED_RANGE, chosen["seed"], key="surface_seed",
                                 disabled=directions != "random")
 
 
@@ -45,14 +47,8 @@ def evaluation_set(samples: int):
 
 
 def computed(kind: str, compute):
-    """A result remembered in this session until the model or a setting changes (a few at most)."""
-    memo = st.session_state.setdefault("surface_results", {})
-    key = (id(trainer), trainer.step_count, kind, directions, loss, grid, span, samples, seed)
-    if key not in memo:
-        while len(memo) >= 4:
-            memo.pop(next(iter(memo)))
-        memo[key] = compute()
-    return memo[key]
+    """A result remembered in this session until the model or a setting changes."""
+    return state.remembered(("surface", kind, directions, loss, grid, span, samples, seed), compute)
 
 
 X, labels = evaluation_set(int(samples))

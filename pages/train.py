@@ -20,7 +20,8 @@ st.markdown(
     "it forward, computes the gradient of every weight and moves each weight a little against it: "
     "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall.")
 
-trainer = session.trainer()
+state = session.current()
+trainer = state.trainer
 mnist = session.dataset()
 
 
@@ -53,10 +54,9 @@ def settings_form() -> None:
                                   "uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)")
             seed = number_setting(columns[2], "seed", "random seed")
             if st.form_submit_button("Reset with these settings", icon=":material/restart_alt:"):
-                session.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
-                                       decay_factor=float(decay_factor), rule=rule, hidden=int(hidden),
-                                       init=init, seed=int(seed)))
-                st.session_state.pop("running", None)
+                state.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
+                                     decay_factor=float(decay_factor), rule=rule, hidden=int(hidden),
+                                     init=init, seed=int(seed)))
                 st.rerun()
 
 
@@ -71,10 +71,9 @@ def control_buttons():
     if row.button("Step ×100", key="step_100"):
         asked = 100
     if row.button("Run to end of epoch", key="run_epoch", icon=":material/play_arrow:"):
-        st.session_state.running = True
+        state.running = True
     if row.button("Reset", key="reset", icon=":material/restart_alt:"):
-        session.reset(trainer.settings)
-        st.session_state.pop("running", None)
+        state.reset(trainer.settings)
         st.rerun()
     return asked
 
@@ -82,7 +81,7 @@ def control_buttons():
 def run_slice() -> None:
     """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
     if st.button("Stop", key="stop", icon=":material/stop:"):
-        st.session_state.running = False
+        state.running = False
         st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
     trainer.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
@@ -151,12 +150,12 @@ def training_panel() -> None:
     epoch = trainer.epoch
     if asked:
         trainer.train(asked)
-    running = st.session_state.get("running") and not trainer.stopped_reason
+    running = state.running and not trainer.stopped_reason
     if running:
         run_slice()
     if trainer.stopped_reason:
         st.error(trainer.stopped_reason, icon=":material/warning:")
-    widgets.refresh_position(trainer)
+    widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     record = trainer.last_record
     if not running:  # one step's anatomy would only flicker past while an epoch runs
@@ -168,9 +167,9 @@ def training_panel() -> None:
     if running or record is None:  # otherwise the step panel's figure holds the curves
         curves()
     if trainer.epoch != epoch or trainer.stopped_reason:
-        st.session_state.running = False
+        state.running = False
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
-    if st.session_state.get("running"):
+    if state.running:
         st.rerun(scope="fragment")
 
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.session import SESSION_KEY
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -15,8 +17,13 @@ def fresh_app(query=None) -> AppTest:
     return app.run()
 
 
+def session_of(app):
+    """The app's Session object for this browser session (ui/session.py)."""
+    return app.session_state[SESSION_KEY]
+
+
 def trainer_of(app):
-    return app.session_state["trainer"]
+    return session_of(app).trainer
 
 
 def trained_app(steps: int = 100, query=None) -> AppTest:

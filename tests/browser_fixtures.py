@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import REPOSITORY, chromium_path, launch_chromium, settle, streamlit_app
+from deploy.browser import REPOSITORY, chromium_path, launch_chromium, settle, streamlit_app
 
 SCREENSHOTS = REPOSITORY / "test-output" / "screens"
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.browser_fixtures import exception_boxes, screenshot
-from tests.streamlit_server import open_screen, settle, streamlit_app
+from deploy.browser import open_screen, settle, streamlit_app
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser_fixtures import exception_boxes, screenshot
-from tests.streamlit_server import open_screen, settle
+from deploy.browser import open_screen, settle
 
 pytestmark = pytest.mark.browser
 

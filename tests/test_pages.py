@@ -3,11 +3,14 @@
 import numpy as np
 import pytest
 
+from core.network import GRADIENT_RULES, LOSSES
 from data.idx import idx_bytes
-from tests.app_session import fresh_app, trained_app, trainer_of
+from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from ui.session import Session
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
-           "pages/gradients.py", "pages/loss_surface.py"]
+           "pages/gradients.py", "pages/loss_surface.py", "pages/draw.py", "pages/evaluate.py",
+           "pages/checkpoint.py"]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -64,7 +67,7 @@ def test_hand_typed_bad_url_values_fall_back_with_a_notice():
     assert not app.exception
     settings = trainer_of(app).settings
     assert (settings.learning_rate, settings.hidden) == (0.01, 10)
-    assert app.session_state["surface_settings"]["grid"] == 41
+    assert session_of(app).surface_settings["grid"] == 41
     notices = " ".join(warning.value for warning in app.warning)
     assert "lr=abc" in notices and "hidden=100000" in notices and "grid=3" in notices
     app.switch_page("pages/loss_surface.py").run()
@@ -110,3 +113,31 @@ def test_a_broken_mnist_dir_gets_a_clear_message_not_a_crash(tmp_path, monkeypat
     finally:
         monkeypatch.delenv("MNIST_DIR")
         dataset.clear()
+
+
+def surface_caption(app) -> str:
+    return next(caption.value for caption in app.caption if caption.value.startswith("Current weights at (0, 0)"))
+
+
+def test_the_loss_surface_is_recomputed_after_a_reset_to_other_weights():
+    app = fresh_app({"samples": "500", "grid": "11"})
+    app.switch_page("pages/loss_surface.py").run()
+    first = surface_caption(app)
+    app.switch_page("pages/train.py").run()
+    app.number_input(key="setting_seed").set_value(1)
+    next(button for button in app.button if button.label == "Reset with these settings").click().run()
+    assert trainer_of(app).settings.seed == 1 and trainer_of(app).step_count == 0
+    app.switch_page("pages/loss_surface.py").run()
+    assert not app.exception
+    assert surface_caption(app) != first  # the same step count, but other weights
+
+
+def test_remembered_gradient_checks_stay_few_however_many_are_tried():
+    app = trained_app(10)
+    app.switch_page("pages/gradients.py").run()
+    for rule in GRADIENT_RULES:
+        for loss in LOSSES:
+            app.selectbox(key="gradients_rule").set_value(rule)
+            app.selectbox(key="gradients_loss").set_value(loss).run()
+            assert not app.exception
+    assert len(session_of(app).figures.results) <= Session.MEMO_ENTRIES

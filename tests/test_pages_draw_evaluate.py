@@ -1,5 +1,9 @@
-"""Page tests (AppTest) for Draw, Evaluate and Save & load: they render, filter, and refuse bad uploads."""
+"""Page tests (AppTest) for Draw, Evaluate and Save & load: they draw, filter, and refuse bad uploads.
 
+That every screen renders is tested once, in tests/test_pages.py.
+"""
+
+import io
 import json
 import sys
 import types
@@ -8,26 +12,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import data
 from core import drawing, metrics, network
 from core.checkpoints import save_checkpoint
 from core.settings import Settings
 from core.training import Trainer
-from tests.app_session import fresh_app, trained_app, trainer_of
-
-SCREENS = ["pages/draw.py", "pages/evaluate.py", "pages/checkpoint.py"]
+from tests.app_session import fresh_app, session_of, trained_app, trainer_of
 
 
 def no_exception(app) -> bool:
     return not app.exception
-
-
-@pytest.mark.parametrize("screen", SCREENS)
-def test_screen_renders_from_a_fresh_session(screen):
-    app = fresh_app()
-    app.switch_page(screen).run()
-    assert no_exception(app), [error.value for error in app.exception]
-    assert app.title, f"{screen} has no title"
 
 
 def test_draw_prompts_on_an_empty_canvas_and_says_the_model_is_untrained():
@@ -99,11 +92,11 @@ def gallery(app) -> list[tuple[int, int, int]]:
     return shown
 
 
-def test_the_gallery_filters_by_true_and_predicted_digit():
+def test_the_gallery_filters_by_true_and_predicted_digit(mnist):
     app = trained_app(100)
     app.switch_page("pages/evaluate.py").run()
     trainer = trainer_of(app)
-    labels = data.load_mnist().test_labels
+    labels = mnist.test_labels
     predicted = trainer.test_predictions().argmax(axis=1)
     confusion = metrics.confusion_matrix(labels, predicted)
     np.fill_diagonal(confusion, 0)
@@ -136,26 +129,65 @@ def upload(app, name: str, content: bytes) -> AppTest:
     return app
 
 
-def test_a_bad_upload_is_refused_and_the_model_is_untouched():
+def saved_run(mnist, steps: int = 50, **settings) -> Trainer:
+    """Another learner's run, trained `steps` steps: a checkpoint to upload."""
+    trainer = Trainer(Settings(**settings), mnist.train_images, mnist.train_labels, mnist.test_images,
+                      mnist.test_labels)
+    trainer.train(steps)
+    return trainer
+
+
+def with_nan_in_W2(checkpoint: bytes) -> bytes:
+    """The same checkpoint with one output weight replaced by NaN (a run that diverged, edited by hand)."""
+    with np.load(io.BytesIO(checkpoint)) as archive:
+        arrays = dict(archive)
+    arrays["params.W2"][3, 4] = np.nan
+    content = io.BytesIO()
+    np.savez_compressed(content, **arrays)
+    return content.getvalue()
+
+
+BAD_UPLOADS = {  # file name -> (its content from a good checkpoint's bytes, words of the refusal)
+    "holiday.npz": (lambda good: b"\x89PNG\r\n\x1a\n not a checkpoint at all", "PNG image"),
+    "interrupted.npz": (lambda good: good[:len(good) // 2], "damaged or incomplete"),
+    "diverged.npz": (with_nan_in_W2, "W2 contains NaN"),
+}
+
+
+LAYERS = ("W1", "b1", "W2", "b2")
+
+
+def position_of(trainer) -> tuple:
+    return trainer.step_count, trainer.epoch, trainer.index, trainer.settings
+
+
+@pytest.mark.parametrize("name", BAD_UPLOADS)
+def test_a_refused_upload_leaves_the_sessions_model_as_it_was(name, mnist):
+    make_content, words = BAD_UPLOADS[name]
+    content = make_content(save_checkpoint(saved_run(mnist, hidden=12, seed=5)))
     app = trained_app(10)
     app.switch_page("pages/checkpoint.py").run()
     before = trainer_of(app)
-    W1 = before.params.W1.copy()
-    upload(app, "holiday.npz", b"\x89PNG\r\n\x1a\n not a checkpoint at all")
-    assert no_exception(app)
-    assert trainer_of(app) is before and before.step_count == 10
-    assert np.array_equal(before.params.W1, W1)
+    parameters, position = {name: getattr(before.params, name).copy() for name in LAYERS}, position_of(before)
+
+    upload(app, name, content)
+    assert no_exception(app), [error.value for error in app.exception]
+    after = session_of(app).trainer
+    assert position_of(after) == position == (10, 0, 10, Settings())
+    assert all(np.array_equal(getattr(after.params, name), parameters[name]) for name in LAYERS)
     message = " ".join(error.value for error in app.error)
-    assert "holiday.npz was not loaded" in message and "PNG image" in message and "unchanged" in message
+    assert f"{name} was not loaded" in message and words in message and "unchanged" in message
+    assert not app.success
+
+    app.switch_page("pages/train.py").run()  # the session trains on from where it was
+    app.button(key="step_1").click().run()
+    assert trainer_of(app).step_count == 11
 
 
-def test_a_good_checkpoint_round_trip_restores_the_run_and_its_settings():
+def test_a_good_checkpoint_round_trip_restores_the_run_and_its_settings(mnist):
     app = trained_app(10)
     before = trainer_of(app)
-    mnist = data.load_mnist()
-    saved = Trainer(Settings(hidden=12, seed=5, learning_rate=0.02),
-                    mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
-    saved.train(50)
+    saved = saved_run(mnist, hidden=12, seed=5, learning_rate=0.02)
     app.switch_page("pages/checkpoint.py").run()
     upload(app, "run.npz", save_checkpoint(saved))
     assert no_exception(app), [error.value for error in app.exception]

@@ -1,17 +1,20 @@
 """The one place where shared and per-session state is created.
 
 The dataset is loaded once per server process and shared read-only by every session
-(st.cache_resource); each browser session gets its own Trainer in st.session_state, so every
-screen of one learner shows the same model and two learners never share one.
+(st.cache_resource); each browser session gets one Session object under one st.session_state key,
+holding its own Trainer and whatever else the screens keep between reruns, so every screen of one
+learner shows the same model and two learners never share one.
 """
 
 import ctypes
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import streamlit as st
 
 import data
-from core import loss_surface
-from core.settings import parse_bounded_number, settings_from_query, settings_to_query
+from core.settings import settings_from_query, settings_to_query
+from core.surface_settings import surface_settings_from_query
 from core.training import Trainer
 from data.cache import cache_is_complete, default_cache_dir
 
@@ -53,52 +56,96 @@ def new_trainer(settings) -> Trainer:
     return Trainer(settings, mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
 
 
-def trainer() -> Trainer:
-    """This session's trainer, created on first use with the settings in the URL (checked)."""
-    if "trainer" not in st.session_state:
+class Memo:
+    """The last few expensive results, by what each depends on; the least recently used goes first."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.results = OrderedDict()
+
+    def get(self, key, compute):
+        """The result remembered under `key`, or compute() remembered now."""
+        if key in self.results:
+            self.results.move_to_end(key)
+        else:
+            self.results[key] = compute()
+            if len(self.results) > self.capacity:
+                self.results.popitem(last=False)
+        return self.results[key]
+
+    def clear(self) -> None:
+        self.results.clear()
+
+
+@dataclass
+class Upload:
+    """What became of the last uploaded checkpoint: its widget file id, and the message shown."""
+
+    file_id: str
+    loaded: bool
+    message: str
+
+
+class Session:
+    """Everything one browser session keeps between reruns, and the only way pages change it."""
+
+    # The Gradients screen checks 5 rule/loss pairs per step and the Loss surface computes 2 results.
+    MEMO_ENTRIES = 8
+
+    def __init__(self, trainer: Trainer, surface_settings: dict, notices: list[str]):
+        self.trainer = trainer
+        self.running = False  # an epoch running in slices on the Train screen
+        self.surface_settings = surface_settings  # the Loss surface screen's starting settings
+        self.notices = notices  # bad URL settings, shown once
+        self.figures = Memo(self.MEMO_ENTRIES)
+        self.last_upload: Upload | None = None
+        self.position_slot = None  # the sidebar's position line, rewritten in place by the Train screen
+        self.shell_drawn = False  # app.py drew the shell in this run (ui/shell.py)
+
+    def remembered(self, key: tuple, compute):
+        """An expensive figure's result for this model at this step, computed once per `key`."""
+        return self.figures.get((self.trainer.step_count, *key), compute)
+
+    def take_notices(self) -> list[str]:
+        """The notices not shown yet; each is shown once."""
+        notices, self.notices = self.notices, []
+        return notices
+
+    def reset(self, settings) -> None:
+        """Start over with new settings, and write them into the URL so a link reproduces the run."""
+        self.trainer.reset(settings)
+        self._model_changed()
+
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Continue with another trainer (an uploaded checkpoint's); the URL gets its settings."""
+        self.trainer = trainer
+        self._model_changed()
+
+    def _model_changed(self) -> None:
+        # Step counts start again, so results remembered by step would belong to the old model.
+        self.running = False
+        self.figures.clear()
+        st.query_params.update(settings_to_query(self.trainer.settings))
+
+
+SESSION_KEY = "backprop_lab"
+
+
+def existing() -> Session | None:
+    """This browser session's Session, if it has one yet."""
+    return st.session_state.get(SESSION_KEY)
+
+
+def current() -> Session:
+    """This browser session's Session, created on first use with the settings in the URL (checked)."""
+    if SESSION_KEY not in st.session_state:
         query = st.query_params.to_dict()
         settings, notices = settings_from_query(query)
         surface, surface_notices = surface_settings_from_query(query)
-        st.session_state.trainer = new_trainer(settings)
-        st.session_state.surface_settings = surface
-        st.session_state.setting_notices = notices + surface_notices
-    return st.session_state.trainer
+        st.session_state[SESSION_KEY] = Session(new_trainer(settings), surface, notices + surface_notices)
+    return st.session_state[SESSION_KEY]
 
 
-def reset(settings) -> None:
-    """Start over with new settings, and write them into the URL so a link reproduces the run."""
-    trainer().reset(settings)
-    st.query_params.update(settings_to_query(settings))
-
-
-# URL query key -> (lowest, highest, default) for the loss-surface screen's numeric settings.
-SURFACE_QUERY = {
-    "grid": (*loss_surface.GRID_RANGE, loss_surface.GRID_DEFAULT),
-    "samples": (*loss_surface.SAMPLES_RANGE, loss_surface.SAMPLES_DEFAULT),
-    "span": (*loss_surface.SPAN_RANGE, loss_surface.SPAN_DEFAULT),
-    "dseed": (0, 2**31 - 1, 0),
-}
-
-
-def surface_settings_from_query(params) -> tuple[dict, list[str]]:
-    """The loss-surface settings in the URL, each checked; bad ones fall back with a notice."""
-    chosen, notices = {"directions": "random", "loss": "mse"}, []
-    for key, (low, high, default) in SURFACE_QUERY.items():
-        value, notice = (default, None) if key not in params else parse_bounded_number(
-            key, params[key], low, high, default)
-        chosen[key], notices = value, notices + [notice] * bool(notice)
-    for key, allowed in (("directions", loss_surface.DIRECTIONS), ("loss", loss_surface.LOSS_NAMES)):
-        if key in params and params[key] in allowed:
-            chosen[key] = params[key]
-        elif key in params:
-            notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; using {chosen[key]}")
-    chosen["seed"] = chosen.pop("dseed")
-    return chosen, notices
-
-
-def surface_settings() -> dict:
-    """The loss-surface screen's starting settings for this session (read from the URL once)."""
-    if "surface_settings" not in st.session_state:
-        st.session_state.surface_settings = surface_settings_from_query(st.query_params.to_dict())[0]
-    return st.session_state.surface_settings
-
+def trainer() -> Trainer:
+    """This session's trainer."""
+    return current().trainer

@@ -13,8 +13,6 @@ import streamlit as st
 
 from ui import session, widgets
 
-SHELL_MARK = "app_shell_ran"
-
 
 def screens() -> dict:
     """Every screen of the app, by section, in the order a learner meets them."""
@@ -44,13 +42,15 @@ def start():
     st.set_page_config(page_title="Backprop Lab", page_icon=":material/neurology:", layout="wide")
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
-    widgets.sidebar(mnist, session.trainer())
-    st.session_state[SHELL_MARK] = True
+    state = session.current()
+    widgets.sidebar(mnist, state)
+    state.shell_drawn = True
     return navigation
 
 
 def require() -> None:
     """A screen's first call: the shell, unless app.py has just drawn it for this run."""
-    if not st.session_state.pop(SHELL_MARK, False):
-        start()
-        st.session_state.pop(SHELL_MARK, None)
+    state = session.existing()
+    if state is None or not state.shell_drawn:
+        start()  # stops the run with a message if MNIST cannot be had, before any trainer is made
+    session.current().shell_drawn = False

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.training import Trainer
+from ui.session import Session
 
 
 def position_text(trainer: Trainer) -> str:
@@ -18,21 +19,21 @@ def model_summary(trainer: Trainer) -> str:
             f"seed {settings.seed}  \n{position_text(trainer)}")
 
 
-def sidebar(mnist, trainer: Trainer) -> None:
+def sidebar(mnist, session: Session) -> None:
     """Dataset status and the model's position; the Train screen refreshes the position in place."""
+    trainer = session.trainer
     with st.sidebar:
         st.caption(f"**MNIST** {len(mnist.train_labels):,} training and {len(mnist.test_labels):,} test "
                    f"images, checksums verified (source: {mnist.source}).")
-        st.session_state.position_slot = st.empty()
-        st.session_state.position_slot.caption(model_summary(trainer))
+        session.position_slot = st.empty()
+        session.position_slot.caption(model_summary(trainer))
         if trainer.stopped_reason:
             st.error(trainer.stopped_reason, icon=":material/warning:")
-    for notice in st.session_state.pop("setting_notices", []):
+    for notice in session.take_notices():
         st.warning(notice, icon=":material/link_off:")
 
 
-def refresh_position(trainer: Trainer) -> None:
+def refresh_position(session: Session) -> None:
     """Rewrite the sidebar's position line from inside a fragment rerun."""
-    slot = st.session_state.get("position_slot")
-    if slot is not None:
-        slot.caption(model_summary(trainer))
+    if session.position_slot is not None:
+        session.position_slot.caption(model_summary(session.trainer))

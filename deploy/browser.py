@@ -1,4 +1,4 @@
-"""Shared by the browser tests and benchmarks: a real `streamlit run app.py` and Debian's chromium."""
+"""The app served for real and Debian's chromium to drive it: used by the browser tests and the benchmarks."""
 
 import shutil
 from contextlib import contextmanager

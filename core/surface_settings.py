@@ -1,0 +1,36 @@
+"""The loss-surface screen's settings in the URL (?grid=21&samples=500&directions=pca&dseed=3).
+
+Parsed like the training settings in core/settings.py, with its number check and its seed range:
+a bad value falls back to its default with a notice, and never fails.
+"""
+
+from typing import Mapping
+
+from core import loss_surface
+from core.settings import SEED_RANGE, parse_bounded_number
+
+# URL query key -> (lowest, highest, default) of each numeric setting.
+SURFACE_QUERY = {
+    "grid": (*loss_surface.GRID_RANGE, loss_surface.GRID_DEFAULT),
+    "samples": (*loss_surface.SAMPLES_RANGE, loss_surface.SAMPLES_DEFAULT),
+    "span": (*loss_surface.SPAN_RANGE, loss_surface.SPAN_DEFAULT),
+    "dseed": (*SEED_RANGE, 0),
+}
+# URL query key -> allowed values; the first is the default.
+SURFACE_CHOICES = {"directions": loss_surface.DIRECTIONS, "loss": loss_surface.LOSS_NAMES}
+
+
+def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """The loss-surface settings in the URL, each checked; bad ones fall back with a notice."""
+    chosen, notices = {key: allowed[0] for key, allowed in SURFACE_CHOICES.items()}, []
+    for key, (low, high, default) in SURFACE_QUERY.items():
+        value, notice = (default, None) if key not in params else parse_bounded_number(
+            key, params[key], low, high, default)
+        chosen[key], notices = value, notices + [notice] * bool(notice)
+    for key, allowed in SURFACE_CHOICES.items():
+        if key in params and params[key] in allowed:
+            chosen[key] = params[key]
+        elif key in params:
+            notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; using {chosen[key]}")
+    chosen["seed"] = chosen.pop("dseed")
+    return chosen, notices
