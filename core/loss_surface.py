@@ -25,6 +25,7 @@ import numpy as np
 
 from core import network
 from core.network import Parameters
+from core.settings import SEED_RANGE
 
 DIRECTIONS = ("random", "pca")
 LOSS_NAMES = tuple(network.LOSSES)
@@ -34,7 +35,6 @@ SAMPLES_RANGE = (100, 10_000)
 SAMPLES_DEFAULT = 1_000
 SPAN_RANGE = (0.01, 10.0)
 SPAN_DEFAULT = 1.0
-SEED_RANGE = (0, 2**32 - 1)
 LINE_ALPHAS = np.arange(-10, 31) / 20  # −0.5 to 1.5 by 0.05, with 0 and 1 exactly
 
 # Elements (points x units x samples) of one chunk's float32 arrays: about 4 MB each, so a chunk
