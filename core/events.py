@@ -17,13 +17,13 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
 from core.checkpoints import load_checkpoint, save_checkpoint
 from core.network import CLASSES, INPUTS
-from core.settings import DEFAULTS, Settings, settings_as_dict, validation_errors
+from core.settings import DEFAULTS, Settings, validation_errors
 
 MAX_TRAIN_SAMPLES = 6_000_000  # 100 epochs in one event: far beyond any button
 CHANGEABLE = ("learning_rate", "decay_period", "decay_factor", "rule")  # the settings that keep the shapes
@@ -198,7 +198,7 @@ def _decode_pixels(text) -> bytes:
 
 def settings_to_dict(settings) -> dict:
     """A run's settings as a JSON-able dict."""
-    return settings_as_dict(settings)
+    return asdict(settings)
 
 
 def settings_from_dict(record) -> Settings:
