@@ -400,7 +400,7 @@ class Learner:
 
 # -- Backprop Lab specifics ------------------------------------------------------------------
 
-POSITION = r"Step ([\d,]+) · epoch ([\d,]+) · sample ([\d,]+) of ([\d,]+)"
+POSITION = r"Step ([\d,]+) · epoch ([\d,]+)(?: begins| · sample ([\d,]+) of ([\d,]+))"
 
 
 def train_step(learner: Learner) -> int | None:

@@ -1,5 +1,6 @@
 """Gradients: what backpropagation computed for the last sample, and whether it is right."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,9 +19,22 @@ state = session.current()
 trainer = state.trainer
 record = trainer.last_record
 if record is None:
-    st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
-            icon=":material/touch_app:")
+    if trainer.step_count == 0:
+        st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
+                icon=":material/touch_app:")
+    else:  # after a load, a stopped run or a run of many steps: the model is trained, its last step not kept
+        st.info(f"The model is at step {trainer.step_count:,}, but the last step's details (its image, forward "
+                f"values and gradients) are not kept after loading a checkpoint or a run of many steps. Press "
+                f"**Step** on the Train screen to train on the next image, then come back to see its gradients.",
+                icon=":material/touch_app:")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    W1 = trainer.params.W1
+    limit = figures.symmetric_limit(W1)
+    mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), [(f"unit {k + 1}", "") for k in range(W1.shape[1])],
+                                 np.zeros(W1.shape[1], bool), limit=limit)
+    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+             caption=f"The current weights W1 at step {trainer.step_count:,}: the templates of units 1–{W1.shape[1]}, "
+                     f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red).")
     st.stop()
 
 hidden = trainer.params.hidden

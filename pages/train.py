@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
@@ -90,57 +91,147 @@ def run_slice() -> None:
                      f"{trainer.index or trainer.training_size:,} of {trainer.training_size:,} samples")
 
 
-def step_panel(record: training.StepRecord) -> None:
+OVERSHOOT_LOSS = 1.5  # a mean Σ(A2 − y)² above this: most images wrong with near certainty (guessing gives 0.9)
+
+
+def running_curves() -> figures.TrainingCurves:
+    history = trainer.history
+    return figures.training_curves(history.bins, history.SERIES.index("loss"), history.SERIES.index("correct"),
+                                   history.test_accuracy)
+
+
+def overshooting(curves: figures.TrainingCurves) -> bool:
+    """The recent mean loss says most images are confidently wrong: each step overshoots."""
+    return trainer.step_count >= figures.MIN_WINDOW and bool(curves.loss.size) and curves.loss[-1] > OVERSHOOT_LOSS
+
+
+def overshoot_warning(curves: figures.TrainingCurves, record: training.StepRecord | None) -> None:
+    """Say loudly that the loss is not falling because α is too large, and what to do."""
+    this_step = (f" Here: this image's loss went {record.loss_before:.4f} → {record.loss_after:.4f}, "
+                 f"yet the next image starts near 2 again." if record is not None else "")
+    st.warning(
+        f"**The loss is not falling: each step overshoots.** Over the last {curves.window:,} steps the mean loss is "
+        f"{curves.loss[-1]:.2f} (a loss near 2 means A2 puts almost all its probability on a wrong digit; "
+        f"guessing 1/10 for every digit gives 0.9). With α = {trainer.learning_rate:.4g} each update is so large "
+        f"that it makes the current image's answer certain and throws away what the other images taught, so the "
+        f"next image, of another digit, is wrong with certainty.{this_step} Lower α (the document uses 0.01) "
+        f"in Settings and Reset.", icon=":material/swap_vert:")
+
+
+def unit_labels(silent: np.ndarray, off: np.ndarray | None = None) -> list[tuple[str, str]]:
+    """Each hidden unit's label, numbered from 1: "unit k" and "silent" or "off" under it."""
+    return [(f"unit {unit + 1}", "silent" if silent[unit] else "off" if off is not None and off[unit] else "")
+            for unit in range(len(silent))]
+
+
+def unit_list(mask: np.ndarray, most: int = 12) -> str:
+    """"units 2, 5, 7", numbered from 1; past `most` units only how many."""
+    units = np.flatnonzero(mask) + 1
+    if len(units) > most:
+        return f"{len(units)} of {len(mask)} units"
+    return ("unit " if len(units) == 1 else "units ") + ", ".join(map(str, units))
+
+
+def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
+               oscillating: bool) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
     left, middle, right = st.columns([1, 4.5, 1.2])
     with left:
         st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
                  caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
     with middle:
-        steps, loss = trainer.history.loss_curve()
-        _, accuracy = trainer.history.accuracy_curve()
         st.plotly_chart(figures.probabilities_and_curves(
-            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", steps, loss, accuracy),
+            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", curves),
             key="train_probabilities")
+        st.caption(figures.window_text(curves) + (" ◆: test accuracy at the end of each epoch."
+                                                  if curves.test_steps else ""))
     with right:
         st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
+        # A drop on this image is no improvement when the next image's loss jumps back: then no green.
         st.metric("after the update", f"{record.loss_after:.4f}",
-                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse",
+                  f"{record.loss_after - record.loss_before:+.4f}",
+                  delta_color="off" if oscillating else "inverse",
                   help="the same sample's loss with the updated weights")
     update = record.updates.dW1
-    limit = figures.symmetric_limit(update)
+    off = record.forward.Z1 <= 0  # ReLU off: dZ1 = 0, so this unit's column of ΔW1 is exactly zero
+    unchanged = off | ~update.any(axis=0)
+    hidden = trainer.params.hidden
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                 "moves weights, and only for units that were on")
-    mosaic = figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)
-    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
-             caption=f"hidden units 0, 1, 2, … left to right; colour scale below them: "
-                     f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)")
-
-
-def curves() -> None:
-    """Running loss and training accuracy, binned so the curve stays small however long it runs."""
-    steps, loss = trainer.history.loss_curve()
-    _, accuracy = trainer.history.accuracy_curve()
-    if len(steps) < 2:
-        st.caption("The running loss and accuracy curves appear after a few steps.")
+    mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), unit_labels(silent, unchanged), unchanged,
+                                 limit=figures.symmetric_limit(update))
+    if unchanged.all():
+        st.image(figures.png(mosaic), output_format="PNG",
+                 caption=f"No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
+                         f"image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.")
         return
-    st.plotly_chart(figures.lines(steps, {"loss Σ(A2 − y)²": loss}, "Running loss and training accuracy",
-                                  "step", "mean loss per bin", secondary={"training accuracy": accuracy},
-                                  secondary_title="accuracy", secondary_format=".0%"), key="train_curves")
+    limit = figures.symmetric_limit(update)
+    caption = (f"Units 1–{hidden}, 10 per row. Colour scale under them: −{limit:.2g} (blue) · 0 (white) · "
+               f"+{limit:.2g} (red).")
+    if unchanged.any():
+        caption += (f" Grey, \"off\": no change, the unit was off (Z1 ≤ 0) for this image, so its column of "
+                    f"dW1 = x·dZ1ᵀ is exactly zero ({unit_list(unchanged)}).")
+    if silent.any():
+        caption += " \"silent\": off on all of the first 1,000 test images."
+    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG", caption=caption)
 
 
-def silent_units_text() -> str:
-    """Which hidden units are off (Z1 ≤ 0) on every probe image, and when each last fired on a training image."""
-    silent = np.flatnonzero(trainer.dead_units())
-    text = (f"Silent hidden units (Z1 ≤ 0 on all of the first 1,000 test images): "
-            f"**{len(silent)} of {trainer.params.hidden}**")
-    if len(silent):
-        last = trainer.history.last_active
-        text += " (" + "; ".join(
-            f"unit {unit}: last fired on a training image at step {last[unit]:,}" if last[unit]
-            else f"unit {unit}: not yet fired on a training image in this run" for unit in silent) + ")"
-    return text + (". A silent unit gets no gradient from those images; it learns again only if some image "
-                   "makes its Z1 positive. A high α can silence most of them.")
+def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None:
+    """No step in memory: the current W1 templates, and what is missing and how to get it."""
+    hidden = trainer.params.hidden
+    if trainer.step_count == 0:
+        st.info("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
+                "per hidden unit.", icon=":material/touch_app:")
+    elif state.running:
+        st.caption("An epoch is running: the step-by-step details appear when it ends or you press Stop and "
+                   "then Step.")
+    else:
+        st.info(f"The model is at step {trainer.step_count:,}. The last step's details (its image, A2, the loss "
+                f"before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
+                f"steps. Press **Step** to train on the next image and see them.", icon=":material/touch_app:")
+    if trainer.step_count:
+        st.plotly_chart(figures.curves_figure(curves), key="train_curves")
+        st.caption(figures.window_text(curves))
+    if state.running:
+        return
+    W1 = trainer.params.W1
+    limit = figures.symmetric_limit(W1)
+    mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), unit_labels(silent), np.zeros(hidden, bool), limit=limit)
+    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+             caption=f"W1 at step {trainer.step_count:,}: the templates of units 1–{hidden}, 10 per row; "
+                     f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
+                     + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))
+
+
+def last_fired(silent: np.ndarray) -> str:
+    """When the silent units last fired on a training image (history.last_active), in one sentence."""
+    last = trainer.history.last_active[silent]
+    units = np.flatnonzero(silent) + 1
+    if not last.any():
+        return "None of them has fired on a training image in this run."
+    if len(units) > 12:
+        return (f"The last of them fired on a training image at step {last.max():,}"
+                + (f"; {int((last == 0).sum())} never did in this run." if (last == 0).any() else "."))
+    return "Last fired on a training image: " + ", ".join(
+        f"unit {unit} at step {step:,}" if step else f"unit {unit} never" for unit, step in zip(units, last)) + "."
+
+
+def silent_units_report(silent: np.ndarray) -> None:
+    """A warning with the count and when it rose while any hidden unit is silent; a caption otherwise."""
+    hidden = trainer.params.hidden
+    rose = state.note_silent_units(int(silent.sum()))
+    measured = "Z1 ≤ 0 on all of the first 1,000 test images"
+    if not silent.any():
+        st.caption(f"Silent hidden units ({measured}): **0 of {hidden}**. A high α can silence most of them.")
+        return
+    when = (f" Their number last rose between step {rose[0]:,} and step {rose[1]:,}." if rose and rose[1] else "")
+    st.warning(
+        f"**{silent.sum()} of {hidden} hidden units are silent** ({measured}).{when} {last_fired(silent)} A silent unit "
+        f"passes nothing on (A1 = 0) and gets no gradient from those images, so the network is left with "
+        f"{hidden - silent.sum()} working unit{'s' if hidden - silent.sum() != 1 else ''}; it learns again only if "
+        f"some image makes its Z1 positive. The usual cause is a large α: one big step pushes a unit's weights "
+        f"so far down that no image turns it on. Lower α (the document uses 0.01) in Settings and Reset.",
+        icon=":material/power_off:")
 
 
 @st.fragment
@@ -158,19 +249,32 @@ def training_panel() -> None:
     widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     record = trainer.last_record
-    if not running:  # one step's anatomy would only flicker past while an epoch runs
-        if record is None:
-            st.info("Press **Step** to train on the first image.", icon=":material/touch_app:")
-        else:
-            step_panel(record)
-    st.caption(silent_units_text())
-    if running or record is None:  # otherwise the step panel's figure holds the curves
-        curves()
+    curves = running_curves()
+    silent = trainer.dead_units()
+    oscillating = overshooting(curves)
+    if oscillating:
+        overshoot_warning(curves, record)
+    if silent.any():
+        silent_units_report(silent)
+    if record is None or running:  # one step's anatomy would only flicker past while an epoch runs
+        parameters_panel(curves, silent)
+    else:
+        step_panel(record, curves, silent, oscillating)
+    if not silent.any():
+        silent_units_report(silent)
     if trainer.epoch != epoch or trainer.stopped_reason:
         state.running = False
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
+        rerun_panel()
+
+
+def rerun_panel() -> None:
+    """Rerun the panel alone; in a run of the whole page (a learner coming back mid-run) the whole page."""
+    try:
         st.rerun(scope="fragment")
+    except StreamlitInvalidLayoutContextError:  # only a fragment's own rerun may rerun just the fragment
+        st.rerun()
 
 
 def epoch_charts() -> None:
@@ -180,9 +284,7 @@ def epoch_charts() -> None:
         epochs = [entry[0] + 1 for entry in trainer.history.test_accuracy]
         accuracy = [entry[2] for entry in trainer.history.test_accuracy]
         if epochs:
-            st.plotly_chart(figures.lines(epochs, {"test accuracy": accuracy}, "Test accuracy after each epoch",
-                                          "epoch", "accuracy on 10,000 test images", markers=True,
-                                          y_range=[0, 1], x_integers=True), key="train_test_accuracy")
+            st.plotly_chart(figures.epoch_accuracy(epochs, accuracy), key="train_test_accuracy")
         else:
             st.caption("Test accuracy is measured on all 10,000 test images at the end of each epoch.")
     with right:

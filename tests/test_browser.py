@@ -65,7 +65,7 @@ def test_running_an_epoch_can_be_stopped_and_then_finished(page):
     assert position(page) == stopped_at, "training went on after Stop"
     page.get_by_role("button", name="Run to end of epoch").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 · sample 0 '))",
+        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 begins'))",
         timeout=120_000)
     settle(page)
     assert position(page) == 60_000

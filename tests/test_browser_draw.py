@@ -12,7 +12,7 @@ def train_one_epoch(page) -> None:
     open_screen(page, "Train")
     page.get_by_role("button", name="Run to end of epoch").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 · sample 0 '))",
+        "() => [...document.querySelectorAll('h4')].some(h => h.innerText.includes('epoch 2 begins'))",
         timeout=120_000)
     settle(page)
 

@@ -6,11 +6,13 @@ about 1 ms, and every millisecond here is paid on every click. The empty templat
 styling to Streamlit's theme and keeps the payload small.
 """
 
+import functools
 import io
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 # ColorBrewer's RdBu, blue for negative, white at zero, red for positive. Spelled out: with plotly's
 # validation off, a name like "RdBu_r" would reach plotly.js, whose own RdBu is grey in the middle.
@@ -337,34 +339,155 @@ def loss_contour(result, z_title: str) -> go.Figure:
                   legend=dict(orientation="h", y=-0.15))
 
 
-def probabilities_and_curves(A2, prediction: int, verdict: str, steps, loss, accuracy) -> go.Figure:
-    """One figure, two panels: this sample's A2 as bars, and the running loss and accuracy.
+class TrainingCurves(NamedTuple):
+    """The running curves as drawn: trailing means over `window` steps, and the test accuracy points."""
 
-    One chart instead of two, and one y axis for the loss (0 to 2) and the accuracy (0 to 1), named
-    by colour in the title instead of a legend: this figure is redrawn on every Step, and in the
-    browser each chart, axis and legend adds to that redraw.
+    steps: np.ndarray  # the step each point ends at
+    loss: np.ndarray  # mean Σ(A2 − y)² over the `window` steps up to it (fewer at the start)
+    accuracy: np.ndarray  # fraction predicted right over the same steps
+    window: int  # steps per mean
+    bin_width: int  # steps per bin of the history the means are taken from
+    test_steps: list  # the step each epoch ended at ...
+    test_accuracy: list  # ... and the test accuracy then
+
+
+CURVE_POINTS = 300  # points per curve sent to the browser: enough for the eye, small to redraw
+MIN_WINDOW = 20  # steps per mean at least: one sample's loss and right/wrong are too noisy to read
+
+
+def trailing_means(sums: np.ndarray, counts: np.ndarray, window_bins: int) -> np.ndarray:
+    """Mean over the last `window_bins` bins at each bin: Σ sums / Σ counts, fewer bins at the start."""
+    total_sums = np.cumsum(sums, axis=0)
+    total_counts = np.cumsum(counts)
+    total_sums[window_bins:] -= total_sums[:-window_bins].copy()
+    total_counts[window_bins:] -= total_counts[:-window_bins].copy()
+    return total_sums / total_counts[:, None]
+
+
+def training_curves(bins, loss_column: int, correct_column: int, test_accuracy) -> TrainingCurves:
+    """Smooth a history's bins (core/history.py BinnedSeries) into trailing means for the Train chart.
+
+    The window grows with the run (a fortieth of it, at least MIN_WINDOW steps) so the curve shows
+    the trend at any length; at most CURVE_POINTS points are kept, the last one always.
+    """
+    filled = np.flatnonzero(bins.counts)
+    counts = bins.counts[filled]
+    window_bins = max(1, -(-max(MIN_WINDOW, bins.steps // 40) // bins.width))
+    means = trailing_means(bins.sums[filled][:, [loss_column, correct_column]], counts, window_bins)
+    ends = filled * bins.width + counts
+    keep = np.arange(len(filled) - 1, -1, -max(1, -(-len(filled) // CURVE_POINTS)))[::-1]
+    return TrainingCurves(ends[keep], means[keep, 0], means[keep, 1], window_bins * bins.width, bins.width,
+                          [step for _, step, _ in test_accuracy], [accuracy for _, _, accuracy in test_accuracy])
+
+
+def _curve_panels(curves: TrainingCurves, x_domain) -> tuple[list, dict, list]:
+    """Loss above, training accuracy below, one shared step axis: traces, axes and panel titles."""
+    traces = [dict(type="scatter", x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
+                   line=dict(color=BLUE), hovertemplate="loss %{y:.4f} over the steps to %{x:,}<extra></extra>"),
+              dict(type="scatter", x=curves.steps, y=curves.accuracy, xaxis="x2", yaxis="y3", mode="lines",
+                   line=dict(color=GREEN),
+                   hovertemplate="%{y:.1%} right over the steps to %{x:,}<extra></extra>")]
+    if curves.test_steps:
+        traces.append(dict(type="scatter", x=curves.test_steps, y=curves.test_accuracy, xaxis="x2", yaxis="y3",
+                           mode="markers+text", marker=dict(color="black", symbol="diamond", size=8),
+                           text=[f"test {value:.1%}" for value in curves.test_accuracy], textposition="bottom left",
+                           cliponaxis=False, hovertemplate="test accuracy %{y:.2%} after step %{x:,}<extra></extra>"))
+    axes = dict(xaxis2=axis("step", domain=x_domain, anchor="y3"),
+                yaxis2=axis("loss", domain=[0.6, 1.0], anchor="x2", rangemode="tozero"),
+                yaxis3=axis("accuracy", domain=[0.0, 0.4], anchor="x2", range=[0, 1.05], tickformat=".0%",
+                            dtick=0.25))
+    titles = [(x_domain[0], 1.1, f"<span style='color:{BLUE}'><b>Loss Σ(A2 − y)²</b></span>"),
+              (x_domain[0], 0.49, f"<span style='color:{GREEN}'><b>Training accuracy</b></span>"
+                                  + (" · ◆ test" if curves.test_steps else ""))]
+    return traces, axes, titles
+
+
+def _notes(titles) -> list:
+    return [dict(x=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="bottom", text=text,
+                 showarrow=False, font=dict(size=13)) for x, y, text in titles]
+
+
+def probabilities_and_curves(A2, prediction: int, verdict: str, curves: TrainingCurves) -> go.Figure:
+    """One figure, three panels: this sample's A2 as bars; the running loss and accuracy, each on its own axis.
+
+    One chart, not three, with panel titles instead of a legend: this figure is redrawn on every
+    Step, and in the browser each chart and legend adds to that redraw.
     """
     colours = [RED if digit == prediction else BLUE for digit in range(10)]
     traces = [dict(type="bar", x=DIGITS, y=A2, marker=dict(color=colours), xaxis="x", yaxis="y",
                    text=[f"{value:.2f}" for value in A2], textposition="outside", cliponaxis=False,
-                   showlegend=False, hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")]
-    if len(steps) > 1:
-        traces += [dict(type="scatter", x=steps, y=loss, name="loss Σ(A2 − y)²", xaxis="x2", yaxis="y2",
-                        line=dict(color=BLUE), hovertemplate="loss %{y:.4f} at step %{x}<extra></extra>"),
-                   dict(type="scatter", x=steps, y=accuracy, name="training accuracy", xaxis="x2", yaxis="y2",
-                        line=dict(color=GREEN), hovertemplate="accuracy %{y:.1%} at step %{x}<extra></extra>")]
-    titles = [(0.0, f"A2: predicted {prediction} ({verdict})"),
-              (0.45, f"Running <span style='color:{BLUE}'>loss Σ(A2 − y)²</span> and "
-                     f"<span style='color:{GREEN}'>training accuracy</span>")]
-    notes = [dict(x=x, y=1.1, xref="paper", yref="paper", xanchor="left", text=f"<b>{text}</b>",
-                  showarrow=False, font=dict(size=13)) for x, text in titles]
-    return PlainFigure(traces, dict(
-                  height=300, font=dict(size=12), template={}, annotations=notes, margin=dict(l=50, r=50, t=40, b=60),
-                  showlegend=False,
-                  xaxis=axis("digit", domain=[0, 0.36], type="category"),
-                  yaxis=axis("probability", range=[0, 1.2]),
-                  xaxis2=axis("step", domain=[0.48, 0.92], anchor="y2"),
-                  yaxis2=axis("mean loss · fraction right", anchor="x2", rangemode="tozero")))
+                   hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")]
+    curve_traces, axes, titles = _curve_panels(curves, [0.47, 1.0])
+    return PlainFigure(traces + curve_traces, dict(
+        height=340, font=dict(size=12), template={}, showlegend=False, margin=dict(l=50, r=20, t=40, b=45),
+        annotations=_notes([(0.0, 1.1, f"<b>A2: predicted {prediction} ({verdict})</b>"), *titles]),
+        xaxis=axis("digit", domain=[0, 0.36], type="category"), yaxis=axis("probability", range=[0, 1.2]),
+        **axes))
+
+
+def window_text(curves: TrainingCurves) -> str:
+    """What one point of the curves averages, for the caption under them."""
+    return (f"Each point of the loss and accuracy curves is the mean over the last {curves.window:,} steps"
+            + (" (fewer at the start)" if curves.steps.size and curves.steps[0] < curves.window else "")
+            + f"; the run's history keeps bins of {curves.bin_width:,} step{'s' if curves.bin_width > 1 else ''}.")
+
+
+def curves_figure(curves: TrainingCurves) -> go.Figure:
+    """The running loss and training accuracy alone (no step in memory, or an epoch running)."""
+    traces, axes, titles = _curve_panels(curves, [0.0, 1.0])
+    return PlainFigure(traces, dict(height=340, font=dict(size=12), template={}, showlegend=False,
+                                    margin=dict(l=50, r=20, t=40, b=45), annotations=_notes(titles), **axes))
+
+
+def epoch_accuracy(epochs, accuracy, height: int = 260) -> go.Figure:
+    """Test accuracy after each epoch, each point labelled with its value."""
+    trace = dict(type="scatter", x=list(epochs), y=list(accuracy), mode="lines+markers+text",
+                 text=[f"{value:.1%}" for value in accuracy], textposition="bottom right", cliponaxis=False,
+                 line=dict(color="black"), hovertemplate="epoch %{x}: %{y:.2%}<extra></extra>")
+    return figure([trace], "Test accuracy after each epoch", height, showlegend=False,
+                  margin=dict(l=60, r=40, t=40, b=45),
+                  xaxis=axis("epoch", dtick=1, range=[0.5, max(epochs) + 0.5]),
+                  yaxis=axis("accuracy (10,000 test images)", range=[0, 1.05], tickformat=".0%"))
+
+
+def unit_mosaic(images: np.ndarray, labels: list[tuple[str, str]], greyed: np.ndarray, columns: int = 10,
+                scale: int = 3, limit: float | None = None) -> np.ndarray:
+    """One RGB image of (k, 28, 28) signed images in a diverging scale, each under a two-line label.
+
+    Greyed images are drawn flat grey (e.g. a unit whose update is exactly zero), so "no change"
+    never passes for "a change too small to see".
+    """
+    size = images.shape[1] * scale
+    tiles = np.repeat(np.repeat(diverging_rgb(images, limit), scale, axis=1), scale, axis=2)
+    tiles[greyed] = GREYED
+    rows = -(-len(images) // columns)
+    gutter = 2 * scale
+    picture = np.full((rows * (LABEL_HEIGHT + size + gutter), columns * (size + gutter) - gutter, 3), 255, np.uint8)
+    for index, tile in enumerate(tiles):
+        row, column = divmod(index, columns)
+        top, left = row * (LABEL_HEIGHT + size + gutter) + LABEL_HEIGHT, column * (size + gutter)
+        picture[top:top + size, left:left + size] = tile
+        picture[top - LABEL_HEIGHT:top, left:left + size] = _label(labels[index], size)
+    return picture
+
+
+GREYED = np.array([200, 200, 200], dtype=np.uint8)
+LABEL_HEIGHT = 30
+
+
+@functools.lru_cache(maxsize=256)
+def _label(lines: tuple[str, str], width: int) -> np.ndarray:
+    """Two short lines of dark text on white, `width` pixels wide, drawn once per text."""
+    image = Image.new("RGB", (width, LABEL_HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    for row, text in enumerate(lines):
+        draw.text((1, 1 + 14 * row), text, fill=(40, 40, 40), font=_font())
+    return np.asarray(image)
+
+
+@functools.lru_cache(maxsize=1)
+def _font():
+    return ImageFont.load_default(size=12)
 
 
 def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: int = 8) -> np.ndarray:

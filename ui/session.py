@@ -101,6 +101,17 @@ class Session:
         self.last_upload: Upload | None = None
         self.position_slot = None  # the sidebar's position line, rewritten in place by the Train screen
         self.shell_drawn = False  # app.py drew the shell in this run (ui/shell.py)
+        self.silent_seen = (0, 0)  # (silent hidden units, step) when the Train screen last counted them
+        self.silent_rose = None  # (step a, step b): the count of silent units last rose between these steps
+
+    def note_silent_units(self, count: int) -> tuple[int, int] | None:
+        """Count the silent units at this step; returns between which steps their count last rose."""
+        seen, at = self.silent_seen
+        step = self.trainer.step_count
+        if count > seen:
+            self.silent_rose = (at, step)
+        self.silent_seen = (count, step)
+        return self.silent_rose
 
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""
@@ -125,6 +136,7 @@ class Session:
         # Step counts start again, so results remembered by step would belong to the old model.
         self.running = False
         self.figures.clear()
+        self.silent_seen, self.silent_rose = (0, 0), None
         st.query_params.update(settings_to_query(self.trainer.settings))
 
 

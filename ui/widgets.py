@@ -8,9 +8,11 @@ from ui.session import Session
 
 def position_text(trainer: Trainer) -> str:
     """Where training stands, in the words a learner uses: step, epoch, sample, α."""
-    total = trainer.training_size
-    return (f"Step {trainer.step_count:,} · epoch {trainer.epoch + 1} · "
-            f"sample {trainer.index:,} of {total:,} · α = {trainer.learning_rate:.4g}")
+    if trainer.index == 0:  # no sample of this epoch trained yet: "sample 0 of 60,000" would read as a sample
+        where = f"epoch {trainer.epoch + 1} begins"
+    else:
+        where = f"epoch {trainer.epoch + 1} · sample {trainer.index:,} of {trainer.training_size:,}"
+    return f"Step {trainer.step_count:,} · {where} · α = {trainer.learning_rate:.4g}"
 
 
 def model_summary(trainer: Trainer) -> str:
