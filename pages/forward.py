@@ -41,10 +41,10 @@ off_here = values.Z1 <= 0
 silent = trainer.dead_units()
 
 st.caption(f"Model at step {trainer.step_count:,} (rule `{trainer.settings.rule}`). Step it on the Train screen.")
-left, right = st.columns([1, 1.6])
+left, right = st.columns([1.1, 1.5])
 with left:
     st.plotly_chart(figures.digit_image(np.asarray(images[index]), f"x: {split} image #{index:,}, label {label}",
-                                        height=420), key="forward_x")
+                                        height=440), key="forward_x")
     st.latex(r"x_i = p_i / 255 \in [0,1],\quad i = 1,\dots,784")
 with right:
     st.plotly_chart(figures.hidden_layer_bars(values.Z1, values.A1, off_here, silent,
@@ -89,10 +89,12 @@ def hidden_unit_equation(k: int) -> list:
     ink_sum = float(terms.sum())
     n = k + 1
     return [
-        rf"Z_{{1,{n}}} = \sum_{{i=1}}^{{784}} W_{{1,i\,{n}}}\,x_i + b_{{1,{n}}}"
-        rf" = \underbrace{{{listed} + \cdots}}_{{{len(ink)}\ \text{{inked pixels }} (x_i > 0)\text{{, largest terms first}}}}"
-        rf" + b_{{1,{n}}}",
-        rf"\phantom{{Z_{{1,{n}}}}} = {number(ink_sum)} + {number(params.b1[k])} = {values.Z1[k]:.4f}",
+        r"\begin{aligned}"
+        rf"Z_{{1,{n}}} &= \sum_{{i=1}}^{{784}} W_{{1,i\,{n}}}\,x_i + b_{{1,{n}}} \\"
+        rf" &= \underbrace{{{listed} + \cdots}}_{{{len(ink)}\ \text{{inked pixels }} (x_i > 0)\text{{, largest terms first}}}}"
+        rf" + b_{{1,{n}}} \\"
+        rf" &= {number(ink_sum)} + {number(params.b1[k])} = {values.Z1[k]:.4f}"
+        r"\end{aligned}",
         rf"A_{{1,{n}}} = \max(0, Z_{{1,{n}}}) = \max(0, {number(values.Z1[k])}) = {values.A1[k]:.4f}"
         + (r"\quad\text{(off for this image)}" if off_here[k] else ""),
     ]
@@ -104,7 +106,7 @@ def output_equation(j: int) -> list:
     listed = range(hidden) if hidden <= 10 else active if len(active) <= 10 else None
     if listed is not None:
         products = [rf"{number(params.W2[k, j], 3)}\cdot{values.A1[k]:.3f}" for k in listed]
-        rows = [" + ".join(products[start:start + 5]) for start in range(0, len(products), 5)] or ["0"]
+        rows = [" + ".join(products[start:start + 4]) for start in range(0, len(products), 4)] or ["0"]
         terms = r" \\ &\quad + ".join(rows)
         if hidden > 10:
             terms += rf"\quad\text{{(the {len(active)} units with }} A_{{1,k}} > 0\text{{; the others add 0)}}"
@@ -126,7 +128,7 @@ def output_equation(j: int) -> list:
 
 
 st.subheader("The equations with this image's numbers")
-left, right = st.columns([1, 3])
+left, right = st.columns([1, 4])
 unit = left.selectbox(f"Hidden unit (1 to {hidden})", list(range(1, hidden + 1)), key=f"forward_unit_{hidden}",
                       format_func=lambda k: f"unit {k}" + (" · silent" if silent[k - 1] else ""))
 left.caption("Softmax is computed with max Z2 subtracted first (the same value, without overflow).")

@@ -152,6 +152,12 @@ def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title
                   yaxis=axis("row", range=[rows + 0.5, 0.5], scaleanchor="x", constrain="domain"))
 
 
+def value_text(value: float, text_format: str) -> str:
+    """A value as written on a bar, without the "-0.00" that rounding a tiny negative gives."""
+    text = format(value, text_format)
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int | None = None,
          height: int = 260, y_range=None, text_format: str = ".2f", *, true_label: int | None = None,
          emphasis: int | None = None, silent=None, hover_name: str = "") -> go.Figure:
@@ -174,7 +180,7 @@ def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int 
                       yanchor="bottom" if value >= 0 else "top", yshift=18 if value >= 0 else -18,
                       font=dict(size=12, color=TRUE_LABEL))]
     trace = dict(type="bar", x=list(labels), y=values, marker=marker,
-                 text=[format(value, text_format) for value in values], textposition="outside",
+                 text=[value_text(value, text_format) for value in values], textposition="outside",
                  cliponaxis=False, hovertemplate=f"{hover_name}%{{x}}: %{{y:.4f}}<extra></extra>")
     return figure([trace], title, height, xaxis=axis(x_title, type="category"),
                   yaxis=axis(y_title, range=y_range), annotations=notes)
@@ -188,15 +194,19 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
     """
     labels = unit_labels(len(Z1), silent_probe)
     silent_here = np.asarray(silent_here, dtype=bool)
-    traces = [dict(type="bar", name="Z1 (before ReLU)", x=labels, y=np.asarray(Z1, dtype=float),
+    hatch = dict(shape="x", fgcolor="#555555", size=5, solidity=0.3, fillmode="overlay")
+    traces = [dict(type="bar", name="Z1 (before ReLU)", x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
                    marker=dict(color=[SILENT if off else "#56B4E9" for off in silent_here],
-                               pattern=dict(shape=["x" if off else "" for off in silent_here], fgcolor="#555555",
-                                            size=5, solidity=0.3, fillmode="overlay")),
-                   text=[f"{value:.2f}" for value in Z1], textposition="outside", cliponaxis=False,
+                               pattern=dict(hatch, shape=["x" if off else "" for off in silent_here])),
+                   text=[value_text(value, ".2f") for value in Z1], textposition="outside", cliponaxis=False,
                    hovertemplate="%{x}: Z1 = %{y:.4f}<extra></extra>"),
-              dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float),
-                   marker=dict(color=VALUE), text=[f"{value:.2f}" for value in A1], textposition="outside",
+              dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float), showlegend=False,
+                   marker=dict(color=VALUE), text=[value_text(value, ".2f") for value in A1], textposition="outside",
                    cliponaxis=False, hovertemplate="%{x}: A1 = %{y:.4f}<extra></extra>")]
+    # Legend-only entries: the bars' own legend swatch would copy whichever style unit 1 happens to have.
+    traces += [dict(type="bar", name=name, x=[None], y=[None], marker=marker) for name, marker in (
+        ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
+        ("A1 = max(0, Z1)", dict(color=VALUE)))]
     return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
                   legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
                   xaxis=axis("hidden unit", type="category"), yaxis=axis("value"))
