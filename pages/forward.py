@@ -50,10 +50,11 @@ with right:
     st.plotly_chart(figures.hidden_layer_bars(values.Z1, values.A1, off_here, silent,
                                               f"Hidden layer: Z1 and A1 for units 1…{hidden}", height=380),
                     key="forward_hidden")
-    st.latex(r"Z_{1,k} = \sum_{i=1}^{784} W_{1,ik}\,x_i + b_{1,k},\qquad A_{1,k} = \max(0, Z_{1,k}),"
-             rf"\qquad k = 1,\dots,{hidden}")
+    st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
+    st.latex(r"A_{1,k} = \max(0, Z_{1,k})")
     note = (f"{int(off_here.sum())} of {hidden} hidden units are off (Z1 ≤ 0, grey hatched bars) for this image: "
-            "they pass nothing on and get no gradient from it.")
+            "they pass nothing on and get no gradient from it. For a unit that is on, A1 = Z1: its number is "
+            "written once, on the A1 bar.")
     if silent.any():
         names = ", ".join(str(k + 1) for k in np.flatnonzero(silent))
         note += (f" Silent on all of the first 1,000 test images (marked “· silent”): unit{'s' if silent.sum() > 1 else ''} "

@@ -190,7 +190,8 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
     """Z1 and A1 = ReLU(Z1) side by side for units 1..h, values written on every bar.
 
     Units off for this image (Z1 ≤ 0) have a grey hatched Z1 bar; units silent on the whole probe are
-    named "unit k · silent".
+    named "unit k · silent". For a unit that is on, A1 = Z1 and the number is written once, on the A1 bar,
+    so two equal numbers do not overlap.
     """
     labels = unit_labels(len(Z1), silent_probe)
     silent_here = np.asarray(silent_here, dtype=bool)
@@ -198,7 +199,8 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
     traces = [dict(type="bar", name="Z1 (before ReLU)", x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
                    marker=dict(color=[SILENT if off else "#56B4E9" for off in silent_here],
                                pattern=dict(hatch, shape=["x" if off else "" for off in silent_here])),
-                   text=[value_text(value, ".2f") for value in Z1], textposition="outside", cliponaxis=False,
+                   text=[value_text(value, ".2f") if off else "" for value, off in zip(Z1, silent_here)],
+                   textposition="outside", cliponaxis=False,
                    hovertemplate="%{x}: Z1 = %{y:.4f}<extra></extra>"),
               dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float), showlegend=False,
                    marker=dict(color=VALUE), text=[value_text(value, ".2f") for value in A1], textposition="outside",
@@ -208,7 +210,7 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
         ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
         ("A1 = max(0, Z1)", dict(color=VALUE)))]
     return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+                  legend=dict(orientation="h", y=-0.28, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
                   xaxis=axis("hidden unit", type="category"), yaxis=axis("value"))
 
 
