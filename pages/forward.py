@@ -48,7 +48,7 @@ with left:
     st.latex(r"x_i = p_i / 255 \in [0,1],\quad i = 1,\dots,784")
 with right:
     st.plotly_chart(figures.hidden_layer_bars(values.Z1, values.A1, off_here, silent,
-                                              f"Hidden layer: Z1 and A1 for units 1…{hidden}", height=380),
+                                              f"Hidden layer: Z1 and A1 for units 1…{hidden}", height=400),
                     key="forward_hidden")
     st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
     st.latex(r"A_{1,k} = \max(0, Z_{1,k})")

@@ -37,8 +37,8 @@ titles = [f"unit {k + 1}" + (" · silent" if silent[k] else " · off" if zero[k]
 st.plotly_chart(figures.image_grid(
     dW1.T.reshape(-1, 28, 28), titles,
     "dW1: each hidden unit's gradient as a 28×28 image (dW1 = x·dZ1ᵀ, so it is the image times dZ1ₖ)",
-    "dL/dW1", columns=5 if hidden <= 10 else 8, height=None if hidden <= 10 else 520, greyed=zero, hover_name="unit",
-    gap=4),
+    "dL/dW1: all exactly 0" if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 8, greyed=zero,
+    hover_name="unit", gap=4),
     key="gradients_dw1")
 if zero.all():
     st.warning(f"dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "

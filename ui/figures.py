@@ -210,8 +210,9 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
         ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
         ("A1 = max(0, Z1)", dict(color=VALUE)))]
     return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  legend=dict(orientation="h", y=-0.28, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
-                  xaxis=axis("hidden unit", type="category"), yaxis=axis("value"))
+                  legend=dict(orientation="h", y=-0.32 if len(Z1) > 8 else -0.22, x=0, yanchor="top"),
+                  margin=dict(l=50, r=20, t=50, b=110 if len(Z1) > 8 else 90),
+                  xaxis=axis("hidden unit", type="category", tickangle=-40 if len(Z1) > 8 else 0), yaxis=axis("value"))
 
 
 def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
