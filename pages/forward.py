@@ -20,7 +20,7 @@ trainer = session.trainer()
 params = trainer.params
 hidden = params.hidden
 
-controls = st.columns([1, 1, 1, 1])
+controls = st.columns([1.1, 1, 1.2, 1.1])
 split = controls[0].segmented_control("Set", ["training", "test"], default="test", key="forward_split") or "test"
 images = mnist.train_images if split == "training" else mnist.test_images
 labels = mnist.train_labels if split == "training" else mnist.test_labels
@@ -53,8 +53,8 @@ with right:
     st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
     st.latex(r"A_{1,k} = \max(0, Z_{1,k})")
     note = (f"{int(off_here.sum())} of {hidden} hidden units are off (Z1 ≤ 0, grey hatched bars) for this image: "
-            "they pass nothing on and get no gradient from it. For a unit that is on, A1 = Z1: its number is "
-            "written once, on the A1 bar.")
+            "they pass nothing on and get no gradient from it. Each unit's number is written once: on its A1 bar "
+            "when it is on (A1 = Z1), on its Z1 bar when it is off (A1 = 0).")
     if silent.any():
         names = ", ".join(str(k + 1) for k in np.flatnonzero(silent))
         note += (f" Silent on all of the first 1,000 test images (marked “· silent”): unit{'s' if silent.sum() > 1 else ''} "

@@ -190,9 +190,10 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
     """Z1 and A1 = ReLU(Z1) side by side for units 1..h, values written on every bar.
 
     Units off for this image (Z1 ≤ 0) have a grey hatched Z1 bar; units silent on the whole probe are
-    named "unit k · silent". For a unit that is on, A1 = Z1 and the number is written once, on the A1 bar,
-    so two equal numbers do not overlap.
+    named "unit k · silent". Each unit's number is written once, so neighbours do not overlap: on the A1
+    bar when the unit is on (there A1 = Z1), on the Z1 bar when it is off (there A1 = 0, no bar).
     """
+    tilted = len(Z1) > 8
     labels = unit_labels(len(Z1), silent_probe)
     silent_here = np.asarray(silent_here, dtype=bool)
     hatch = dict(shape="x", fgcolor="#555555", size=5, solidity=0.3, fillmode="overlay")
@@ -203,16 +204,19 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
                    textposition="outside", cliponaxis=False,
                    hovertemplate="%{x}: Z1 = %{y:.4f}<extra></extra>"),
               dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float), showlegend=False,
-                   marker=dict(color=VALUE), text=[value_text(value, ".2f") for value in A1], textposition="outside",
+                   marker=dict(color=VALUE), text=["" if off else value_text(value, ".2f")
+                                                   for value, off in zip(A1, silent_here)], textposition="outside",
                    cliponaxis=False, hovertemplate="%{x}: A1 = %{y:.4f}<extra></extra>")]
     # Legend-only entries: the bars' own legend swatch would copy whichever style unit 1 happens to have.
     traces += [dict(type="bar", name=name, x=[None], y=[None], marker=marker) for name, marker in (
         ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
         ("A1 = max(0, Z1)", dict(color=VALUE)))]
+    for trace in traces[:2]:
+        trace.update(textangle=-90 if tilted else 0, textfont=dict(size=10))
     return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  legend=dict(orientation="h", y=-0.32 if len(Z1) > 8 else -0.22, x=0, yanchor="top"),
-                  margin=dict(l=50, r=20, t=50, b=110 if len(Z1) > 8 else 90),
-                  xaxis=axis("hidden unit", type="category", tickangle=-40 if len(Z1) > 8 else 0), yaxis=axis("value"))
+                  legend=dict(orientation="h", y=-0.32 if tilted else -0.22, x=0, yanchor="top"),
+                  margin=dict(l=50, r=20, t=50, b=110 if tilted else 90),
+                  xaxis=axis("hidden unit", type="category", tickangle=-40 if tilted else 0), yaxis=axis("value"))
 
 
 def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
