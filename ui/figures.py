@@ -155,7 +155,7 @@ def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title
 def value_text(value: float, text_format: str) -> str:
     """A value as written on a bar, without the "-0.00" that rounding a tiny negative gives."""
     text = format(value, text_format)
-    return text.lstrip("-") if float(text) == 0 else text
+    return text[1:] if text.startswith("-") and not any(digit in text for digit in "123456789") else text
 
 
 def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int | None = None,
