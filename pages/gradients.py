@@ -33,19 +33,19 @@ st.caption(f"Step {record.step:,}: training image #{record.index:,}, label {reco
 dW1, db1, dW2, db2 = record.gradients
 off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
 zero = ~dW1.any(axis=0)
-titles = [f"unit {k + 1}" + (" · silent" if silent[k] else " · off" if zero[k] else "") for k in range(hidden)]
+titles = figures.unit_labels(hidden, silent)  # units off for this image are greyed, and the caption names them
 st.plotly_chart(figures.image_grid(
     dW1.T.reshape(-1, 28, 28), titles,
-    "dW1: each hidden unit's gradient as a 28×28 image (dW1 = x·dZ1ᵀ, so it is the image times dZ1ₖ)",
-    "dL/dW1: all exactly 0" if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 8, greyed=zero,
-    hover_name="unit", gap=4),
+    "dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ",
+    "dL/dW1: all exactly 0" if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 6, greyed=zero,
+    hover_name="unit", gap=6),
     key="gradients_dw1")
 if zero.all():
     st.warning(f"dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
                "changed no first-layer weight. The colour scale above has nothing to show.", icon=":material/block:")
 elif zero.any():
     names = ", ".join(str(k + 1) for k in np.flatnonzero(zero))
-    st.caption(f"Greyed, “off”, dW1 exactly 0: unit{'s' if zero.sum() > 1 else ''} {names} had Z1 ≤ 0 for this image, so "
+    st.caption(f"Greyed, dW1 exactly 0: unit{'s' if zero.sum() > 1 else ''} {names} had Z1 ≤ 0 for this image, so "
                "dZ1 = 0 there and the step leaves their weights unchanged. The colour scale is set by the other units.")
 if silent.any():
     st.caption(f"“· silent”: Z1 ≤ 0 on all of the first 1,000 test images with the current weights "

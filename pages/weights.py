@@ -32,8 +32,7 @@ units = figures.unit_labels(params.hidden)
 st.plotly_chart(figures.image_grid(
     W1.T.reshape(-1, 28, 28), figures.unit_labels(params.hidden, silent),
     f"W1 at step {step:,}: each hidden unit's 784 input weights as a 28×28 image", "weight",
-    columns=min(params.hidden, 10) if params.hidden <= 10 else 8, height=260 if params.hidden <= 10 else 520,
-    greyed=silent, hover_name="unit"),
+    columns=5 if params.hidden <= 10 else 6, greyed=silent, hover_name="unit", gap=6),
     key="weights_w1")
 if silent.any():
     st.caption(f"Greyed, “· silent”: {int(silent.sum())} of {params.hidden} units have Z1 ≤ 0 on all of the first "
