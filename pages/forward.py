@@ -11,13 +11,16 @@ st.title("Forward pass")
 st.markdown(
     "Pick an image and follow it through the network as it is now. Each layer is a matrix "
     "product plus a bias, followed by an activation: ReLU in the hidden layer, softmax at the "
-    "output, whose 10 values are the network's probabilities for the digits 0 to 9.")
+    "output. Numbering follows the design document: pixels 1…784 and hidden units 1…h count from 1; "
+    "the ten outputs are named by the digit they stand for, 0…9 (the document's y₁…y₁₀, so y₁ is "
+    "digit 0 and y₁₀ is digit 9).")
 
 mnist = session.dataset()
 trainer = session.trainer()
 params = trainer.params
+hidden = params.hidden
 
-controls = st.columns([1, 1, 1, 1])
+controls = st.columns([1.1, 1, 1.2, 1.1])
 split = controls[0].segmented_control("Set", ["training", "test"], default="test", key="forward_split") or "test"
 images = mnist.train_images if split == "training" else mnist.test_images
 labels = mnist.train_labels if split == "training" else mnist.test_labels
@@ -34,35 +37,116 @@ values = network.forward(params, x)
 prediction = int(np.argmax(values.A2))
 mse = float(network.mse_loss(values.A2, label))
 cross_entropy = float(network.cross_entropy_loss(values.A2, label))
-units = [f"h{k}" for k in range(params.hidden)]
+off_here = values.Z1 <= 0
+silent = trainer.dead_units()
 
 st.caption(f"Model at step {trainer.step_count:,} (rule `{trainer.settings.rule}`). Step it on the Train screen.")
-left, middle, right = st.columns([1, 1.3, 1.3])
+left, right = st.columns([1.1, 1.5])
 with left:
     st.plotly_chart(figures.digit_image(np.asarray(images[index]), f"x: {split} image #{index:,}, label {label}",
-                                        height=300), key="forward_x")
-    st.latex(r"x = p / 255 \in [0,1]^{784}")
-with middle:
-    st.plotly_chart(figures.grouped_bars({"Z1 (before ReLU)": values.Z1, "A1 = ReLU(Z1)": values.A1}, units,
-                                         "Hidden layer", "hidden unit", "value"), key="forward_hidden")
-    st.latex(r"Z_1 = W_1^{T}x + b_1,\qquad A_1 = \max(0, Z_1)")
-    dead = int(np.sum(values.Z1 <= 0))
-    st.caption(f"{dead} of {params.hidden} hidden units are off (Z1 ≤ 0) for this image: they pass nothing on "
-               "and get no gradient from it.")
+                                        height=440), key="forward_x")
+    st.latex(r"x_i = p_i / 255 \in [0,1],\quad i = 1,\dots,784")
 with right:
-    st.plotly_chart(figures.bars(values.Z2, figures.DIGITS, "Output scores Z2 (logits)", "digit", "Z2",
-                                 highlight=prediction, height=300), key="forward_z2")
-    st.latex(r"Z_2 = W_2^{T}A_1 + b_2")
+    st.plotly_chart(figures.hidden_layer_bars(values.Z1, values.A1, off_here, silent,
+                                              f"Hidden layer: Z1 and A1 for units 1…{hidden}", height=400),
+                    key="forward_hidden")
+    st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
+    st.latex(r"A_{1,k} = \max(0, Z_{1,k})")
+    note = (f"{int(off_here.sum())} of {hidden} hidden units are off (Z1 ≤ 0, grey hatched bars) for this image: "
+            "they pass nothing on and get no gradient from it. Each unit's number is written once: on its A1 bar "
+            "when it is on (A1 = Z1), on its Z1 bar when it is off (A1 = 0).")
+    if silent.any():
+        names = ", ".join(str(k + 1) for k in np.flatnonzero(silent))
+        note += (f" Silent on all of the first 1,000 test images (marked “· silent”): unit{'s' if silent.sum() > 1 else ''} "
+                 f"{names}.")
+    st.caption(note)
 
-left, right = st.columns([1.3, 1])
+left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures.bars(values.A2, figures.DIGITS, "Probabilities A2 = softmax(Z2)", "digit",
-                                 "probability", highlight=prediction, height=300, y_range=[0, 1.15]),
-                    key="forward_a2")
+    st.plotly_chart(figures.bars(values.Z2, figures.DIGITS, "Output scores Z2 (logits), one per digit", "digit",
+                                 "Z2", highlight=prediction, true_label=label, height=320, hover_name="digit "),
+                    key="forward_z2")
+    st.latex(r"Z_{2,j} = \sum_{k=1}^{h} W_{2,kj}\,A_{1,k} + b_{2,j},\qquad j = 0,\dots,9")
 with right:
-    st.latex(r"A_{2,k} = \frac{e^{Z_{2,k} - \max Z_2}}{\sum_j e^{Z_{2,j} - \max Z_2}}")
-    verdict = "correct" if prediction == label else f"wrong (the label is {label})"
-    st.metric("Prediction  argmax A2", prediction, verdict, delta_color="normal" if prediction == label else "inverse")
-    st.latex(rf"\mathcal{{L}} = \sum_k (A_{{2,k}} - y_k)^2 = {mse:.4f}")
-    st.latex(rf"-\log A_{{2,y}} = {cross_entropy:.4f}")
-    st.caption(f"y is one-hot: 1 at the label {label}, 0 elsewhere (the document writes μ; it is 1).")
+    st.plotly_chart(figures.bars(values.A2, figures.DIGITS, "Probabilities A2 = softmax(Z2)", "digit",
+                                 "probability", highlight=prediction, true_label=label, height=320,
+                                 y_range=[0, 1.2], hover_name="digit "), key="forward_a2")
+    st.latex(r"A_{2,j} = \frac{e^{Z_{2,j}}}{\sum_{d=0}^{9} e^{Z_{2,d}}}")
+st.caption(f"Vermillion: the predicted digit {prediction}. Black outline and “label”: the true digit {label}.")
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A value for LaTeX, negative ones in brackets so a product or sum reads unambiguously."""
+    text = f"{value:.{digits}f}"
+    return f"({text})" if value < 0 else text
+
+
+def hidden_unit_equation(k: int) -> list:
+    """LaTeX lines for Z1_k and A1_k of unit k (0-based), with this image's numbers."""
+    ink = np.flatnonzero(x > 0)
+    terms = x[ink] * params.W1[ink, k]
+    shown = ink[np.argsort(-np.abs(terms))[:3]]
+    listed = " + ".join(rf"{number(params.W1[i, k], 3)}\cdot{x[i]:.2f}" for i in shown)
+    ink_sum = float(terms.sum())
+    n = k + 1
+    return [
+        r"\begin{aligned}"
+        rf"Z_{{1,{n}}} &= \sum_{{i=1}}^{{784}} W_{{1,i\,{n}}}\,x_i + b_{{1,{n}}} \\"
+        rf" &= \underbrace{{{listed} + \cdots}}_{{{len(ink)}\ \text{{inked pixels }} (x_i > 0)\text{{, largest terms first}}}}"
+        rf" + b_{{1,{n}}} \\"
+        rf" &= {number(ink_sum)} + {number(params.b1[k])} = {values.Z1[k]:.4f}"
+        r"\end{aligned}",
+        rf"A_{{1,{n}}} = \max(0, Z_{{1,{n}}}) = \max(0, {number(values.Z1[k])}) = {values.A1[k]:.4f}"
+        + (r"\quad\text{(off for this image)}" if off_here[k] else ""),
+    ]
+
+
+def output_equation(j: int) -> list:
+    """LaTeX lines for Z2_j and A2_j of digit j, the h terms listed when h ≤ 10."""
+    active = np.flatnonzero(values.A1 > 0)
+    listed = range(hidden) if hidden <= 10 else active if len(active) <= 10 else None
+    if listed is not None:
+        products = [rf"{number(params.W2[k, j], 3)}\cdot{values.A1[k]:.3f}" for k in listed]
+        rows = [" + ".join(products[start:start + 4]) for start in range(0, len(products), 4)] or ["0"]
+        terms = r" \\ &\quad + ".join(rows)
+        if hidden > 10:
+            terms += rf"\quad\text{{(the {len(active)} units with }} A_{{1,k}} > 0\text{{; the others add 0)}}"
+    else:
+        terms = (rf"\textstyle\sum \text{{ over the {len(active)} units with }} A_{{1,k}} > 0"
+                 rf" = {number(float(values.A1 @ params.W2[:, j]))}")
+    shifted = values.Z2 - values.Z2.max()
+    total = float(np.exp(shifted).sum())
+    return [
+        r"\begin{aligned}"
+        rf"Z_{{2,{j}}} &= \sum_{{k=1}}^{{{hidden}}} W_{{2,k\,{j}}}\,A_{{1,k}} + b_{{2,{j}}} \\ &= {terms}"
+        rf" \\ &\quad + {number(params.b2[j])} = {values.Z2[j]:.4f}"
+        r"\end{aligned}",
+        rf"A_{{2,{j}}} = \frac{{e^{{Z_{{2,{j}}}}}}}{{\sum_{{d=0}}^{{9}} e^{{Z_{{2,d}}}}}}"
+        rf" = \frac{{e^{{{number(values.Z2[j], 3)} - {number(values.Z2.max(), 3)}}}}}"
+        rf"{{\sum_{{d=0}}^{{9}} e^{{Z_{{2,d}} - {number(values.Z2.max(), 3)}}}}}"
+        rf" = \frac{{{np.exp(shifted[j]):.4f}}}{{{total:.4f}}} = {values.A2[j]:.4f}",
+    ]
+
+
+st.subheader("The equations with this image's numbers")
+left, right = st.columns([1, 4])
+unit = left.selectbox(f"Hidden unit (1 to {hidden})", list(range(1, hidden + 1)), key=f"forward_unit_{hidden}",
+                      format_func=lambda k: f"unit {k}" + (" · silent" if silent[k - 1] else ""))
+left.caption("Softmax is computed with max Z2 subtracted first (the same value, without overflow).")
+with right:
+    for line in hidden_unit_equation(unit - 1):
+        st.latex(line)
+    st.markdown(f"**The predicted digit, {prediction}:**")
+    for line in output_equation(prediction):
+        st.latex(line)
+
+left, right = st.columns([1, 2])
+with left:
+    verdict = "correct" if prediction == label else f"wrong: the label is {label}"
+    st.metric("Prediction: argmax A2", prediction, verdict, delta_color="normal" if prediction == label else "inverse",
+              delta_arrow="off")
+with right:
+    st.latex(rf"\mathcal{{L}} = \sum_{{d=0}}^{{9}} (A_{{2,d}} - y_d)^2 = {mse:.4f},\qquad"
+             rf"-\log A_{{2,{label}}} = {cross_entropy:.4f}")
+    st.caption(f"y is one-hot: 1 at the label {label}, 0 elsewhere (the document writes μ; it is 1). The document "
+               "sums i = 1…10 over y₁…y₁₀; here the same ten terms are indexed by their digit d = 0…9.")

@@ -38,34 +38,50 @@ if record is None:
     st.stop()
 
 hidden = trainer.params.hidden
-units = [f"h{k}" for k in range(hidden)]
+units = figures.unit_labels(hidden)
+silent = trainer.dead_units()
 st.caption(f"Step {record.step:,}: training image #{record.index:,}, label {record.label}, rule `{record.rule}`, "
            f"loss {record.loss_before:.4f}.")
 
 dW1, db1, dW2, db2 = record.gradients
+off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
+zero = ~dW1.any(axis=0)
+titles = figures.unit_labels(hidden, silent)  # units off for this image are greyed, and the caption names them
 st.plotly_chart(figures.image_grid(
-    dW1.T.reshape(-1, 28, 28), [f"unit {k}" for k in range(hidden)],
-    "dW1: each hidden unit's gradient as a 28×28 image (dW1 = x·dZ1ᵀ, so it is the image times dZ1ₖ)",
-    "dL/dW1", columns=min(hidden, 10), height=260 if hidden <= 10 else 520), key="gradients_dw1")
+    dW1.T.reshape(-1, 28, 28), titles,
+    "dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ",
+    "dL/dW1: all exactly 0" if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 6, greyed=zero,
+    hover_name="unit", gap=6),
+    key="gradients_dw1")
+if zero.all():
+    st.warning(f"dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
+               "changed no first-layer weight. The colour scale above has nothing to show.", icon=":material/block:")
+elif zero.any():
+    names = ", ".join(str(k + 1) for k in np.flatnonzero(zero))
+    st.caption(f"Greyed, dW1 exactly 0: unit{'s' if zero.sum() > 1 else ''} {names} had Z1 ≤ 0 for this image, so "
+               "dZ1 = 0 there and the step leaves their weights unchanged. The colour scale is set by the other units.")
+if silent.any():
+    st.caption(f"“· silent”: Z1 ≤ 0 on all of the first 1,000 test images with the current weights "
+               f"({int(silent.sum())} of {hidden} units).")
 left, middle, right = st.columns([1, 1.4, 1])
 with left:
     st.plotly_chart(figures.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
-                                 height=300, text_format=".3f"), key="gradients_db1")
+                                 height=300, text_format=".3f", silent=off), key="gradients_db1")
+    st.caption("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0.")
 with middle:
     st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ (values on hover)", "digit (output)", "hidden unit",
-                                    x_labels=figures.DIGITS, colorbar_title="dL/dW2", height=300,
+                                    x_labels=figures.DIGITS, y_labels=units, colorbar_title="dL/dW2", height=300,
                                     annotate=False), key="gradients_dw2")
 with right:
     st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", "digit", "dL/db2", height=300,
-                                 highlight=record.label, text_format=".3f"), key="gradients_db2")
+                                 true_label=record.label, text_format=".3f"), key="gradients_db2")
 
 st.subheader("Three rules for dZ2 on this sample")
 y = network.one_hot(record.label)
 rules = {name: rule(record.forward.A2, y) for name, rule in network.GRADIENT_RULES.items()}
 left, right = st.columns([1.6, 1])
 with left:
-    st.plotly_chart(figures.grouped_bars(rules, figures.DIGITS, "dZ2 under each gradient rule", "digit",
-                                         "dZ2", height=300), key="gradients_rules")
+    st.plotly_chart(figures.dZ2_rules_figure(rules, record.label, height=320), key="gradients_rules")
 with right:
     st.latex(r"\text{document: } dZ_2 = 2(A_2 - y)")
     st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),")

@@ -26,17 +26,20 @@ with right:
     st.subheader("The maths in four lines")
     st.latex(r"Z_1 = W_1^{T}x + b_1,\quad A_1 = \mathrm{ReLU}(Z_1)")
     st.latex(r"Z_2 = W_2^{T}A_1 + b_2,\quad A_2 = \mathrm{softmax}(Z_2)")
-    st.latex(r"\mathcal{L} = \sum_{k=0}^{9} (A_{2,k} - y_k)^2")
+    st.latex(r"\mathcal{L} = \sum_{d=0}^{9} (A_{2,d} - y_d)^2")
     st.latex(r"P \leftarrow P - \alpha\,\frac{\partial \mathcal{L}}{\partial P}\ \text{after every sample}")
-    st.caption("W1 is 784×10: column k is hidden unit k's template, shown as a 28×28 image on the "
+    st.caption(f"W1 is 784×{hidden}: column k is hidden unit k's template, shown as a 28×28 image on the "
                "Weights screen. α halves every 5 epochs.")
+    st.caption("Numbering as in the design document: pixels 1…784 and hidden units 1…h count from 1; the ten "
+               "outputs are named by their digit 0…9, which the document writes y₁…y₁₀ (y₁ is digit 0), so "
+               "its loss Σᵢ₌₁¹⁰ (aᵢ − yᵢ)² is the sum above over d = 0…9.")
 
 st.subheader("Where to start")
 st.markdown(
     "1. **Data**: what the network sees: 28×28 grey images, pixel values divided by 255.\n"
     "2. **Forward pass**: one image through the network, every intermediate value.\n"
     "3. **Train**: step one sample at a time and watch the loss, the prediction and W1 change.\n"
-    "4. **Weights**: the ten hidden units' templates, and how they evolved.\n"
+    "4. **Weights**: the hidden units' templates, and how they evolved.\n"
     "5. **Gradients**: what backpropagation computed, checked against finite differences "
     "(where the document's erratum shows).\n"
     "6. **Loss surface**: the loss around the current weights, and the path training took.\n"

@@ -14,14 +14,43 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-# ColorBrewer's RdBu, blue for negative, white at zero, red for positive. Spelled out: with plotly's
-# validation off, a name like "RdBu_r" would reach plotly.js, whose own RdBu is grey in the middle.
-DIVERGING = [[0.0, "#053061"], [0.1, "#2166ac"], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
-             [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, "#b2182b"],
+# --- palette: one meaning per colour on every screen -------------------------------------------
+# Categories use Okabe & Ito's colour-blind-safe set; tests/test_palette.py checks that the colours
+# that must stay apart do so under a deuteranopia simulation (ui/colour_vision.py).
+PREDICTED = "#D55E00"    # vermillion: the network's predicted digit, and only that
+TRUE_LABEL = "#000000"   # black outline + "label": the true digit
+VALUE = "#0072B2"        # blue: a plain value with no special role
+EMPHASIS = "#555555"     # dark grey: the one bar a title points at (e.g. the weakest digit)
+SILENT = "#BBBBBB"       # light grey, hatched: a silent hidden unit (Z1 ≤ 0)
+LOSS, ACCURACY = "#0072B2", "#009E73"  # Train's curves: blue loss, bluish-green accuracy
+# The three dZ2 rules: colour and bar pattern each, so they stay apart under deuteranopia and in grey.
+RULE_STYLES = {"document": ("#E69F00", ""), "mse": ("#0072B2", "/"), "cross-entropy": ("#CC79A7", ".")}
+RULE_COLOURS = {name: colour for name, (colour, _) in RULE_STYLES.items()}
+# Runs compared side by side, in this order.
+RUNS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# The training path over viridis: white with a black edge stays visible on its dark purple and its yellow.
+TRAJECTORY, TRAJECTORY_EDGE = "#FFFFFF", "#000000"
+# Diverging ends (ColorBrewer RdBu): blue negative, white zero, red positive. Blue against red stays apart
+# under deuteranopia (blue against a dark yellow-brown), unlike red against green.
+NEGATIVE, POSITIVE = "#2166ac", "#b2182b"
+# RdBu spelled out: with plotly's validation off, a name like "RdBu_r" would reach plotly.js, whose own
+# RdBu is grey in the middle.
+DIVERGING = [[0.0, "#053061"], [0.1, NEGATIVE], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
+             [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, POSITIVE],
              [1.0, "#67001f"]]
 GREYS = [[0.0, "black"], [1.0, "white"]]
-BLUE, RED, GREEN = "#1f77b4", "#d62728", "#2ca02c"
+BLUE, RED, GREEN = VALUE, PREDICTED, ACCURACY  # older names, kept for the builders that use them
 DIGITS = [str(digit) for digit in range(10)]
+
+
+# --- numbering: what a person reads counts from 1, as the design document does ------------------
+# Hidden units H_1..H_h and pixels P_1..P_784 from 1; the ten outputs by their digit 0..9 (the
+# document's y_1..y_10). Code indices stay 0-based; only these labels change.
+
+def unit_labels(hidden: int, silent=None) -> list:
+    """'unit 1'..'unit h', with ' · silent' after each unit the mask marks."""
+    silent = np.zeros(hidden, dtype=bool) if silent is None else np.asarray(silent, dtype=bool)
+    return [f"unit {k + 1}" + (" · silent" if silent[k] else "") for k in range(hidden)]
 
 
 def axis(title: str, **options) -> dict:
@@ -82,43 +111,114 @@ def mosaic(images: np.ndarray, columns: int, gutter: int = 1) -> np.ndarray:
 
 def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
                diverging: bool = True, height: int | None = None, limit: float | None = None, gap: int = 1,
-               margin: dict | None = None) -> go.Figure:
+               margin: dict | None = None, greyed=None, hover_name: str = "image") -> go.Figure:
     """Several 28x28 images (e.g. the columns of W1) as one heatmap with a shared colour bar.
 
     Each image has its title above it; a larger `gap` between the images keeps a title off the
-    row above. The height defaults to 150 pixels a row.
+    row above. The height defaults to 150 pixels a row. Images whose `greyed` entry is true get a
+    translucent grey veil (silent units). Hover names the image (`hover_name` k, from 1) and the pixel (1..784).
     """
-    size, rows = images.shape[1], -(-len(images) // columns)
-    heatmap_trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap),
+    count, size = len(images), images.shape[1]
+    rows = -(-count // columns)
+    numbers = np.arange(1, count + 1, dtype=float)[:, None, None] * np.ones_like(images[:1], dtype=float)
+    pixel = np.arange(1, size * size + 1, dtype=float).reshape(1, size, size) * np.ones((count, 1, 1))
+    customdata = np.stack([np.nan_to_num(mosaic(numbers, columns, gutter=gap)).astype(int),
+                           np.nan_to_num(mosaic(pixel, columns, gutter=gap)).astype(int)], axis=-1)
+    heatmap_trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap), customdata=customdata,
                          **colour_scale(images, diverging, limit), colorbar=colour_bar(colorbar_title),
-                         hoverongaps=False, hovertemplate="value %{z:.4f}<extra></extra>")
+                         hoverongaps=False,
+                         hovertemplate=f"{hover_name} %{{customdata[0]}}, pixel %{{customdata[1]}}: "
+                                       "%{z:.4f}<extra></extra>")
     labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1.5,
                    text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
               for index, text in enumerate(titles)]
+    veils = [dict(type="rect", xref="x", yref="y", x0=(index % columns) * (size + gap) - 0.5,
+                  x1=(index % columns) * (size + gap) + size - 0.5, y0=(index // columns) * (size + gap) - 0.5,
+                  y1=(index // columns) * (size + gap) + size - 0.5, fillcolor="rgba(190,190,190,0.55)",
+                  line=dict(color=SILENT, width=1, dash="dot"))
+             for index, grey in enumerate(greyed if greyed is not None else []) if grey]
     layout = {"margin": margin} if margin else {}
-    return figure([heatmap_trace], title, height or 60 + 150 * rows, annotations=labels, xaxis=dict(visible=False),
-                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"), **layout)
+    return figure([heatmap_trace], title, height or 60 + 150 * rows, annotations=labels, shapes=veils,
+                  xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"),
+                  **layout)
 
 
 def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title: str = "pixel") -> go.Figure:
-    """One grey 28x28 image with its pixel values on hover."""
-    trace = dict(type="heatmap", z=image, colorscale=GREYS, colorbar=colour_bar(colorbar_title),
-                 hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>")
+    """One grey 28x28 image with its pixel values on hover; rows, columns and pixels counted from 1."""
     rows, columns = np.shape(image)
-    return figure([trace], title, height, xaxis=axis("column", range=[-0.5, columns - 0.5], constrain="domain"),
-                  yaxis=axis("row", range=[rows - 0.5, -0.5], scaleanchor="x", constrain="domain"))
+    pixel = np.arange(1, rows * columns + 1).reshape(rows, columns)
+    trace = dict(type="heatmap", z=image, x=list(range(1, columns + 1)), y=list(range(1, rows + 1)),
+                 customdata=pixel, colorscale=GREYS, colorbar=colour_bar(colorbar_title),
+                 hovertemplate="pixel %{customdata} (row %{y}, column %{x}): %{z}<extra></extra>")
+    return figure([trace], title, height, xaxis=axis("column", range=[0.5, columns + 0.5], constrain="domain"),
+                  yaxis=axis("row", range=[rows + 0.5, 0.5], scaleanchor="x", constrain="domain"))
+
+
+def value_text(value: float, text_format: str) -> str:
+    """A value as written on a bar, without the "-0.00" that rounding a tiny negative gives."""
+    text = format(value, text_format)
+    return text[1:] if text.startswith("-") and not any(digit in text for digit in "123456789") else text
 
 
 def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int | None = None,
-         height: int = 260, y_range=None, text_format: str = ".2f") -> go.Figure:
-    """Labelled bars; the highlighted bar (e.g. the prediction) is drawn in red."""
+         height: int = 260, y_range=None, text_format: str = ".2f", *, true_label: int | None = None,
+         emphasis: int | None = None, silent=None, hover_name: str = "") -> go.Figure:
+    """Labelled bars with their values written on them, each role in its palette colour.
+
+    highlight: the predicted digit (PREDICTED); emphasis: a bar the title points at (EMPHASIS);
+    true_label: outlined in black with "label" above it; silent: a mask of bars drawn grey and hatched.
+    """
     values = np.asarray(values, dtype=float)
-    colours = [RED if index == highlight else BLUE for index in range(len(values))]
-    trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=colours),
-                 text=[format(value, text_format) for value in values], textposition="outside",
-                 cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
+    silent = np.zeros(len(values), dtype=bool) if silent is None else np.asarray(silent, dtype=bool)
+    colours = [PREDICTED if index == highlight else EMPHASIS if index == emphasis else SILENT if silent[index]
+               else VALUE for index in range(len(values))]
+    marker = dict(color=colours, pattern=dict(shape=["x" if off else "" for off in silent], fgcolor="#555555",
+                                              size=5, solidity=0.3, fillmode="overlay"))
+    notes = []
+    if true_label is not None:
+        marker["line"] = dict(color=TRUE_LABEL, width=[3 if index == true_label else 0 for index in range(len(values))])
+        value = values[true_label]
+        notes = [dict(x=list(labels)[true_label], y=value, yref="y", text="<b>label</b>", showarrow=False,
+                      yanchor="bottom" if value >= 0 else "top", yshift=18 if value >= 0 else -18,
+                      font=dict(size=12, color=TRUE_LABEL))]
+    trace = dict(type="bar", x=list(labels), y=values, marker=marker,
+                 text=[value_text(value, text_format) for value in values], textposition="outside",
+                 cliponaxis=False, hovertemplate=f"{hover_name}%{{x}}: %{{y:.4f}}<extra></extra>")
     return figure([trace], title, height, xaxis=axis(x_title, type="category"),
-                  yaxis=axis(y_title, range=y_range))
+                  yaxis=axis(y_title, range=y_range), annotations=notes)
+
+
+def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int = 320) -> go.Figure:
+    """Z1 and A1 = ReLU(Z1) side by side for units 1..h, values written on every bar.
+
+    Units off for this image (Z1 ≤ 0) have a grey hatched Z1 bar; units silent on the whole probe are
+    named "unit k · silent". Each unit's number is written once, so neighbours do not overlap: on the A1
+    bar when the unit is on (there A1 = Z1), on the Z1 bar when it is off (there A1 = 0, no bar).
+    """
+    tilted = len(Z1) > 8
+    labels = unit_labels(len(Z1), silent_probe)
+    silent_here = np.asarray(silent_here, dtype=bool)
+    hatch = dict(shape="x", fgcolor="#555555", size=5, solidity=0.3, fillmode="overlay")
+    traces = [dict(type="bar", name="Z1 (before ReLU)", x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
+                   marker=dict(color=[SILENT if off else "#56B4E9" for off in silent_here],
+                               pattern=dict(hatch, shape=["x" if off else "" for off in silent_here])),
+                   text=[value_text(value, ".2f") if off else "" for value, off in zip(Z1, silent_here)],
+                   textposition="outside", cliponaxis=False,
+                   hovertemplate="%{x}: Z1 = %{y:.4f}<extra></extra>"),
+              dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float), showlegend=False,
+                   marker=dict(color=VALUE), text=["" if off else value_text(value, ".2f")
+                                                   for value, off in zip(A1, silent_here)], textposition="outside",
+                   cliponaxis=False, hovertemplate="%{x}: A1 = %{y:.4f}<extra></extra>")]
+    # Legend-only entries: the bars' own legend swatch would copy whichever style unit 1 happens to have.
+    traces += [dict(type="bar", name=name, x=[None], y=[None], marker=marker) for name, marker in (
+        ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
+        ("A1 = max(0, Z1)", dict(color=VALUE)))]
+    for trace in traces[:2]:
+        trace.update(textangle=-90 if tilted else 0, textfont=dict(size=10))
+    return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
+                  legend=dict(orientation="h", y=-0.32 if tilted else -0.22, x=0, yanchor="top"),
+                  margin=dict(l=50, r=20, t=50, b=110 if tilted else 90),
+                  xaxis=axis("hidden unit", type="category", tickangle=-40 if tilted else 0), yaxis=axis("value"))
 
 
 def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
@@ -174,7 +274,8 @@ def network_diagram(hidden: int, width: int = 640, height: int = 420) -> str:
     plotly chart there would make its first draw wait for the plotly library.
     """
     inputs = ["p1", "p2", "p3", "⋮", "p783", "p784"]
-    layers = [(90, inputs), (width / 2, [f"h{k}" for k in range(min(hidden, 12))]), (width - 90, DIGITS)]
+    units = [f"H{k}" for k in range(1, hidden + 1)] if hidden <= 12 else [f"H{k}" for k in range(1, 11)] + ["⋮", f"H{hidden}"]
+    layers = [(90, inputs), (width / 2, units), (width - 90, DIGITS)]
     top, bottom = 70, height - 50
 
     def heights(count):
@@ -192,8 +293,8 @@ def network_diagram(hidden: int, width: int = 640, height: int = 420) -> str:
                 nodes.append(f'<circle cx="{x}" cy="{y:.1f}" r="13" fill="{colour}" stroke="#555"/>')
             nodes.append(f'<text x="{x}" y="{y + 4:.1f}" font-size="11" text-anchor="middle">{name}</text>')
     captions = [(90, 22, "input x = p / 255"), (90, 40, "784 pixels"),
-                (width / 2, 22, "hidden A1 = ReLU(Z1)"), (width / 2, 40, f"{hidden} units"),
-                (width - 90, 22, "output A2 = softmax(Z2)"), (width - 90, 40, "10 digits"),
+                (width / 2, 22, "hidden A1 = ReLU(Z1)"), (width / 2, 40, f"units 1…{hidden}"),
+                (width - 90, 22, "output A2 = softmax(Z2)"), (width - 90, 40, "digits 0…9 (y₁…y₁₀)"),
                 ((90 + width / 2) / 2, height - 12, "W1 (784×h), b1"),
                 ((width / 2 + width - 90) / 2, height - 12, "W2 (h×10), b2")]
     texts = [f'<text x="{x}" y="{y}" font-size="13" text-anchor="middle">{text}</text>' for x, y, text in captions]
@@ -207,7 +308,7 @@ def diverging_rgb(values: np.ndarray, limit: float | None = None) -> np.ndarray:
     """Map values to RGB uint8: blue for negative, white at 0, red for positive, ±limit saturated."""
     limit = limit or symmetric_limit(values)
     t = np.clip(np.nan_to_num(values) / limit, -1.0, 1.0)[..., None]
-    white, red, blue = np.array([255, 255, 255.0]), np.array([178, 24, 43.0]), np.array([33, 102, 172.0])
+    white, red, blue = np.array([255, 255, 255.0]), np.array([178, 24, 43.0]), np.array([33, 102, 172.0])  # POSITIVE, NEGATIVE
     rgb = np.where(t >= 0, white + t * (red - white), white - t * (blue - white))
     return rgb.astype(np.uint8)
 
@@ -311,8 +412,9 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
                    colorbar=colour_bar("loss"), opacity=0.92,
                    hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
               dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b, z=result.trajectory_surface_loss,
-                   mode="lines+markers", name="trajectory (projected)", line=dict(color=RED, width=5),
-                   marker=dict(size=3, color=RED), text=[f"step {step:,}" for step in result.trajectory_steps],
+                   mode="lines+markers", name="trajectory (projected)", line=dict(color=TRAJECTORY, width=6),
+                   marker=dict(size=4, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
+                   text=[f"step {step:,}" for step in result.trajectory_steps],
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name="current θ",
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
@@ -327,14 +429,18 @@ def loss_contour(result, z_title: str) -> go.Figure:
     traces = [dict(type="contour", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
                    colorbar=colour_bar(z_title), ncontours=25,
                    hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
+              # a black line under the white one: an edge that shows on viridis' yellow as well as its purple
+              dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines", showlegend=False,
+                   line=dict(color=TRAJECTORY_EDGE, width=5), hoverinfo="skip"),
               dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines+markers",
-                   name="trajectory (projected)", line=dict(color=RED, width=2), marker=dict(size=5, color=RED),
+                   name="trajectory (projected)", line=dict(color=TRAJECTORY, width=2.5),
+                   marker=dict(size=7, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
                    text=[f"step {step:,}, {distance:.3g} off the plane" for step, distance in
                          zip(result.trajectory_steps, result.trajectory_distance)],
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
-                   marker=dict(size=12, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours, with the training path projected (red) and θ (star)", 480,
+                   marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
+    return figure(traces, "Contours, with the training path projected (white dots) and θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
 
@@ -503,9 +609,7 @@ def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: in
 
 
 # --- Errata screen -----------------------------------------------------------------------------
-# Okabe & Ito's colour-blind-safe palette; each rule also has its own bar pattern, so the three stay
-# apart in grey print and under every colour-vision deficiency.
-RULE_STYLES = {"document": ("#D55E00", ""), "mse": ("#0072B2", "/"), "cross-entropy": ("#009E73", ".")}
+# Each rule's colour and bar pattern come from RULE_STYLES in the palette at the top.
 RULE_NAMES = {"document": "document: 2(A2 − y)", "mse": "exact MSE: J·2(A2 − y)", "cross-entropy": "cross-entropy: A2 − y"}
 
 
@@ -538,7 +642,7 @@ def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
 def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> go.Figure:
     """2(A2 − y) per digit; the entries equation (4)'s 1[Z2 > 0] would zero drawn hatched and grey."""
     kept = mask > 0
-    colours = np.where(kept, "#0072B2", "#999999").tolist()
+    colours = np.where(kept, VALUE, "#999999").tolist()
     patterns = np.where(kept, "", "x").tolist()
     text = [f"{value:.3f}" if keep else "→ 0" for value, keep in zip(dZ2, kept)]
     trace = dict(type="bar", x=DIGITS, y=np.asarray(dZ2, dtype=float), text=text, textposition="outside",
