@@ -6,7 +6,8 @@ import numpy as np
 
 from core import network
 from tests.app_session import fresh_app, trained_app, trainer_of
-from ui import colour_vision, figures
+from tests import colour_vision
+from ui import figures
 
 
 def z1_line(app, unit: int) -> str:

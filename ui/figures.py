@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 # --- palette: one meaning per colour on every screen -------------------------------------------
 # Categories use Okabe & Ito's colour-blind-safe set; tests/test_palette.py checks that the colours
-# that must stay apart do so under a deuteranopia simulation (ui/colour_vision.py).
+# that must stay apart do so under a deuteranopia simulation (tests/colour_vision.py).
 PREDICTED = "#D55E00"    # vermillion: the network's predicted digit, and only that
 TRUE_LABEL = "#000000"   # black outline + "label": the true digit
 VALUE = "#0072B2"        # blue: a plain value with no special role
