@@ -16,6 +16,9 @@ st.markdown(
 mnist = session.dataset()
 trainer = session.trainer()
 params = trainer.params
+selection = session.current().take_forward_selection()  # an image opened from Evaluate's or Data's gallery
+if selection is not None:
+    st.session_state.update(forward_split=selection[0], forward_digit="any", forward_position=selection[1])
 
 controls = st.columns([1, 1, 1, 1])
 split = controls[0].segmented_control("Set", ["training", "test"], default="test", key="forward_split") or "test"
@@ -66,3 +69,5 @@ with right:
     st.latex(rf"\mathcal{{L}} = \sum_k (A_{{2,k}} - y_k)^2 = {mse:.4f}")
     st.latex(rf"-\log A_{{2,y}} = {cross_entropy:.4f}")
     st.caption(f"y is one-hot: 1 at the label {label}, 0 elsewhere (the document writes μ; it is 1).")
+
+shell.next_screen_link(__file__)

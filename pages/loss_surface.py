@@ -114,3 +114,5 @@ st.plotly_chart(figures.lines(alphas, {f"loss {loss_label}": line_losses},
                               secondary_format=".0%", height=300), key="surface_line")
 st.caption("A loss that falls smoothly along the line says that, in hindsight, a straight path from the start "
            "would have worked; bumps show what training had to go around.")
+
+shell.next_screen_link(__file__)

@@ -425,3 +425,18 @@ def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> 
     return figure([trace], "2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero", height,
                   margin=dict(l=60, r=20, t=50, b=40), xaxis=axis("digit", type="category"),
                   yaxis=axis("2(A2 − y)"))
+
+
+# --- Draw screen ---------------------------------------------------------------------------------
+MUTED = "#9e9e9e"  # a silent unit's bar: grey, and its label says "silent" too
+
+
+def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, height: int = 330,
+              text_format: str = ".2f") -> go.Figure:
+    """One bar per hidden unit, the muted (silent) ones grey; each bar carries its value."""
+    values = np.asarray(values, dtype=float)
+    trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=[MUTED if mute else BLUE for mute in muted]),
+                 text=[format(value, text_format) for value in values], textposition="outside",
+                 cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
+    return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
+                  yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))

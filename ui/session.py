@@ -101,6 +101,16 @@ class Session:
         self.last_upload: Upload | None = None
         self.position_slot = None  # the sidebar's position line, rewritten in place by the Train screen
         self.shell_drawn = False  # app.py drew the shell in this run (ui/shell.py)
+        self.forward_selection: tuple[str, int] | None = None  # (split, index) for Forward pass to open
+
+    def open_in_forward(self, split: str, index: int) -> None:
+        """Ask the Forward pass screen to show image `index` of `split` ("training" or "test") next."""
+        self.forward_selection = (split, int(index))
+
+    def take_forward_selection(self) -> tuple[str, int] | None:
+        """The image another screen asked Forward pass to show, once; None when there is none."""
+        selection, self.forward_selection = self.forward_selection, None
+        return selection
 
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""
