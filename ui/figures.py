@@ -308,9 +308,13 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
     traces = [dict(type="surface", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
                    colorbar=colour_bar("loss"), opacity=0.92,
                    hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
-              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b, z=result.trajectory_surface_loss,
-                   mode="lines+markers", name="trajectory (projected)", line=dict(color=RED, width=5),
-                   marker=dict(size=3, color=RED), text=[f"step {step:,}" for step in result.trajectory_steps],
+              # Lifted by 2% of the loss range, so the surface does not swallow the path where they touch.
+              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b,
+                   z=result.trajectory_surface_loss + 0.02 * float(np.ptp(result.losses)),
+                   mode="lines+markers", name="trajectory (projected)", line=dict(color=RED, width=9),
+                   marker=dict(size=5, color=RED, line=dict(color="white", width=1)),
+                   text=[f"step {step:,}: surface loss {value:.4f}" for step, value in
+                         zip(result.trajectory_steps, result.trajectory_surface_loss)],
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name="current θ",
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
