@@ -56,7 +56,7 @@ def stages(prepared: drawing.PreparedDrawing) -> None:
          "centre of mass lands on (14, 14) (amber): the network's input x"),
     ]
     for slot, (image, caption) in zip(st.columns(4), shown):
-        slot.image(image, caption=caption, width=150, output_format="PNG")
+        slot.image(image, caption=caption, width="stretch", output_format="PNG")
 
 
 def prediction(values: network.Forward) -> None:
@@ -87,8 +87,7 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
                    "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
                    "1,000 test images: it has gone quiet, as measured on those images.")
     with right:
-        st.plotly_chart(figures.unit_bars(shares, names, f"What each unit adds to digit {digit}'s score: "
-                                                         f"W2[k, {digit}]·A1ₖ", "hidden unit",
+        st.plotly_chart(figures.unit_bars(shares, names, f"To digit {digit}'s score: W2[k, {digit}]·A1ₖ", "hidden unit",
                                           f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
         st.caption(f"Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
                    f"Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {shares.sum():.2f} + ({b2[digit]:.2f}) = "
@@ -104,18 +103,21 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
 
 
 def contribution_maps(values: network.Forward, x, silent) -> None:
-    """Each unit's contribution map x ⊙ W1[:, k], large, all on one stated colour scale centred at 0."""
+    """Each unit's contribution map x ⊙ W1[:, k], as large as its column, all on one stated colour scale."""
     maps = drawing.contribution_maps(trainer.params, x)
     limit = figures.symmetric_limit(maps)
-    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(unit_names(silent), values.Z1)]
+    st.markdown("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ")
+    legend, note = st.columns([1, 3], vertical_alignment="center")
+    legend.image(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width=256)
+    note.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
+                 f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
+                 "without ink are 0 and contribute nothing.")
     columns = 5 if len(maps) <= 10 else 8
-    st.plotly_chart(figures.image_grid(maps, titles, "Contribution maps x ⊙ W1[:, k]: Σ pixels + b1ₖ = Z1ₖ",
-                                       "xᵢ·W1ᵢₖ", columns=columns, gap=10, limit=limit,
-                                       height=80 + 230 * -(-len(maps) // columns),
-                                       margin=dict(l=10, r=10, t=60, b=10)), key="draw_contributions")
-    st.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
-               f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
-               "without ink are 0 and contribute nothing.")
+    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(unit_names(silent), values.Z1)]
+    for first in range(0, len(maps), columns):
+        for slot, tile, title in zip(st.columns(columns, gap="xsmall"), maps[first:first + columns],
+                                     titles[first:first + columns]):
+            slot.image(figures.signed_tile(tile, limit), caption=title, width="stretch", output_format="PNG")
 
 
 canvas_column, result_column = st.columns([1, 2])

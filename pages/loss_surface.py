@@ -23,7 +23,8 @@ trainer = state.trainer
 mnist = session.dataset()
 chosen = state.surface_settings
 
-controls = st.columns([1.3, 1, 1, 1, 1, 1])
+# Two rows of three: in one row of six, "pca" and the loss's name are cut on a laptop.
+controls = [*st.columns(3), *st.columns(3)]
 directions = controls[0].segmented_control(
     "directions", loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
     help="random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "

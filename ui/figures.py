@@ -336,7 +336,7 @@ def loss_contour(result, z_title: str) -> go.Figure:
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
                    marker=dict(size=12, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours, with the training path projected (red) and θ (star)", 480,
+    return figure(traces, "Contours: path projected (red), θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
 
@@ -444,3 +444,14 @@ def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, hei
                  cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
     return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
                   yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))
+
+
+def signed_tile(values: np.ndarray, limit: float, scale: int = 6) -> np.ndarray:
+    """A signed 28x28 map as a crisp diverging RGB image (±limit saturated), framed in grey so white edges show."""
+    rgb = np.repeat(np.repeat(diverging_rgb(values, limit), scale, axis=0), scale, axis=1)
+    return np.pad(rgb, ((2, 2), (2, 2), (0, 0)), constant_values=170)
+
+
+def colour_legend(limit: float, width: int = 256, height: int = 14) -> np.ndarray:
+    """The diverging colour scale of signed_tile as a strip: −limit at the left, 0 white, +limit at the right."""
+    return np.repeat(diverging_rgb(np.linspace(-limit, limit, width), limit)[None], height, axis=0)

@@ -39,14 +39,14 @@ def refresh_position(session: Session) -> None:
         session.position_slot.caption(model_summary(session.trainer))
 
 
-def forward_pass_gallery(images: list, captions: list[str], split: str, indices, key: str, width: int,
+def forward_pass_gallery(images: list, captions: list[str], split: str, indices, key: str,
                          columns: int = 8) -> None:
-    """Images in rows of `columns`, each with an "open" button that shows it on the Forward pass screen."""
+    """Images in rows of `columns`, each as wide as its column, with an "open" button that shows it on Forward pass."""
     items = list(zip(images, captions, indices))
     for first in range(0, len(items), columns):
-        for slot, (image, caption, index) in zip(st.columns(columns), items[first:first + columns]):
-            slot.image(image, caption=caption, width=width, output_format="PNG")
-            if slot.button("open", key=f"{key}_{index}", icon=":material/arrow_forward:", type="tertiary",
+        for slot, (image, caption, index) in zip(st.columns(columns, gap="xsmall"), items[first:first + columns]):
+            slot.image(image, caption=caption, width="stretch", output_format="PNG")
+            if slot.button("open", key=f"{key}_{index}", type="tertiary",
                            help=f"Follow {split} image #{index:,} through the network on the Forward pass screen"):
                 current().open_in_forward(split, int(index))
                 st.switch_page("pages/forward.py")
