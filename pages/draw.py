@@ -78,7 +78,7 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
     """A1 as bars, and what each unit adds to the predicted digit's score: W2[k, d]·A1ₖ."""
     names, digit = unit_names(silent), int(values.A2.argmax())
     W2, b2 = trainer.params.W2, trainer.params.b2
-    shares = W2[:, digit] * values.A1
+    shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
     left, right = st.columns(2)
     with left:
         st.plotly_chart(figures.unit_bars(values.A1, names, "Hidden activations A1ₖ = ReLU(Z1ₖ)", "hidden unit",
@@ -107,8 +107,8 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
     maps = drawing.contribution_maps(trainer.params, x)
     limit = figures.symmetric_limit(maps)
     st.markdown("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ")
-    legend, note = st.columns([1, 3], vertical_alignment="center")
-    legend.image(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width=256)
+    legend, note = st.columns([1, 2], vertical_alignment="center")
+    legend.image(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width="stretch")
     note.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
                  f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
                  "without ink are 0 and contribute nothing.")

@@ -79,10 +79,10 @@ elif rule == "document":
                "cross-entropy surface.")
 else:
     st.caption(f"Shown: the {loss} loss {loss_label}, the one the rule `{rule}` minimises.")
-left, right = st.columns(2)
+# The 3-D view gets the whole width: in half of a laptop's it is too small to follow the path on it.
+st.plotly_chart(figures.loss_surface_3d(result, f"mean loss {loss_label}"), key="surface_3d")
+left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
-    st.plotly_chart(figures.loss_surface_3d(result, f"mean loss {loss_label}"), key="surface_3d")
-with right:
     st.plotly_chart(figures.loss_contour(result, f"mean loss {loss_label}"), key="surface_contour")
 
 direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} and "
@@ -90,9 +90,10 @@ direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} a
                   "(centred PCA of the weights, biases left out, as in Li et al.'s code)"
                   if result.explained_variance_ratio is not None else
                   f"random filter-normalised directions (cosine between them {result.direction_cosine:+.3f})")
-st.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
-           f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
-           f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}.")
+right.caption(f"The red path is drawn just above the surface, at the surface's value under each snapshot. "
+              f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
+              f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
+              f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}.")
 
 st.subheader("How far the path lies off this plane")
 if len(result.trajectory_steps) > 1:
