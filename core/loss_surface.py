@@ -427,6 +427,15 @@ def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT
     )
 
 
+def path_lengths(result, snapshots) -> tuple[float, float]:
+    """(Σ‖θᵢ₊₁ − θᵢ‖, Σ‖Δaᵢ·d1 + Δbᵢ·d2‖): the trajectory's length, and the length of its projection on the plane."""
+    vectors = np.array([params.flatten() for _, params in snapshots])
+    basis = np.stack([result.plane.d1.flatten(), result.plane.d2.flatten()])
+    shadow = np.diff(np.column_stack([result.trajectory_a, result.trajectory_b]), axis=0) @ basis
+    return (float(np.linalg.norm(np.diff(vectors, axis=0), axis=1).sum()),
+            float(np.linalg.norm(shadow, axis=1).sum()))
+
+
 def interpolation_line(initial, current, X, labels, alphas=LINE_ALPHAS, loss="mse"):
     """Mean loss and accuracy along θ(α) = θ0 + α(θ − θ0): returns (alphas, losses, accuracies).
 

@@ -16,13 +16,28 @@ SURFACE_QUERY = {
     "span": (*loss_surface.SPAN_RANGE, loss_surface.SPAN_DEFAULT),
     "dseed": (*SEED_RANGE, 0),
 }
-# URL query key -> allowed values; the first is the default.
+# URL query key -> allowed values; the first is the default, except the loss's (see default_loss).
 SURFACE_CHOICES = {"directions": loss_surface.DIRECTIONS, "loss": loss_surface.LOSS_NAMES}
+RULE_DECIDES = "the loss the training rule minimises"
+
+# The loss each gradient rule descends. The document's dZ2 = 2(A2 − y) is not the gradient of its
+# Σ(A2 − y)² but of 2·(−log A2_y) (erratum 1), so it minimises the cross-entropy.
+LOSS_OF_RULE = {"document": "cross-entropy", "mse": "mse", "cross-entropy": "cross-entropy"}
+
+
+def default_loss(rule: str) -> str:
+    """The loss the rule minimises, the surface a run trained with it goes down."""
+    return LOSS_OF_RULE[rule]
 
 
 def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:
-    """The loss-surface settings in the URL, each checked; bad ones fall back with a notice."""
+    """The loss-surface settings in the URL, each checked; bad ones fall back with a notice.
+
+    Without a valid loss in the URL, chosen["loss"] is None: the screen shows default_loss(rule)
+    for the rule the model is trained with, which can change after the URL was read.
+    """
     chosen, notices = {key: allowed[0] for key, allowed in SURFACE_CHOICES.items()}, []
+    chosen["loss"] = None
     for key, (low, high, default) in SURFACE_QUERY.items():
         value, notice = (default, None) if key not in params else parse_bounded_number(
             key, params[key], low, high, default)
@@ -31,6 +46,7 @@ def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[s
         if key in params and params[key] in allowed:
             chosen[key] = params[key]
         elif key in params:
-            notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; using {chosen[key]}")
+            notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; "
+                           f"using {chosen[key] or RULE_DECIDES}")
     chosen["seed"] = chosen.pop("dseed")
     return chosen, notices

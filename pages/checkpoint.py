@@ -66,3 +66,5 @@ with download_column:
                        icon=":material/download:", key="checkpoint_download")
     st.caption(f"`{checkpoint_filename(trainer)}`: the file is built when you click (well under 1 s), "
                "from the model as it is then.")
+
+shell.next_screen_link(__file__)

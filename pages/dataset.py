@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title("Data")
@@ -55,8 +55,9 @@ with right:
 st.subheader(f"More {'images' if digit == 'any' else f'{digit}s'} from the {split} set")
 start = min(position, max(len(pool) - 20, 0))
 shown = pool[start:start + 20]
-st.image([figures.grey_image(images[i], scale=2) for i in shown],
-         caption=[f"#{i:,}: {labels[i]}" for i in shown], width=70)
+st.caption("**open** under an image follows it through the network on the Forward pass screen.")
+widgets.forward_pass_gallery([figures.grey_image(images[i], scale=2) for i in shown],
+                             [f"#{i:,}: {labels[i]}" for i in shown], split, shown, key="data_open")
 
 counts_column, histogram_column = st.columns(2)
 with counts_column:
@@ -69,3 +70,5 @@ with histogram_column:
         [dict(type="bar", x=np.arange(256), y=histogram, marker=dict(color="#555555"))],
         f"Training pixel values ({histogram[0] / histogram.sum():.0%} are 0)", 300,
         xaxis=figures.axis("pixel value p"), yaxis=figures.axis("pixels (log scale)", type="log")), key="data_hist")
+
+shell.next_screen_link(__file__)

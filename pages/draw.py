@@ -1,9 +1,12 @@
 """Draw: a digit drawn by hand, made MNIST-like step by step, then read by the current model."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core import drawing, network
 from ui import figures, session, shell
+from ui.canvas import BadDrawing, decode_drawing
 
 shell.require()
 st.title("Draw")
@@ -12,7 +15,9 @@ st.markdown(
     "were, so the drawing goes through the same steps first: the ink is cropped to its bounding box, "
     "scaled so its longer side is 20 pixels (keeping its shape), and pasted into a 28×28 field so "
     "that its centre of mass sits at the centre. Below the prediction, each hidden unit's "
-    "**contribution map x ⊙ W1[:, k]** shows which pixels pushed its value Z1ₖ up (red) or down (blue).")
+    "**contribution map x ⊙ W1[:, k]** shows which pixels pushed its value Z1ₖ up (red) or down (blue), "
+    "and its row of W2 shows how much it adds to the predicted digit's score. Units are numbered from 1, "
+    "as in the design document.")
 
 trainer = session.trainer()
 if trainer.step_count == 0:
@@ -21,12 +26,17 @@ if trainer.step_count == 0:
 
 
 def canvas_image():
-    """The canvas's RGBA pixels, or None while nothing has been drawn (and under AppTest)."""
+    """The canvas's pixels, or None while nothing has been drawn (and under AppTest).
+
+    The canvas sends a PNG made in the browser; decode_drawing reads its size before its pixels
+    and raises BadDrawing for anything a canvas could not have sent.
+    """
     from streamlit_drawable_canvas import st_canvas  # raises outside a running app, so imported here
 
     result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=280,
                        width=280, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
-    return None if result is None else result.image_data
+    png = None if result is None else result.image_bytes
+    return None if png is None else decode_drawing(png)
 
 
 def stages(prepared: drawing.PreparedDrawing) -> None:
@@ -46,11 +56,11 @@ def stages(prepared: drawing.PreparedDrawing) -> None:
          "centre of mass lands on (14, 14) (amber): the network's input x"),
     ]
     for slot, (image, caption) in zip(st.columns(4), shown):
-        slot.image(image, caption=caption, width=150, output_format="PNG")
+        slot.image(image, caption=caption, width="stretch", output_format="PNG")
 
 
 def prediction(values: network.Forward) -> None:
-    """The prediction in large type and the ten probabilities A2, the predicted digit in red."""
+    """The prediction in large type and the ten probabilities A2, the predicted digit in vermillion."""
     predicted = int(values.A2.argmax())
     st.metric("Prediction", str(predicted), f"probability {values.A2[predicted]:.1%}", delta_color="off",
               delta_arrow="off")
@@ -59,25 +69,55 @@ def prediction(values: network.Forward) -> None:
                     key="draw_probabilities")
 
 
-def hidden_layer(values: network.Forward, x) -> None:
-    """A1 as bars, and each unit's contribution map x ⊙ W1[:, k] on one scale centred at 0."""
-    hidden = trainer.params.hidden
-    left, right = st.columns([1, 2])
+def unit_names(silent) -> list[str]:
+    """The units' names, "unit 1" … "unit h", numbered from 1 as the document does; silent units say so."""
+    return [f"unit {k + 1}" + (" · silent" if dead else "") for k, dead in enumerate(silent)]
+
+
+def hidden_layer(values: network.Forward, x, silent) -> None:
+    """A1 as bars, and what each unit adds to the predicted digit's score: W2[k, d]·A1ₖ."""
+    names, digit = unit_names(silent), int(values.A2.argmax())
+    W2, b2 = trainer.params.W2, trainer.params.b2
+    shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
+    left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.bars(values.A1, [f"h{k}" for k in range(hidden)],
-                                     "Hidden activations A1 = ReLU(Z1)", "hidden unit", "A1",
-                                     height=330, text_format=".1f"), key="draw_hidden")
-        st.caption("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; "
-                   "**off** units (Z1ₖ ≤ 0) pass nothing.")
+        st.plotly_chart(figures.unit_bars(values.A1, names, "Hidden activations A1ₖ = ReLU(Z1ₖ)", "hidden unit",
+                                          "A1", silent, text_format=".1f"), key="draw_hidden")
+        st.caption("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; **off** units "
+                   "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
+                   "1,000 test images: it has gone quiet, as measured on those images.")
     with right:
-        maps = drawing.contribution_maps(trainer.params, x)
-        titles = [f"h{k}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for k, z in enumerate(values.Z1)]
-        st.plotly_chart(figures.image_grid(maps, titles, "Contribution maps x ⊙ W1[:, k]: Σ pixels + b1ₖ = Z1ₖ",
-                                           "xᵢ·W1ᵢₖ", columns=5 if hidden <= 10 else 8, gap=10,
-                                           margin=dict(l=10, r=10, t=60, b=10)),
-                        key="draw_contributions")
-        st.caption("Red pixels raise the unit's Z1ₖ, blue ones lower it, all on one scale; pixels without "
-                   "ink are 0 and contribute nothing.")
+        st.plotly_chart(figures.unit_bars(shares, names, f"To digit {digit}'s score: W2[k, {digit}]·A1ₖ", "hidden unit",
+                                          f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
+        st.caption(f"Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
+                   f"Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {shares.sum():.2f} + ({b2[digit]:.2f}) = "
+                   f"{values.Z2[digit]:.2f}. An off unit adds 0, whatever its weight.")
+    with st.expander(f"The numbers: each unit's row of W2 and its share of digit {digit}'s score"):
+        table = pd.DataFrame({"unit": names, "Z1ₖ": values.Z1, "A1ₖ": values.A1,
+                              f"W2[k, {digit}]": W2[:, digit], f"W2[k, {digit}]·A1ₖ": shares})
+        rows = pd.DataFrame(W2, columns=[f"W2[k, {d}]" for d in range(W2.shape[1])])
+        st.dataframe(pd.concat([table, rows.drop(columns=f"W2[k, {digit}]")], axis=1), hide_index=True,
+                     column_config={name: st.column_config.NumberColumn(format="%.3f")
+                                    for name in [*table.columns[1:], *rows.columns]})
+    contribution_maps(values, x, silent)
+
+
+def contribution_maps(values: network.Forward, x, silent) -> None:
+    """Each unit's contribution map x ⊙ W1[:, k], as large as its column, all on one stated colour scale."""
+    maps = drawing.contribution_maps(trainer.params, x)
+    limit = figures.symmetric_limit(maps)
+    st.markdown("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ")
+    legend, note = st.columns([1, 2], vertical_alignment="center")
+    legend.image(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width="stretch")
+    note.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
+                 f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
+                 "without ink are 0 and contribute nothing.")
+    columns = 5 if len(maps) <= 10 else 8
+    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(unit_names(silent), values.Z1)]
+    for first in range(0, len(maps), columns):
+        for slot, tile, title in zip(st.columns(columns, gap="xsmall"), maps[first:first + columns],
+                                     titles[first:first + columns]):
+            slot.image(figures.signed_tile(tile, limit), caption=title, width="stretch", output_format="PNG")
 
 
 canvas_column, result_column = st.columns([1, 2])
@@ -85,7 +125,11 @@ with canvas_column:
     st.caption("Draw one digit, large, in the middle of the square. Point at the square for its "
                "toolbar: undo, redo, clear.")
     st.space("small")  # room for that toolbar, which floats just above the canvas
-    prepared = drawing.prepare_drawing(canvas_image())
+    try:
+        prepared = drawing.prepare_drawing(canvas_image())
+    except BadDrawing as error:
+        st.error(str(error), icon=":material/broken_image:")
+        prepared = None
 with result_column:
     if prepared is None:
         st.info("Draw a digit on the black square… the prediction appears here as soon as you lift the pen.",
@@ -98,4 +142,6 @@ if prepared is not None:
     st.subheader("From drawing to MNIST-like input")
     stages(prepared)
     st.subheader("Inside the hidden layer")
-    hidden_layer(forward_values, prepared.x)
+    hidden_layer(forward_values, prepared.x, trainer.dead_units())
+
+shell.next_screen_link(__file__)

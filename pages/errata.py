@@ -225,3 +225,5 @@ else:
                              "α as indented, at the epoch's end": indented}, index=pd.Index(epochs, name="epoch"))
     st.dataframe(schedule, column_config={name: st.column_config.NumberColumn(format="%.3g")
                                           for name in schedule.columns})
+
+shell.next_screen_link(__file__)

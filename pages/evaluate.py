@@ -6,10 +6,11 @@ import numpy as np
 import streamlit as st
 
 from core import metrics
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 PER_PAGE = 40
 ANY = "any"
+SURE = 0.99  # a probability above this reads as certainty
 
 shell.require()
 st.title("Evaluate")
@@ -42,6 +43,16 @@ def follow_chart_selection(chart_key: str) -> None:
     if points:
         st.session_state[filter_key("true")] = int(points[0]["y"])
         st.session_state[filter_key("predicted")] = int(points[0]["x"])
+        # The gallery sits below the matrix, out of sight on a laptop: the next run scrolls to it.
+        st.session_state["evaluate_scrolls"] = st.session_state.get("evaluate_scrolls", 0) + 1
+        st.session_state["evaluate_scroll_now"] = True
+
+
+def scroll_to_gallery() -> None:
+    """Scroll the browser to the gallery's heading; the count makes each request a new element, so it runs again."""
+    st.html(f"<script data-request='{st.session_state['evaluate_scrolls']}'>"
+            "setTimeout(() => document.getElementById('gallery')?.scrollIntoView({behavior: 'smooth'}), 150);"
+            "</script>", unsafe_allow_javascript=True)
 
 
 def chosen(name: str):
@@ -54,12 +65,13 @@ with top_left:
     st.metric("Test accuracy", f"{trainer.evaluate():.2%}")
     st.caption(f"{wrong_count:,} of {len(labels):,} test images wrong, with the weights after "
                f"step {trainer.step_count:,}.")
+    sure_and_wrong = int(np.sum(probabilities[predicted != labels].max(axis=1) > SURE))
 with top_right:
     per_class = metrics.per_class_accuracy(confusion)
     weakest = int(np.nanargmin(per_class))
     st.plotly_chart(figures.bars(per_class, figures.DIGITS,
-                                 f"Accuracy per true digit (the weakest, {weakest}, in red)", "true digit",
-                                 "fraction correct", highlight=weakest, height=260, y_range=[0, 1.15],
+                                 f"Accuracy per true digit (the weakest, {weakest}, in dark grey)", "true digit",
+                                 "fraction correct", emphasis=weakest, height=260, y_range=[0, 1.15],
                                  text_format=".0%"), key="evaluate_per_class")
 
 # The chart's key follows the filter: a new filter starts the chart without a stale selection, and
@@ -70,7 +82,14 @@ st.plotly_chart(figures.confusion_figure(confusion, "Confusion matrix: test imag
                                          true=chosen("true"), predicted=chosen("predicted")),
                 key=chart_key, selection_mode="points", on_select=partial(follow_chart_selection, chart_key))
 
-st.subheader("Misclassified test images")
+st.markdown(
+    f"**{sure_and_wrong:,} of the {wrong_count:,} wrong answers** were given with a probability above "
+    f"{SURE:.0%}. A softmax probability says how far one score Z2 stands above the others, not how often such "
+    "an answer is right: the model can be almost certain and still wrong.")
+
+st.subheader("Misclassified test images", anchor="gallery")
+if st.session_state.pop("evaluate_scroll_now", False):
+    scroll_to_gallery()
 options = [ANY, *range(10)]
 filters = st.columns([1, 1, 3])
 filters[0].selectbox("true digit", options, key=filter_key("true"))
@@ -93,8 +112,11 @@ else:
     else:
         st.caption(f"{len(mistakes):,} mistakes; showing {first + 1:,}–{first + len(shown):,}, most confident first. "
                    "Under each: test image number, true → predicted digit, and the probability the model "
-                   "gave its (wrong) prediction.")
-        st.image([figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
-                 caption=[f"#{index} · {labels[index]} → {predicted[index]} · "
-                          f"{probabilities[index, predicted[index]]:.0%}" for index in shown],
-                 width=84, output_format="PNG")
+                   "gave its (wrong) prediction; **open** follows the image through the network on the "
+                   "Forward pass screen.")
+        widgets.forward_pass_gallery(
+            [figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
+            [f"#{index} · {labels[index]} → {predicted[index]} · {probabilities[index, predicted[index]]:.0%}"
+             for index in shown], "test", shown, key="evaluate_open")
+
+shell.next_screen_link(__file__)

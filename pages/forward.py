@@ -19,6 +19,9 @@ mnist = session.dataset()
 trainer = session.trainer()
 params = trainer.params
 hidden = params.hidden
+selection = session.current().take_forward_selection()  # an image opened from Evaluate's or Data's gallery
+if selection is not None:
+    st.session_state.update(forward_split=selection[0], forward_digit="any", forward_position=selection[1])
 
 controls = st.columns([1.1, 1, 1.2, 1.1])
 split = controls[0].segmented_control("Set", ["training", "test"], default="test", key="forward_split") or "test"
@@ -150,3 +153,5 @@ with right:
              rf"-\log A_{{2,{label}}} = {cross_entropy:.4f}")
     st.caption(f"y is one-hot: 1 at the label {label}, 0 elsewhere (the document writes μ; it is 1). The document "
                "sums i = 1…10 over y₁…y₁₀; here the same ten terms are indexed by their digit d = 0…9.")
+
+shell.next_screen_link(__file__)

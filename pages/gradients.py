@@ -152,3 +152,5 @@ with st.expander("Erratum 1 in one table: every rule against every loss", expand
         "2 × the cross-entropy −log A2_y. So the network the document trains minimises cross-entropy, "
         "while the loss it reports is the squared error. The `mse` rule puts the Jacobian back.")
     st.page_link("pages/errata.py", label="Errata: the softmax Jacobian explained, and the other four", icon=":material/rule:")
+
+shell.next_screen_link(__file__)

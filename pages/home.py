@@ -47,3 +47,5 @@ st.markdown(
     "**Save & load** a run.\n\n"
     "Every screen shows the same model: step on *Train*, look anywhere else.")
 st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+
+shell.next_screen_link(__file__)

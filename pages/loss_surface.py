@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import loss_surface
 from core.settings import SEED_RANGE
+from core.surface_settings import default_loss
 from ui import figures, session, shell
 
 shell.require()
@@ -22,14 +23,19 @@ trainer = state.trainer
 mnist = session.dataset()
 chosen = state.surface_settings
 
-controls = st.columns([1.3, 1, 1, 1, 1, 1])
+# Two rows of three: in one row of six, "pca" and the loss's name are cut on a laptop.
+controls = [*st.columns(3), *st.columns(3)]
 directions = controls[0].segmented_control(
     "directions", loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
     help="random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "
          "which the saved training trajectory's weights vary most (a centred PCA, biases left out, as in "
          "Li et al.'s code)") or chosen["directions"]
-loss = controls[1].selectbox("loss", loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(chosen["loss"]),
-                             key="surface_loss")
+rule = trainer.settings.rule
+rule_loss = default_loss(rule)
+# Keyed by the rule: after a reset with another rule the choice starts again at that rule's loss.
+loss = controls[1].selectbox("loss", loss_surface.LOSS_NAMES,
+                             loss_surface.LOSS_NAMES.index(chosen["loss"] or rule_loss), key=f"surface_loss_{rule}",
+                             help="By default, the loss the training rule minimises: the surface training goes down.")
 grid = controls[2].slider("grid points per side", *loss_surface.GRID_RANGE, chosen["grid"], step=2,
                           key="surface_grid")
 span = controls[3].number_input("span (± along each direction)", *loss_surface.SPAN_RANGE, chosen["span"],
@@ -60,13 +66,23 @@ try:
 except ValueError as error:
     st.info(f"{error}. The principal directions need a trajectory: train some steps on the Train screen, "
             "or pick random directions.", icon=":material/info:")
+    shell.next_screen_link(__file__)
     st.stop()
 
 loss_label = "Σ(A2 − y)²" if loss == "mse" else "−log A2_y"
-left, right = st.columns(2)
+if loss != rule_loss:
+    st.warning(f"This surface shows the {loss} loss, which the rule `{rule}` does not minimise (it minimises "
+               f"{rule_loss}): training need not go downhill on it.", icon=":material/warning:")
+elif rule == "document":
+    st.caption("Shown: the cross-entropy −log A2_y. The document's rule dZ2 = 2(A2 − y) is not the gradient of its "
+               "loss Σ(A2 − y)² but twice the cross-entropy's (erratum 1), so training with it goes down the "
+               "cross-entropy surface.")
+else:
+    st.caption(f"Shown: the {loss} loss {loss_label}, the one the rule `{rule}` minimises.")
+# The 3-D view gets the whole width: in half of a laptop's it is too small to follow the path on it.
+st.plotly_chart(figures.loss_surface_3d(result, f"mean loss {loss_label}"), key="surface_3d")
+left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
-    st.plotly_chart(figures.loss_surface_3d(result, f"mean loss {loss_label}"), key="surface_3d")
-with right:
     st.plotly_chart(figures.loss_contour(result, f"mean loss {loss_label}"), key="surface_contour")
 
 direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} and "
@@ -74,33 +90,40 @@ direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} a
                   "(centred PCA of the weights, biases left out, as in Li et al.'s code)"
                   if result.explained_variance_ratio is not None else
                   f"random filter-normalised directions (cosine between them {result.direction_cosine:+.3f})")
-st.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
-           f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
-           f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}.")
+right.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
+              f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
+              f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}. In 3-D the red path is "
+              "drawn just above the surface, at the surface's value under each snapshot.")
 
 st.subheader("How far the path lies off this plane")
 if len(result.trajectory_steps) > 1:
-    off_plane = result.trajectory_distance / np.maximum(result.trajectory_displacement, 1e-12)
+    length, in_plane = computed("lengths", lambda: loss_surface.path_lengths(result, trainer.trajectory()))
     worst = int(np.argmax(result.trajectory_distance))
     st.markdown(
-        f"The snapshot at step {result.trajectory_steps[worst]:,} lies **{result.trajectory_distance[worst]:.3g}** "
-        f"off the plane ({off_plane[worst]:.0%} of its distance from the current weights). Where the true loss "
+        f"The training path is **{length:.3g}** long in weight space; only **{in_plane:.3g}** of it "
+        f"({in_plane / max(length, 1e-12):.0%}) lies in this plane. The snapshot farthest off it, at step "
+        f"{result.trajectory_steps[worst]:,}, lies {result.trajectory_distance[worst]:.3g} away. Where the true loss "
         "and the surface's value under a snapshot differ, the drawn path is a shadow, not the path itself.")
+    if directions == "random":
+        dimensions = trainer.params.W1.size + trainer.params.W2.size
+        st.info(f"With random directions the path collapses onto (0, 0): in {dimensions:,} dimensions two random "
+                f"directions are almost orthogonal to any given one (a typical cosine is about "
+                f"1/√{dimensions:,} ≈ {dimensions ** -0.5:.2f}), so almost none of the path lies along them. Choose "
+                "**pca** above: its directions are the ones the path moved along most.", icon=":material/lightbulb:")
     readout = pd.DataFrame({
         "step": result.trajectory_steps, "a": result.trajectory_a, "b": result.trajectory_b,
-        "distance off the plane": result.trajectory_distance,
-        "distance from current θ": result.trajectory_displacement,
-        "true loss": result.trajectory_loss, "surface loss under it": result.trajectory_surface_loss})
-    left, right = st.columns([1.2, 1])
-    with left:
-        st.plotly_chart(figures.lines(result.trajectory_steps, {"true loss at the snapshot": result.trajectory_loss,
-                                                                "surface's value at its projection":
-                                                                    result.trajectory_surface_loss},
-                                      "Trajectory: true loss against what the surface shows", "step",
-                                      f"mean loss {loss_label}", markers=True, height=300), key="surface_honesty")
-    with right:
-        st.dataframe(readout, hide_index=True, height=300, column_config={
-            name: st.column_config.NumberColumn(format="%.4g") for name in readout.columns if name != "step"})
+        "off the plane": result.trajectory_distance, "from current θ": result.trajectory_displacement,
+        "true loss": result.trajectory_loss, "surface loss": result.trajectory_surface_loss})
+    st.plotly_chart(figures.lines(result.trajectory_steps, {"true loss at the snapshot": result.trajectory_loss,
+                                                            "surface's value at its projection":
+                                                                result.trajectory_surface_loss},
+                                  "Trajectory: true loss against what the surface shows", "step",
+                                  f"mean loss {loss_label}", markers=True, height=300), key="surface_honesty")
+    st.dataframe(readout, hide_index=True, height=250, column_config={
+        "off the plane": st.column_config.NumberColumn(format="%.4g", help="‖θᵢ − θ(a, b)‖: distance to the plane"),
+        "from current θ": st.column_config.NumberColumn(format="%.4g", help="‖θᵢ − θ‖: distance from the current weights"),
+        "surface loss": st.column_config.NumberColumn(format="%.4g", help="the surface's loss at the projection (a, b)"),
+        **{name: st.column_config.NumberColumn(format="%.4g") for name in ("a", "b", "true loss")}})
 else:
     st.caption("Train some steps to draw the trajectory on the plane.")
 
@@ -114,3 +137,5 @@ st.plotly_chart(figures.lines(alphas, {f"loss {loss_label}": line_losses},
                               secondary_format=".0%", height=300), key="surface_line")
 st.caption("A loss that falls smoothly along the line says that, in hindsight, a straight path from the start "
            "would have worked; bumps show what training had to go around.")
+
+shell.next_screen_link(__file__)

@@ -303,3 +303,5 @@ with st.expander("The numpy lines that just ran: the core's own source"):
     st.code(inspect.getsource(network.sgd_step), language="python")
     st.caption("The backward pass it calls, whose gradients the screens show:")
     st.code(inspect.getsource(network.backward), language="python")
+
+shell.next_screen_link(__file__)

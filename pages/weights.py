@@ -50,3 +50,5 @@ with right:
                     key="weights_b2")
 kept = f"{len(snapshots)} snapshots are" if len(snapshots) > 1 else "1 snapshot is"
 st.caption(f"{kept} kept: often early on, then thinned, so memory stays bounded however long you train.")
+
+shell.next_screen_link(__file__)

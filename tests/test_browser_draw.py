@@ -43,6 +43,18 @@ def click_confusion_cell(page, true: int, predicted: int) -> None:
     page.mouse.click(x, y)
 
 
+GALLERY_TOP = "() => document.getElementById('gallery').getBoundingClientRect().top"
+
+
+def open_first_gallery_image(page) -> str:
+    """Click "open" under the gallery's first image; its caption (#index · true → predicted · p)."""
+    caption = page.locator('[data-testid="stImageCaption"]').first.inner_text()
+    page.get_by_role("button", name="open", exact=True).first.click()
+    page.wait_for_function("() => document.querySelector('h1').innerText.includes('Forward pass')", timeout=30_000)
+    settle(page)
+    return caption
+
+
 def selected_filters(page) -> list[str]:
     return [box.input_value() for box in page.locator('[data-testid="stSelectbox"] input').all()]
 
@@ -63,8 +75,10 @@ def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(pag
     images_loaded(page)
     screenshot(page, "draw-a-1-after-one-epoch")
 
+    page.set_viewport_size({"width": 1400, "height": 1000})  # a laptop: the gallery starts below the fold
     open_screen(page, "Evaluate")
     assert exception_boxes(page) == []
+    assert page.evaluate(GALLERY_TOP) > 1000
     accuracy = page.locator('[data-testid="stMetricValue"]').inner_text()
     assert float(accuracy.rstrip("%")) > 80, accuracy
 
@@ -74,7 +88,12 @@ def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(pag
                            ".every(c => c.innerText.includes('4 → 9'))", timeout=30_000)
     settle(page)
     assert selected_filters(page) == ["4", "9"]
+    page.wait_for_function(f"() => ({GALLERY_TOP})() < 200", timeout=10_000)  # scrolled to the gallery
     assert exception_boxes(page) == []
     page.mouse.move(0, 0)
     images_loaded(page)
     screenshot(page, "evaluate-after-one-epoch")
+
+    index = int(open_first_gallery_image(page).split(" · ")[0].lstrip("#"))
+    assert page.locator('[data-testid="stNumberInput"] input').first.input_value() == str(index)
+    assert page.get_by_text(f"test image #{index:,}, label 4").count() > 0

@@ -224,3 +224,19 @@ def test_settings_outside_their_ranges_are_refused_by_name(changes):
     (name,) = changes
     with pytest.raises(ValueError, match=name):
         loss_surface.check_settings(**settings)
+
+
+def test_path_lengths_measure_the_path_and_the_part_of_it_in_the_plane(trainer, evaluation):
+    X, labels = evaluation
+    trajectory = trainer.trajectory()
+    vectors = [params.flatten() for _, params in trajectory]
+    length = sum(np.linalg.norm(after - before) for before, after in zip(vectors, vectors[1:]))
+    pca = loss_surface.surface(trainer.params, trajectory, X, labels, "pca", grid=11)
+    random = loss_surface.surface(trainer.params, trajectory, X, labels, "random", grid=11)
+    pca_length, pca_in_plane = loss_surface.path_lengths(pca, trajectory)
+    random_length, random_in_plane = loss_surface.path_lengths(random, trajectory)
+    assert pca_length == pytest.approx(length) and random_length == pytest.approx(length)
+    # The principal plane holds much of the path; a random plane in ~8,000 dimensions almost none of it.
+    assert 0.3 * length < pca_in_plane <= length
+    assert random_in_plane < 0.1 * length
+

@@ -3,6 +3,7 @@
 That every screen renders is tested once, in tests/test_pages.py.
 """
 
+import base64
 import io
 import json
 import sys
@@ -10,6 +11,7 @@ import types
 
 import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from core import drawing, metrics, network
@@ -33,8 +35,23 @@ def test_draw_prompts_on_an_empty_canvas_and_says_the_model_is_untrained():
 
 
 class FakeCanvasResult:
-    def __init__(self, image_data):
-        self.image_data = image_data
+    """What the canvas component returns: the drawing as the PNG bytes the browser made."""
+
+    def __init__(self, image_bytes: bytes):
+        self.image_bytes = image_bytes
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def with_canvas(monkeypatch, image_bytes: bytes) -> None:
+    """The real canvas only works in a browser (tests/test_browser_draw.py); here it hands back these bytes."""
+    fake = types.ModuleType("streamlit_drawable_canvas")
+    fake.st_canvas = lambda **options: FakeCanvasResult(image_bytes)
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", fake)
 
 
 def vertical_stroke() -> np.ndarray:
@@ -45,11 +62,15 @@ def vertical_stroke() -> np.ndarray:
     return image
 
 
+def plotly_array(values) -> np.ndarray:
+    """A number array from a plotly chart's JSON: a plain list, or plotly's base64 form of a numpy array."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
 def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeypatch):
-    # The real canvas only works in a browser (tests/test_browser_draw.py); here it hands back a stroke.
-    fake = types.ModuleType("streamlit_drawable_canvas")
-    fake.st_canvas = lambda **options: FakeCanvasResult(vertical_stroke())
-    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", fake)
+    with_canvas(monkeypatch, png_bytes(vertical_stroke()))
     app = trained_app(100)
     app.switch_page("pages/draw.py").run()
     assert no_exception(app), [error.value for error in app.exception]
@@ -59,17 +80,43 @@ def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeyp
     assert [(metric.label, metric.value) for metric in app.metric] == [("Prediction", str(expected))]
     assert not any("Draw a digit" in info.value for info in app.info)
     captions = [caption for image in app.image for caption in image.captions]
-    assert [caption[:1] for caption in captions] == ["1", "2", "3", "4"]
+    assert [caption[:1] for caption in captions[:4]] == ["1", "2", "3", "4"]
     assert f"{prepared.box.height}×{prepared.box.width}" in captions[1]
     charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
     titles = [chart["layout"]["title"]["text"] for chart in charts]
-    assert [title.split(" ")[0] for title in titles] == ["A2", "Hidden", "Contribution"], titles
+    assert [title.split(" ")[0] for title in titles] == ["A2", "Hidden", "To"], titles
     assert titles[0].endswith(f"the model reads a {expected}")
-    maps = charts[2]["data"][0]
-    assert maps["zmid"] == 0 and maps["zmin"] == -maps["zmax"]  # one diverging scale centred at 0
-    Z1 = network.forward(trainer_of(app).params, prepared.x).Z1
-    unit_titles = [note["text"] for note in charts[2]["layout"]["annotations"]]
-    assert unit_titles == [f"h{k}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for k, z in enumerate(Z1)]
+    trainer = trainer_of(app)
+    values = network.forward(trainer.params, prepared.x)
+    silent = trainer.dead_units()
+    names = [f"unit {k}" + (" · silent" if silent[k - 1] else "") for k in range(1, trainer.params.hidden + 1)]
+    # What each unit adds to the predicted digit's score through its row of W2: W2[k, d]·A1_k, summing to Z2_d − b2_d.
+    to_output = charts[2]["data"][0]
+    assert to_output["x"] == names
+    shares = plotly_array(to_output["y"])
+    np.testing.assert_allclose(shares, trainer.params.W2[:, expected] * values.A1)
+    np.testing.assert_allclose(shares.sum() + trainer.params.b2[expected], values.Z2[expected])
+    # One contribution map per unit, all on one colour scale whose limit is stated.
+    limit = np.abs(drawing.contribution_maps(trainer.params, prepared.x)).max()
+    assert captions[4] == f"−{limit:.3f}   ·   0   ·   +{limit:.3f}"
+    assert any(f"same colour scale, ±{limit:.3f}" in caption.value for caption in app.caption)
+    assert captions[5:] == [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(names, values.Z1)]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"this is not a png", "could not be read"),
+    (png_bytes(np.zeros((2000, 2000, 4), dtype=np.uint8)), "2000×2000"),
+])
+def test_a_drawing_the_page_cannot_read_gets_a_message_and_the_page_keeps_working(monkeypatch, content, words):
+    with_canvas(monkeypatch, content)
+    app = trained_app(10)
+    app.switch_page("pages/draw.py").run()
+    assert no_exception(app), [error.value for error in app.exception]
+    assert [words in error.value for error in app.error] == [True]
+    assert any("Draw a digit" in info.value for info in app.info) and not app.metric
+    app.switch_page("pages/train.py").run()  # the session trains on
+    app.button(key="step_1").click().run()
+    assert trainer_of(app).step_count == 11
 
 
 def test_evaluate_shows_the_trainers_test_accuracy():

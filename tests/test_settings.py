@@ -101,7 +101,7 @@ def test_learning_rate_halves_every_five_epochs():
 
 
 def test_the_loss_surface_settings_default_when_the_url_has_none():
-    assert surface_settings_from_query({}) == ({"directions": "random", "loss": "mse", "grid": 41,
+    assert surface_settings_from_query({}) == ({"directions": "random", "loss": None, "grid": 41,
                                                "samples": 1000, "span": 1.0, "seed": 0}, [])
 
 
@@ -120,7 +120,7 @@ def test_valid_loss_surface_settings_are_used_as_given():
     ("span", "inf", "not a finite number"),
     ("dseed", "-1", "outside the allowed range"),
     ("directions", "sideways", "directions=sideways is not one of random, pca; using random"),
-    ("loss", "hinge", "loss=hinge is not one of mse, cross-entropy; using mse"),
+    ("loss", "hinge", "loss=hinge is not one of mse, cross-entropy; using the loss the training rule minimises"),
 ])
 def test_bad_loss_surface_settings_fall_back_with_a_notice(key, text, words):
     chosen, notices = surface_settings_from_query({key: text, "grid": "21"} if key != "grid" else {key: text})

@@ -411,10 +411,13 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
     traces = [dict(type="surface", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
                    colorbar=colour_bar("loss"), opacity=0.92,
                    hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
-              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b, z=result.trajectory_surface_loss,
-                   mode="lines+markers", name="trajectory (projected)", line=dict(color=TRAJECTORY, width=6),
-                   marker=dict(size=4, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
-                   text=[f"step {step:,}" for step in result.trajectory_steps],
+              # Lifted by 2% of the loss range, so the surface does not swallow the path where they touch.
+              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b,
+                   z=result.trajectory_surface_loss + 0.02 * float(np.ptp(result.losses)),
+                   mode="lines+markers", name="trajectory (projected)", line=dict(color=TRAJECTORY, width=9),
+                   marker=dict(size=5, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
+                   text=[f"step {step:,}: surface loss {value:.4f}" for step, value in
+                         zip(result.trajectory_steps, result.trajectory_surface_loss)],
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name="current θ",
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
@@ -440,7 +443,7 @@ def loss_contour(result, z_title: str) -> go.Figure:
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
                    marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours, with the training path projected (white dots) and θ (star)", 480,
+    return figure(traces, "Contours: path projected (white dots), θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
 
@@ -652,3 +655,29 @@ def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> 
     return figure([trace], "2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero", height,
                   margin=dict(l=60, r=20, t=50, b=40), xaxis=axis("digit", type="category"),
                   yaxis=axis("2(A2 − y)"))
+
+
+# --- Draw screen ---------------------------------------------------------------------------------
+MUTED = "#9e9e9e"  # a silent unit's bar: grey, and its label says "silent" too
+
+
+def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, height: int = 330,
+              text_format: str = ".2f") -> go.Figure:
+    """One bar per hidden unit, the muted (silent) ones grey; each bar carries its value."""
+    values = np.asarray(values, dtype=float)
+    trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=[MUTED if mute else BLUE for mute in muted]),
+                 text=[format(value, text_format) for value in values], textposition="outside",
+                 cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
+    return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
+                  yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))
+
+
+def signed_tile(values: np.ndarray, limit: float, scale: int = 6) -> np.ndarray:
+    """A signed 28x28 map as a crisp diverging RGB image (±limit saturated), framed in grey so white edges show."""
+    rgb = np.repeat(np.repeat(diverging_rgb(values, limit), scale, axis=0), scale, axis=1)
+    return np.pad(rgb, ((2, 2), (2, 2), (0, 0)), constant_values=170)
+
+
+def colour_legend(limit: float, width: int = 256, height: int = 14) -> np.ndarray:
+    """The diverging colour scale of signed_tile as a strip: −limit at the left, 0 white, +limit at the right."""
+    return np.repeat(diverging_rgb(np.linspace(-limit, limit, width), limit)[None], height, axis=0)

@@ -103,6 +103,7 @@ class Session:
         self.shell_drawn = False  # app.py drew the shell in this run (ui/shell.py)
         self.silent_seen = (0, 0)  # (silent hidden units, step) when the Train screen last counted them
         self.silent_rose = None  # (step a, step b): the count of silent units last rose between these steps
+        self.forward_selection: tuple[str, int] | None = None  # (split, index) for Forward pass to open
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -112,6 +113,15 @@ class Session:
             self.silent_rose = (at, step)
         self.silent_seen = (count, step)
         return self.silent_rose
+
+    def open_in_forward(self, split: str, index: int) -> None:
+        """Ask the Forward pass screen to show image `index` of `split` ("training" or "test") next."""
+        self.forward_selection = (split, int(index))
+
+    def take_forward_selection(self) -> tuple[str, int] | None:
+        """The image another screen asked Forward pass to show, once; None when there is none."""
+        selection, self.forward_selection = self.forward_selection, None
+        return selection
 
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""

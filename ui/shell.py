@@ -9,6 +9,8 @@ navigation, page set-up or sidebar; require() gives it the shell instead, and it
 call ends the legacy mode for everyone.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import session, widgets
@@ -54,3 +56,24 @@ def require() -> None:
     if state is None or not state.shell_drawn:
         start()  # stops the run with a message if MNIST cannot be had, before any trainer is made
     session.current().shell_drawn = False
+
+
+def next_screen(page_file: str) -> st.Page:
+    """The screen after `page_file` in the navigation's order; Home after the last.
+
+    Every screen's url path is its file's stem except the default one's, which is "": a file that
+    matches no url path is the default screen.
+    """
+    pages = [page for section in screens().values() for page in section]
+    stem = Path(page_file).stem
+    current = next((number for number, page in enumerate(pages) if page.url_path == stem),
+                   next(number for number, page in enumerate(pages) if page.url_path == ""))
+    return pages[(current + 1) % len(pages)]
+
+
+def next_screen_link(page_file: str) -> None:
+    """A screen's last call: a link to the next screen in the navigation, so a learner can read on."""
+    following = next_screen(page_file)
+    st.divider()
+    label = f"Back to the start: {following.title}" if following.url_path == "" else f"Next: {following.title}"
+    st.page_link(following, label=label, icon=":material/arrow_forward:")

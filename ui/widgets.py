@@ -1,9 +1,9 @@
-"""Small UI pieces shared by the pages: the sidebar, the position line, notices."""
+"""Small UI pieces shared by the pages: the sidebar, the position line, notices, image galleries."""
 
 import streamlit as st
 
 from core.training import Trainer
-from ui.session import Session
+from ui.session import Session, current
 
 
 def position_text(trainer: Trainer) -> str:
@@ -39,3 +39,16 @@ def refresh_position(session: Session) -> None:
     """Rewrite the sidebar's position line from inside a fragment rerun."""
     if session.position_slot is not None:
         session.position_slot.caption(model_summary(session.trainer))
+
+
+def forward_pass_gallery(images: list, captions: list[str], split: str, indices, key: str,
+                         columns: int = 8) -> None:
+    """Images in rows of `columns`, each as wide as its column, with an "open" button that shows it on Forward pass."""
+    items = list(zip(images, captions, indices))
+    for first in range(0, len(items), columns):
+        for slot, (image, caption, index) in zip(st.columns(columns, gap="xsmall"), items[first:first + columns]):
+            slot.image(image, caption=caption, width="stretch", output_format="PNG")
+            if slot.button("open", key=f"{key}_{index}", type="tertiary",
+                           help=f"Follow {split} image #{index:,} through the network on the Forward pass screen"):
+                current().open_in_forward(split, int(index))
+                st.switch_page("pages/forward.py")
