@@ -35,6 +35,7 @@ if record is None:
     st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
              caption=f"The current weights W1 at step {trainer.step_count:,}: the templates of units 1–{W1.shape[1]}, "
                      f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red).")
+    shell.next_screen_link(__file__)
     st.stop()
 
 hidden = trainer.params.hidden
