@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title("Data")
@@ -55,8 +55,9 @@ with right:
 st.subheader(f"More {'images' if digit == 'any' else f'{digit}s'} from the {split} set")
 start = min(position, max(len(pool) - 20, 0))
 shown = pool[start:start + 20]
-st.image([figures.grey_image(images[i], scale=2) for i in shown],
-         caption=[f"#{i:,}: {labels[i]}" for i in shown], width=70)
+widgets.picture([figures.grey_image(images[i], scale=2) for i in shown],
+                alt=[f"{split} image #{i:,}, label {labels[i]}, 28×28 pixels" for i in shown],
+                caption=[f"#{i:,}: {labels[i]}" for i in shown], width=70)
 
 counts_column, histogram_column = st.columns(2)
 with counts_column:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import drawing, network
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title("Draw")
@@ -46,7 +46,9 @@ def stages(prepared: drawing.PreparedDrawing) -> None:
          "centre of mass lands on (14, 14) (amber): the network's input x"),
     ]
     for slot, (image, caption) in zip(st.columns(4), shown):
-        slot.image(image, caption=caption, width=150, output_format="PNG")
+        with slot:
+            widgets.picture(image, alt=f"Your drawing, stage {caption}", caption=caption, width=150,
+                            output_format="PNG")
 
 
 def prediction(values: network.Forward) -> None:

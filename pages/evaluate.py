@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import metrics
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 PER_PAGE = 40
 ANY = "any"
@@ -94,7 +94,10 @@ else:
         st.caption(f"{len(mistakes):,} mistakes; showing {first + 1:,}–{first + len(shown):,}, most confident first. "
                    "Under each: test image number, true → predicted digit, and the probability the model "
                    "gave its (wrong) prediction.")
-        st.image([figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
+        widgets.picture([figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
+                 alt=[f"Test image #{index:,}, 28×28 pixels, true label {labels[index]}, read as "
+                      f"{predicted[index]} with probability {probabilities[index, predicted[index]]:.0%}"
+                      for index in shown],
                  caption=[f"#{index} · {labels[index]} → {predicted[index]} · "
                           f"{probabilities[index, predicted[index]]:.0%}" for index in shown],
                  width=84, output_format="PNG")

@@ -94,7 +94,8 @@ def step_panel(record: training.StepRecord) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
     left, middle, right = st.columns([1, 4.5, 1.2])
     with left:
-        st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
+        widgets.picture(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
+                 alt=f"Training image #{record.index:,}, label {record.label}, 28×28 pixels",
                  caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
     with middle:
         steps, loss = trainer.history.loss_curve()
@@ -112,7 +113,9 @@ def step_panel(record: training.StepRecord) -> None:
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                 "moves weights, and only for units that were on")
     mosaic = figures.rgb_mosaic(update.T.reshape(-1, 28, 28), columns=10, scale=3, limit=limit)
-    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+             alt=f"The update ΔW1 of each of the {update.shape[1]} hidden units as a 28×28 image, blue for "
+                 f"negative and red for positive, from −{limit:.2g} to +{limit:.2g}",
              caption=f"hidden units 0, 1, 2, … left to right; colour scale below them: "
                      f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)")
 

@@ -6,6 +6,16 @@ from core.training import Trainer
 from ui.session import Session
 
 
+def picture(image, alt, caption=None, width="content", **options) -> None:
+    """st.image that cannot forget its alt text: what each image is and its numbers, for screen readers.
+
+    `image` and `alt` (and `caption`) may be lists, one entry per image.
+    """
+    if not alt or (isinstance(alt, list) and not all(alt)):
+        raise ValueError("every image needs alt text saying what it shows")
+    st.image(image, caption=caption, width=width, alt=alt, **options)
+
+
 def position_text(trainer: Trainer) -> str:
     """Where training stands, in the words a learner uses: step, epoch, sample, α."""
     total = trainer.training_size
