@@ -9,9 +9,25 @@ navigation, page set-up or sidebar; require() gives it the shell instead, and it
 call ends the legacy mode for everyone.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import session, widgets
+
+# A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
+# and the app is used offline in labs.
+FAVICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.png"
+
+# Streamlit pads its wide layout 5rem a side, a fifth of a 1024-px laptop's main area: narrower
+# padding there keeps charts, metrics and labels whole. A wide equation scrolls in its column
+# instead of being cut off.
+LAYOUT_CSS = """<style>
+@media (min-width: 640px) and (max-width: 1280px) {
+  [data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 6rem; }
+}
+.katex-display { overflow-x: auto; overflow-y: hidden; }
+</style>"""
 
 
 def screens() -> dict:
@@ -39,7 +55,11 @@ def screens() -> dict:
 
 def start():
     """Set up the page, the navigation, the dataset, this session's trainer and the sidebar."""
-    st.set_page_config(page_title="Backprop Lab", page_icon=":material/neurology:", layout="wide")
+    # "auto" starts with the sidebar collapsed on a phone; Streamlit collapses it after a navigation
+    # click on a mobile device too.
+    st.set_page_config(page_title="Backprop Lab", page_icon=str(FAVICON), layout="wide",
+                       initial_sidebar_state="auto")
+    st.html(LAYOUT_CSS)
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
     state = session.current()
