@@ -35,7 +35,7 @@ st.plotly_chart(figures.image_grid(
     "dL/dW1", columns=min(hidden, 10), height=260 if hidden <= 10 else 520), key="gradients_dw1")
 left, middle, right = st.columns([1, 1.4, 1])
 with left:
-    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
+    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
                                  height=300, text_format=".3f"), key="gradients_db1")
 with middle:
     st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ (values on hover)", "digit (output)", "hidden unit",

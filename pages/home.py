@@ -18,7 +18,7 @@ trainer = session.trainer()
 hidden = trainer.settings.hidden
 
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.subheader(f"The network: 784 → {hidden} → 10")
     widgets.picture(figures.network_diagram(hidden),

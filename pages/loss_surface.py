@@ -22,7 +22,7 @@ trainer = state.trainer
 mnist = session.dataset()
 chosen = state.surface_settings
 
-controls = st.columns([1.3, 1, 1, 1, 1, 1])
+controls = st.columns([2, 1, 1, 1, 1, 1])
 directions = controls[0].segmented_control(
     "directions", loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
     help="random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "

@@ -92,22 +92,22 @@ def run_slice() -> None:
 
 def step_panel(record: training.StepRecord) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
-    left, middle, right = st.columns([1, 4.5, 1.2])
+    # the loss metrics sit under the image so the chart keeps the width its titles need on a laptop
+    left, middle = st.columns([1.3, 4])
     with left:
         widgets.picture(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
-                 alt=f"Training image #{record.index:,}, label {record.label}, 28×28 pixels",
-                 caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
+                        alt=f"Training image #{record.index:,}, label {record.label}, 28×28 pixels",
+                        caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
+        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
+        st.metric("Loss after", f"{record.loss_after:.4f}",
+                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse",
+                  help="the same sample's loss after the update, with the new weights")
     with middle:
         steps, loss = trainer.history.loss_curve()
         _, accuracy = trainer.history.accuracy_curve()
         st.plotly_chart(figures.probabilities_and_curves(
             record.forward.A2, record.prediction, "correct" if record.correct else "wrong", steps, loss, accuracy),
             key="train_probabilities")
-    with right:
-        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
-        st.metric("after the update", f"{record.loss_after:.4f}",
-                  f"{record.loss_after - record.loss_before:+.4f}", delta_color="inverse",
-                  help="the same sample's loss with the updated weights")
     update = record.updates.dW1
     limit = figures.symmetric_limit(update)
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "

@@ -36,17 +36,30 @@ PROBLEMS = """() => {
   const scrolls = e => { for (let n = e.parentElement; n && n !== document.body; n = n.parentElement)
                            if (/auto|scroll/.test(getComputedStyle(n).overflowX)) return true; return false; };
   const problems = [];
-  for (const value of document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *'))
-    if (value.scrollWidth > value.clientWidth + 1) problems.push('metric value ellipsised: ' + name(value));
+  for (const value of document.querySelectorAll('[data-testid^="stMetric"], [data-testid^="stMetric"] *'))
+    if (value.scrollWidth > value.clientWidth + 1) problems.push('metric ellipsised: ' + name(value));
+  // Text cut by its own box (an option of a segmented control, a button label, a widget's label).
+  for (const e of document.querySelectorAll('[data-testid="stMainBlockContainer"] :is(button, label, p, span)'))
+    if (shown(e) && !e.closest('.katex-display') && e.scrollWidth > e.clientWidth + 1
+        && /hidden|clip/.test(getComputedStyle(e).overflowX + getComputedStyle(e.parentElement).overflowX))
+      problems.push('text cut: ' + name(e));
   for (const e of document.querySelectorAll('[data-testid="stMainBlockContainer"] *')) {
     if (!shown(e) || e.closest('[role="tooltip"], .hoverlayer, .katex-mathml') || scrolls(e)) continue;
     if (e.getBoundingClientRect().right > main.right + 1) problems.push('beyond the main column: ' + name(e));
   }
-  // A chart's title or label longer than the chart is cut by its svg.
+  // An equation wider than its column (it scrolls there rather than being cut, but reads badly).
+  for (const equation of document.querySelectorAll('.katex-display > .katex > .katex-html')) {
+    const box = equation.getBoundingClientRect(), column = equation.closest('.katex-display').getBoundingClientRect();
+    if (shown(equation) && (box.right > column.right + 1 || box.left < column.left - 1))
+      problems.push('equation wider than its column: ' + equation.textContent.slice(0, 50));
+  }
+  // A chart's title or label longer than the chart is cut by its svg. A rotated label's box reaches
+  // a few pixels past its glyphs (a colour bar's "pixel" looks whole at 4 px), hence the 3 px allowance.
   for (const text of document.querySelectorAll('.js-plotly-plot .infolayer text, .js-plotly-plot .xtick text')) {
     const svg = text.closest('svg.main-svg').getBoundingClientRect(), box = text.getBoundingClientRect();
-    if (shown(text) && (box.right > svg.right + 1 || box.left < svg.left - 1))
-      problems.push('chart text cut: ' + text.textContent.slice(0, 60));
+    if (shown(text) && (box.right > svg.right + 3 || box.left < svg.left - 3))
+      problems.push(`chart text cut by ${Math.round(Math.max(box.right - svg.right, svg.left - box.left))} px: `
+                    + text.textContent.slice(0, 60));
   }
   for (const img of document.querySelectorAll('img'))
     if (!(img.getAttribute('alt') || '').trim()) problems.push('image without alt text: ' + img.src.slice(0, 60));
@@ -99,13 +112,13 @@ def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url):
     page.goto(app_url)
     settle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_attribute("aria-expanded") == "false", "the sidebar covers the page at load"
+    assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar covers the page at load"
     page.locator('[data-testid="stExpandSidebarButton"]').click()
     page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
-                           ".getAttribute('aria-expanded') === 'true'")
+                           ".getAttribute('data-collapsed') === 'false'")
     open_screen(page, "Train")
     page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
-                           ".getAttribute('aria-expanded') === 'false'", timeout=5_000)
+                           ".getAttribute('data-collapsed') === 'true'", timeout=5_000)
     page.screenshot(path=str(SCREENSHOTS / "phone-train.png"))
     assert page.get_by_role("button", name="Step", exact=True).is_visible()
     context.close()

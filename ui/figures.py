@@ -48,7 +48,8 @@ def axis(title: str, **options) -> dict:
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     """A figure with the shared look: a title, compact margins, the given axes and options."""
     layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
-              "margin": dict(l=50, r=20, t=40, b=40), "template": {}, **layout}
+              # a title broken with <br> (plotly never wraps one) gets a taller top margin
+              "margin": dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=40), "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
 
 
@@ -82,7 +83,7 @@ def colour_scale(values, diverging: bool, limit: float | None = None) -> dict:
 
 
 def colour_bar(title: str) -> dict:
-    return dict(title=dict(text=title, side="right", font=dict(color=FONT_COLOUR)), thickness=12,
+    return dict(title=dict(text=title, side="right", font=dict(color=FONT_COLOUR)), thickness=12, xpad=4,
                 tickfont=dict(color=FONT_COLOUR))
 
 
@@ -352,7 +353,7 @@ def loss_contour(result, z_title: str) -> go.Figure:
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
                    marker=dict(size=12, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours, with the training path projected (red) and θ (star)", 480,
+    return figure(traces, "Contours, with the training path<br>projected (red) and θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
 

@@ -25,6 +25,7 @@ FAVICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.png"
 LAYOUT_CSS = """<style>
 @media (min-width: 640px) and (max-width: 1280px) {
   [data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 6rem; }
+  .katex-display > .katex { font-size: 1em; }
 }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 </style>"""
