@@ -106,8 +106,9 @@ def test_every_screen_reads_whole_at_1024x700_with_alt_text_and_nothing_fetched_
     assert outside == [], f"requests left the app's host: {outside}"
 
 
-def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url):
-    context = browser.new_context(**PHONE)
+@pytest.mark.parametrize("device", ["phone", "narrow window"])
+def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url, device):
+    context = browser.new_context(**(PHONE if device == "phone" else dict(viewport=PHONE["viewport"])))
     page = context.new_page()
     page.goto(app_url)
     settle(page)
@@ -119,6 +120,8 @@ def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url):
     open_screen(page, "Train")
     page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
                            ".getAttribute('data-collapsed') === 'true'", timeout=5_000)
-    page.screenshot(path=str(SCREENSHOTS / "phone-train.png"))
+    page.wait_for_timeout(500)  # and it stays folded
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    page.screenshot(path=str(SCREENSHOTS / f"{device.replace(' ', '-')}-train.png"))
     assert page.get_by_role("button", name="Step", exact=True).is_visible()
     context.close()

@@ -30,6 +30,25 @@ LAYOUT_CSS = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 </style>"""
 
+# Streamlit folds the sidebar away after a navigation click only for a phone's user agent; a narrow
+# window or a tablet kept it open over the chosen screen. Where the open sidebar covers the main
+# area, fold it after the click too (once per page load: the listener is on the document).
+FOLD_SIDEBAR_SCRIPT = """<script>
+if (!window.backpropLabFoldsSidebar) {
+  window.backpropLabFoldsSidebar = true;
+  document.addEventListener("click", event => {
+    if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      const main = document.querySelector('[data-testid="stMain"]');
+      if (sidebar && main && sidebar.dataset.collapsed === "false"
+          && sidebar.getBoundingClientRect().right > main.getBoundingClientRect().left + 1)
+        document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+    }, 300);
+  }, true);
+}
+</script>"""
+
 
 def screens() -> dict:
     """Every screen of the app, by section, in the order a learner meets them."""
@@ -61,6 +80,7 @@ def start():
     st.set_page_config(page_title="Backprop Lab", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")
     st.html(LAYOUT_CSS)
+    st.html(FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
     state = session.current()
