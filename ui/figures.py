@@ -26,9 +26,9 @@ FONT_COLOUR = "#3b3b3b"
 
 
 def readable_axes(layout: dict) -> dict:
-    """The layout with every axis's tick labels and title in FONT_COLOUR.
+    """The layout with every axis's tick labels and title, and every annotation, in FONT_COLOUR.
 
-    Streamlit's chart theme sets axis text colours itself, over layout.font and any template.
+    Streamlit's chart theme sets these colours itself, over layout.font and any template.
     """
     for key, value in layout.items():
         if key[1:5] == "axis" and key[0] in "xy" and isinstance(value, dict):
@@ -36,6 +36,9 @@ def readable_axes(layout: dict) -> dict:
             title = {"text": title} if isinstance(title, str) else dict(title or {})
             title["font"] = {"color": FONT_COLOUR, **title.get("font", {})}
             layout[key] = {**value, "tickfont": {"color": FONT_COLOUR, **value.get("tickfont", {})}, "title": title}
+    if "annotations" in layout:
+        layout["annotations"] = [{**note, "font": {"color": FONT_COLOUR, **note.get("font", {})}}
+                                 for note in layout["annotations"]]
     layout.setdefault("xaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
     layout.setdefault("yaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
     return layout
