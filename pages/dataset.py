@@ -57,7 +57,9 @@ start = min(position, max(len(pool) - 20, 0))
 shown = pool[start:start + 20]
 st.caption("**open** under an image follows it through the network on the Forward pass screen.")
 widgets.forward_pass_gallery([figures.grey_image(images[i], scale=2) for i in shown],
-                             [f"#{i:,}: {labels[i]}" for i in shown], split, shown, key="data_open")
+                             [f"#{i:,}: {labels[i]}" for i in shown],
+                             [f"{split} image #{i:,}, label {labels[i]}, 28×28 pixels" for i in shown],
+                             split, shown, key="data_open")
 
 counts_column, histogram_column = st.columns(2)
 with counts_column:

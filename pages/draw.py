@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import drawing, network
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 from ui.canvas import BadDrawing, decode_drawing
 
 shell.require()
@@ -56,7 +56,9 @@ def stages(prepared: drawing.PreparedDrawing) -> None:
          "centre of mass lands on (14, 14) (amber): the network's input x"),
     ]
     for slot, (image, caption) in zip(st.columns(4), shown):
-        slot.image(image, caption=caption, width="stretch", output_format="PNG")
+        with slot:
+            widgets.picture(image, alt=f"Your drawing, stage {caption}", caption=caption, width="stretch",
+                            output_format="PNG")
 
 
 def prediction(values: network.Forward) -> None:
@@ -108,7 +110,9 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
     limit = figures.symmetric_limit(maps)
     st.markdown("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ")
     legend, note = st.columns([1, 2], vertical_alignment="center")
-    legend.image(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width="stretch")
+    with legend:
+        widgets.picture(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width="stretch",
+                        alt=f"Colour legend: blue −{limit:.3f}, white 0, red +{limit:.3f}")
     note.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
                  f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
                  "without ink are 0 and contribute nothing.")
@@ -117,7 +121,9 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
     for first in range(0, len(maps), columns):
         for slot, tile, title in zip(st.columns(columns, gap="xsmall"), maps[first:first + columns],
                                      titles[first:first + columns]):
-            slot.image(figures.signed_tile(tile, limit), caption=title, width="stretch", output_format="PNG")
+            with slot:
+                widgets.picture(figures.signed_tile(tile, limit), caption=title, width="stretch", output_format="PNG",
+                                alt=f"Contribution map of {title}, 28×28 pixels, on the scale ±{limit:.3f}")
 
 
 canvas_column, result_column = st.columns([1, 2])

@@ -117,6 +117,9 @@ else:
         widgets.forward_pass_gallery(
             [figures.grey_image(mnist.test_images[index], scale=3) for index in shown],
             [f"#{index} · {labels[index]} → {predicted[index]} · {probabilities[index, predicted[index]]:.0%}"
-             for index in shown], "test", shown, key="evaluate_open")
+             for index in shown],
+            [f"Test image #{index:,}, 28×28 pixels, true label {labels[index]}, read as {predicted[index]} "
+             f"with probability {probabilities[index, predicted[index]]:.0%}" for index in shown],
+            "test", shown, key="evaluate_open")
 
 shell.next_screen_link(__file__)

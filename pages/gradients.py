@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import gradient_check, network
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title("Gradients")
@@ -32,7 +32,9 @@ if record is None:
     limit = figures.symmetric_limit(W1)
     mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), [(f"unit {k + 1}", "") for k in range(W1.shape[1])],
                                  np.zeros(W1.shape[1], bool), limit=limit)
-    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+                    alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {W1.shape[1]} hidden units, "
+                        f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
              caption=f"The current weights W1 at step {trainer.step_count:,}: the templates of units 1–{W1.shape[1]}, "
                      f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red).")
     shell.next_screen_link(__file__)
@@ -66,7 +68,7 @@ if silent.any():
                f"({int(silent.sum())} of {hidden} units).")
 left, middle, right = st.columns([1, 1.4, 1])
 with left:
-    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
+    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
                                  height=300, text_format=".3f", silent=off), key="gradients_db1")
     st.caption("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0.")
 with middle:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title("Backprop Lab")
@@ -18,10 +18,12 @@ trainer = session.trainer()
 hidden = trainer.settings.hidden
 
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.subheader(f"The network: 784 → {hidden} → 10")
-    st.image(figures.network_diagram(hidden))
+    widgets.picture(figures.network_diagram(hidden),
+                    alt=f"Diagram of the network: 784 input pixels, {hidden} hidden units and 10 outputs, "
+                        "each layer fully connected to the next")
 with right:
     st.subheader("The maths in four lines")
     st.latex(r"Z_1 = W_1^{T}x + b_1,\quad A_1 = \mathrm{ReLU}(Z_1)")

@@ -135,23 +135,24 @@ def unit_list(mask: np.ndarray, most: int = 12) -> str:
 def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
                oscillating: bool) -> None:
     """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
-    left, middle, right = st.columns([1, 4.5, 1.2])
+    # the loss metrics sit under the image so the chart keeps the width its titles need on a laptop
+    left, middle = st.columns([1.3, 4])
     with left:
-        st.image(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
-                 caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
+        widgets.picture(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
+                        alt=f"Training image #{record.index:,}, label {record.label}, 28×28 pixels",
+                        caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
+        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
+        # A drop on this image is no improvement when the next image's loss jumps back: then no green.
+        st.metric("Loss after", f"{record.loss_after:.4f}",
+                  f"{record.loss_after - record.loss_before:+.4f}",
+                  delta_color="off" if oscillating else "inverse",
+                  help="the same sample's loss after the update, with the new weights")
     with middle:
         st.plotly_chart(figures.probabilities_and_curves(
             record.forward.A2, record.prediction, "correct" if record.correct else "wrong", curves),
             key="train_probabilities")
         st.caption(figures.window_text(curves) + (" ◆: test accuracy at the end of each epoch."
                                                   if curves.test_steps else ""))
-    with right:
-        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
-        # A drop on this image is no improvement when the next image's loss jumps back: then no green.
-        st.metric("after the update", f"{record.loss_after:.4f}",
-                  f"{record.loss_after - record.loss_before:+.4f}",
-                  delta_color="off" if oscillating else "inverse",
-                  help="the same sample's loss with the updated weights")
     update = record.updates.dW1
     off = record.forward.Z1 <= 0  # ReLU off: dZ1 = 0, so this unit's column of ΔW1 is exactly zero
     unchanged = off | ~update.any(axis=0)
@@ -161,9 +162,10 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
     mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), unit_labels(silent, unchanged), unchanged,
                                  limit=figures.symmetric_limit(update))
     if unchanged.all():
-        st.image(figures.png(mosaic), output_format="PNG",
-                 caption=f"No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
-                         f"image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.")
+        widgets.picture(figures.png(mosaic), output_format="PNG",
+                        alt=f"The update ΔW1 of the {hidden} hidden units: all grey, no change at this step",
+                        caption=f"No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
+                                f"image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.")
         return
     limit = figures.symmetric_limit(update)
     caption = (f"Units 1–{hidden}, 10 per row. Colour scale under them: −{limit:.2g} (blue) · 0 (white) · "
@@ -173,7 +175,9 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
                     f"dW1 = x·dZ1ᵀ is exactly zero ({unit_list(unchanged)}).")
     if silent.any():
         caption += " \"silent\": off on all of the first 1,000 test images."
-    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG", caption=caption)
+    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG", caption=caption,
+                    alt=f"The update ΔW1 of each of the {hidden} hidden units as a 28×28 image, blue for negative "
+                        f"and red for positive, from −{limit:.2g} to +{limit:.2g}")
 
 
 def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None:
@@ -197,7 +201,9 @@ def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None
     W1 = trainer.params.W1
     limit = figures.symmetric_limit(W1)
     mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), unit_labels(silent), np.zeros(hidden, bool), limit=limit)
-    st.image(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+                    alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {hidden} hidden units, "
+                        f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
              caption=f"W1 at step {trainer.step_count:,}: the templates of units 1–{hidden}, 10 per row; "
                      f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
                      + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))

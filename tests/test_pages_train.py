@@ -163,7 +163,7 @@ def test_an_overshooting_loss_gets_a_warning_and_no_green_improvement():
     app = trained_app(100, {"lr": "50"})
     record = trainer_of(app).last_record
     assert record.loss_after < record.loss_before - 1  # this image's loss does drop ...
-    after = next(metric for metric in app.metric if metric.label == "after the update")
+    after = next(metric for metric in app.metric if metric.label == "Loss after")
     assert after.proto.color != GREEN  # ... but it comes back on the next image: no green
     assert any("each step overshoots" in warning.value and "α = 50" in warning.value for warning in app.warning)
 
@@ -172,6 +172,6 @@ def test_a_falling_loss_keeps_its_green_delta():
     app = trained_app(10)
     app.button(key="step_1").click().run()
     record = trainer_of(app).last_record
-    after = next(metric for metric in app.metric if metric.label == "after the update")
+    after = next(metric for metric in app.metric if metric.label == "Loss after")
     assert (after.proto.color == GREEN) == (record.loss_after < record.loss_before)
     assert not any("overshoots" in warning.value for warning in app.warning)

@@ -41,6 +41,28 @@ DIVERGING = [[0.0, "#053061"], [0.1, NEGATIVE], [0.2, "#4393c3"], [0.3, "#92c5de
 GREYS = [[0.0, "black"], [1.0, "white"]]
 BLUE, RED, GREEN = VALUE, PREDICTED, ACCURACY  # older names, kept for the builders that use them
 DIGITS = [str(digit) for digit in range(10)]
+# Every label's colour: Streamlit's chart theme greys axis labels to about 3.8:1 on white, below
+# WCAG AA's 4.5:1 for 12-px text (tests/test_contrast.py computes the ratio).
+FONT_COLOUR = "#3b3b3b"
+
+
+def readable_axes(layout: dict) -> dict:
+    """The layout with every axis's tick labels and title, and every annotation, in FONT_COLOUR.
+
+    Streamlit's chart theme sets these colours itself, over layout.font and any template.
+    """
+    for key, value in layout.items():
+        if key[1:5] == "axis" and key[0] in "xy" and isinstance(value, dict):
+            title = value.get("title")
+            title = {"text": title} if isinstance(title, str) else dict(title or {})
+            title["font"] = {"color": FONT_COLOUR, **title.get("font", {})}
+            layout[key] = {**value, "tickfont": {"color": FONT_COLOUR, **value.get("tickfont", {})}, "title": title}
+    if "annotations" in layout:
+        layout["annotations"] = [{**note, "font": {"color": FONT_COLOUR, **note.get("font", {})}}
+                                 for note in layout["annotations"]]
+    layout.setdefault("xaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
+    layout.setdefault("yaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
+    return layout
 
 
 # --- numbering: what a person reads counts from 1, as the design document does ------------------
@@ -59,9 +81,10 @@ def axis(title: str, **options) -> dict:
 
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     """A figure with the shared look: a title, compact margins, the given axes and options."""
-    layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12),
-              "margin": dict(l=50, r=20, t=40, b=40), "template": {}, **layout}
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
+              # a title broken with <br> (plotly never wraps one) gets a taller top margin
+              "margin": dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=40), "template": {}, **layout}
+    return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
 
 
 class PlainFigure(go.Figure):
@@ -73,7 +96,7 @@ class PlainFigure(go.Figure):
     """
 
     def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
-        self._plain = {"data": traces, "layout": layout}
+        self._plain = {"data": traces, "layout": readable_axes(layout)}
 
     def to_dict(self) -> dict:
         return self._plain
@@ -94,7 +117,8 @@ def colour_scale(values, diverging: bool, limit: float | None = None) -> dict:
 
 
 def colour_bar(title: str) -> dict:
-    return dict(title=dict(text=title, side="right"), thickness=12)
+    return dict(title=dict(text=title, side="right", font=dict(color=FONT_COLOUR)), thickness=12, xpad=4,
+                tickfont=dict(color=FONT_COLOUR))
 
 
 def mosaic(images: np.ndarray, columns: int, gutter: int = 1) -> np.ndarray:
@@ -443,7 +467,7 @@ def loss_contour(result, z_title: str) -> go.Figure:
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
                    marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours: path projected (white dots), θ (star)", 480,
+    return figure(traces, "Contours: the path projected<br>(white dots), θ (star)", 480,
                   xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
                   legend=dict(orientation="h", y=-0.15))
 

@@ -15,6 +15,40 @@ import streamlit as st
 
 from ui import session, widgets
 
+# A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
+# and the app is used offline in labs.
+FAVICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.png"
+
+# Streamlit pads its wide layout 5rem a side, a fifth of a 1024-px laptop's main area: narrower
+# padding there keeps charts, metrics and labels whole. A wide equation scrolls in its column
+# instead of being cut off.
+LAYOUT_CSS = """<style>
+@media (min-width: 640px) and (max-width: 1280px) {
+  [data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 6rem; }
+  .katex-display > .katex { font-size: 1em; }
+}
+.katex-display { overflow-x: auto; overflow-y: hidden; }
+</style>"""
+
+# Streamlit folds the sidebar away after a navigation click only for a phone's user agent; a narrow
+# window or a tablet kept it open over the chosen screen. Where the open sidebar covers the main
+# area, fold it after the click too (once per page load: the listener is on the document).
+FOLD_SIDEBAR_SCRIPT = """<script>
+if (!window.backpropLabFoldsSidebar) {
+  window.backpropLabFoldsSidebar = true;
+  document.addEventListener("click", event => {
+    if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      const main = document.querySelector('[data-testid="stMain"]');
+      if (sidebar && main && sidebar.dataset.collapsed === "false"
+          && sidebar.getBoundingClientRect().right > main.getBoundingClientRect().left + 1)
+        document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+    }, 300);
+  }, true);
+}
+</script>"""
+
 
 def screens() -> dict:
     """Every screen of the app, by section, in the order a learner meets them."""
@@ -41,7 +75,12 @@ def screens() -> dict:
 
 def start():
     """Set up the page, the navigation, the dataset, this session's trainer and the sidebar."""
-    st.set_page_config(page_title="Backprop Lab", page_icon=":material/neurology:", layout="wide")
+    # "auto" starts with the sidebar collapsed on a phone; Streamlit collapses it after a navigation
+    # click on a mobile device too.
+    st.set_page_config(page_title="Backprop Lab", page_icon=str(FAVICON), layout="wide",
+                       initial_sidebar_state="auto")
+    st.html(LAYOUT_CSS)
+    st.html(FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
     state = session.current()

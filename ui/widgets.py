@@ -6,6 +6,16 @@ from core.training import Trainer
 from ui.session import Session, current
 
 
+def picture(image, alt, caption=None, width="content", **options) -> None:
+    """st.image that cannot forget its alt text: what each image is and its numbers, for screen readers.
+
+    `image` and `alt` (and `caption`) may be lists, one entry per image.
+    """
+    if not alt or (isinstance(alt, list) and not all(alt)):
+        raise ValueError("every image needs alt text saying what it shows")
+    st.image(image, caption=caption, width=width, alt=alt, **options)
+
+
 def position_text(trainer: Trainer) -> str:
     """Where training stands, in the words a learner uses: step, epoch, sample, α."""
     if trainer.index == 0:  # no sample of this epoch trained yet: "sample 0 of 60,000" would read as a sample
@@ -41,13 +51,14 @@ def refresh_position(session: Session) -> None:
         session.position_slot.caption(model_summary(session.trainer))
 
 
-def forward_pass_gallery(images: list, captions: list[str], split: str, indices, key: str,
+def forward_pass_gallery(images: list, captions: list[str], alts: list[str], split: str, indices, key: str,
                          columns: int = 8) -> None:
     """Images in rows of `columns`, each as wide as its column, with an "open" button that shows it on Forward pass."""
-    items = list(zip(images, captions, indices))
+    items = list(zip(images, captions, alts, indices))
     for first in range(0, len(items), columns):
-        for slot, (image, caption, index) in zip(st.columns(columns, gap="xsmall"), items[first:first + columns]):
-            slot.image(image, caption=caption, width="stretch", output_format="PNG")
+        for slot, (image, caption, alt, index) in zip(st.columns(columns, gap="xsmall"), items[first:first + columns]):
+            with slot:
+                picture(image, alt, caption=caption, width="stretch", output_format="PNG")
             if slot.button("open", key=f"{key}_{index}", type="tertiary",
                            help=f"Follow {split} image #{index:,} through the network on the Forward pass screen"):
                 current().open_in_forward(split, int(index))

@@ -1,0 +1,127 @@
+"""Laptop and phone layout, alt text and offline use, measured in a real browser (Debian's chromium).
+
+One session at a laptop's 1024x700 trains a little and visits every screen: on each, no metric
+value is cut to "0.0…", nothing sticks out of the main column or out of its own chart, every image
+has alt text, and captions keep their contrast; no request leaves the app's own host. A phone
+session checks that the sidebar gets out of the way.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from deploy.browser import open_screen, settle
+from tests.browser_fixtures import SCREENSHOTS, exception_boxes
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1024, "height": 700}
+# A phone as Playwright's device list describes an iPhone 13: Streamlit collapses its sidebar
+# after a navigation click only for a mobile user agent, not for a narrow desktop window.
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
+             user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
+                        "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
+SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"), ("Train", "Train"),
+           ("Weights", "Weights"), ("Gradients", "Gradients"), ("Errata", "Errata"),
+           ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"), ("Save & load", "Save")]
+
+# Measured in the page: what a reader would find cut off or unlabelled on the current screen.
+PROBLEMS = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+  const name = e => (e.getAttribute('data-testid') || e.getAttribute('class') || e.tagName).toString().slice(0, 40)
+                    + ': ' + (e.textContent || '').trim().slice(0, 50);
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
+                       getComputedStyle(e).visibility !== 'hidden'; };
+  // Inside a scrolling box (a wide equation, a table) the rest is a scroll away, not cut off.
+  const scrolls = e => { for (let n = e.parentElement; n && n !== document.body; n = n.parentElement)
+                           if (/auto|scroll/.test(getComputedStyle(n).overflowX)) return true; return false; };
+  const problems = [];
+  for (const value of document.querySelectorAll('[data-testid^="stMetric"], [data-testid^="stMetric"] *'))
+    if (value.scrollWidth > value.clientWidth + 1) problems.push('metric ellipsised: ' + name(value));
+  // Text cut by its own box (an option of a segmented control, a button label, a widget's label).
+  for (const e of document.querySelectorAll('[data-testid="stMainBlockContainer"] :is(button, label, p, span)'))
+    if (shown(e) && !e.closest('.katex-display') && e.scrollWidth > e.clientWidth + 1
+        && /hidden|clip/.test(getComputedStyle(e).overflowX + getComputedStyle(e.parentElement).overflowX))
+      problems.push('text cut: ' + name(e));
+  for (const e of document.querySelectorAll('[data-testid="stMainBlockContainer"] *')) {
+    if (!shown(e) || e.closest('[role="tooltip"], .hoverlayer, .katex-mathml') || scrolls(e)) continue;
+    if (e.getBoundingClientRect().right > main.right + 1) problems.push('beyond the main column: ' + name(e));
+  }
+  // An equation wider than its column (it scrolls there rather than being cut, but reads badly).
+  for (const equation of document.querySelectorAll('.katex-display > .katex > .katex-html')) {
+    const box = equation.getBoundingClientRect(), column = equation.closest('.katex-display').getBoundingClientRect();
+    if (shown(equation) && (box.right > column.right + 1 || box.left < column.left - 1))
+      problems.push('equation wider than its column: ' + equation.textContent.slice(0, 50));
+  }
+  // A chart's title or label longer than the chart is cut by its svg. A rotated label's box reaches
+  // a few pixels past its glyphs (a colour bar's "pixel" looks whole at 4 px), hence the 3 px allowance.
+  for (const text of document.querySelectorAll('.js-plotly-plot .infolayer text, .js-plotly-plot .xtick text')) {
+    const svg = text.closest('svg.main-svg').getBoundingClientRect(), box = text.getBoundingClientRect();
+    if (shown(text) && (box.right > svg.right + 3 || box.left < svg.left - 3))
+      problems.push(`chart text cut by ${Math.round(Math.max(box.right - svg.right, svg.left - box.left))} px: `
+                    + text.textContent.slice(0, 60));
+  }
+  for (const img of document.querySelectorAll('img'))
+    if (!(img.getAttribute('alt') || '').trim()) problems.push('image without alt text: ' + img.src.slice(0, 60));
+  return problems;
+}"""
+
+CAPTION_COLOUR = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
+  .map(c => [getComputedStyle(c).color, getComputedStyle(c).opacity])"""
+
+
+def rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(part) / 255 for part in css[css.index("(") + 1:-1].split(",")[:3])
+
+
+def test_every_screen_reads_whole_at_1024x700_with_alt_text_and_nothing_fetched_from_outside(browser, app_url):
+    from tests.test_contrast import AA_NORMAL_TEXT, blend, contrast
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(app_url)
+    settle(page)
+    open_screen(page, "Train")
+    for _ in range(2):
+        page.get_by_role("button", name="Step ×100").click()
+        settle(page)
+    problems = {}
+    for link, heading in SCREENS:
+        open_screen(page, link, heading)
+        assert exception_boxes(page) == [], f"{link}: {exception_boxes(page)}"
+        page.screenshot(path=str(SCREENSHOTS / f"laptop-{link.lower().replace(' ', '-').replace('&', 'and')}.png"))
+        found = page.evaluate(PROBLEMS)
+        if found:
+            problems[link] = found
+        for colour, opacity in page.evaluate(CAPTION_COLOUR):
+            assert contrast(blend(rgb(colour), (1, 1, 1), float(opacity)), (1, 1, 1)) >= AA_NORMAL_TEXT, link
+    icon = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+    context.close()
+    assert problems == {}, '\n'.join(f'{link}: {found}' for link, found in problems.items())
+    app_host = urlsplit(app_url).netloc
+    assert icon and all(urlsplit(href).netloc in (app_host, "") for href in icon), icon
+    outside = sorted({url for url in requests if urlsplit(url).netloc not in (app_host, "")
+                      and not url.startswith("data:")})
+    assert outside == [], f"requests left the app's host: {outside}"
+
+
+@pytest.mark.parametrize("device", ["phone", "narrow window"])
+def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url, device):
+    context = browser.new_context(**(PHONE if device == "phone" else dict(viewport=PHONE["viewport"])))
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar covers the page at load"
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getAttribute('data-collapsed') === 'false'")
+    open_screen(page, "Train")
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getAttribute('data-collapsed') === 'true'", timeout=5_000)
+    page.wait_for_timeout(500)  # and it stays folded
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    page.screenshot(path=str(SCREENSHOTS / f"{device.replace(' ', '-')}-train.png"))
+    assert page.get_by_role("button", name="Step", exact=True).is_visible()
+    context.close()
