@@ -295,11 +295,12 @@ class Trainer:
         labels = self._train_labels[start:start + size].astype(np.intp)
         alpha, rule = self.learning_rate, self.settings.rule
         saved = self.params.copy()
-        kept = []  # each step's A1, A2, dZ1 and dZ2 (= db1, db2): the history's inputs
-        for x, label in zip(X, labels.tolist()):
+        # Each step's A1, A2, dZ1 and dZ2 (= db1, db2), one row per step: the history's inputs.
+        A1, dZ1 = np.empty((size, self.params.hidden)), np.empty((size, self.params.hidden))
+        A2, dZ2 = np.empty((size, CLASSES)), np.empty((size, CLASSES))
+        for i, (x, label) in enumerate(zip(X, labels.tolist())):
             fwd, gradients = sgd_step(self.params, x, label, alpha, rule)
-            kept.append((fwd.A1, fwd.A2, gradients.db1, gradients.db2))
-        A1, A2, dZ1, dZ2 = (np.array(values) for values in zip(*kept))
+            A1[i], A2[i], dZ1[i], dZ2[i] = fwd.A1, fwd.A2, gradients.db1, gradients.db2
         if not (self.params.all_finite() and _all_finite((A1, A2))):
             self.params = saved
             for done in range(size):
