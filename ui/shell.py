@@ -43,6 +43,7 @@ def start():
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
     state = session.current()
+    session.keep_in_url(state)
     widgets.sidebar(mnist, state)
     state.shell_drawn = True
     return navigation
