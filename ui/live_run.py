@@ -15,6 +15,7 @@ Left out on purpose: Streamlit (ui/session.py holds a LiveRun and shows its noti
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -41,10 +42,15 @@ UNREACHABLE = ("The run store cannot be reached, so this run is kept in memory o
 
 
 class StoreHandle:
-    """The process's one RunStore, opened lazily and tried again every few seconds while it is down."""
+    """The process's one RunStore, opened lazily and tried again every few seconds while it is down.
+
+    BACKPROP_STORE=off (or location "off") means no store at all: runs live in memory only, as before
+    the store existed, without notices (for benchmarks that measure what the store costs).
+    """
 
     def __init__(self, location=None):
         self.location = location
+        self.disabled = (location or os.environ.get("BACKPROP_STORE")) == "off"
         self.store: RunStore | None = None
         self.error: str | None = None
         self._tried = 0.0
@@ -52,6 +58,8 @@ class StoreHandle:
 
     def get(self) -> RunStore | None:
         """The store, or None while it cannot be opened (self.error says why)."""
+        if self.disabled:
+            return None
         with self._lock:
             if self.store is None and time.monotonic() - self._tried >= RETRY_SECONDS:
                 self._tried = time.monotonic()
@@ -119,7 +127,7 @@ class LiveRun:
 
     def open(self, run_id, settings) -> Trainer:
         """The trainer of the run named in the link, or of a new run with `settings` (with a notice why)."""
-        if run_id:
+        if run_id and not self.handle.disabled:
             store = self.handle.get()
             if store is None:
                 self.notices.append(f"The run in this link cannot be opened now: {UNREACHABLE}")
@@ -182,6 +190,9 @@ class LiveRun:
 
     def flush(self, trainer) -> Trainer:
         """Write what is pending (and a snapshot when one is due); keep it pending if the store is down."""
+        if self.handle.disabled:
+            self.pending = []
+            return trainer
         store = self.handle.get()
         if store is None or (self.run_id is None and not self._create()):
             self._note_unreachable()
