@@ -108,6 +108,18 @@ class Session:
         self.last_upload: Upload | None = None
         self.position_slot = None  # the sidebar's position line, rewritten in place by the Train screen
         self.shell_drawn = False  # app.py drew the shell in this run (ui/shell.py)
+        self.unlinked_run = None  # the fresh run this session started because its URL named none
+
+    def started_without_link(self) -> bool:
+        """This session started a fresh run (no ?run= in its URL) and nothing has happened to it yet."""
+        return (self.unlinked_run is not None and self.run.run_id == self.unlinked_run and self.run.length == 0
+                and not self.run.pending and self.trainer.step_count == 0)
+
+    def reopen(self, run_id) -> None:
+        """Open the run `run_id` instead of the untouched fresh one (ui/run_memory.py: the tab still knows its run)."""
+        self.unlinked_run = None
+        self.trainer = self.run.open(run_id, self.trainer.settings)
+        self._model_changed()
 
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""
@@ -174,7 +186,10 @@ def current() -> Session:
         surface, surface_notices = surface_settings_from_query(query)
         run = LiveRun(run_store(), data_arrays())
         trainer = run.open(query.get("run"), settings)
-        st.session_state[SESSION_KEY] = Session(run, trainer, surface, notices + surface_notices)
+        state = Session(run, trainer, surface, notices + surface_notices)
+        if not query.get("run"):
+            state.unlinked_run = run.run_id
+        st.session_state[SESSION_KEY] = state
     return st.session_state[SESSION_KEY]
 
 

@@ -12,6 +12,7 @@ call ends the legacy mode for everyone.
 import streamlit as st
 
 from ui import session, widgets
+from ui.run_memory import keep_run_in_tab
 
 
 def screens() -> dict:
@@ -44,6 +45,7 @@ def start():
     mnist = session.dataset_or_stop()
     state = session.current()
     session.keep_in_url(state)
+    keep_run_in_tab(state)
     widgets.sidebar(mnist, state)
     state.shell_drawn = True
     return navigation
