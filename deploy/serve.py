@@ -357,6 +357,8 @@ def shared_store(requested: str | None, replicas: int, postgres_dir: Path):
     requested = requested or os.environ.get("BACKPROP_STORE")
     if requested or replicas <= 1:
         return requested, None
+    if str(REPO) not in sys.path:  # run as `python deploy/serve.py`: the repository's packages
+        sys.path.insert(0, str(REPO))
     from runs.postgres_server import LocalServer, postgres_programs
 
     if postgres_programs() is None:
