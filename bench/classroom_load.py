@@ -26,13 +26,20 @@ clicking "Run to end of epoch"; N = 30 through nginx to two replicas. --browser 
 Chromium tab beside the N = 30 row that clicks Step like a learner and checks that every screen
 the learners open also draws. The benchmark and the server share this machine's cores, as they
 would not in a classroom, so the figures are on the pessimistic side.
+
+--store picks the servers' run store: "default" (BACKPROP_STORE as set, else the app's SQLite file),
+"off" (no store), "postgres" (a throwaway PostgreSQL server shared by the replicas), or "compare":
+every row twice, without the store and with PostgreSQL, then the Step p95 of each pair (issue 14's
+target: at most 10% more with the store).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
+import os
 import random
 import shutil
 import statistics
@@ -336,7 +343,7 @@ def run_cluster(name: str, learners: int, args, script: Script) -> Row:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = (f"{'row':<20} {'N':>3} {'Step med':>9} {'Step p95':>9} {'×100 med':>9} {'page med':>9} "
+    header = (f"{'row':<34} {'N':>3} {'Step med':>9} {'Step p95':>9} {'×100 med':>9} {'page med':>9} "
               f"{'CPU/req':>8} {'RSS base':>10} {'RSS run':>8} {'MB/sess':>8} {'RSS after':>9} "
               f"{'errors':>6} {'mixed':>5}")
     print(header)
@@ -349,7 +356,7 @@ def print_table(rows: list[Row]) -> None:
 
     for row in rows:
         per_session = f"{row.per_session_mb:8.1f}" if row.per_session_mb is not None else f"{'-':>8}"
-        print(f"{row.name:<20} {row.learners:>3} {ms(row.step_seconds)} {ms(row.step_seconds, 0.95)} "
+        print(f"{row.name:<34} {row.learners:>3} {ms(row.step_seconds)} {ms(row.step_seconds, 0.95)} "
               f"{ms(row.other_seconds.get('Step ×100'))} {ms(row.other_seconds.get('open page'))} "
               f"{row.server_cpu / max(row.requests, 1) * 1000:6.0f}ms {row.rss_base / MB:8.0f}MB {row.rss_run / MB:6.0f}MB "
               f"{per_session} {row.rss_closed / MB:7.0f}MB {len(row.errors):>6} {row.mixed:>5}")
@@ -390,7 +397,7 @@ def print_details(rows: list[Row]) -> None:
 def print_verdicts(rows: list[Row]) -> None:
     print()
     for row in rows:
-        limit = TARGETS.get(row.name)
+        limit = TARGETS.get(row.name.split(" [")[0])
         if limit is not None and row.learners >= 30 and row.step_seconds:
             p95 = percentile(row.step_seconds, 0.95) * 1000
             print(f"target {row.name}, N = {row.learners}: Step p95 {p95:.0f} ms <= {limit} ms: "
@@ -398,6 +405,41 @@ def print_verdicts(rows: list[Row]) -> None:
         if row.per_session_mb is not None:
             print(f"target memory, {row.name}, N = {row.learners}: {row.per_session_mb:.1f} MB per session "
                   f"<= {MEMORY_TARGET_MB} MB: {'met' if row.per_session_mb <= MEMORY_TARGET_MB else 'MISSED'}")
+
+
+@contextlib.contextmanager
+def store_environment(kind: str):
+    """BACKPROP_STORE for the servers started inside (they inherit this process's environment)."""
+    before = os.environ.get("BACKPROP_STORE")
+    with contextlib.ExitStack() as stack:
+        if kind == "off":
+            os.environ["BACKPROP_STORE"] = "off"
+        elif kind == "postgres":
+            from runs.postgres_server import create_database, temporary_server
+
+            server = stack.enter_context(temporary_server())
+            os.environ["BACKPROP_STORE"] = create_database(server, "classroom")
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("BACKPROP_STORE", None)
+            else:
+                os.environ["BACKPROP_STORE"] = before
+
+
+def print_store_comparison(rows: list[Row]) -> None:
+    by_name = {row.name: row for row in rows}
+    print()
+    for row in rows:
+        if not row.name.endswith("[store off]") or not row.step_seconds:
+            continue
+        other = by_name.get(row.name.replace("[store off]", "[PostgreSQL]"))
+        if other is None or not other.step_seconds:
+            continue
+        off, on = percentile(row.step_seconds, 0.95) * 1000, percentile(other.step_seconds, 0.95) * 1000
+        print(f"store cost, {row.name.split(' [')[0]}, N = {row.learners}: Step p95 {off:.0f} ms without, "
+              f"{on:.0f} ms with PostgreSQL ({100 * (on / off - 1):+.0f}%; target at most +10%)")
 
 
 def main() -> int:
@@ -419,6 +461,8 @@ def main() -> int:
     parser.add_argument("--classes", type=int, default=1,
                         help="classes in a row on each server, to see whether memory is reused (default 1)")
     parser.add_argument("--app", default="app.py")
+    parser.add_argument("--store", choices=("default", "off", "postgres", "compare"), default="default",
+                        help="the servers' run store (default: as BACKPROP_STORE says); compare: off, then PostgreSQL")
     args = parser.parse_args()
 
     script = Script()
@@ -443,20 +487,25 @@ def main() -> int:
           f"{script.big_steps} x Step ×100; open {', '.join(script.pages) or 'nothing'}")
     rows = []
     started = time.monotonic()
+    kinds = {"compare": ("off", "postgres")}.get(args.store, (args.store,))
+    labels = {"off": " [store off]", "postgres": " [PostgreSQL]", "default": ""}
     try:
-        for count in counts:
-            print(f"running: 1 process, N = {count} ...", flush=True)
-            rows.append(run_single("1 process", count, args, script,
-                                   browser=args.browser and count == classroom))
-        if not args.no_epoch:
-            print(f"running: 1 process + epoch, N = {classroom} ...", flush=True)
-            rows.append(run_single("1 process + epoch", classroom, args, script, epoch=True))
-        if not args.no_nginx:
-            if find_nginx() is None:
-                print("note: nginx not found, the replica row is skipped")
-            else:
-                print(f"running: nginx, {args.replicas} replicas, N = {classroom} ...", flush=True)
-                rows.append(run_cluster(f"nginx, {args.replicas} replicas", classroom, args, script))
+        for kind in kinds:
+            label = labels[kind] if len(kinds) > 1 else ""
+            with store_environment(kind):
+                for count in counts:
+                    print(f"running: 1 process, N = {count}{label} ...", flush=True)
+                    rows.append(run_single("1 process" + label, count, args, script,
+                                           browser=args.browser and count == classroom))
+                if not args.no_epoch:
+                    print(f"running: 1 process + epoch, N = {classroom}{label} ...", flush=True)
+                    rows.append(run_single("1 process + epoch" + label, classroom, args, script, epoch=True))
+                if not args.no_nginx:
+                    if find_nginx() is None:
+                        print("note: nginx not found, the replica row is skipped")
+                    else:
+                        print(f"running: nginx, {args.replicas} replicas, N = {classroom}{label} ...", flush=True)
+                        rows.append(run_cluster(f"nginx, {args.replicas} replicas{label}", classroom, args, script))
     except ServeError as error:
         print(f"could not start the app: {error}")
         return 1
@@ -464,6 +513,8 @@ def main() -> int:
     print_table(rows)
     print_details(rows)
     print_verdicts(rows)
+    if len(kinds) > 1:
+        print_store_comparison(rows)
     return 1 if any(row.errors for row in rows) else 0
 
 

@@ -1,6 +1,6 @@
 """What the run store costs: one append, the bytes of a run, and restoring a run at the end of epoch 10.
 
-    python -m bench.store_speed [--epochs 10] [--appends 500]
+    python -m bench.store_speed [--epochs 10] [--appends 500] [--browser]
 
 On a SQLite file in a temporary folder and on a throwaway PostgreSQL server (skipped, with a
 note, if PostgreSQL is not installed), it prints:
@@ -11,12 +11,17 @@ note, if PostgreSQL is not installed), it prints:
 - the time to restore the run at its end: read the latest snapshot, Trainer.from_state through the
   checkpoint loader, read and replay the events after it; and the worst case the policy allows
   (SNAPSHOT_EVERY − 1 samples to replay).
+With --browser, also the time a learner waits: the app served on the SQLite store (`streamlit run`,
+warmed up), Debian's chromium opens the run's link /train?run=… in a new browser context, and the
+clock stops when the Train screen shows the run's position line (h4 "Step 600,000 · …") with
+nothing stale; beside it the same for a link without a run (a fresh run), median of --opens each.
 Times are wall-clock on a shared machine: compare figures within one run. The throwaway PostgreSQL
 server runs with fsync=off, so its append figure leaves out the disk flush a real server makes.
 """
 
 import argparse
 import contextlib
+import statistics
 import tempfile
 import time
 import uuid
@@ -72,10 +77,38 @@ def restore_milliseconds(store, run, mnist) -> tuple[float, Trainer]:
     return 1000 * (time.perf_counter() - start), trainer
 
 
+def browser_open_milliseconds(store_path, run, steps, opens) -> tuple[list[float], list[float]]:
+    """Link opened -> Train screen showing the run at `steps`, and the same for a fresh run, in ms each."""
+    from playwright.sync_api import sync_playwright
+
+    from deploy.browser import launch_chromium
+    from deploy.serve import StreamlitProcess
+
+    shown = """step => [...document.querySelectorAll('h4')].some(h => h.innerText.startsWith(`Step ${step} ·`))
+                      && !document.querySelector('[data-stale="true"]')"""
+    timings = {"run": [], "fresh": []}
+    with StreamlitProcess(env={"BACKPROP_STORE": str(store_path)}) as app, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for attempt in range(opens + 1):  # the first of each is a warm-up, not counted
+            for kind, link, step in (("run", f"/train?run={run}", steps), ("fresh", "/train", 0)):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(app.url + link)
+                page.wait_for_function(shown, arg=f"{step:,}", timeout=120_000)
+                if attempt:
+                    timings[kind].append(1000 * (time.perf_counter() - start))
+                context.close()
+        browser.close()
+    return timings["run"], timings["fresh"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--appends", type=int, default=500)
+    parser.add_argument("--browser", action="store_true", help="also time opening the run's link in chromium")
+    parser.add_argument("--opens", type=int, default=5, help="link openings timed in the browser (default 5)")
     args = parser.parse_args()
     mnist = load_mnist()
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
@@ -102,6 +135,14 @@ def main():
         start = time.perf_counter()
         apply_events(restored, [TrainSamples(SNAPSHOT_EVERY - 1)])
         print(f"  worst case adds the replay of {SNAPSHOT_EVERY - 1:,} samples: {1000 * (time.perf_counter() - start):.0f} ms")
+        if args.browser:
+            stores["SQLite"].close()
+            run_ms, fresh_ms = browser_open_milliseconds(Path(folder) / "runs.sqlite3", runs["SQLite"],
+                                                         live.step_count, args.opens)
+            print(f"browser, link opened -> Train screen showing the run at step {live.step_count:,} (SQLite): "
+                  f"median {statistics.median(run_ms):.0f} ms, max {max(run_ms):.0f} ms over {len(run_ms)}")
+            print(f"browser, the same for a link without a run (a fresh run): median {statistics.median(fresh_ms):.0f} ms"
+                  f" (restoring adds {statistics.median(run_ms) - statistics.median(fresh_ms):+.0f} ms)")
         for store in stores.values():
             store.close()
 

@@ -7,15 +7,24 @@ click, all of it and net of the idle server's own upkeep (measured for 5 s just 
 tab open: websocket keep-alive, config-file polling), and the time from opening the app to the
 first screen fully drawn. Redraw latency last.
 Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s.
+
+    python -m bench.ui_latency [--store-compare]
+
+--store-compare measures twice in one run, on two fresh servers one after the other: without the
+run store (BACKPROP_STORE=off) and with it (a SQLite file in a temporary folder), and prints the
+difference in server CPU per Step click (target: at most 2 ms more with the store).
 """
 
+import argparse
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from deploy.browser import launch_chromium, open_screen, settle, streamlit_app
-from deploy.serve import cpu_seconds
+from deploy.browser import launch_chromium, open_screen, settle
+from deploy.serve import StreamlitProcess, cpu_seconds
 
 CLICKS = 20
 IDLE_SECONDS = 5
@@ -43,42 +52,74 @@ MEASURE_CLICK = """async ([label, expected]) => {
 }"""
 
 
-def main() -> None:
-    with streamlit_app() as (url, process), sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        started = time.perf_counter()
-        page.goto(url)
-        page.wait_for_selector("h1")
-        settle(page)
-        first_screen = time.perf_counter() - started
-        open_screen(page, "Train")
-        page.get_by_role("button", name="Step", exact=True).wait_for()
-        for warm_up in range(3):
-            page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
-        settle(page)
-        idle_started, idle_cpu = time.perf_counter(), cpu_seconds(process.pid)
-        time.sleep(IDLE_SECONDS)  # the server's own upkeep with this tab open, to subtract below
-        idle_rate = (cpu_seconds(process.pid) - idle_cpu) / (time.perf_counter() - idle_started)
-        clicks_started, cpu_before = time.perf_counter(), cpu_seconds(process.pid)
-        text_ms, redraw_ms = [], []
-        for click in range(CLICKS):
-            page.wait_for_timeout(300)  # a learner looks before clicking again
-            to_text, to_redraw = page.evaluate(MEASURE_CLICK, ["Step", f"{click + 4:,}"])
-            text_ms.append(to_text)
-            redraw_ms.append(to_redraw)
-        settle(page)
-        cpu_during = cpu_seconds(process.pid) - cpu_before
-        cpu_per_click = cpu_during / CLICKS * 1000
-        net_per_click = (cpu_during - idle_rate * (time.perf_counter() - clicks_started)) / CLICKS * 1000
-        browser.close()
-    print(f"first screen fully drawn:           {first_screen * 1000:7.0f} ms (target < 3000)")
-    print(f"server CPU while idle:              {idle_rate * 1000:7.1f} ms per second")
-    print(f"server CPU per Step click, all:     {cpu_per_click:7.1f} ms")
-    print(f"server CPU per Step click, net:     {net_per_click:7.1f} ms (target < 25; idle upkeep subtracted)")
+def measure(store: str | None) -> dict:
+    """One fresh server (BACKPROP_STORE=store, or the app's default when None) and one tab: the figures."""
+    app = StreamlitProcess(env={} if store is None else {"BACKPROP_STORE": store})
+    with sync_playwright() as playwright:
+        try:
+            app.start().wait_healthy(60)
+            process, url = app.process, app.url
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            started = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("h1")
+            settle(page)
+            first_screen = time.perf_counter() - started
+            open_screen(page, "Train")
+            page.get_by_role("button", name="Step", exact=True).wait_for()
+            for warm_up in range(3):
+                page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
+            settle(page)
+            idle_started, idle_cpu = time.perf_counter(), cpu_seconds(process.pid)
+            time.sleep(IDLE_SECONDS)  # the server's own upkeep with this tab open, to subtract below
+            idle_rate = (cpu_seconds(process.pid) - idle_cpu) / (time.perf_counter() - idle_started)
+            clicks_started, cpu_before = time.perf_counter(), cpu_seconds(process.pid)
+            text_ms, redraw_ms = [], []
+            for click in range(CLICKS):
+                page.wait_for_timeout(300)  # a learner looks before clicking again
+                to_text, to_redraw = page.evaluate(MEASURE_CLICK, ["Step", f"{click + 4:,}"])
+                text_ms.append(to_text)
+                redraw_ms.append(to_redraw)
+            settle(page)
+            cpu_during = cpu_seconds(process.pid) - cpu_before
+            browser.close()
+        finally:
+            app.stop()
+    return {"first_screen": first_screen, "idle_rate": idle_rate, "cpu_per_click": cpu_during / CLICKS * 1000,
+            "net_per_click": (cpu_during - idle_rate * (time.perf_counter() - clicks_started)) / CLICKS * 1000,
+            "text_ms": text_ms, "redraw_ms": redraw_ms}
+
+
+def report(figures: dict) -> None:
+    text_ms, redraw_ms = figures["text_ms"], figures["redraw_ms"]
+    print(f"first screen fully drawn:           {figures['first_screen'] * 1000:7.0f} ms (target < 3000)")
+    print(f"server CPU while idle:              {figures['idle_rate'] * 1000:7.1f} ms per second")
+    print(f"server CPU per Step click, all:     {figures['cpu_per_click']:7.1f} ms")
+    print(f"server CPU per Step click, net:     {figures['net_per_click']:7.1f} ms (target < 25; idle upkeep subtracted)")
     print(f"Step -> position text, median:      {statistics.median(text_ms):7.0f} ms")
     print(f"Step -> everything redrawn, p90:    {sorted(redraw_ms)[int(0.9 * CLICKS) - 1]:7.0f} ms")
     print(f"Step -> everything redrawn, median: {statistics.median(redraw_ms):7.0f} ms (target < 250)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store-compare", action="store_true",
+                        help="measure without the run store and with it (SQLite), in this one run")
+    args = parser.parse_args()
+    if not args.store_compare:
+        report(measure(None))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        without = measure("off")
+        with_store = measure(str(Path(folder) / "runs.sqlite3"))
+    for name, figures in (("without the run store (BACKPROP_STORE=off)", without),
+                          ("with the run store (SQLite)", with_store)):
+        print(f"--- {name}")
+        report(figures)
+    for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
+        print(f"store's extra server CPU per Step click, {label}: {with_store[key] - without[key]:+.1f} ms "
+              "(target: at most +2)")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,12 @@ class CheckpointError(ValueError):
 
 def save_checkpoint(trainer) -> bytes:
     """The trainer's whole state as the bytes of a compressed .npz file (no pickled objects)."""
-    state = trainer.state_dict()
+    return checkpoint_bytes(trainer.state_dict())
+
+
+def checkpoint_bytes(state: dict) -> bytes:
+    """A Trainer.state_dict() as a checkpoint's bytes (the compression can then run away from the trainer)."""
+    state = dict(state)
     state["checkpoint.format"] = CHECKPOINT_FORMAT
     state["checkpoint.version"] = CHECKPOINT_VERSION
     buffer = io.BytesIO()

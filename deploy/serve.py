@@ -5,7 +5,13 @@
 starts `streamlit run app.py` on free localhost ports, waits until each answers
 /_stcore/health, then runs nginx in the foreground on --port with a configuration generated from
 deploy/nginx.conf.template into a temporary folder (pid, logs and temp files inside it; the folder
-is removed on exit). Ctrl+C (or SIGTERM) stops everything; if any process dies, the rest stop too.
+is removed on exit). Ctrl+C (or SIGTERM) stops everything. It supervises: a replica (or nginx) that
+dies is started again on its port while the others keep serving.
+
+The runs live in one shared store, so a learner whose replica died continues the run on another:
+`--store postgresql://…` (or BACKPROP_STORE) names it; otherwise, with more than one replica, a local
+PostgreSQL is started in a data folder that survives restarts (--postgres-dir, .cache/postgres/ by
+default); one replica alone keeps the app's SQLite default.
 
 One Streamlit process runs every session's reruns under one GIL, so the CPU a click costs decides
 how many learners it holds (RECIPES.md); replicas add cores. The same classes serve the tests and
@@ -117,8 +123,10 @@ class StreamlitProcess:
     """One `streamlit run APP` on a free localhost port, started in the repository folder."""
 
     def __init__(self, app: str = "app.py", *, port: int | None = None,
-                 extra_args: tuple[str, ...] = (), log_dir: Path | None = None) -> None:
+                 extra_args: tuple[str, ...] = (), log_dir: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.app = app
+        self.env = dict(env or {})  # added to this process's environment (BACKPROP_STORE, say)
         self.port = port or free_port()
         self.extra_args = tuple(extra_args)
         self.url = f"http://{HOST}:{self.port}"
@@ -143,8 +151,8 @@ class StreamlitProcess:
                    *STREAMLIT_FLAGS, *self.extra_args]
         # One BLAS thread per process (as `make run`): the sessions and the replicas already keep
         # the cores busy, and a second BLAS thread per matrix product only contends with them.
-        env = {"OPENBLAS_NUM_THREADS": "1", **os.environ}
-        with open(self.log, "wb") as log:
+        env = {"OPENBLAS_NUM_THREADS": "1", **os.environ, **self.env}
+        with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
@@ -192,6 +200,17 @@ class StreamlitProcess:
                         and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
                     return
         raise ServeError(f"the app on port {self.port} did not finish a first run:\n{_tail(self.log)}")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def restart(self) -> None:
+        """Start again on the same port (after it died), and wait until it serves."""
+        if self.process is not None:
+            _stop(self.process)
+        self.start()
+        self.wait_healthy()
+        self.warm_up()
 
     def stop(self) -> None:
         if self.process is not None:
@@ -266,9 +285,11 @@ class Cluster:
 
     def __init__(self, app: str = "app.py", *, replicas: int = 2, port: int | None = None,
                  host: str = HOST, streamlit_args: tuple[str, ...] = (),
-                 shutdown_timeout: str = "10s") -> None:
+                 shutdown_timeout: str = "10s", store: str | None = None) -> None:
         self.log_dir = Path(tempfile.mkdtemp(prefix="backprop-replicas-"))
-        self.replicas = [StreamlitProcess(app, extra_args=streamlit_args, log_dir=self.log_dir)
+        self.store = store  # BACKPROP_STORE for every replica (None: what the environment says)
+        env = {} if store is None else {"BACKPROP_STORE": store}
+        self.replicas = [StreamlitProcess(app, extra_args=streamlit_args, log_dir=self.log_dir, env=env)
                          for _ in range(replicas)]
         self._proxy_options = {"port": port, "host": host, "shutdown_timeout": shutdown_timeout}
         self.proxy: NginxProxy | None = None
@@ -303,6 +324,20 @@ class Cluster:
             gone.append("nginx")
         return gone
 
+    def revive(self) -> list[str]:
+        """Start again whatever has exited, one at a time, while the rest keep serving; what was restarted."""
+        restarted = []
+        for replica in self.replicas:
+            if not replica.alive():
+                replica.restart()
+                restarted.append(f"streamlit :{replica.port}")
+        if self.proxy is not None and self.proxy.process.poll() is not None:
+            self.proxy.stop()
+            self.proxy = NginxProxy([r.port for r in self.replicas], **{
+                **self._proxy_options, "port": self.proxy.port}).start()
+            restarted.append("nginx")
+        return restarted
+
     def stop(self) -> None:
         if self.proxy is not None:
             self.proxy.stop()
@@ -317,15 +352,38 @@ class Cluster:
         self.stop()
 
 
+def shared_store(requested: str | None, replicas: int, postgres_dir: Path):
+    """(BACKPROP_STORE for the replicas or None for the app's default, the LocalServer started or None)."""
+    requested = requested or os.environ.get("BACKPROP_STORE")
+    if requested or replicas <= 1:
+        return requested, None
+    if str(REPO) not in sys.path:  # run as `python deploy/serve.py`: the repository's packages
+        sys.path.insert(0, str(REPO))
+    from runs.postgres_server import LocalServer, postgres_programs
+
+    if postgres_programs() is None:
+        raise ServeError("more than one replica needs a shared store: install Debian's postgresql package "
+                         "(scripts/install-system-packages.sh) or pass --store postgresql://…")
+    server = LocalServer(postgres_dir)
+    try:
+        return server.start(), server
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+        raise ServeError(f"the local PostgreSQL in {postgres_dir} did not start: {error}") from error
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
-        description="Run N Streamlit replicas of the app behind nginx with cookie affinity.",
+        description="Run N Streamlit replicas of the app behind nginx with cookie affinity and one shared run store.",
         epilog="Arguments after -- go to every `streamlit run` (e.g. -- --server.disconnectedSessionTTL 60).")
     parser.add_argument("--replicas", type=int, default=2, help="Streamlit processes (default 2)")
     parser.add_argument("--port", type=int, default=8501, help="nginx listens here (default 8501)")
     parser.add_argument("--host", default=HOST,
                         help="nginx binds here (default 127.0.0.1; 0.0.0.0 for a classroom LAN)")
     parser.add_argument("--app", default="app.py", help="entry script, relative to the repository")
+    parser.add_argument("--store", help="the run store every replica uses, e.g. postgresql://user@host:5432/backprop "
+                                        "(default: BACKPROP_STORE, else a local PostgreSQL for several replicas)")
+    parser.add_argument("--postgres-dir", type=Path, default=REPO / ".cache" / "postgres",
+                        help="data folder of the local PostgreSQL (default .cache/postgres/; kept across restarts)")
     parser.add_argument("streamlit_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     extra = tuple(a for a in args.streamlit_args if a != "--")
@@ -338,9 +396,17 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    cluster = Cluster(args.app, replicas=args.replicas, port=args.port, host=args.host,
-                      streamlit_args=extra)
+    cluster, server = None, None
     try:
+        store, server = shared_store(args.store, args.replicas, args.postgres_dir)
+        if server is not None:
+            print(f"run store: local PostgreSQL on port {server.port}, data in {server.data}")
+        elif store:
+            print("run store: BACKPROP_STORE as given")
+        else:
+            print("run store: the app's SQLite default (one replica)")
+        cluster = Cluster(args.app, replicas=args.replicas, port=args.port, host=args.host,
+                          streamlit_args=extra, store=store)
         cluster.start()
         for replica in cluster.replicas:
             print(f"replica {replica.url} (pid {replica.pid})")
@@ -348,15 +414,21 @@ def main() -> int:
         while not stop_requested:
             gone = cluster.dead()
             if gone:
-                print(f"stopping: {', '.join(gone)} exited", file=sys.stderr)
-                return 1
+                print(f"restarting: {', '.join(gone)} exited; the others keep serving", file=sys.stderr, flush=True)
+                try:
+                    cluster.revive()
+                except ServeError as error:  # try again on the next round
+                    print(error, file=sys.stderr, flush=True)
             time.sleep(0.5)
         return 0
     except ServeError as error:
         print(error, file=sys.stderr)
         return 1
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def load_upload(state: Session, upload) -> Upload:
     except CheckpointError as error:
         return Upload(upload.file_id, False, f"**{plain(upload.name)} was not loaded.** {plain(str(error))}"
                                              "\n\nYour current model is unchanged.")
-    state.replace_trainer(loaded)
+    state.replace_trainer(loaded, upload.getvalue())
     return Upload(upload.file_id, True, f"Loaded **{plain(upload.name)}**: step {loaded.step_count:,}, "
                                         "ready to continue on the Train screen.")
 

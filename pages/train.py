@@ -85,7 +85,7 @@ def run_slice() -> None:
         state.running = False
         st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
-    trainer.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
+    state.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
     st.progress(trainer.index / trainer.training_size or 1.0,
                 text=f"Running epoch {trainer.epoch + (trainer.index > 0)}: "
                      f"{trainer.index or trainer.training_size:,} of {trainer.training_size:,} samples")
@@ -246,7 +246,9 @@ def training_panel() -> None:
     asked = control_buttons()
     epoch = trainer.epoch
     if asked:
-        trainer.train(asked)
+        state.train(asked)
+    if state.trainer is not trainer:  # another tab had moved this run on: show it as stored
+        st.rerun()
     running = state.running and not trainer.stopped_reason
     if running:
         run_slice()

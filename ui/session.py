@@ -17,6 +17,7 @@ from core.settings import settings_from_query, settings_to_query
 from core.surface_settings import surface_settings_from_query
 from core.training import Trainer
 from data.cache import cache_is_complete, default_cache_dir
+from ui.live_run import LiveRun, StoreHandle
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,10 +51,15 @@ def release_freed_memory() -> None:
         pass
 
 
-def new_trainer(settings) -> Trainer:
-    release_freed_memory()  # a new session is when earlier ones have been dropped
+@st.cache_resource(show_spinner=False)
+def run_store() -> StoreHandle:
+    """The store of runs (BACKPROP_STORE, else a SQLite file under .cache/), shared by every session of this process."""
+    return StoreHandle()
+
+
+def data_arrays() -> tuple:
     mnist = dataset()
-    return Trainer(settings, mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    return mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels
 
 
 class Memo:
@@ -92,7 +98,8 @@ class Session:
     # The Gradients screen checks 5 rule/loss pairs per step and the Loss surface computes 2 results.
     MEMO_ENTRIES = 8
 
-    def __init__(self, trainer: Trainer, surface_settings: dict, notices: list[str]):
+    def __init__(self, run: LiveRun, trainer: Trainer, surface_settings: dict, notices: list[str]):
+        self.run = run  # which stored run the trainer is, and what of it is not written yet
         self.trainer = trainer
         self.running = False  # an epoch running in slices on the Train screen
         self.surface_settings = surface_settings  # the Loss surface screen's starting settings
@@ -104,6 +111,7 @@ class Session:
         self.silent_seen = (0, 0)  # (silent hidden units, step) when the Train screen last counted them
         self.silent_rose = None  # (step a, step b): the count of silent units last rose between these steps
         self.forward_selection: tuple[str, int] | None = None  # (split, index) for Forward pass to open
+        self.unlinked_run = None  # the fresh run this session started because its URL named none
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -123,31 +131,64 @@ class Session:
         selection, self.forward_selection = self.forward_selection, None
         return selection
 
+    def started_without_link(self) -> bool:
+        """This session started a fresh run (no ?run= in its URL) and nothing has happened to it yet."""
+        return (self.unlinked_run is not None and self.run.run_id == self.unlinked_run and self.run.length == 0
+                and not self.run.pending and self.trainer.step_count == 0)
+
+    def reopen(self, run_id) -> None:
+        """Open the run `run_id` instead of the untouched fresh one (ui/run_memory.py: the tab still knows its run)."""
+        self.unlinked_run = None
+        self.trainer = self.run.open(run_id, self.trainer.settings)
+        self._model_changed()
+
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""
         return self.figures.get((self.trainer.step_count, *key), compute)
 
     def take_notices(self) -> list[str]:
-        """The notices not shown yet; each is shown once."""
+        """The notices not shown yet (the store's among them); each is shown once."""
         notices, self.notices = self.notices, []
-        return notices
+        return notices + self.run.take_notices()
+
+    def train(self, n, should_stop=None):
+        """Train n samples (fewer if should_stop() says so) and record them in the store; the last step's record."""
+        before, stopped = self.trainer.step_count, self.trainer.stopped_reason
+        record = self.trainer.train(n, should_stop=should_stop)
+        # A step refused for overflow is in the log too, so the replayed run stops where this one did.
+        samples = self.trainer.step_count - before + (self.trainer.stopped_reason is not None and stopped is None)
+        trainer = self.run.trained(self.trainer, samples)
+        if trainer is not self.trainer:
+            self.trainer = trainer
+            self._model_changed()
+            return None
+        return record
 
     def reset(self, settings) -> None:
-        """Start over with new settings, and write them into the URL so a link reproduces the run."""
+        """Start over with new settings as a new run; the old run stays in the store behind a link."""
         self.trainer.reset(settings)
+        self.run.start_new(self.trainer.settings)
         self._model_changed()
 
-    def replace_trainer(self, trainer: Trainer) -> None:
-        """Continue with another trainer (an uploaded checkpoint's); the URL gets its settings."""
+    def replace_trainer(self, trainer: Trainer, content: bytes | None = None) -> None:
+        """Continue with another trainer (an uploaded checkpoint's, whose bytes start its new run)."""
         self.trainer = trainer
+        self.run.start_new(trainer.settings, content)
         self._model_changed()
+
+    def query(self) -> dict[str, str]:
+        """What the URL should hold so that a link (or a reload) opens this run: its id and its settings."""
+        query = settings_to_query(self.trainer.settings)
+        if self.run.run_id is not None:
+            query["run"] = self.run.run_id
+        return query
 
     def _model_changed(self) -> None:
         # Step counts start again, so results remembered by step would belong to the old model.
         self.running = False
         self.figures.clear()
         self.silent_seen, self.silent_rose = (0, 0), None
-        st.query_params.update(settings_to_query(self.trainer.settings))
+        keep_in_url(self)
 
 
 SESSION_KEY = "backprop_lab"
@@ -161,11 +202,27 @@ def existing() -> Session | None:
 def current() -> Session:
     """This browser session's Session, created on first use with the settings in the URL (checked)."""
     if SESSION_KEY not in st.session_state:
+        release_freed_memory()  # a new session is when earlier ones have been dropped
         query = st.query_params.to_dict()
         settings, notices = settings_from_query(query)
         surface, surface_notices = surface_settings_from_query(query)
-        st.session_state[SESSION_KEY] = Session(new_trainer(settings), surface, notices + surface_notices)
+        run = LiveRun(run_store(), data_arrays())
+        trainer = run.open(query.get("run"), settings)
+        state = Session(run, trainer, surface, notices + surface_notices)
+        if not query.get("run"):
+            state.unlinked_run = run.run_id
+        st.session_state[SESSION_KEY] = state
     return st.session_state[SESSION_KEY]
+
+
+def keep_in_url(state: Session) -> None:
+    """Write the run's id and settings back into the URL wherever they differ (a page switch clears them).
+
+    Only what differs is written, so a rerun adds no browser history entry.
+    """
+    for key, value in state.query().items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def trainer() -> Trainer:

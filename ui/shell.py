@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import session, widgets
+from ui.run_memory import keep_run_in_tab
 
 # A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
 # and the app is used offline in labs.
@@ -84,6 +85,8 @@ def start():
     navigation = st.navigation(screens())
     mnist = session.dataset_or_stop()
     state = session.current()
+    session.keep_in_url(state)
+    keep_run_in_tab(state)
     widgets.sidebar(mnist, state)
     state.shell_drawn = True
     return navigation

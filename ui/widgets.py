@@ -39,10 +39,21 @@ def sidebar(mnist, session: Session) -> None:
                    f"images, checksums verified (source: {mnist.source}).")
         session.position_slot = st.empty()
         session.position_slot.caption(model_summary(trainer))
+        st.caption(run_links(session))
         if trainer.stopped_reason:
             st.error(trainer.stopped_reason, icon=":material/warning:")
     for notice in session.take_notices():
         st.warning(notice, icon=":material/link_off:")
+
+
+def run_links(session: Session) -> str:
+    """This run's link (the address bar holds it) and the run before the last Reset or upload."""
+    run = session.run
+    text = (f"**Run** `{run.run_id[:8]}…`: saved; its link (in the address bar) reopens it anywhere"
+            if run.run_id else "**Run** not saved yet (the run store is unreachable)")
+    if run.previous_run:
+        text += f"  \n[Open the previous run](?run={run.previous_run})"
+    return text
 
 
 def refresh_position(session: Session) -> None:

@@ -1,0 +1,35 @@
+"""The browser tab remembers its run, so a server restart under an open tab cannot lose it.
+
+After the server restarts, the tab reconnects into a new server session. If the learner's next click
+is on the navigation, Streamlit sends the new page with no query string: the new session sees no
+?run= and would start a fresh run, and the tab would show step 0. This component keeps the tab's run
+id in the page's memory (a window property: it lives as long as the loaded page, so a reload, a new
+tab or a typed address without ?run= still start as the URL says) and hands it back to a session that
+started a fresh run without a link, before anything was trained in it.
+"""
+
+import streamlit as st
+
+JS = """
+export default function(component) {
+  const { data, setTriggerValue } = component;
+  const memory = window.__backpropLab || (window.__backpropLab = {});
+  if (data.adoptable && memory.run && memory.run !== data.run) {
+    setTriggerValue("lost_run", memory.run);
+    return;
+  }
+  if (data.run) memory.run = data.run;
+}
+"""
+
+_component = st.components.v2.component("backprop_run_memory", js=JS)
+
+
+def keep_run_in_tab(state) -> None:
+    """Mount the memory; if this session started fresh only because the link was dropped, reopen the tab's run."""
+    result = _component(data={"run": state.run.run_id, "adoptable": state.started_without_link()},
+                        key="backprop_run_memory", on_lost_run_change=lambda: None)
+    lost_run = getattr(result, "lost_run", None) if result is not None else None
+    if lost_run and state.started_without_link():
+        state.reopen(lost_run)
+        st.rerun()
