@@ -50,7 +50,7 @@ def open_first_gallery_image(page) -> str:
     """Click "open" under the gallery's first image; its caption (#index · true → predicted · p)."""
     caption = page.locator('[data-testid="stImageCaption"]').first.inner_text()
     page.get_by_role("button", name="open", exact=True).first.click()
-    page.wait_for_function("() => document.querySelector('h1').innerText.includes('Forward pass')", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('h1')?.innerText.includes('Forward pass')", timeout=30_000)
     settle(page)
     return caption
 
