@@ -515,13 +515,14 @@ def training_curves(bins, loss_column: int, correct_column: int, test_accuracy) 
 
 def _curve_panels(curves: TrainingCurves, x_domain) -> tuple[list, dict, list]:
     """Loss above, training accuracy below, one shared step axis: traces, axes and panel titles."""
-    traces = [dict(type="scatter", x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
+    traces = [dict(type="scatter", name="loss", x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
                    line=dict(color=BLUE), hovertemplate="loss %{y:.4f} over the steps to %{x:,}<extra></extra>"),
-              dict(type="scatter", x=curves.steps, y=curves.accuracy, xaxis="x2", yaxis="y3", mode="lines",
-                   line=dict(color=GREEN),
+              dict(type="scatter", name="training accuracy", x=curves.steps, y=curves.accuracy, xaxis="x2",
+                   yaxis="y3", mode="lines", line=dict(color=GREEN),
                    hovertemplate="%{y:.1%} right over the steps to %{x:,}<extra></extra>")]
     if curves.test_steps:
-        traces.append(dict(type="scatter", x=curves.test_steps, y=curves.test_accuracy, xaxis="x2", yaxis="y3",
+        traces.append(dict(type="scatter", name="test accuracy", x=curves.test_steps, y=curves.test_accuracy,
+                           xaxis="x2", yaxis="y3",
                            mode="markers+text", marker=dict(color="black", symbol="diamond", size=8),
                            text=[f"test {value:.1%}" for value in curves.test_accuracy], textposition="bottom left",
                            cliponaxis=False, hovertemplate="test accuracy %{y:.2%} after step %{x:,}<extra></extra>"))
@@ -529,8 +530,9 @@ def _curve_panels(curves: TrainingCurves, x_domain) -> tuple[list, dict, list]:
                 yaxis2=axis("loss", domain=[0.6, 1.0], anchor="x2", rangemode="tozero"),
                 yaxis3=axis("accuracy", domain=[0.0, 0.4], anchor="x2", range=[0, 1.05], tickformat=".0%",
                             dtick=0.25))
-    titles = [(x_domain[0], 1.1, f"<span style='color:{BLUE}'><b>Loss Σ(A2 − y)²</b></span>"),
-              (x_domain[0], 0.49, f"<span style='color:{GREEN}'><b>Training accuracy</b></span>"
+    # The line's colour in a swatch, the words in the text colour: the green is too light for text.
+    titles = [(x_domain[0], 1.1, f"<span style='color:{BLUE}'>━━</span> <b>Loss Σ(A2 − y)²</b>"),
+              (x_domain[0], 0.49, f"<span style='color:{GREEN}'>━━</span> <b>Training accuracy</b>"
                                   + (" · ◆ test" if curves.test_steps else ""))]
     return traces, axes, titles
 
