@@ -149,8 +149,8 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
                   help="the same sample's loss after the update, with the new weights")
     with middle:
         st.plotly_chart(figures.probabilities_and_curves(
-            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", curves),
-            key="train_probabilities")
+            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", curves,
+            stacked=widgets.on_a_phone()), key="train_probabilities", config={"displayModeBar": False})
         st.caption(figures.window_text(curves) + (" ◆: test accuracy at the end of each epoch."
                                                   if curves.test_steps else ""))
     update = record.updates.dW1

@@ -125,3 +125,26 @@ def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url, device):
     page.screenshot(path=str(SCREENSHOTS / f"{device.replace(' ', '-')}-train.png"))
     assert page.get_by_role("button", name="Step", exact=True).is_visible()
     context.close()
+
+
+def test_on_a_phone_the_train_chart_stacks_its_panels(browser, app_url):
+    """Three panels side by side would be squashed on a phone: the bars go above the two curves."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(app_url + "/train")
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    for _ in range(3):
+        page.get_by_role("button", name="Step", exact=True).click()
+        settle(page)
+    boxes = page.evaluate("""() => {
+        const plot = document.querySelector('.js-plotly-plot');
+        const box = name => plot.querySelector('.' + name).getBoundingClientRect();
+        return ['xy', 'x2y2', 'x2y3'].map(name => { const b = box(name);
+            return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; });
+    }""")
+    bars, loss, accuracy = boxes
+    assert bars["bottom"] < loss["top"] < loss["bottom"] < accuracy["top"], boxes
+    assert min(box["right"] - box["left"] for box in boxes) > 250, boxes  # each panel nearly the screen's width
+    page.screenshot(path=str(SCREENSHOTS / "phone-train-chart.png"), full_page=True)
+    context.close()

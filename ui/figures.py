@@ -513,7 +513,8 @@ def training_curves(bins, loss_column: int, correct_column: int, test_accuracy) 
                           [step for _, step, _ in test_accuracy], [accuracy for _, _, accuracy in test_accuracy])
 
 
-def _curve_panels(curves: TrainingCurves, x_domain) -> tuple[list, dict, list]:
+def _curve_panels(curves: TrainingCurves, x_domain, loss_domain=(0.6, 1.0), accuracy_domain=(0.0, 0.4),
+                  title_gap=0.09) -> tuple[list, dict, list]:
     """Loss above, training accuracy below, one shared step axis: traces, axes and panel titles."""
     traces = [dict(type="scatter", name="loss", x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
                    line=dict(color=BLUE), hovertemplate="loss %{y:.4f} over the steps to %{x:,}<extra></extra>"),
@@ -527,12 +528,13 @@ def _curve_panels(curves: TrainingCurves, x_domain) -> tuple[list, dict, list]:
                            text=[f"test {value:.1%}" for value in curves.test_accuracy], textposition="bottom left",
                            cliponaxis=False, hovertemplate="test accuracy %{y:.2%} after step %{x:,}<extra></extra>"))
     axes = dict(xaxis2=axis("step", domain=x_domain, anchor="y3"),
-                yaxis2=axis("loss", domain=[0.6, 1.0], anchor="x2", rangemode="tozero"),
-                yaxis3=axis("accuracy", domain=[0.0, 0.4], anchor="x2", range=[0, 1.05], tickformat=".0%",
+                yaxis2=axis("loss", domain=list(loss_domain), anchor="x2", rangemode="tozero"),
+                yaxis3=axis("accuracy", domain=list(accuracy_domain), anchor="x2", range=[0, 1.05], tickformat=".0%",
                             dtick=0.25))
     # The line's colour in a swatch, the words in the text colour: the green is too light for text.
-    titles = [(x_domain[0], 1.1, f"<span style='color:{BLUE}'>━━</span> <b>Loss Σ(A2 − y)²</b>"),
-              (x_domain[0], 0.49, f"<span style='color:{GREEN}'>━━</span> <b>Training accuracy</b>"
+    titles = [(x_domain[0], loss_domain[1] + title_gap, f"<span style='color:{BLUE}'>━━</span> <b>Loss Σ(A2 − y)²</b>"),
+              (x_domain[0], accuracy_domain[1] + title_gap,
+               f"<span style='color:{GREEN}'>━━</span> <b>Training accuracy</b>"
                                   + (" · ◆ test" if curves.test_steps else ""))]
     return traces, axes, titles
 
@@ -542,22 +544,29 @@ def _notes(titles) -> list:
                  showarrow=False, font=dict(size=13)) for x, y, text in titles]
 
 
-def probabilities_and_curves(A2, prediction: int, verdict: str, curves: TrainingCurves) -> go.Figure:
+def probabilities_and_curves(A2, prediction: int, verdict: str, curves: TrainingCurves,
+                             stacked: bool = False) -> go.Figure:
     """One figure, three panels: this sample's A2 as bars; the running loss and accuracy, each on its own axis.
 
     One chart, not three, with panel titles instead of a legend: this figure is redrawn on every
-    Step, and in the browser each chart and legend adds to that redraw.
+    Step, and in the browser each chart and legend adds to that redraw. Side by side on a laptop;
+    stacked (bars above the curves) on a phone, where three panels in a row would be squashed.
     """
     colours = [RED if digit == prediction else BLUE for digit in range(10)]
     traces = [dict(type="bar", x=DIGITS, y=A2, marker=dict(color=colours), xaxis="x", yaxis="y",
                    text=[f"{value:.2f}" for value in A2], textposition="outside", cliponaxis=False,
                    hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")]
-    curve_traces, axes, titles = _curve_panels(curves, [0.47, 1.0])
+    if stacked:
+        curve_traces, axes, titles = _curve_panels(curves, [0.0, 1.0], (0.31, 0.49), (0.0, 0.18), 0.04)
+        bars_x, bars_y, bars_title, height = [0.0, 1.0], [0.71, 1.0], 1.04, 640
+    else:
+        curve_traces, axes, titles = _curve_panels(curves, [0.47, 1.0])
+        bars_x, bars_y, bars_title, height = [0.0, 0.36], [0.0, 1.0], 1.1, 340
     return PlainFigure(traces + curve_traces, dict(
-        height=340, font=dict(size=12), template={}, showlegend=False, margin=dict(l=50, r=20, t=40, b=45),
-        annotations=_notes([(0.0, 1.1, f"<b>A2: predicted {prediction} ({verdict})</b>"), *titles]),
-        xaxis=axis("digit", domain=[0, 0.36], type="category"), yaxis=axis("probability", range=[0, 1.2]),
-        **axes))
+        height=height, font=dict(size=12), template={}, showlegend=False, margin=dict(l=50, r=20, t=40, b=45),
+        annotations=_notes([(0.0, bars_title, f"<b>A2: predicted {prediction} ({verdict})</b>"), *titles]),
+        xaxis=axis("digit", domain=bars_x, type="category"),
+        yaxis=axis("probability", domain=bars_y, range=[0, 1.2]), **axes))
 
 
 def window_text(curves: TrainingCurves) -> str:

@@ -16,6 +16,11 @@ def picture(image, alt, caption=None, width="content", **options) -> None:
     st.image(image, caption=caption, width=width, alt=alt, **options)
 
 
+def on_a_phone() -> bool:
+    """The browser says it is a phone (its user agent): charts with panels side by side are stacked instead."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
 def position_text(trainer: Trainer) -> str:
     """Where training stands, in the words a learner uses: step, epoch, sample, α."""
     if trainer.index == 0:  # no sample of this epoch trained yet: "sample 0 of 60,000" would read as a sample
