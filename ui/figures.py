@@ -1,9 +1,9 @@
 """Figure builders: numpy arrays in, plotly figures or small RGB images out. No streamlit here.
 
 Figures are written as plain plotly dicts and wrapped once with validation off: plotly's property
-validation costs 10-20 ms per small figure (plotly.express 40-80 ms, RECIPES.md), the dict form
-about 1 ms, and every millisecond here is paid on every click. The empty template leaves the
-styling to Streamlit's theme and keeps the payload small.
+validation (and plotly.express far more, RECIPES.md) costs more than the dict itself, and whatever
+a figure costs is paid on every click. The empty template leaves the styling to Streamlit's theme
+and keeps the payload small.
 """
 
 import functools
@@ -91,8 +91,7 @@ class PlainFigure(go.Figure):
     """A figure kept as the plain dict plotly.js reads, for the chart redrawn on every click.
 
     st.plotly_chart asks a figure for to_dict() and serialises that; a go.Figure first copies its
-    whole tree into plotly's property objects and back (about 3 ms here), this one hands over its
-    dict. It cannot be edited like a go.Figure: build it complete.
+    whole tree into plotly's property objects and back, this one hands over its dict. It cannot be edited like a go.Figure: build it complete.
     """
 
     def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
