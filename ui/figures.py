@@ -30,6 +30,7 @@ RULE_COLOURS = {name: colour for name, (colour, _) in RULE_STYLES.items()}
 RUNS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # The training path over viridis: white with a black edge stays visible on its dark purple and its yellow.
 TRAJECTORY, TRAJECTORY_EDGE = "#FFFFFF", "#000000"
+DASHES = ["solid", "dash", "dot", "dashdot"]
 # Diverging ends (ColorBrewer RdBu): blue negative, white zero, red positive. Blue against red stays apart
 # under deuteranopia (blue against a dark yellow-brown), unlike red against green.
 NEGATIVE, POSITIVE = "#2166ac", "#b2182b"
@@ -275,9 +276,11 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
           x_integers: bool = False) -> go.Figure:
     """Named curves over one x axis; `secondary` curves use a second y axis on the right."""
     mode = "lines+markers" if markers else "lines"
-    traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode, line=dict(shape="hv" if steps else "linear"),
+    # Each curve its own palette colour and dash, so they stay apart without colour vision too.
+    traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode,
+                   line=dict(shape="hv" if steps else "linear", color=RUNS[i % len(RUNS)], dash=DASHES[i % len(DASHES)]),
                    hovertemplate=f"{name}: %{{y:.4g}} at %{{x}}<extra></extra>")
-              for name, values in series.items()]
+              for i, (name, values) in enumerate(series.items())]
     x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5]) if x_integers and len(x) else axis(x_title)
     layout = dict(legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
                   xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
