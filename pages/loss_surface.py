@@ -92,7 +92,7 @@ direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} a
                   f"random filter-normalised directions (cosine between them {result.direction_cosine:+.3f})")
 right.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
               f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
-              f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}. In 3-D the red path is "
+              f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}. In 3-D the white path (black-edged dots) is "
               "drawn just above the surface, at the surface's value under each snapshot.")
 
 st.subheader("How far the path lies off this plane")
