@@ -2,8 +2,8 @@
 
 The live trainer stays in the session, so a click costs what it did; the store is what makes the
 run last. After a click trains, one tiny event ("train n samples") is appended at the position the
-session last saw. Every SNAPSHOT_EVERY samples the trainer's whole state is copied on the click's
-path (a few ms) and compressed and written by a background thread. Opening a link restores the
+session last saw. When a snapshot is due (core/events.py's policy), the trainer's whole state is
+copied on the click's path and compressed and written by a background thread. Opening a link restores the
 latest snapshot and replays the events after it (core/events.py), bit for bit.
 
 When the store cannot be reached, training goes on in memory: the events wait in `pending` and are
@@ -20,7 +20,7 @@ import threading
 import time
 
 from core.checkpoints import CheckpointError, checkpoint_bytes
-from core.events import SNAPSHOT_EVERY, TrainSamples, apply_events, trainer_from_snapshot
+from core.events import TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
 from core.training import Trainer
 from runs.store import (
     CorruptRecord,
@@ -208,7 +208,7 @@ class LiveRun:
             return self._reload_after(collision, trainer)
         if UNREACHABLE in self.notices:
             self.notices.remove(UNREACHABLE)
-        if self.since_snapshot >= SNAPSHOT_EVERY:
+        if snapshot_due(self.since_snapshot):
             self._snapshot(trainer)
         return trainer
 
@@ -234,7 +234,7 @@ class LiveRun:
         old = self.run_id
         self.start_new(trainer.settings)
         if self.run_id is not None:
-            self.handle.get().put_snapshot(self.run_id, 0, checkpoint_bytes(trainer.state_dict()))
+            self.handle.get().put_snapshot(self.run_id, 0, snapshot_bytes(trainer))
         self.previous_run = old
         self.notices.append("This run changed elsewhere in a way this tab cannot follow, so this tab's model goes "
                             "on as a new run (a new link); the other one is kept.")
