@@ -1,6 +1,5 @@
 """Draw: a digit drawn by hand, made MNIST-like step by step, then read by the current model."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -71,14 +70,9 @@ def prediction(values: network.Forward) -> None:
                     key="draw_probabilities")
 
 
-def unit_names(silent) -> list[str]:
-    """The units' names, "unit 1" … "unit h", numbered from 1 as the document does; silent units say so."""
-    return [f"unit {k + 1}" + (" · silent" if dead else "") for k, dead in enumerate(silent)]
-
-
 def hidden_layer(values: network.Forward, x, silent) -> None:
     """A1 as bars, and what each unit adds to the predicted digit's score: W2[k, d]·A1ₖ."""
-    names, digit = unit_names(silent), int(values.A2.argmax())
+    names, digit = figures.unit_labels(len(silent), silent), int(values.A2.argmax())
     W2, b2 = trainer.params.W2, trainer.params.b2
     shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
     left, right = st.columns(2)
@@ -117,7 +111,8 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
                  f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
                  "without ink are 0 and contribute nothing.")
     columns = 5 if len(maps) <= 10 else 8
-    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(unit_names(silent), values.Z1)]
+    names = figures.unit_labels(len(silent), silent)
+    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(names, values.Z1)]
     for first in range(0, len(maps), columns):
         for slot, tile, title in zip(st.columns(columns, gap="xsmall"), maps[first:first + columns],
                                      titles[first:first + columns]):

@@ -28,15 +28,7 @@ if record is None:
                 f"**Step** on the Train screen to train on the next image, then come back to see its gradients.",
                 icon=":material/touch_app:")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
-    W1 = trainer.params.W1
-    limit = figures.symmetric_limit(W1)
-    mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), [(f"unit {k + 1}", "") for k in range(W1.shape[1])],
-                                 np.zeros(W1.shape[1], bool), limit=limit)
-    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
-                    alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {W1.shape[1]} hidden units, "
-                        f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
-             caption=f"The current weights W1 at step {trainer.step_count:,}: the templates of units 1–{W1.shape[1]}, "
-                     f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red).")
+    widgets.weight_templates(trainer, trainer.dead_units())
     shell.next_screen_link(__file__)
     st.stop()
 

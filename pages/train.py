@@ -118,12 +118,6 @@ def overshoot_warning(curves: figures.TrainingCurves, record: training.StepRecor
         f"in Settings and Reset.", icon=":material/swap_vert:")
 
 
-def unit_labels(silent: np.ndarray, off: np.ndarray | None = None) -> list[tuple[str, str]]:
-    """Each hidden unit's label, numbered from 1: "unit k" and "silent" or "off" under it."""
-    return [(f"unit {unit + 1}", "silent" if silent[unit] else "off" if off is not None and off[unit] else "")
-            for unit in range(len(silent))]
-
-
 def unit_list(mask: np.ndarray, most: int = 12) -> str:
     """"units 2, 5, 7", numbered from 1; past `most` units only how many."""
     units = np.flatnonzero(mask) + 1
@@ -159,7 +153,7 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
     hidden = trainer.params.hidden
     st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                 "moves weights, and only for units that were on")
-    mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), unit_labels(silent, unchanged), unchanged,
+    mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), figures.unit_tile_labels(silent, unchanged), unchanged,
                                  limit=figures.symmetric_limit(update))
     if unchanged.all():
         widgets.picture(figures.png(mosaic), output_format="PNG",
@@ -182,7 +176,6 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
 
 def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None:
     """No step in memory: the current W1 templates, and what is missing and how to get it."""
-    hidden = trainer.params.hidden
     if trainer.step_count == 0:
         st.info("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
                 "per hidden unit.", icon=":material/touch_app:")
@@ -198,15 +191,7 @@ def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None
         st.caption(figures.window_text(curves))
     if state.running:
         return
-    W1 = trainer.params.W1
-    limit = figures.symmetric_limit(W1)
-    mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), unit_labels(silent), np.zeros(hidden, bool), limit=limit)
-    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
-                    alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {hidden} hidden units, "
-                        f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
-             caption=f"W1 at step {trainer.step_count:,}: the templates of units 1–{hidden}, 10 per row; "
-                     f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
-                     + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))
+    widgets.weight_templates(trainer, silent)
 
 
 def last_fired(silent: np.ndarray) -> str:

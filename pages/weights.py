@@ -1,6 +1,5 @@
 """Weights: W1 as ten 28x28 templates, W2 as a 10x10 heatmap, the biases, and their history."""
 
-import numpy as np
 import streamlit as st
 
 from core import network

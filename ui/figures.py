@@ -76,6 +76,12 @@ def unit_labels(hidden: int, silent=None) -> list:
     return [f"unit {k + 1}" + (" · silent" if silent[k] else "") for k in range(hidden)]
 
 
+def unit_tile_labels(silent, off=None) -> list[tuple[str, str]]:
+    """Each unit's two-line label for unit_mosaic: "unit k", and "silent" or "off" (off for this image) under it."""
+    return [(f"unit {unit + 1}", "silent" if silent[unit] else "off" if off is not None and off[unit] else "")
+            for unit in range(len(silent))]
+
+
 def axis(title: str, **options) -> dict:
     return dict(title=dict(text=title), **options)
 
