@@ -402,12 +402,18 @@ def gzip_bomb(path, inflated_bytes):
             out.write(zeros)
 
 
-def test_a_gzip_bomb_in_mnist_dir_is_refused_in_bounded_memory(tmp_path, raw_folder):
+def given_without_labels(tmp_path, raw_folder):
+    """An MNIST_DIR holding the real files except the training labels, which the test puts there itself."""
     folder = tmp_path / "given"
     folder.mkdir()
     for name in FILES:
-        (folder / name).symlink_to(raw_folder / name)
-    (folder / LABELS).unlink()
+        if name != LABELS:
+            (folder / name).symlink_to(raw_folder / name)
+    return folder
+
+
+def test_a_gzip_bomb_in_mnist_dir_is_refused_in_bounded_memory(tmp_path, raw_folder):
+    folder = given_without_labels(tmp_path, raw_folder)
     gzip_bomb(folder / f"{LABELS}.gz", 256 << 20)
     assert (folder / f"{LABELS}.gz").stat().st_size < 1 << 20
     tracemalloc.start()
@@ -423,11 +429,7 @@ def test_a_gzip_bomb_in_mnist_dir_is_refused_in_bounded_memory(tmp_path, raw_fol
 
 
 def test_an_oversized_raw_file_in_mnist_dir_is_refused_before_it_is_read(tmp_path, raw_folder):
-    folder = tmp_path / "given"
-    folder.mkdir()
-    for name in FILES:
-        (folder / name).symlink_to(raw_folder / name)
-    (folder / LABELS).unlink()
+    folder = given_without_labels(tmp_path, raw_folder)
     with open(folder / LABELS, "wb") as out:
         out.truncate(1 << 30)  # sparse: a gigabyte that costs no disk
     with pytest.raises(data.MNISTUnavailable, match=f"has 1,073,741,824 bytes, more than MNIST's {LABELS}"):
