@@ -19,7 +19,6 @@ from data.idx import idx_header
 from data.verify import FILES, SHAPES, SPLITS, check_counts, verified_array
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-EXPECTED_SHAPES = SHAPES
 
 
 def default_cache_dir() -> Path:
