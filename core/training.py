@@ -397,6 +397,22 @@ class Trainer:
         return state
 
     @classmethod
+    def resumed(cls, settings, params, epoch, index, step_count, stopped_reason, *data) -> "Trainer":
+        """A trainer at a known position with known parameters (taken, not copied) and an empty history.
+
+        It is a view of a past moment (core/timeline.py): its next steps are exactly those the run
+        took from there, but its curves hold only what it trains from now on.
+        """
+        trainer = cls(settings, *data)
+        if step_count != epoch * trainer.training_size + index:
+            raise ValueError(f"position {step_count} is not epoch {epoch}, sample {index}")
+        trainer.params = params
+        trainer.epoch, trainer.index, trainer.step_count = epoch, index, step_count
+        trainer.stopped_reason = stopped_reason
+        trainer._snapshots.next_step = math.inf  # a view keeps no trajectory of its own
+        return trainer
+
+    @classmethod
     def from_state(cls, state, train_images, train_labels, test_images, test_labels) -> "Trainer":
         """A trainer in exactly the saved state (its next steps are those the saved trainer would take)."""
         if str(_scalar(state.get("format", ""))) != STATE_FORMAT:

@@ -1,10 +1,11 @@
 """Draw: a digit drawn by hand, made MNIST-like step by step, then read by the current model."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import drawing, network
-from ui import figures, session, shell, widgets
+from ui import figures, session, shell, timeline_panel, widgets
 from ui.canvas import BadDrawing, decode_drawing
 
 shell.require()
@@ -18,7 +19,8 @@ st.markdown(
     "and its row of W2 shows how much it adds to the predicted digit's score. Units are numbered from 1, "
     "as in the design document.")
 
-trainer = session.trainer()
+state = session.current()
+trainer = state.trainer
 if trainer.step_count == 0:
     st.info("The model is untrained (step 0): its weights are random, so its answers are guesses. "
             "Train on the Train screen first, then come back.", icon=":material/school:")
@@ -121,6 +123,58 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
                                 alt=f"Contribution map of {title}, 28×28 pixels, on the scale ±{limit:.3f}")
 
 
+def teach(prepared: drawing.PreparedDrawing) -> None:
+    """One SGD step on this drawing with the label the learner picks, recorded in the run like any step."""
+    st.subheader("Teach it this digit")
+    if state.viewing is not None:
+        timeline_panel.viewing_banner(state)
+        st.caption("Training happens only at now: go back to now to train on your drawing.")
+        return
+    if trainer.stopped_reason:
+        st.caption("Training has stopped (see the sidebar), so the model cannot learn from the drawing.")
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = left.segmented_control("What digit did you draw?", list(range(10)), key="draw_label",
+                                   help="The true label: the step moves the weights towards reading it")
+    pressed = right.button("Train on this drawing", key="draw_train", icon=":material/school:",
+                           disabled=label is None, type="primary")
+    st.caption("One step of the same P ← P − α·dP as on the Train screen, on this 28×28 image and your label, with "
+               f"α = {trainer.learning_rate:.4g} and the rule `{trainer.settings.rule}`. It is kept in the run "
+               "(the timeline marks it), so replaying the run gives the same weights. Press again for another step.")
+    if pressed:
+        record = state.train_on_drawing(prepared.centred, int(label))
+        if record is not None:
+            state.drawing_lesson = (record, network.forward(trainer.params, record.x).A2)
+        st.rerun()  # the prediction above now reads the drawing with the new weights
+    lesson = state.drawing_lesson
+    if lesson is not None and np.array_equal(lesson[0].x, prepared.x):
+        lesson_panel(*lesson)
+
+
+def lesson_panel(record, after) -> None:
+    """The probabilities before and after the step on the drawing, and the update as ten ΔW1 images."""
+    st.markdown(f"**The last step on this drawing** (label {record.label}): loss Σ(A2 − y)² "
+                f"{record.loss_before:.4f} → {record.loss_after:.4f}")
+    left, right = st.columns(2)
+    for column, values, when in ((left, record.forward.A2, "before"), (right, after, "after")):
+        predicted = int(values.argmax())
+        column.plotly_chart(figures.bars(values, figures.DIGITS, f"A2 {when} the step: reads a {predicted} "
+                                         f"({values[record.label]:.1%} on {record.label})", "digit", "probability",
+                                         highlight=predicted, height=240, y_range=[0, 1.2]),
+                            key=f"draw_lesson_{when}")
+    update = record.updates.dW1
+    unchanged = (record.forward.Z1 <= 0) | ~update.any(axis=0)
+    limit = figures.symmetric_limit(update)
+    mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), figures.unit_tile_labels(np.zeros(len(unchanged), bool),
+                                 unchanged), unchanged, limit=limit)
+    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit) if limit else mosaic), output_format="PNG",
+                    caption=f"The update ΔW1 = −α·dW1 of each hidden unit: your drawing's ink, times −α·dZ1ₖ. "
+                            f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red); grey: the unit was off (Z1 ≤ 0) "
+                            "for the drawing, so its template did not change.",
+                    alt=f"The update ΔW1 of the {len(unchanged)} hidden units from the step on your drawing, blue "
+                        f"negative and red positive, from −{limit:.2g} to +{limit:.2g}")
+
+
 canvas_column, result_column = st.columns([1, 2])
 with canvas_column:
     st.caption("Draw one digit, large, in the middle of the square. Point at the square for its "
@@ -138,6 +192,7 @@ with result_column:
     else:
         forward_values = network.forward(trainer.params, prepared.x)
         prediction(forward_values)
+        teach(prepared)
 
 if prepared is not None:
     st.subheader("From drawing to MNIST-like input")

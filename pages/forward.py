@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import network
-from ui import figures, session, shell
+from ui import figures, session, shell, timeline_panel
 
 shell.require()
 st.title("Forward pass")
@@ -16,10 +16,12 @@ st.markdown(
     "digit 0 and y₁₀ is digit 9).")
 
 mnist = session.dataset()
-trainer = session.trainer()
+state = session.current()
+timeline_panel.viewing_banner(state)
+trainer = state.shown_trainer()  # the step opened on the Train screen's timeline, or now
 params = trainer.params
 hidden = params.hidden
-selection = session.current().take_forward_selection()  # an image opened from Evaluate's or Data's gallery
+selection = state.take_forward_selection()  # an image opened from Evaluate's or Data's gallery
 if selection is not None:
     st.session_state.update(forward_split=selection[0], forward_digit="any", forward_position=selection[1])
 
@@ -43,7 +45,10 @@ cross_entropy = float(network.cross_entropy_loss(values.A2, label))
 off_here = values.Z1 <= 0
 silent = trainer.dead_units()
 
-st.caption(f"Model at step {trainer.step_count:,} (rule `{trainer.settings.rule}`). Step it on the Train screen.")
+if state.viewing is None:
+    st.caption(f"Model at step {trainer.step_count:,} (rule `{trainer.settings.rule}`). Step it on the Train screen.")
+else:
+    st.caption(f"Model as it was after step {timeline_panel.shown_step(state):,} (rule `{trainer.settings.rule}`).")
 left, right = st.columns([1.1, 1.5])
 with left:
     st.plotly_chart(figures.digit_image(np.asarray(images[index]), f"x: {split} image #{index:,}, label {label}",

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import gradient_check, network
-from ui import figures, session, shell, widgets
+from ui import figures, session, shell, timeline_panel, widgets
 
 shell.require()
 st.title("Gradients")
@@ -16,10 +16,15 @@ st.markdown(
     "against finite differences, which is where the design document's first erratum shows.")
 
 state = session.current()
-trainer = state.trainer
-record = trainer.last_record
+timeline_panel.viewing_banner(state)
+view = state.viewed()  # a past step opened on the Train screen's timeline, or None for now
+trainer = state.shown_trainer()
+record = trainer.last_record if view is None else view.record
 if record is None:
-    if trainer.step_count == 0:
+    if view is not None:
+        st.info(f"Step {timeline_panel.shown_step(state):,} has no gradients to show: it is the start of the run or "
+                "a step refused for overflow.", icon=":material/history:")
+    elif trainer.step_count == 0:
         st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
                 icon=":material/touch_app:")
     else:  # after a load, a stopped run or a run of many steps: the model is trained, its last step not kept
@@ -35,8 +40,9 @@ if record is None:
 hidden = trainer.params.hidden
 units = figures.unit_labels(hidden)
 silent = trainer.dead_units()
-st.caption(f"Step {record.step:,}: training image #{record.index:,}, label {record.label}, rule `{record.rule}`, "
-           f"loss {record.loss_before:.4f}.")
+step = record.step if view is None else timeline_panel.shown_step(state)
+sample = f"training image #{record.index:,}" if record.index is not None else "your drawing"
+st.caption(f"Step {step:,}: {sample}, label {record.label}, rule `{record.rule}`, loss {record.loss_before:.4f}.")
 
 dW1, db1, dW2, db2 = record.gradients
 off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
@@ -86,7 +92,7 @@ with right:
                "Jacobian J, so it is not the gradient of the squared error the document names.")
 
 st.subheader("Gradient size over training")
-steps, rms = trainer.history.gradient_rms_curve()
+steps, rms = state.trainer.history.gradient_rms_curve()  # the whole run's, now
 if len(steps) > 1:
     st.plotly_chart(figures.lines(steps, {f"d{name}": values for name, values in rms.items()},
                                   "Root mean square per weight of each layer's gradient", "step",
@@ -117,7 +123,7 @@ def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
             [(name, check.relative_error, gradient_check.verdict(check.relative_error), check.analytic_norm,
               check.numeric_norm, check.entries_checked) for name, check in report.items()],
             columns=["layer", "relative error", "verdict", "‖rule's gradient‖", "‖finite differences‖", "entries"])
-    return state.remembered(("gradient check", rule, loss, scale), compute)
+    return state.remembered(("gradient check", state.viewing, rule, loss, scale), compute)
 
 
 table = check_table(rule, loss, scale)

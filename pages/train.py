@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitInvalidLayoutContextError
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
-from ui import figures, session, shell, widgets
+from ui import figures, session, shell, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -126,15 +126,24 @@ def unit_list(mask: np.ndarray, most: int = 12) -> str:
     return ("unit " if len(units) == 1 else "units ") + ", ".join(map(str, units))
 
 
+def sample_picture(record: training.StepRecord, step: int) -> None:
+    """The image the step trained on: a training image, or the learner's drawing."""
+    if record.index is None:
+        image = np.rint(record.x.reshape(28, 28) * 255).astype(np.uint8)
+        what = f"your drawing, labelled {record.label}"
+    else:
+        image, what = mnist.train_images[record.index], f"training image #{record.index:,}, label {record.label}"
+    widgets.picture(figures.png(figures.grey_image(image, scale=4)), output_format="PNG",
+                    alt=f"{what[0].upper()}{what[1:]}, 28×28 pixels", caption=f"step {step:,}: {what}")
+
+
 def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
-               oscillating: bool) -> None:
-    """The anatomy of the last step: the sample, the prediction, the loss before and after, ΔW1."""
+               oscillating: bool, step: int | None = None) -> None:
+    """The anatomy of one step: the sample, the prediction, the loss before and after, ΔW1."""
     # the loss metrics sit under the image so the chart keeps the width its titles need on a laptop
     left, middle = st.columns([1.3, 4])
     with left:
-        widgets.picture(figures.png(figures.grey_image(mnist.train_images[record.index], scale=4)), output_format="PNG",
-                        alt=f"Training image #{record.index:,}, label {record.label}, 28×28 pixels",
-                        caption=f"step {record.step:,}: training image #{record.index:,}, label {record.label}")
+        sample_picture(record, record.step if step is None else step)
         st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
         # A drop on this image is no improvement when the next image's loss jumps back: then no green.
         st.metric("Loss after", f"{record.loss_after:.4f}",
@@ -225,9 +234,37 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
+def past_step_panel() -> None:
+    """A step of the past as it ran (recomputed exactly from the log), and the branch form."""
+    view, step = state.viewed(), timeline_panel.shown_step(state)
+    record = view.record
+    if record is None:
+        if view.position == 0:
+            st.markdown(f"#### Step {step:,}: the weights before any training of this run")
+            widgets.weight_templates(view.trainer, view.trainer.dead_units())
+        else:
+            st.markdown(f"#### Step {step:,}: refused")
+            st.error(view.trainer.stopped_reason or "This step was refused.", icon=":material/warning:")
+    else:
+        where = ("a step on your drawing" if view.drawing else
+                 f"epoch {record.epoch + 1} · sample {record.index + 1:,} of {trainer.training_size:,}")
+        st.markdown(f"#### Step {step:,} · {where} · α = {record.learning_rate:.4g} · rule `{record.rule}`")
+        curves = running_curves()._replace(viewed=view.trainer.step_count)
+        step_panel(record, curves, view.trainer.dead_units(), False, step)
+    timeline_panel.branch_form(state)
+
+
 @st.fragment
 def training_panel() -> None:
     """Reruns alone on every click, so a Step redraws only what a step changes."""
+    if state.viewing is not None and not state.running:  # a past step is open: no training from here
+        widgets.refresh_position(state)
+        st.info(f"Viewing step **{timeline_panel.shown_step(state):,}** of {timeline_panel.now(state):,}, recomputed "
+                "exactly from the run's log. The training buttons come back at now; to train from here, branch "
+                "(below).", icon=":material/history:")
+        timeline_panel.timeline_controls(state)
+        past_step_panel()
+        return
     asked = control_buttons()
     epoch = trainer.epoch
     if asked:
@@ -241,6 +278,8 @@ def training_panel() -> None:
         st.error(trainer.stopped_reason, icon=":material/warning:")
     widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
+    if not running:
+        timeline_panel.timeline_controls(state)
     record = trainer.last_record
     curves = running_curves()
     silent = trainer.dead_units()

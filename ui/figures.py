@@ -40,6 +40,7 @@ DIVERGING = [[0.0, "#053061"], [0.1, NEGATIVE], [0.2, "#4393c3"], [0.3, "#92c5de
              [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, POSITIVE],
              [1.0, "#67001f"]]
 GREYS = [[0.0, "black"], [1.0, "white"]]
+VIEWED, EPOCH_LINE = "#E69F00", "#999999"  # orange: a past step opened on the timeline; grey dots: epoch ends
 BLUE, RED, GREEN = VALUE, PREDICTED, ACCURACY  # older names, kept for the builders that use them
 DIGITS = [str(digit) for digit in range(10)]
 # Every label's colour: Streamlit's chart theme greys axis labels to about 3.8:1 on white, below
@@ -490,6 +491,7 @@ class TrainingCurves(NamedTuple):
     bin_width: int  # steps per bin of the history the means are taken from
     test_steps: list  # the step each epoch ended at ...
     test_accuracy: list  # ... and the test accuracy then
+    viewed: int | None = None  # a past step opened on the timeline, marked on the curves
 
 
 CURVE_POINTS = 300  # points per curve sent to the browser: enough for the eye, small to redraw
@@ -535,7 +537,13 @@ def _curve_panels(curves: TrainingCurves, x_domain, loss_domain=(0.6, 1.0), accu
                            mode="markers+text", marker=dict(color="black", symbol="diamond", size=8),
                            text=[f"test {value:.1%}" for value in curves.test_accuracy], textposition="bottom left",
                            cliponaxis=False, hovertemplate="test accuracy %{y:.2%} after step %{x:,}<extra></extra>"))
-    axes = dict(xaxis2=axis("step", domain=x_domain, anchor="y3"),
+    # Epoch boundaries dotted and a viewed past step solid, across both panels.
+    lines = [(step, dict(color=EPOCH_LINE, width=1, dash="dot")) for step in curves.test_steps]
+    if curves.viewed is not None:
+        lines.append((curves.viewed, dict(color=VIEWED, width=2)))
+    axes = dict(shapes=[dict(type="line", xref="x2", yref="paper", x0=step, x1=step, y0=accuracy_domain[0],
+                             y1=loss_domain[1], line=line) for step, line in lines],
+                xaxis2=axis("step", domain=x_domain, anchor="y3"),
                 yaxis2=axis("loss", domain=list(loss_domain), anchor="x2", rangemode="tozero"),
                 yaxis3=axis("accuracy", domain=list(accuracy_domain), anchor="x2", range=[0, 1.05], tickformat=".0%",
                             dtick=0.25))

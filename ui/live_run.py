@@ -19,8 +19,19 @@ import os
 import threading
 import time
 
+from dataclasses import dataclass
+
 from core.checkpoints import CheckpointError, checkpoint_bytes
-from core.events import TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
+from core.events import (
+    SettingsChanged,
+    StartedFromCheckpoint,
+    TrainSamples,
+    apply_events,
+    snapshot_bytes,
+    snapshot_due,
+    trainer_from_snapshot,
+)
+from core.timeline import Keyframe, Timeline
 from core.training import Trainer
 from runs.store import (
     CorruptRecord,
@@ -107,6 +118,48 @@ def trainer_at(store, run_id, data, position=None, depth=0) -> tuple[Trainer, in
     return apply_events(trainer, events, store.checkpoint_contents(events)), end
 
 
+@dataclass(frozen=True)
+class Segment:
+    """The part of a timeline's log that one run of a lineage holds: from timeline event `start` on."""
+
+    run_id: str | None  # None while the store has not created this session's run yet
+    start: int  # index in the timeline's log of this run's first event (after a checkpoint event)
+    base: int  # this run's own position of that event: 1 when its log starts with a checkpoint
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a branch came from: its parent, the step it left it at, and the settings it changed."""
+
+    parent: str
+    step: int  # updates since the lineage's start
+    changes: tuple  # (name, value) pairs of the settings changed at the branch
+
+
+def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
+    """The run's timeline from its lineage's start: each ancestor's events up to where the next one branched off."""
+    chain, cut = [], None
+    info = store.run_info(run_id)
+    while True:
+        events = store.events_since(info.id, 0)
+        chain.append((info, events if cut is None else events[:cut]))
+        if info.parent is None:
+            break
+        if len(chain) > MAX_BRANCH_DEPTH:
+            raise CorruptRecord(f"run {run_id} descends from more than {MAX_BRANCH_DEPTH} branches")
+        cut, info = info.parent_step, store.run_info(info.parent)
+    chain.reverse()
+    root, root_events = chain[0]
+    base = int(bool(root_events) and isinstance(root_events[0], StartedFromCheckpoint))
+    start = apply_events(Trainer(root.settings, *data), root_events[:base], store.checkpoint_contents(root_events[:base]))
+    events, segments = [], []
+    for number, (info, own) in enumerate(chain):
+        skip = base if number == 0 else 0
+        segments.append(Segment(info.id, len(events), skip))
+        events.extend(own[skip:])
+    return Timeline(Keyframe.of(start, 0, 0), events, data), segments
+
+
 class LiveRun:
     """Which stored run this session's trainer is, and what of it is not written yet."""
 
@@ -122,6 +175,9 @@ class LiveRun:
         self.notices: list[str] = []
         self._content: bytes | None = None  # an uploaded checkpoint the store has not got yet
         self._writer: threading.Thread | None = None
+        self.timeline: Timeline | None = None  # every past step of this run; built on first use when opened
+        self.parent: str | None = None  # the run this one branched from
+        self.segments: list[Segment] = []  # which run of the lineage holds which part of the timeline's log
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -135,6 +191,8 @@ class LiveRun:
                 try:
                     trainer, self.length = trainer_at(store, run_id, self.data)
                     self.run_id, self.settings = run_id, trainer.settings
+                    self.timeline, self.segments = None, []  # read from the store when first needed
+                    self.parent = store.run_info(run_id).parent
                     store.touch(run_id)
                     return trainer
                 except MalformedRunId:
@@ -149,15 +207,17 @@ class LiveRun:
                     self.notices.append(f"The run in this link cannot be used ({_sentence(error)}), so a fresh "
                                         "run was started.")
         trainer = Trainer(settings, *self.data)
-        self.start_new(trainer.settings)
+        self.start_new(trainer)
         return trainer
 
-    def start_new(self, settings, content: bytes | None = None) -> None:
-        """A new run with these settings (from an uploaded checkpoint's bytes if given); the old one is kept."""
+    def start_new(self, trainer, content: bytes | None = None) -> None:
+        """A new run starting from `trainer` as it is (from an uploaded checkpoint's bytes if given); the old one is kept."""
         if self.run_id is not None:
             self.previous_run = self.run_id
-        self.run_id, self.settings, self.length, self.pending, self.since_snapshot = None, settings, 0, [], 0
-        self._content = content
+        self.run_id, self.settings, self.length, self.pending, self.since_snapshot = None, trainer.settings, 0, [], 0
+        self._content, self.parent = content, None
+        self.timeline = Timeline(Keyframe.of(trainer, 0, 0), data=self.data)
+        self.segments = [Segment(None, 0, int(content is not None))]
         self._create()
 
     def _create(self) -> bool:
@@ -173,6 +233,8 @@ class LiveRun:
         except StoreUnavailable:
             return False
         self._content = None
+        if self.segments and self.segments[-1].run_id is None:
+            self.segments[-1] = Segment(self.run_id, self.segments[-1].start, self.segments[-1].base)
         return True
 
     # --- after each click -----------------------------------------------------------------------
@@ -184,9 +246,88 @@ class LiveRun:
         """
         if samples <= 0:
             return trainer
-        self.pending.append(TrainSamples(samples))
+        return self.record(trainer, TrainSamples(samples), samples)
+
+    def record(self, trainer, event, samples=1) -> Trainer:
+        """Record that `trainer` did `event` (a train event, a drawing, a settings change); as trained()."""
+        self.pending.append(event)
         self.since_snapshot += samples
+        if self.timeline is not None:
+            self.timeline.extend([event], trainer)
         return self.flush(trainer)
+
+    def open_timeline(self, trainer) -> Timeline:
+        """This run's timeline, built from the store the first time (ValueError or StoreError if it cannot be)."""
+        if self.timeline is None:
+            store = self.handle.get()
+            if self.run_id is None or store is None or self.pending:
+                raise StoreUnavailable("the run store cannot be reached, so this run's past cannot be read now")
+            timeline, segments = timeline_from_store(store, self.run_id, self.data)
+            timeline.extend([], trainer)
+            if timeline.length != self._updates(trainer, timeline):
+                raise CorruptRecord("the stored log does not lead to this run's position")
+            self.timeline, self.segments = timeline, segments
+        return self.timeline
+
+    @staticmethod
+    def _updates(trainer, timeline) -> int:
+        """The updates the trainer's position implies: its samples, the drawings, a refused step counted in the log."""
+        start = timeline.keyframes.frames[0]
+        drawings = len(timeline.drawing_positions())
+        refused = trainer.stopped_reason is not None and start.stopped_reason is None
+        return trainer.step_count - start.step_count + drawings + refused
+
+    def lineage(self, trainer) -> Lineage | None:
+        """Where this run branched off, if it is a branch (its timeline is read from the store if need be)."""
+        if self.parent is None:
+            return None
+        timeline = self.open_timeline(trainer)
+        own = self.segments[-1]
+        changed = next((index for index in range(own.start, len(timeline.events))
+                        if isinstance(timeline.events[index], SettingsChanged)), None)
+        if changed is None or len(self.segments) < 2:
+            return None
+        step = timeline.keyframes.frames[0].step_count + (timeline.ends[changed - 1] if changed else 0)
+        return Lineage(self.segments[-2].run_id, step, timeline.events[changed].changes)
+
+    def branch(self, position, changes: dict) -> Trainer:
+        """A new run sharing this run's log up to `position` updates, then trained with `changes`; this run is kept.
+
+        The child's log names its parent and step and holds only what differs (the rest of a train
+        event cut at `position`, then the settings change). StoreError or ValueError if it cannot be made.
+        """
+        timeline = self.timeline
+        store = self.handle.get()
+        if store is None or self.run_id is None:
+            raise StoreUnavailable("branching needs the run store, which cannot be reached now")
+        self.flush_or_raise()
+        events_done, into = timeline.locate(position)
+        segment = next(segment for segment in reversed(self.segments) if segment.start <= events_done)
+        first = [TrainSamples(into)] if into else []
+        change = SettingsChanged(tuple(changes.items()))
+        child = store.create_run(change.applied_to(timeline.keyframes.frames[0].settings), parent=segment.run_id,
+                                 parent_step=segment.base + events_done - segment.start)
+        length = store.append(child, 0, [*first, change])
+        trainer, _ = trainer_at(store, child, self.data)
+        start, *later = timeline.keyframes.frames
+        kept = [start, *(frame for frame in later if frame.position < position)]
+        child_timeline = Timeline(kept[0], [*timeline.events[:events_done], *first, change], self.data)
+        for frame in kept[1:]:
+            child_timeline.keyframes.add(frame)
+        child_timeline.extend([], trainer)
+        self.previous_run, self.run_id, self.settings, self.length = self.run_id, child, trainer.settings, length
+        self.parent = segment.run_id
+        self.pending, self.since_snapshot = [], 0
+        self.segments = [*self.segments[:self.segments.index(segment) + 1], Segment(child, events_done, 0)]
+        self.timeline = child_timeline
+        self._snapshot(trainer)  # so that reopening the branch does not replay its parent
+        return trainer
+
+    def flush_or_raise(self) -> None:
+        """Write what is pending now; StoreError if it cannot be."""
+        if self.pending:
+            self.length = self.handle.get().append(self.run_id, self.length, self.pending)
+            self.pending = []
 
     def flush(self, trainer) -> Trainer:
         """Write what is pending (and a snapshot when one is due); keep it pending if the store is down."""
@@ -223,7 +364,7 @@ class LiveRun:
             stored, self.length = trainer_at(store, self.run_id, self.data)
         except (StoreError, ValueError, CheckpointError):
             return self._branch(trainer)
-        self.pending, self.since_snapshot = [], 0
+        self.pending, self.since_snapshot, self.timeline = [], 0, None
         self.notices.append(f"This run was moved on in another tab or window (to step {stored.step_count:,}): "
                             "this tab now shows it as it is stored, and its last click was not applied. "
                             "Press the button again to go on.")
@@ -232,9 +373,7 @@ class LiveRun:
     def _branch(self, trainer) -> Trainer:
         """Keep this tab's model as a new run (its state stored as the new run's first snapshot)."""
         old = self.run_id
-        self.start_new(trainer.settings)
-        if self.run_id is not None:
-            self.handle.get().put_snapshot(self.run_id, 0, snapshot_bytes(trainer))
+        self.start_new(trainer, content=snapshot_bytes(trainer))  # a checkpoint start: the new run replays from it
         self.previous_run = old
         self.notices.append("This run changed elsewhere in a way this tab cannot follow, so this tab's model goes "
                             "on as a new run (a new link); the other one is kept.")

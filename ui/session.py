@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 import data
+from core.events import StepOnImage
 from core.settings import settings_from_query, settings_to_query
 from core.surface_settings import surface_settings_from_query
-from core.training import Trainer
+from core.timeline import StepView
+from core.training import StepRecord, Trainer
 from data.cache import cache_is_complete, default_cache_dir
 from ui.live_run import LiveRun, StoreHandle
 
@@ -112,6 +114,10 @@ class Session:
         self.silent_rose = None  # (step a, step b): the count of silent units last rose between these steps
         self.forward_selection: tuple[str, int] | None = None  # (split, index) for Forward pass to open
         self.unlinked_run = None  # the fresh run this session started because its URL named none
+        self.drawing_lesson = None  # (record, A2 after) of the last step on a drawing, for the Draw screen
+        self.model_version = 0  # counts the clicks that changed the parameters: results are remembered per version
+        self.viewing: int | None = None  # the past step shown (updates since the run's start); None: now
+        self._view: StepView | None = None  # that step, computed once
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -144,7 +150,7 @@ class Session:
 
     def remembered(self, key: tuple, compute):
         """An expensive figure's result for this model at this step, computed once per `key`."""
-        return self.figures.get((self.trainer.step_count, *key), compute)
+        return self.figures.get((self.model_version, *key), compute)
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet (the store's among them); each is shown once."""
@@ -153,27 +159,85 @@ class Session:
 
     def train(self, n, should_stop=None):
         """Train n samples (fewer if should_stop() says so) and record them in the store; the last step's record."""
-        before, stopped = self.trainer.step_count, self.trainer.stopped_reason
-        record = self.trainer.train(n, should_stop=should_stop)
+        self._refuse_while_viewing()
+        trainer, timeline = self.trainer, self.run.timeline
+        before, stopped = trainer.step_count, trainer.stopped_reason
+        keep = None if timeline is None else (lambda done, _: timeline.capture_live(trainer, done))
+        record = trainer.train(n, progress=keep, should_stop=should_stop)
         # A step refused for overflow is in the log too, so the replayed run stops where this one did.
-        samples = self.trainer.step_count - before + (self.trainer.stopped_reason is not None and stopped is None)
-        trainer = self.run.trained(self.trainer, samples)
+        samples = trainer.step_count - before + (trainer.stopped_reason is not None and stopped is None)
+        return self._after(self.run.trained(trainer, samples), record)
+
+    def train_on_drawing(self, image, label) -> StepRecord | None:
+        """One SGD step on a drawn 28x28 image with the learner's label, recorded in the run's log; its record."""
+        self._refuse_while_viewing()
+        if self.trainer.stopped_reason is not None:
+            return None
+        record = self.trainer.step_on(image, label)  # refused for overflow, it stops the run: logged all the same
+        return self._after(self.run.record(self.trainer, StepOnImage.of(image, label)), record)
+
+    def _after(self, trainer, record):
+        """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""
+        self.model_version += 1
         if trainer is not self.trainer:
             self.trainer = trainer
             self._model_changed()
             return None
         return record
 
+    def _refuse_while_viewing(self):
+        if self.viewing is not None:
+            raise RuntimeError("a past step is being viewed: go back to now or branch from it before training")
+
+    # --- the past ------------------------------------------------------------------------------
+
+    def timeline(self):
+        """This run's timeline (read from the store the first time); StoreError or ValueError if it cannot be."""
+        return self.run.open_timeline(self.trainer)
+
+    def view(self, position: int | None) -> None:
+        """Show the state after `position` updates on every screen; None, or the current position, is now."""
+        length = self.timeline().length if position is not None else 0
+        if position is not None and not 0 <= position <= length:
+            raise ValueError(f"there is no step {position:,}: this run has steps 0 … {length:,}")
+        self.viewing = None if position is None or position == length else int(position)
+        if self._view is not None and self._view.position != self.viewing:
+            self._view = None
+
+    def viewed(self) -> StepView | None:
+        """The past step being viewed (its record is None at step 0), or None when the screens show now."""
+        if self.viewing is None:
+            return None
+        if self._view is None:
+            timeline = self.timeline()
+            if self.viewing == 0:
+                start = timeline.keyframes.frames[0]
+                self._view = StepView(0, None, start.trainer(self.trainer.data), False)
+            else:
+                self._view = timeline.step(self.viewing)
+        return self._view
+
+    def shown_trainer(self) -> Trainer:
+        """The trainer the screens show: the viewed step's state, or the live one."""
+        view = self.viewed()
+        return self.trainer if view is None else view.trainer
+
+    def branch(self, changes: dict) -> None:
+        """Continue from the viewed step as a new run with `changes` to its settings; this run is kept."""
+        position = self.viewing if self.viewing is not None else self.timeline().length
+        self.trainer = self.run.branch(position, changes)
+        self._model_changed()
+
     def reset(self, settings) -> None:
         """Start over with new settings as a new run; the old run stays in the store behind a link."""
         self.trainer.reset(settings)
-        self.run.start_new(self.trainer.settings)
+        self.run.start_new(self.trainer)
         self._model_changed()
 
     def replace_trainer(self, trainer: Trainer, content: bytes | None = None) -> None:
         """Continue with another trainer (an uploaded checkpoint's, whose bytes start its new run)."""
         self.trainer = trainer
-        self.run.start_new(trainer.settings, content)
+        self.run.start_new(trainer, content)
         self._model_changed()
 
     def query(self) -> dict[str, str]:
@@ -186,6 +250,7 @@ class Session:
     def _model_changed(self) -> None:
         # Step counts start again, so results remembered by step would belong to the old model.
         self.running = False
+        self.viewing, self._view, self.drawing_lesson = None, None, None
         self.figures.clear()
         self.silent_seen, self.silent_rose = (0, 0), None
         keep_in_url(self)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core.training import Trainer
-from ui import figures
+from ui import figures, timeline_panel
 from ui.session import Session, current
 
 
@@ -72,7 +72,10 @@ def run_links(session: Session) -> str:
     run = session.run
     text = (f"**Run** `{run.run_id[:8]}…`: saved; its link (in the address bar) reopens it anywhere"
             if run.run_id else "**Run** not saved yet (the run store is unreachable)")
-    if run.previous_run:
+    lineage = timeline_panel.lineage_text(session)
+    if lineage:
+        text += f"  \n{lineage}"
+    if run.previous_run and run.previous_run != run.parent:
         text += f"  \n[Open the previous run](?run={run.previous_run})"
     return text
 

@@ -1,0 +1,151 @@
+"""The timeline: open any past step of the run exactly, show it on every screen, and branch a new run from it.
+
+The Train screen draws the controls (timeline_controls) and, while a past step is open, the branch
+form; Forward pass, Weights and Gradients draw viewing_banner() so a learner always knows whether
+they see now or the past. Steps are counted as the run counts them (a run started from a checkpoint
+goes on from the checkpoint's step); a step on a drawing counts as one step too.
+"""
+
+import streamlit as st
+
+from core.network import GRADIENT_RULES
+from core.settings import NUMERIC_RANGES
+from runs.store import StoreError
+from ui.session import Session
+
+SLIDER_KEY, GOTO_KEY = "timeline_step", "timeline_goto"
+
+
+def offset(state: Session) -> int:
+    """The step the run's timeline starts at (0, or an uploaded checkpoint's step)."""
+    return state.timeline().keyframes.frames[0].step_count
+
+
+def now(state: Session) -> int:
+    return offset(state) + state.timeline().length
+
+
+def shown_step(state: Session) -> int:
+    """The step the screens show: the viewed one, or now."""
+    return now(state) if state.viewing is None else offset(state) + state.viewing
+
+
+def go_to(state: Session, step: int) -> None:
+    """Open `step` (as the run counts), or now when it is the current one."""
+    state.view(min(max(int(step), offset(state)), now(state)) - offset(state))
+
+
+def _from_widget(state: Session, key: str):
+    return lambda: go_to(state, st.session_state[key])
+
+
+def timeline_controls(state: Session) -> bool:
+    """Slider, step box and one step back or forward; returns whether a past step is open.
+
+    Says so, and shows nothing else, when the run's past cannot be read (the store is down).
+    """
+    try:
+        first, last = offset(state), now(state)
+    except (StoreError, ValueError) as error:
+        st.caption(f"Timeline unavailable: {str(error).rstrip('.')}.")
+        return False
+    if last == first:
+        return False
+    shown = shown_step(state)
+    st.session_state[SLIDER_KEY] = st.session_state[GOTO_KEY] = shown  # follow the run as it moves on
+    st.slider("Timeline: open any step of this run exactly as it happened", first, last, key=SLIDER_KEY,
+              on_change=_from_widget(state, SLIDER_KEY), format="step %d",
+              help="Dotted lines on the curves: epoch ends. A past step shows on Train, Forward pass, Weights "
+                   "and Gradients; training goes on only from now (or branch a new run from it).")
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.number_input("Go to step", first, last, key=GOTO_KEY, on_change=_from_widget(state, GOTO_KEY), width=150,
+                     label_visibility="collapsed")
+    row.button("◀", key="timeline_back", help="One step back (key B)", shortcut="b", disabled=shown == first,
+               on_click=lambda: go_to(state, shown - 1))
+    row.button("▶", key="timeline_forward", help="One step forward (key F)", shortcut="f", disabled=shown == last,
+               on_click=lambda: go_to(state, shown + 1))
+    if state.viewing is not None:
+        row.button("Back to now", key="timeline_now", type="primary", icon=":material/fast_forward:",
+                   on_click=lambda: state.view(None))
+    marks = epoch_and_drawing_marks(state)
+    if marks:
+        row.caption(marks)
+    return state.viewing is not None
+
+
+def epoch_and_drawing_marks(state: Session) -> str:
+    """Where the epochs begin and which steps were drawings, in one line under the slider."""
+    timeline, start = state.timeline(), offset(state)
+    size = state.trainer.training_size
+    first_epoch = start // size + 1
+    epochs = [f"{epoch * size:,}" for epoch in range(first_epoch, (start + timeline.length) // size + 1)]
+    drawings = [f"{start + position:,}" for position in timeline.drawing_positions()]
+    parts = []
+    if epochs:
+        parts.append(f"epoch {first_epoch + 1} began after step {epochs[0]}" if len(epochs) == 1
+                     else f"epochs began after steps {', '.join(epochs[:8])}{' …' if len(epochs) > 8 else ''}")
+    if drawings:
+        parts.append(f"steps on your drawings: {', '.join(drawings[-8:])}")
+    return "Timeline: " + "; ".join(parts) + "." if parts else ""
+
+
+def viewing_banner(state: Session) -> None:
+    """On a screen that shows the model: say that a past step is open, with a way back to now."""
+    if state.viewing is None:
+        return
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(f"Viewing **step {shown_step(state):,}** of {now(state):,}: this screen shows the model as it was "
+              f"then. Training goes on only from now.", icon=":material/history:")
+    right.button("Back to now", key="banner_now", icon=":material/fast_forward:", on_click=lambda: state.view(None))
+
+
+def branch_form(state: Session) -> None:
+    """From the open past step: new settings, and a new run that shares this run's log up to here."""
+    trainer = state.shown_trainer()
+    settings, step = trainer.settings, shown_step(state)
+    st.markdown(f"**Branch from step {step:,}**: to try other settings from here, make a new run that shares this "
+                f"run's first {step:,} steps and trains on with the settings below. This run stays as it is, behind "
+                "its own link.")
+    with st.form("branch"):
+        columns = st.columns(4)
+        rate = columns[0].number_input("learning rate α", *NUMERIC_RANGES["lr"][1:], settings.learning_rate,
+                                       format="%.5f", step=0.001, key="branch_lr")
+        period = columns[1].number_input("halve α every … epochs", *NUMERIC_RANGES["decay"][1:],
+                                         settings.decay_period, key="branch_decay")
+        factor = columns[2].number_input("decay factor", *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
+                                         step=0.05, key="branch_factor")
+        rules = list(GRADIENT_RULES)
+        rule = columns[3].selectbox("gradient rule", rules, rules.index(settings.rule), key="branch_rule")
+        pressed = st.form_submit_button(f"Branch from step {step:,}", icon=":material/call_split:")
+    if not pressed:
+        return
+    wanted = {"learning_rate": float(rate), "decay_period": int(period), "decay_factor": float(factor), "rule": rule}
+    changes = {name: value for name, value in wanted.items() if value != getattr(settings, name)}
+    if not changes:
+        st.warning("These are the settings the run had at this step: change at least one to branch (or go back "
+                   "to now to go on with this run).")
+        return
+    try:
+        with st.spinner(f"Replaying the run's log up to step {step:,} for the new run…"):
+            state.branch(changes)
+    except (StoreError, ValueError) as error:
+        st.error(f"No branch was made: {str(error).rstrip('.')}. This run is unchanged.")
+        return
+    st.rerun()
+
+
+def lineage_text(state: Session) -> str | None:
+    """"Branched from run … at step k with α 0.005", for a run that is a branch."""
+    if state.run.parent is None:
+        return None
+    try:
+        lineage = state.run.lineage(state.trainer)
+    except (StoreError, ValueError):
+        return f"Branched from [run `{state.run.parent[:8]}…`](?run={state.run.parent})."
+    if lineage is None:
+        return None
+    names = {"learning_rate": "α", "decay_period": "halving every", "decay_factor": "decay factor", "rule": "rule"}
+    changes = ", ".join(f"{names[name]} {value:g}" if isinstance(value, float) else f"{names[name]} {value}"
+                        for name, value in lineage.changes)
+    return (f"Branched from [run `{lineage.parent[:8]}…`](?run={lineage.parent}) at step {lineage.step:,}"
+            + (f" with {changes}" if changes else "") + ".")
