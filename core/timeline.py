@@ -17,22 +17,33 @@ training uses (train, step_on, change_settings), so a replayed step is bit for b
 Left out on purpose: where the log and keyframes are stored (runs/) and how a screen shows a step (ui/).
 """
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.events import SettingsChanged, StartedFromCheckpoint, StepOnImage, TrainSamples
-from core.network import Parameters
+from core.events import (
+    SettingsChanged,
+    StartedFromCheckpoint,
+    StepOnImage,
+    TrainSamples,
+    settings_from_dict,
+    settings_to_dict,
+)
+from core.network import PARAMETER_NAMES, Parameters
+from core.npz_reading import NpzError, read_npz
 from core.settings import Settings
 from core.training import StepRecord, Trainer
 
-KEYFRAME_BYTES = 7 * 2**20  # keyframes over the whole run; with the near copies and the cursor within 10 MB
-NEAR_COPIES = 16  # near copies over the last long replay
+KEYFRAME_BYTES = 15 * 2**19  # keyframes over the whole run; with the near copies and the cursor within 10 MB
+NEAR_COPIES = 8  # near copies over the last long replay (and one just before the step opened)
 MIN_NEAR_SPACING = 64
 MIN_KEYFRAME_SPACING = 1000  # updates between keyframes taken while training or replaying
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: two keyframes are never "equal" copies
 class Keyframe:
     """The trainer's state after `position` updates: enough to replay on from there exactly."""
 
@@ -158,6 +169,13 @@ class Timeline:
         if trainer is not None:
             self.capture(trainer, self.length, len(self.events))
 
+    def branch_position(self, segment) -> int:
+        """Updates before a branch's own settings change: where the segment's run left its parent."""
+        index = segment.start
+        while index < len(self.events) and not isinstance(self.events[index], SettingsChanged):
+            index += 1
+        return self.ends[index - 1] if index else 0
+
     def drawing_positions(self) -> list[int]:
         """The positions (1-based updates) that were steps on a drawn image."""
         return [end for event, end in zip(self.events, self.ends) if isinstance(event, StepOnImage)]
@@ -231,25 +249,27 @@ class Timeline:
     def _cursor_before(self, position) -> Cursor:
         """A cursor after position − 1 updates, with every event before update `position` applied."""
         target = position - 1
-        if self.cursor is not None and self.cursor.position == target:
-            cursor = self.cursor
-        else:
-            cursor = self._nearest_start(target)
+        cursor = self._latest_state(target)
         self.cursor = None  # it is walked forward now; it becomes the cursor again once it stands on a step
+        if cursor.position < target:
+            distance = target - cursor.position
+            cached = any(frame.position == cursor.position for frame in self.near)
+            long_walk = not cached and distance > NEAR_COPIES * MIN_NEAR_SPACING
+            near_every = max(MIN_NEAR_SPACING, distance // NEAR_COPIES) if long_walk else None
+            self._walk(cursor, target - 1, near_every)
+            # keep the state one step before too: "one step back" starts there
+            self.near = [*self.near[-NEAR_COPIES:], cursor.keyframe()]
         self._walk(cursor, target)
         return cursor
 
-    def _nearest_start(self, target) -> Cursor:
-        """A new cursor from the latest cached state at or before `target` (the cursor itself if it is that)."""
+    def _latest_state(self, target) -> Cursor:
+        """The cursor if it stands at or before `target` past every cached state; else a cursor from the latest one."""
         candidates = [frame for frame in (*self.near, self.keyframes.latest_at_or_before(target))
                       if frame is not None and frame.position <= target]
         best = max(candidates, key=lambda frame: frame.position)
         if self.cursor is not None and best.position <= self.cursor.position <= target:
             return self.cursor
-        cursor = Cursor(best.trainer(self.data), best.position, best.events_done, best.into)
-        if best not in self.near and target - best.position > NEAR_COPIES * MIN_NEAR_SPACING:
-            self._walk(cursor, target, near_every=max(MIN_NEAR_SPACING, (target - best.position) // NEAR_COPIES))
-        return cursor
+        return Cursor(best.trainer(self.data), best.position, best.events_done, best.into)
 
     def _walk(self, cursor, target, near_every=None) -> None:
         """Apply the log until `target` updates are done and the next event is an update (or the log ends)."""
@@ -281,3 +301,49 @@ class Timeline:
                 near.append(cursor.keyframe())
         if near_every:
             self.near = near[-NEAR_COPIES:]
+
+
+# --- keyframes as bytes (the store keeps a few, so a reopened run need not replay from its start) ----
+
+KEYFRAME_FIELDS = ("position", "events_done", "into", "epoch", "index", "step_count")
+MAX_KEYFRAME_BYTES = 2 * 2**20  # 784 x 64 hidden units in float64 is 0.4 MB
+
+
+def keyframe_bytes(keyframe: Keyframe) -> bytes:
+    """A keyframe as a compressed .npz of plain arrays: the parameters, its place in the log, its settings."""
+    arrays = {name: array for name, array in zip(PARAMETER_NAMES, keyframe.params.as_tuple())}
+    arrays.update({name: np.int64(getattr(keyframe, name)) for name in KEYFRAME_FIELDS})
+    arrays["settings"] = np.array(json.dumps(settings_to_dict(keyframe.settings)))
+    arrays["stopped_reason"] = np.array(keyframe.stopped_reason or "")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def keyframe_from_bytes(content: bytes, start: Keyframe, training_size: int) -> Keyframe:
+    """The keyframe keyframe_bytes() wrote, for a run whose start is `start`; ValueError if it is not sound."""
+    try:
+        arrays = read_npz(content, max_members=len(KEYFRAME_FIELDS) + 8, max_bytes=MAX_KEYFRAME_BYTES)
+    except (NpzError, zipfile.BadZipFile) as error:
+        raise ValueError(f"a stored keyframe is not readable ({error})") from None
+    expected = {*PARAMETER_NAMES, *KEYFRAME_FIELDS, "settings", "stopped_reason"}
+    if set(arrays) != expected:
+        raise ValueError("a stored keyframe does not hold the arrays a keyframe has")
+    params = Parameters(*(arrays[name] for name in PARAMETER_NAMES))
+    for name, array, reference in zip(PARAMETER_NAMES, params.as_tuple(), start.params.as_tuple()):
+        if array.shape != reference.shape or array.dtype != np.float64 or not np.isfinite(array).all():
+            raise ValueError(f"a stored keyframe's {name} is not a finite float64 array of shape {reference.shape}")
+    numbers = {name: arrays[name] for name in KEYFRAME_FIELDS}
+    if any(value.shape != () or value.dtype.kind != "i" or value < 0 for value in numbers.values()):
+        raise ValueError("a stored keyframe's position is not a set of whole numbers")
+    numbers = {name: int(value) for name, value in numbers.items()}
+    if numbers["step_count"] != numbers["epoch"] * training_size + numbers["index"] or numbers["index"] >= training_size:
+        raise ValueError("a stored keyframe's place in the data is impossible")
+    try:
+        settings = settings_from_dict(json.loads(str(arrays["settings"])))
+    except (json.JSONDecodeError, TypeError) as error:
+        raise ValueError(f"a stored keyframe's settings are not readable ({error})") from None
+    reason = str(arrays["stopped_reason"]) or None
+    if reason is not None and not reason.startswith("Training stopped"):
+        raise ValueError("a stored keyframe's note on why training stopped is not one Backprop Lab writes")
+    return Keyframe(settings=settings, params=params, stopped_reason=reason, **numbers)

@@ -32,8 +32,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
 
-SCHEMA_VERSION = 1
-MIGRATIONS = {}  # version -> function(connection) that upgrades a store from it to the next version
+SCHEMA_VERSION = 2
+# version -> function(connection) that upgrades a store from it to the next version. create_all()
+# has already added any missing table by then: version 2 only added run_keyframes.
+MIGRATIONS = {1: lambda connection: None}
 ENVIRONMENT_VARIABLE = "BACKPROP_STORE"
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / ".cache" / "runs.sqlite3"
 RUN_ID_LENGTH = 22  # secrets.token_urlsafe(16): 128 random bits
@@ -74,6 +76,12 @@ run_snapshots = sa.Table(
     "run_snapshots", metadata,
     sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
     sa.Column("position", sa.BigInteger, primary_key=True),  # events applied before it was taken
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
+run_keyframes = sa.Table(
+    "run_keyframes", metadata,
+    sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True),  # updates since the lineage's start (core/timeline.py)
     sa.Column("blob", sa.LargeBinary, nullable=False),
 )
 checkpoints = sa.Table(
@@ -344,6 +352,32 @@ class RunStore:
             raise CorruptRecord(f"run {run_id}'s snapshot at position {row.position} is not one the store writes")
         return int(row.position), bytes(row.blob)
 
+    # --- keyframes: a few exact states along the run, so its past opens without replaying from the start ---
+
+    def put_keyframe(self, run_id, position, blob: bytes):
+        """Keep the state after `position` updates of the run's timeline (core/timeline.py writes and checks it)."""
+        check_run_id(run_id)
+        if not (isinstance(position, int) and position >= 0):
+            raise ValueError(f"a keyframe's position must be a whole number of updates, not {position!r}")
+        if not isinstance(blob, bytes) or len(blob) > MAX_BLOB_BYTES:
+            raise ValueError(f"a keyframe must be at most {MAX_BLOB_BYTES // 2**20} MB of bytes")
+        with self._begin() as connection:
+            connection.execute(sa.delete(run_keyframes).where(run_keyframes.c.run_id == run_id,
+                                                              run_keyframes.c.position == position))
+            connection.execute(sa.insert(run_keyframes).values(run_id=run_id, position=position, blob=blob))
+
+    def keyframes(self, run_id, before=None) -> list[tuple[int, bytes]]:
+        """(position, blob) of the run's keyframes, oldest first; only those before `before` if given."""
+        check_run_id(run_id)
+        query = sa.select(run_keyframes.c.position, run_keyframes.c.blob).where(run_keyframes.c.run_id == run_id)
+        if before is not None:
+            query = query.where(run_keyframes.c.position < before)
+        with self._begin() as connection:
+            rows = connection.execute(query.order_by(run_keyframes.c.position)).all()
+        if any(row.position < 0 or len(row.blob) > MAX_BLOB_BYTES for row in rows):
+            raise CorruptRecord(f"run {run_id}'s keyframes are not ones the store writes")
+        return [(int(row.position), bytes(row.blob)) for row in rows]
+
     # --- size and retention ------------------------------------------------------------------
 
     def run_sizes(self) -> dict:
@@ -352,6 +386,7 @@ class RunStore:
         with self._begin() as connection:
             for table, column, join in ((run_events, run_events.c.body, None),
                                         (run_snapshots, run_snapshots.c.blob, None),
+                                        (run_keyframes, run_keyframes.c.blob, None),
                                         (run_events, checkpoints.c.content, checkpoints)):
                 query = sa.select(table.c.run_id, sa.func.sum(sa.func.length(column)))
                 if join is not None:
@@ -365,11 +400,12 @@ class RunStore:
     def prune(self, older_than_days=RETENTION_DAYS, max_bytes=MAX_STORE_BYTES, now=None) -> list[str]:
         """Remove runs unused for `older_than_days`, then the least recently used until the store fits max_bytes.
 
-        Returns the ids removed.
+        A run that a kept run branched from is kept too: the branch replays through it. Returns the ids removed.
         """
         now = time.time() if now is None else now
         with self._begin() as connection:
-            rows = connection.execute(sa.select(runs.c.id, runs.c.touched).order_by(runs.c.touched)).all()
+            rows = connection.execute(sa.select(runs.c.id, runs.c.touched, runs.c.parent)
+                                      .order_by(runs.c.touched)).all()
         sizes = self.run_sizes()
         total = sum(sizes.values())
         removed = []
@@ -378,13 +414,14 @@ class RunStore:
                 break
             removed.append(row.id)
             total -= sizes.get(row.id, 0)
+        removed = _without_ancestors_of_kept(rows, removed)
         for start in range(0, len(removed), 500):
             self._remove(removed[start:start + 500])
         return removed
 
     def _remove(self, run_ids):
         with self._begin() as connection:
-            for table in (run_events, run_snapshots):
+            for table in (run_events, run_snapshots, run_keyframes):
                 connection.execute(sa.delete(table).where(table.c.run_id.in_(run_ids)))
             connection.execute(sa.delete(runs).where(runs.c.id.in_(run_ids)))
             used = sa.select(run_events.c.checkpoint).where(run_events.c.checkpoint.is_not(None))
@@ -393,6 +430,21 @@ class RunStore:
     def _insert_ignoring_duplicates(self, table):
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
+
+
+def _without_ancestors_of_kept(rows, removed) -> list[str]:
+    """`removed` less every run some kept run descends from."""
+    parents = {row.id: row.parent for row in rows}
+    doomed = set(removed)
+    needed = set()
+    for run_id in parents:
+        if run_id in doomed:
+            continue
+        parent, depth = parents.get(run_id), 0
+        while parent is not None and parent not in needed and depth <= len(parents):
+            needed.add(parent)
+            parent, depth = parents.get(parent), depth + 1
+    return [run_id for run_id in removed if run_id not in needed]
 
 
 # --- validation of what is read back ---------------------------------------------------------------

@@ -235,10 +235,48 @@ def test_a_run_from_a_checkpoint_keeps_its_bytes_once(store, small_data):
 
 
 def test_a_store_from_a_newer_version_is_refused(store, location):
-    execute(store, "UPDATE store_meta SET value = '2' WHERE key = 'schema_version'")
+    execute(store, "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
     store.close()
-    with pytest.raises(SchemaTooNew, match="schema version 2, newer than this app's 1"):
+    with pytest.raises(SchemaTooNew, match="schema version 3, newer than this app's 2"):
         RunStore(location)
     execute(store, "UPDATE store_meta SET value = 'x; 1' WHERE key = 'schema_version'")
     with pytest.raises(CorruptRecord, match="is not a number"):
         RunStore(location)
+
+
+def test_a_version_1_store_gains_the_keyframes_table_and_keeps_its_runs(store, location):
+    run_id = store.create_run(Settings())
+    store.append(run_id, 0, [TrainSamples(5)])
+    execute(store, "DROP TABLE run_keyframes")
+    execute(store, "UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+    store.close()
+    upgraded = RunStore(location)
+    assert upgraded.events_since(run_id) == [TrainSamples(5)]
+    upgraded.put_keyframe(run_id, 5, b"state")
+    assert upgraded.keyframes(run_id) == [(5, b"state")]
+    assert execute(upgraded, "SELECT value FROM store_meta WHERE key = 'schema_version'").scalar() == "2"
+
+
+def test_keyframes_are_kept_per_run_and_read_before_a_position(store):
+    run_id = store.create_run(Settings())
+    for position in (40_000, 0, 80_000):
+        store.put_keyframe(run_id, position, f"at {position}".encode())
+    assert [position for position, _ in store.keyframes(run_id)] == [0, 40_000, 80_000]
+    assert store.keyframes(run_id, before=80_000)[-1] == (40_000, b"at 40000")
+    with pytest.raises(ValueError, match="whole number"):
+        store.put_keyframe(run_id, -1, b"x")
+    assert store.run_sizes()[run_id] == len(b"at 0") + 2 * len(b"at 40000")  # they count towards the size cap
+
+
+def test_pruning_keeps_a_run_that_a_kept_branch_descends_from(store):
+    parent = store.create_run(Settings())
+    store.append(parent, 0, [TrainSamples(10)])
+    child = store.create_run(Settings(), parent=parent, parent_step=1)
+    grandchild = store.create_run(Settings(), parent=child, parent_step=0)
+    lonely = store.create_run(Settings())
+    for run_id in (parent, child, lonely):
+        execute(store, "UPDATE runs SET touched = 0 WHERE id = :id", id=run_id)
+    assert store.prune() == [lonely]
+    assert store.run_info(parent).length == 1 and store.run_info(child).parent == parent
+    execute(store, "UPDATE runs SET touched = 0 WHERE id = :id", id=grandchild)
+    assert sorted(store.prune()) == sorted([parent, child, grandchild])

@@ -31,7 +31,7 @@ from core.events import (
     snapshot_due,
     trainer_from_snapshot,
 )
-from core.timeline import Keyframe, Timeline
+from core.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
 from core.training import Trainer
 from runs.store import (
     CorruptRecord,
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0  # how often an unreachable store is tried again
 PRUNE_SECONDS = 24 * 3600
 MAX_BRANCH_DEPTH = 50
+STORED_KEYFRAME_EVERY = 40_000  # updates between the keyframes a run keeps in the store (about 63 kB each)
 UNREACHABLE = ("The run store cannot be reached, so this run is kept in memory only for now: training goes "
                "on, and your steps are saved as soon as the store is back.")
 
@@ -157,7 +158,12 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
         skip = base if number == 0 else 0
         segments.append(Segment(info.id, len(events), skip))
         events.extend(own[skip:])
-    return Timeline(Keyframe.of(start, 0, 0), events, data), segments
+    timeline = Timeline(Keyframe.of(start, 0, 0), events, data)
+    for segment, cut in zip(segments, [*map(timeline.branch_position, segments[1:]), None]):
+        for position, blob in store.keyframes(segment.run_id, before=cut):
+            if position <= timeline.length:
+                timeline.keyframes.add(keyframe_from_bytes(blob, timeline.keyframes.frames[0], start.training_size))
+    return timeline, segments
 
 
 class LiveRun:
@@ -177,6 +183,7 @@ class LiveRun:
         self._writer: threading.Thread | None = None
         self.timeline: Timeline | None = None  # every past step of this run; built on first use when opened
         self.parent: str | None = None  # the run this one branched from
+        self.stored_keyframe_at = 0  # the position of the latest keyframe of this run in the store
         self.segments: list[Segment] = []  # which run of the lineage holds which part of the timeline's log
 
     # --- opening ------------------------------------------------------------------------------
@@ -191,8 +198,8 @@ class LiveRun:
                 try:
                     trainer, self.length = trainer_at(store, run_id, self.data)
                     self.run_id, self.settings = run_id, trainer.settings
-                    self.timeline, self.segments = None, []  # read from the store when first needed
                     self.parent = store.run_info(run_id).parent
+                    self._read_timeline(store, trainer)
                     store.touch(run_id)
                     return trainer
                 except MalformedRunId:
@@ -215,7 +222,7 @@ class LiveRun:
         if self.run_id is not None:
             self.previous_run = self.run_id
         self.run_id, self.settings, self.length, self.pending, self.since_snapshot = None, trainer.settings, 0, [], 0
-        self._content, self.parent = content, None
+        self._content, self.parent, self.stored_keyframe_at = content, None, 0
         self.timeline = Timeline(Keyframe.of(trainer, 0, 0), data=self.data)
         self.segments = [Segment(None, 0, int(content is not None))]
         self._create()
@@ -254,20 +261,54 @@ class LiveRun:
         self.since_snapshot += samples
         if self.timeline is not None:
             self.timeline.extend([event], trainer)
-        return self.flush(trainer)
+        trainer_now = self.flush(trainer)
+        if trainer_now is trainer and self.run_id is not None and not self.pending:
+            self._store_keyframe(trainer)
+        return trainer_now
 
     def open_timeline(self, trainer) -> Timeline:
-        """This run's timeline, built from the store the first time (ValueError or StoreError if it cannot be)."""
+        """This run's timeline, read from the store if it could not be when the run was opened.
+
+        StoreError or ValueError (saying why) if it cannot be read.
+        """
         if self.timeline is None:
             store = self.handle.get()
             if self.run_id is None or store is None or self.pending:
                 raise StoreUnavailable("the run store cannot be reached, so this run's past cannot be read now")
+            self._read_timeline(store, trainer, quietly=False)
+        return self.timeline
+
+    def _read_timeline(self, store, trainer, quietly=True) -> None:
+        """The opened run's timeline from the store, checked against the trainer it must lead to."""
+        try:
             timeline, segments = timeline_from_store(store, self.run_id, self.data)
             timeline.extend([], trainer)
             if timeline.length != self._updates(trainer, timeline):
                 raise CorruptRecord("the stored log does not lead to this run's position")
-            self.timeline, self.segments = timeline, segments
-        return self.timeline
+        except (StoreError, ValueError, CheckpointError) as error:
+            self.timeline, self.segments = None, []
+            log.warning("the timeline of run %s cannot be read: %s", self.run_id, error)
+            if quietly:
+                return
+            raise
+        self.timeline, self.segments = timeline, segments
+        self.stored_keyframe_at = timeline.keyframes.frames[-2].position if len(timeline.keyframes) > 1 else 0
+
+    def _store_keyframe(self, trainer) -> None:
+        """Now and then, keep the live state in the store too, so a reopened run's past opens quickly."""
+        timeline = self.timeline
+        if timeline is None or timeline.length - self.stored_keyframe_at < STORED_KEYFRAME_EVERY:
+            return
+        keyframe, run_id, store = Keyframe.of(trainer, timeline.length, len(timeline.events)), self.run_id, self.handle.get()
+        self.stored_keyframe_at = keyframe.position
+
+        def write():
+            try:
+                store.put_keyframe(run_id, keyframe.position, keyframe_bytes(keyframe))
+            except StoreError as error:  # a cache: the log alone still gives every step
+                log.warning("keyframe of run %s at %d not written: %s", run_id, keyframe.position, error)
+
+        threading.Thread(target=write, daemon=True).start()
 
     @staticmethod
     def _updates(trainer, timeline) -> int:
@@ -316,7 +357,7 @@ class LiveRun:
             child_timeline.keyframes.add(frame)
         child_timeline.extend([], trainer)
         self.previous_run, self.run_id, self.settings, self.length = self.run_id, child, trainer.settings, length
-        self.parent = segment.run_id
+        self.parent, self.stored_keyframe_at = segment.run_id, position
         self.pending, self.since_snapshot = [], 0
         self.segments = [*self.segments[:self.segments.index(segment) + 1], Segment(child, events_done, 0)]
         self.timeline = child_timeline
@@ -364,7 +405,8 @@ class LiveRun:
             stored, self.length = trainer_at(store, self.run_id, self.data)
         except (StoreError, ValueError, CheckpointError):
             return self._branch(trainer)
-        self.pending, self.since_snapshot, self.timeline = [], 0, None
+        self.pending, self.since_snapshot = [], 0
+        self._read_timeline(store, stored)
         self.notices.append(f"This run was moved on in another tab or window (to step {stored.step_count:,}): "
                             "this tab now shows it as it is stored, and its last click was not applied. "
                             "Press the button again to go on.")
