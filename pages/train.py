@@ -241,7 +241,7 @@ def past_step_panel() -> None:
     if record is None:
         if view.position == 0:
             st.markdown(f"#### Step {step:,}: the weights before any training of this run")
-            widgets.weight_templates(view.trainer, view.trainer.dead_units())
+            widgets.weight_templates(view.trainer, view.trainer.dead_units(), title=f"W1 at step {step:,}, the start")
         else:
             st.markdown(f"#### Step {step:,}: refused")
             st.error(view.trainer.stopped_reason or "This step was refused.", icon=":material/warning:")
@@ -250,7 +250,9 @@ def past_step_panel() -> None:
                  f"epoch {record.epoch + 1} · sample {record.index + 1:,} of {trainer.training_size:,}")
         st.markdown(f"#### Step {step:,} · {where} · α = {record.learning_rate:.4g} · rule `{record.rule}`")
         curves = running_curves()._replace(viewed=view.trainer.step_count)
-        step_panel(record, curves, view.trainer.dead_units(), False, step)
+        silent = view.trainer.dead_units()
+        step_panel(record, curves, silent, False, step)
+        widgets.weight_templates(view.trainer, silent, title=f"W1 after step {step:,}")
     timeline_panel.branch_form(state)
 
 

@@ -650,6 +650,13 @@ def _font():
     return ImageFont.load_default(size=12)
 
 
+def weight_template_image(W1: np.ndarray, silent: np.ndarray) -> tuple[np.ndarray, float]:
+    """W1's columns as 28×28 tiles, 10 per row, silent units labelled, with the colour strip; and its ±limit."""
+    limit = symmetric_limit(W1)
+    tiles = unit_mosaic(W1.T.reshape(-1, 28, 28), unit_tile_labels(silent), np.zeros(W1.shape[1], bool), limit=limit)
+    return with_colour_strip(tiles, limit), limit
+
+
 def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: int = 8) -> np.ndarray:
     """An RGB image with the colour bar of diverging_rgb under it: −limit left, 0 white, +limit right.
 

@@ -18,16 +18,14 @@ def picture(image, alt, caption=None, width="content", **options) -> None:
     st.image(image, caption=caption, width=width, alt=alt, **options)
 
 
-def weight_templates(trainer: Trainer, silent: np.ndarray) -> None:
-    """The current W1 as one 28×28 template per hidden unit, silent ones marked, on one stated colour scale."""
-    W1, hidden = trainer.params.W1, trainer.params.hidden
-    limit = figures.symmetric_limit(W1)
-    mosaic = figures.unit_mosaic(W1.T.reshape(-1, 28, 28), figures.unit_tile_labels(silent), np.zeros(hidden, bool),
-                                 limit=limit)
-    picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG",
+def weight_templates(trainer: Trainer, silent: np.ndarray, title: str | None = None) -> None:
+    """W1 as one 28×28 template per hidden unit, silent ones marked, on one stated colour scale."""
+    hidden = trainer.params.hidden
+    image, limit = figures.weight_template_image(trainer.params.W1, silent)
+    picture(figures.png(image), output_format="PNG",
             alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {hidden} hidden units, "
                 f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
-            caption=f"The current weights W1 at step {trainer.step_count:,}: the templates of units 1–{hidden}, "
+            caption=f"{title or f'The current weights W1 at step {trainer.step_count:,}'}: the templates of units 1–{hidden}, "
                     f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
                     + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))
 
