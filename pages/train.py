@@ -4,6 +4,7 @@ import inspect
 import time
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
@@ -234,6 +235,25 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
+def step_numbers(record: training.StepRecord) -> None:
+    """Every value of the step's forward pass and of its gradients, to read beside the document."""
+    with st.expander("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit"):
+        hidden, outputs = st.columns([1, 1.1])
+        hidden.dataframe(pd.DataFrame({"unit": figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
+                                       "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1}),
+                         hide_index=True, column_config=NUMBERS)
+        outputs.dataframe(pd.DataFrame({"digit": figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
+                                        "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2}),
+                          hide_index=True, column_config=NUMBERS)
+        st.caption(f"Learning rate α = {record.learning_rate:.4g}, rule `{record.rule}`; cross-entropy −log A2_label "
+                   f"{record.cross_entropy_before:.4f} → {record.cross_entropy_after:.4f}; predicted "
+                   f"{record.prediction} before the update and {record.prediction_after} after.")
+
+
+NUMBERS = {name: st.column_config.NumberColumn(format="%.4f") for name in ("Z1", "A1", "dZ1 = db1", "Z2", "A2",
+                                                                          "dZ2 = db2")}
+
+
 def past_step_panel() -> None:
     """A step of the past as it ran (recomputed exactly from the log), and the branch form."""
     view, step = state.viewed(), timeline_panel.shown_step(state)
@@ -252,6 +272,7 @@ def past_step_panel() -> None:
         curves = running_curves()._replace(viewed=view.trainer.step_count)
         silent = view.trainer.dead_units()
         step_panel(record, curves, silent, False, step)
+        step_numbers(record)
         widgets.weight_templates(view.trainer, silent, title=f"W1 after step {step:,}")
     timeline_panel.branch_form(state)
 
