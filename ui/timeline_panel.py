@@ -57,6 +57,9 @@ def timeline_controls(state: Session) -> bool:
               on_change=_from_widget(state, SLIDER_KEY), format="step %d",
               help="Dotted lines on the curves: epoch ends. A past step shows on Train, Forward pass, Weights "
                    "and Gradients; training goes on only from now (or branch a new run from it).")
+    marks = epoch_and_drawing_marks(state)
+    if marks:
+        st.html(timeline_strip(state, first, last))
     row = st.container(horizontal=True, vertical_alignment="center")
     row.number_input("Go to step", first, last, key=GOTO_KEY, on_change=_from_widget(state, GOTO_KEY), width=150,
                      label_visibility="collapsed")
@@ -67,10 +70,29 @@ def timeline_controls(state: Session) -> bool:
     if state.viewing is not None:
         row.button("Back to now", key="timeline_now", type="primary", icon=":material/fast_forward:",
                    on_click=lambda: state.view(None))
-    marks = epoch_and_drawing_marks(state)
     if marks:
         row.caption(marks)
     return state.viewing is not None
+
+
+def timeline_strip(state: Session, first: int, last: int) -> str:
+    """A thin bar under the slider, on its scale: epoch boundaries as ticks, drawings as dots, the open step."""
+    timeline, size = state.timeline(), state.trainer.training_size
+
+    def left(step) -> str:
+        return f"{100 * (step - first) / (last - first):.3f}%"
+
+    marks = [f'<div title="epoch {step // size + 1} begins after step {step:,}" style="position:absolute;left:{left(step)};'
+             f'top:0;height:14px;border-left:1px dotted #767676"></div>'
+             f'<div style="position:absolute;left:{left(step)};top:12px;font-size:11px;color:#595959;'
+             f'transform:translateX(-50%);white-space:nowrap">epoch {step // size + 1}</div>'
+             for step in range((first // size + 1) * size, last + 1, size)][:40]
+    marks += [f'<div title="step {first + position:,}: a step on your drawing" style="position:absolute;'
+              f'left:{left(first + position)};top:3px;width:7px;height:7px;border-radius:50%;background:#CC79A7;'
+              f'transform:translateX(-50%)"></div>' for position in timeline.drawing_positions()[-200:]]
+    # The slider's track is inset by about half its thumb on each side.
+    return (f'<div aria-hidden="true" style="position:relative;height:26px;margin:-14px 10px 0 10px">'
+            f'{"".join(marks)}</div>')
 
 
 def epoch_and_drawing_marks(state: Session) -> str:
