@@ -46,6 +46,21 @@ def summary(name, values, target) -> str:
             f"max {values.max():7.1f} ms   (target ≤ {target} ms)")
 
 
+def reopened_jumps(timeline, targets) -> None:
+    """The same jumps in the run reopened from the store: only the keyframes the store keeps, at first."""
+    stored = [frame for frame in timeline.keyframes.frames[1:] if frame.position % STORED_EVERY_CLICK_END == 0]
+    reopened = Timeline(timeline.keyframes.frames[0], timeline.events, timeline.data)
+    for frame in stored:
+        reopened.keyframes.add(frame)
+    jumps = [cpu_ms(lambda: reopened.step(target)) for target in targets.tolist()]
+    print(summary("same jumps, reopened run", jumps, 250)
+          + f"\n  (reopened from the store: {len(stored)} stored keyframes, one per click of an epoch; the first jump "
+            f"into a stretch replays up to a click's length, later ones reuse the keyframes it left)")
+
+
+STORED_EVERY_CLICK_END = 60_000  # LiveRun stores a keyframe at the end of a click 40,000 steps after the last
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
@@ -70,6 +85,7 @@ def main():
     print(summary("one step forward", forwards, 30))
     print(f"steps replayed per jump from the nearest keyframe: median {int(np.median(replayed)):,}, "
           f"max {max(replayed):,}")
+    reopened_jumps(timeline, targets)
     caches = timeline.nbytes() + trainer._snapshots.nbytes()
     print(f"snapshot caches in memory: keyframes {timeline.keyframes.nbytes() / 1e6:.2f} MB + near copies and cursor "
           f"{(timeline.nbytes() - timeline.keyframes.nbytes()) / 1e6:.2f} MB + the trainer's trajectory "

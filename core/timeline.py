@@ -169,6 +169,17 @@ class Timeline:
         if trainer is not None:
             self.capture(trainer, self.length, len(self.events))
 
+    def admits(self, keyframe: Keyframe) -> bool:
+        """Whether `keyframe`'s place in the log is one this log has (a stored keyframe is checked before use)."""
+        if keyframe.events_done > len(self.events):
+            return False
+        before = self.ends[keyframe.events_done - 1] if keyframe.events_done else 0
+        if keyframe.into == 0:
+            return keyframe.position == before
+        event = self.events[keyframe.events_done] if keyframe.events_done < len(self.events) else None
+        return (isinstance(event, TrainSamples) and keyframe.into <= event.n
+                and keyframe.position == before + keyframe.into)
+
     def branch_position(self, segment) -> int:
         """Updates before a branch's own settings change: where the segment's run left its parent."""
         index = segment.start
@@ -269,7 +280,11 @@ class Timeline:
         best = max(candidates, key=lambda frame: frame.position)
         if self.cursor is not None and best.position <= self.cursor.position <= target:
             return self.cursor
-        return Cursor(best.trainer(self.data), best.position, best.events_done, best.into)
+        cursor = Cursor(best.trainer(self.data), best.position, best.events_done, best.into)
+        event = self.events[cursor.events_done] if cursor.events_done < len(self.events) else None
+        if cursor.into and isinstance(event, TrainSamples) and cursor.into == event.n:
+            cursor.events_done, cursor.into = cursor.events_done + 1, 0  # taken as a click ended: the event is done
+        return cursor
 
     def _walk(self, cursor, target, near_every=None) -> None:
         """Apply the log until `target` updates are done and the next event is an update (or the log ends)."""

@@ -130,3 +130,21 @@ def test_a_step_outside_the_run_is_refused_clearly(mnist):
         timeline.step(11)
     with pytest.raises(ValueError, match="steps 1 … 10"):
         timeline.step(0)
+
+
+def test_a_keyframe_taken_as_a_click_ends_replays_the_events_after_it(mnist):
+    """A keyframe taken after the last sample of a click, before its event was logged, points at that event's end."""
+    data = data_of(mnist)
+    trainer = Trainer(Settings(), *data)
+    timeline = Timeline(Keyframe.of(trainer, 0, 0), data=data)
+    trainer.train(1000)
+    timeline.keyframes.add(Keyframe.of(trainer, 1000, 0, 1000))  # as capture_live(trainer, 1000) takes it
+    change = SettingsChanged.of(rule="cross-entropy", learning_rate=0.1)
+    drawn = StepOnImage.of(mnist.test_images[0], 7)
+    timeline.extend([TrainSamples(1000), change, drawn])
+    assert timeline.admits(timeline.keyframes.frames[-1])
+    view = timeline.step(1001)
+    assert view.drawing and (view.record.rule, view.record.learning_rate) == ("cross-entropy", 0.1)
+    expected = Trainer(Settings(), *data)
+    apply_events(expected, [TrainSamples(1000), change, drawn])
+    assert_same(view.trainer.params, expected.params)

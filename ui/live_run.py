@@ -161,8 +161,10 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
     timeline = Timeline(Keyframe.of(start, 0, 0), events, data)
     for segment, cut in zip(segments, [*map(timeline.branch_position, segments[1:]), None]):
         for position, blob in store.keyframes(segment.run_id, before=cut):
-            if position <= timeline.length:
-                timeline.keyframes.add(keyframe_from_bytes(blob, timeline.keyframes.frames[0], start.training_size))
+            keyframe = keyframe_from_bytes(blob, timeline.keyframes.frames[0], start.training_size)
+            if keyframe.position != position or not timeline.admits(keyframe):
+                raise CorruptRecord(f"run {segment.run_id}'s keyframe at {position} does not fit its log")
+            timeline.keyframes.add(keyframe)
     return timeline, segments
 
 
@@ -184,6 +186,7 @@ class LiveRun:
         self.timeline: Timeline | None = None  # every past step of this run; built on first use when opened
         self.parent: str | None = None  # the run this one branched from
         self.stored_keyframe_at = 0  # the position of the latest keyframe of this run in the store
+        self.unstored_keyframes: list[Keyframe] = []  # taken during a click, written once its events are
         self.segments: list[Segment] = []  # which run of the lineage holds which part of the timeline's log
 
     # --- opening ------------------------------------------------------------------------------
@@ -222,7 +225,7 @@ class LiveRun:
         if self.run_id is not None:
             self.previous_run = self.run_id
         self.run_id, self.settings, self.length, self.pending, self.since_snapshot = None, trainer.settings, 0, [], 0
-        self._content, self.parent, self.stored_keyframe_at = content, None, 0
+        self._content, self.parent, self.stored_keyframe_at, self.unstored_keyframes = content, None, 0, []
         self.timeline = Timeline(Keyframe.of(trainer, 0, 0), data=self.data)
         self.segments = [Segment(None, 0, int(content is not None))]
         self._create()
@@ -263,7 +266,9 @@ class LiveRun:
             self.timeline.extend([event], trainer)
         trainer_now = self.flush(trainer)
         if trainer_now is trainer and self.run_id is not None and not self.pending:
-            self._store_keyframe(trainer)
+            self._store_keyframes(trainer)
+        elif trainer_now is not trainer:
+            self.unstored_keyframes = []  # another tab's log won: these belong to no stored log
         return trainer_now
 
     def open_timeline(self, trainer) -> Timeline:
@@ -294,19 +299,37 @@ class LiveRun:
         self.timeline, self.segments = timeline, segments
         self.stored_keyframe_at = timeline.keyframes.frames[-2].position if len(timeline.keyframes) > 1 else 0
 
-    def _store_keyframe(self, trainer) -> None:
-        """Now and then, keep the live state in the store too, so a reopened run's past opens quickly."""
+    def training(self, trainer, trained) -> None:
+        """While a click trains: `trained` of its samples are done (the trainer's progress, every 1,000)."""
         timeline = self.timeline
-        if timeline is None or timeline.length - self.stored_keyframe_at < STORED_KEYFRAME_EVERY:
+        if timeline is None:
             return
-        keyframe, run_id, store = Keyframe.of(trainer, timeline.length, len(timeline.events)), self.run_id, self.handle.get()
-        self.stored_keyframe_at = keyframe.position
+        timeline.capture_live(trainer, trained)
+        position = timeline.length + trained
+        if position - self.stored_keyframe_at >= STORED_KEYFRAME_EVERY:
+            self.unstored_keyframes.append(Keyframe.of(trainer, position, len(timeline.events), trained))
+            self.stored_keyframe_at = position
+
+    def _store_keyframes(self, trainer) -> None:
+        """Now and then keep the live state in the store too, so a reopened run's past opens quickly.
+
+        Only once the click's events are in the store: a keyframe must never sit in a log it is not part of.
+        """
+        timeline = self.timeline
+        if timeline is not None and timeline.length - self.stored_keyframe_at >= STORED_KEYFRAME_EVERY:
+            self.unstored_keyframes.append(Keyframe.of(trainer, timeline.length, len(timeline.events)))
+            self.stored_keyframe_at = timeline.length
+        keyframes, self.unstored_keyframes = self.unstored_keyframes, []
+        if not keyframes:
+            return
+        run_id, store = self.run_id, self.handle.get()
 
         def write():
-            try:
-                store.put_keyframe(run_id, keyframe.position, keyframe_bytes(keyframe))
-            except StoreError as error:  # a cache: the log alone still gives every step
-                log.warning("keyframe of run %s at %d not written: %s", run_id, keyframe.position, error)
+            for keyframe in keyframes:
+                try:
+                    store.put_keyframe(run_id, keyframe.position, keyframe_bytes(keyframe))
+                except StoreError as error:  # a cache: the log alone still gives every step
+                    log.warning("keyframe of run %s at %d not written: %s", run_id, keyframe.position, error)
 
         threading.Thread(target=write, daemon=True).start()
 

@@ -160,10 +160,9 @@ class Session:
     def train(self, n, should_stop=None):
         """Train n samples (fewer if should_stop() says so) and record them in the store; the last step's record."""
         self._refuse_while_viewing()
-        trainer, timeline = self.trainer, self.run.timeline
+        trainer = self.trainer
         before, stopped = trainer.step_count, trainer.stopped_reason
-        keep = None if timeline is None else (lambda done, _: timeline.capture_live(trainer, done))
-        record = trainer.train(n, progress=keep, should_stop=should_stop)
+        record = trainer.train(n, progress=lambda done, _: self.run.training(trainer, done), should_stop=should_stop)
         # A step refused for overflow is in the log too, so the replayed run stops where this one did.
         samples = trainer.step_count - before + (trainer.stopped_reason is not None and stopped is None)
         return self._after(self.run.trained(trainer, samples), record)
