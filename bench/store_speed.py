@@ -29,10 +29,12 @@ from pathlib import Path
 
 from core.events import SNAPSHOT_EVERY, TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
 from core.settings import Settings
+from core.timeline import Keyframe, keyframe_bytes
 from core.training import Trainer
 from data import load_mnist
 from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import RunStore
+from ui.live_run import STORED_KEYFRAME_EVERY, timeline_from_store
 
 CLICK = 1000  # samples per train event
 
@@ -49,12 +51,16 @@ def record_run(stores, mnist, epochs, report):
     """Train `epochs` epochs, logging every click to each store and snapshotting by the policy."""
     trainer = Trainer(Settings(), mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     runs = {name: store.create_run(trainer.settings) for name, store in stores.items()}
-    position, since_snapshot, snapshot_seconds, snapshots = 0, 0, 0.0, 0
+    position, since_snapshot, snapshot_seconds, snapshots, keyframe_at = 0, 0, 0.0, 0, 0
     while trainer.epoch < epochs:
         trainer.train(CLICK)
         for name, store in stores.items():
             store.append(runs[name], position, [TrainSamples(CLICK)])
         position, since_snapshot = position + 1, since_snapshot + CLICK
+        if trainer.step_count - keyframe_at >= STORED_KEYFRAME_EVERY:  # LiveRun's policy for time travel
+            keyframe_at = trainer.step_count
+            for name, store in stores.items():
+                store.put_keyframe(runs[name], keyframe_at, keyframe_bytes(Keyframe.of(trainer, keyframe_at, position)))
         if snapshot_due(since_snapshot):
             start = time.perf_counter()
             blob = snapshot_bytes(trainer)
@@ -70,10 +76,13 @@ def record_run(stores, mnist, epochs, report):
 
 
 def restore_milliseconds(store, run, mnist) -> tuple[float, Trainer]:
+    """Opening a link: the latest snapshot and the events after it, then the run's timeline (log and keyframes)."""
     data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     start = time.perf_counter()
     position, blob = store.latest_snapshot(run)
     trainer = apply_events(trainer_from_snapshot(blob, *data), store.events_since(run, position))
+    timeline, _ = timeline_from_store(store, run, data)
+    assert timeline.length == trainer.step_count
     return 1000 * (time.perf_counter() - start), trainer
 
 
