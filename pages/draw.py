@@ -133,10 +133,10 @@ def teach(prepared: drawing.PreparedDrawing) -> None:
     if trainer.stopped_reason:
         st.caption("Training has stopped (see the sidebar), so the model cannot learn from the drawing.")
         return
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    label = left.segmented_control("What digit did you draw?", list(range(10)), key="draw_label",
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    label = row.segmented_control("What digit did you draw?", list(range(10)), key="draw_label",
                                    help="The true label: the step moves the weights towards reading it")
-    pressed = right.button("Train on this drawing", key="draw_train", icon=":material/school:",
+    pressed = row.button("Train on this drawing", key="draw_train", icon=":material/school:",
                            disabled=label is None, type="primary")
     st.caption("One step of the same P ← P − α·dP as on the Train screen, on this 28×28 image and your label, with "
                f"α = {trainer.learning_rate:.4g} and the rule `{trainer.settings.rule}`. It is kept in the run "

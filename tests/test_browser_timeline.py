@@ -72,3 +72,43 @@ def test_scrubbing_to_a_step_shows_its_sample_and_weights_exactly(page, mnist):
     open_screen(page, "Train")
     assert page.get_by_role("button", name="Step ×100").count() == 1
     assert not exception_boxes(page)
+
+
+def test_training_on_a_drawing_is_a_step_of_the_run_shown_before_and_after(page, mnist):
+    import os
+    from urllib.parse import parse_qs, urlparse
+
+    from core.events import StepOnImage, TrainSamples
+    from runs.store import RunStore
+    from tests.test_browser_draw import draw_vertical_stroke
+
+    open_screen(page, "Train")
+    page.get_by_role("button", name="Step ×100").click()
+    settle(page)
+    open_screen(page, "Draw")
+    page.locator("canvas").last.wait_for(timeout=30_000)
+    settle(page)
+    draw_vertical_stroke(page)
+    page.locator('[data-testid="stMetricValue"]').wait_for(timeout=30_000)
+    settle(page)
+    page.get_by_role("radio", name="1", exact=True).click()  # the true label
+    settle(page)
+    for _ in range(3):
+        page.get_by_role("button", name="Train on this drawing").click()
+        settle(page)
+    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "The last step on this drawing (label 1)" in text
+    assert page.locator('img[alt^="The update ΔW1 of the 10 hidden units from the step on your drawing"]').count() == 1
+    assert not exception_boxes(page)
+    screenshot(page, "draw-train-on-this-drawing")
+
+    run_id = parse_qs(urlparse(page.url).query)["run"][0]
+    store = RunStore(os.environ["BACKPROP_STORE"])
+    events = store.events_since(run_id)
+    store.close()
+    assert events[0] == TrainSamples(100) and len(events) == 4
+    assert all(isinstance(event, StepOnImage) and event.label == 1 for event in events[1:])
+    assert events[1].pixels == events[3].pixels  # the same drawing each time, as the page showed it
+
+    open_screen(page, "Train")
+    assert "steps on your drawings: 101, 102, 103" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
