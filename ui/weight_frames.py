@@ -123,7 +123,7 @@ def quantise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     flat = values.reshape(len(values), -1)
     largest = np.abs(flat).max(axis=1)
-    step = (largest / QUANT_LEVELS).astype(np.float32)
+    step = largest / QUANT_LEVELS
     safe = np.where(step > 0, step, 1.0)[:, None]
     codes = np.rint(flat / safe).clip(-QUANT_LEVELS, QUANT_LEVELS).astype(np.int8)
     return codes.reshape(values.shape), step
@@ -172,5 +172,5 @@ def payload(frames: list, measures: list[FrameMeasures], training_size: int) -> 
         header["blocks"][name] = {"offset": offset, "dtype": str(array.dtype), "shape": list(array.shape)}
         body.append(data)
         offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
+    text = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()  # the browser's JSON has no NaN
     return len(text).to_bytes(4, "little") + text + b"".join(body)

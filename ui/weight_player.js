@@ -2,7 +2,8 @@
 // ui/weight_frames.py writes; playing, scrubbing, the view and the colour scale all change here, in
 // the browser, with no round trip to the server. Frames are drawn on <canvas> with putImageData
 // (W1) and fillRect (W2, the timeline). window.__backpropPlayback counts the frames drawn, for
-// bench/playback_fps.py and the browser tests.
+// bench/playback_fps.py and the browser tests: framesDrawn in all, when Play was last pressed
+// (started) and the performance.now() of each frame drawn since then (times).
 
 const SPEEDS = [5, 10, 20, 30];  // frames per second
 const SIDE = 28;                 // a W1 template is 28x28 pixels
@@ -56,6 +57,19 @@ function preferences() {
   return memory.playback || (memory.playback = {fps: 10, view: "W1", scaling: "fixed"});
 }
 
+// A canvas `width` x `height` CSS pixels, backed by enough device pixels to stay sharp on a dense screen.
+function size(canvas, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.logical = {width, height};
+  const context = canvas.getContext("2d");
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return context;
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -68,7 +82,7 @@ class Player {
     this.prefs = preferences();
     this.playing = false;
     this.index = 0;
-    this.counter = window.__backpropPlayback = {framesDrawn: 0, started: null, times: [], payloadBytes: 0};
+    this.counter = window.__backpropPlayback = {framesDrawn: 0, started: null, times: [], playing: false, payloadBytes: 0};
     this.root = element("div", "player");
     root.appendChild(this.root);
     this.build();
@@ -233,8 +247,7 @@ class Player {
     this.tiles.style.gridTemplateColumns = `repeat(${columns}, ${SIDE * scale + 2}px)`;
     this.tiles.style.gap = `8px ${TILE_GAP}px`;
     for (const part of this.tileParts) part.canvas.style.width = `${SIDE * scale}px`;
-    this.timeline.width = width;
-    this.timeline.height = 74;
+    size(this.timeline, width, 74);
     this.show(this.index, false);
   }
 
@@ -242,9 +255,8 @@ class Player {
     const hidden = this.run.hidden;
     this.cell = {width: cellWidth, height: hidden <= 16 ? 20 : hidden <= 32 ? 12 : 7, left: 52, top: 20, gap: 8};
     const {width, height, left, top, gap} = this.cell;
-    this.w2.width = left + 10 * width + 4;
-    this.w2.height = top + hidden * height + gap + 20;
-    return this.w2.width;
+    size(this.w2, left + 10 * width + 4, top + hidden * height + gap + 20);
+    return this.w2.logical.width;
   }
 
   // --- playing ---------------------------------------------------------------------------------
@@ -255,12 +267,14 @@ class Player {
     this.playing = true;
     this.playButton.textContent = "❚❚ Pause";
     this.root.dataset.playing = "true";
+    this.counter.playing = true;
     this.counter.started = performance.now();
     this.counter.times = [];
     this.restartClock();
     const tick = (now) => {
       if (!this.playing) return;
-      const target = this.clockFrame + Math.floor((now - this.clockStart) * this.prefs.fps / 1000);
+      // an animation frame's time can precede the click that started the clock
+      const target = this.clockFrame + Math.floor(Math.max(0, now - this.clockStart) * this.prefs.fps / 1000);
       if (target !== this.index) this.show(Math.min(target, this.run.frames - 1));
       if (this.index >= this.run.frames - 1) this.pause();
       else this.animation = requestAnimationFrame(tick);
@@ -278,6 +292,7 @@ class Player {
     if (this.animation) cancelAnimationFrame(this.animation);
     this.playButton.textContent = "▶ Play";
     this.root.dataset.playing = "false";
+    this.counter.playing = false;
   }
 
   nearestFrame(step) {
@@ -378,7 +393,7 @@ class Player {
       this.colour(value, limit, rgba, 0);
       context.fillStyle = `rgb(${rgba[0]},${rgba[1]},${rgba[2]})`;
     };
-    context.clearRect(0, 0, this.w2.width, this.w2.height);
+    context.clearRect(0, 0, this.w2.logical.width, this.w2.logical.height);
     context.font = FONT;
     context.fillStyle = TEXT;
     context.textAlign = "center";
@@ -413,7 +428,7 @@ class Player {
   }
 
   axis() {
-    return {left: 12, right: this.timeline.width - 16, line: 54};
+    return {left: 12, right: this.timeline.logical.width - 16, line: 54};
   }
 
   drawTimeline() {
@@ -425,7 +440,7 @@ class Player {
     const y = (value) => bottom - value * (bottom - top);
     canvas.dataset.axisLeft = String(left);  // where step 0 and the last step sit, in canvas pixels
     canvas.dataset.axisRight = String(right);
-    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.clearRect(0, 0, canvas.logical.width, canvas.logical.height);
     context.font = FONT;
     context.textBaseline = "alphabetic";
     // epochs: a dashed line where each ends, each labelled at its start where there is room
