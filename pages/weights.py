@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.training import PROBE_IMAGES
-from ui import session, shell
+from ui import session, shell, timeline_panel
 from ui.weight_player import weight_player
 
 shell.require()
@@ -18,12 +18,14 @@ st.markdown(
     "training has added.")
 
 state = session.current()
+timeline_panel.viewing_banner(state)
 frames = weight_player(state)
 if len(frames) == 1:
     st.caption("Only the initial weights so far: train on the Train screen, then come back to play their history.")
 else:
-    st.caption(f"{len(frames)} frames: the snapshots training keeps (often at the start, when the weights change "
-               f"fastest, then thinned) and the weights now. Each frame's test accuracy is measured on all "
+    st.caption(f"{len(frames)} frames from step 0 to now: the snapshots training takes (most often at the start, "
+               f"where the weights change fastest) and the exact copies the run keeps spread over its steps. "
+               f"Each frame's test accuracy is measured on all "
                f"{len(state.trainer.data[3]):,} test images; a unit is “silent” in a frame when its Z1 ≤ 0 on all "
                f"of the first {PROBE_IMAGES:,} test images with that frame's weights, so those images give it no "
                f"gradient.")

@@ -136,8 +136,8 @@ def palette() -> list[int]:
 
 # --- the payload ---------------------------------------------------------------------------------
 
-def payload(frames: list, measures: list[FrameMeasures], training_size: int) -> bytes:
-    """Every frame, its measures and colour scales, in the form ui/weight_player.js reads."""
+def payload(frames: list, measures: list[FrameMeasures], training_size: int, opened: int | None = None) -> bytes:
+    """Every frame, its measures and colour scales, in the form ui/weight_player.js reads; it opens at step `opened` (else the last)."""
     steps = [step for step, _ in frames]
     with np.errstate(over="ignore", invalid="ignore"):
         W1 = np.stack([params.W1.T for _, params in frames]).astype(np.float64)  # (frames, h, 784): a unit's template is a row
@@ -151,6 +151,7 @@ def payload(frames: list, measures: list[FrameMeasures], training_size: int) -> 
     header = {
         "format": PAYLOAD_FORMAT,
         "hidden": int(W1.shape[1]), "frames": len(frames), "steps": steps, "training_size": int(training_size),
+        "opened": steps[-1] if opened is None else int(opened),
         "accuracy": [round(result.accuracy, 6) for result in measures],
         "silent": [np.flatnonzero(result.silent).tolist() for result in measures],
         "unit_labels": figures.unit_labels(W1.shape[1]), "digits": figures.DIGITS,

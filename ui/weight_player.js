@@ -193,8 +193,10 @@ class Player {
         button.setAttribute("aria-pressed", String(button.dataset.value === this.prefs[choice.preference]));
   }
 
+  // New frames (the run moved on, or another step was opened on the Train screen's timeline): open the
+  // step the page asks for when it asks for another one, else stay at the step shown.
   load(bytes) {
-    const shownStep = this.run ? this.run.steps[this.index] : null;
+    const previous = this.run, shownStep = previous ? previous.steps[this.index] : null;
     this.pause();
     this.run = decode(bytes);
     this.counter.payloadBytes = this.run.bytes;
@@ -206,7 +208,8 @@ class Player {
     this.mark();
     const last = this.run.frames - 1;
     for (const control of [this.playButton, this.previous, this.next]) control.disabled = last === 0;
-    this.index = shownStep === null ? last : this.nearestFrame(shownStep);
+    const reopened = !previous || previous.opened !== this.run.opened;
+    this.index = this.nearestFrame(reopened ? this.run.opened : shownStep);
     this.layout();
   }
 
