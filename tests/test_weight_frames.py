@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from core.network import Parameters, forward, init_parameters
+from core.network import forward, init_parameters
+from core.pixel_cache import float32_pixels
 from core.settings import Settings
 from core.snapshots import Snapshots
 from core.training import PROBE_IMAGES, Trainer
@@ -107,7 +108,8 @@ def test_a_frames_measures_are_its_test_accuracy_and_its_silent_units(trained, m
     current = trained.trajectory()[-1][1]
     killed = current.copy()
     killed.W1[:, 3], killed.b1[3] = -1.0, -1.0  # unit 4 can never fire on pixels ≥ 0
-    [now, dead] = weight_frames.measured([(3000, current), (3000, killed)], mnist.test_images, mnist.test_labels, {})
+    X = float32_pixels(mnist.test_images)
+    now, dead = (weight_frames.measure(params, X, mnist.test_labels) for params in (current, killed))
     assert now.accuracy == trained.evaluate()
     np.testing.assert_array_equal(now.silent, trained.dead_units())
     X = mnist.test_images[:PROBE_IMAGES].reshape(-1, 784) / 255.0
@@ -116,6 +118,20 @@ def test_a_frames_measures_are_its_test_accuracy_and_its_silent_units(trained, m
     np.testing.assert_array_equal(dead.silent, expected)
     predictions = forward(killed, mnist.test_images.reshape(-1, 784) / 255.0).A2.argmax(axis=1)
     assert dead.accuracy == pytest.approx((predictions == mnist.test_labels).mean(), abs=2e-4)
+
+
+def test_frames_measured_together_measure_as_each_alone(trained, mnist):
+    frames = [params for _, params in weight_frames.frames(trained)]
+    frames.append(frames[-1].copy())
+    frames[-1].W1[:, 3], frames[-1].b1[3] = -1.0, -1.0
+    X = float32_pixels(mnist.test_images)
+    together = weight_frames.measure_together(frames, X, mnist.test_labels)
+    alone = [weight_frames.measure(params, X, mnist.test_labels) for params in frames]
+    assert len(frames) > weight_frames.BATCH  # more than one batch
+    for one, other in zip(together, alone):
+        assert one.accuracy == pytest.approx(other.accuracy, abs=1 / 10_000)  # a tie broken otherwise, at most
+        np.testing.assert_array_equal(one.silent, other.silent)
+    assert together[-1].silent[3]
 
 
 def test_measures_remembered_for_a_frame_are_reused_and_forgotten_once_the_frame_is_gone(trained, mnist):
