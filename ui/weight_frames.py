@@ -7,10 +7,11 @@ Each frame is measured once on the server (its test accuracy, its silent units) 
 is sent to the browser at once, so playing never waits for the server (ui/weight_player.py).
 
 The payload is bytes: a 4-byte little-endian length, a JSON header of that many bytes, then the
-arrays the header locates. W1 is sent as W1 at the first frame, step 0 (float32), plus, per frame, the change since
-then, W1 − W1₀, as int8 at that frame's own quantisation step (its largest |W1 − W1₀| / 127), so
-early frames, where training has changed little, lose nothing to a step sized for late ones. W2,
-b1 and b2 are small and go as float32. About 784·h bytes a frame: 150 frames of h = 10 are 1.3 MB.
+arrays the header locates. W1 is sent as W1 at the first frame, step 0 (float32), plus, per frame,
+the change since then, W1 − W1₀, as int8 at that frame's own quantisation step (its largest
+|W1 − W1₀| / 127), so early frames, where training has changed little, lose nothing to a step sized
+for late ones. W2, b1 and b2 are small and go as float32. About 784·h bytes a frame: 150 frames of
+h = 10 are 1.3 MB.
 """
 
 import hashlib
