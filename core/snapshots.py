@@ -1,4 +1,4 @@
-"""Copies of the parameters at chosen steps: how the weights moved, for the Weights slider and the loss surface.
+"""Copies of the parameters at chosen steps: how the weights moved, for the Weights player and the loss surface.
 
 They are float32 (half the memory; float64 only if a value is beyond float32's range).
 Snapshots are due at steps spaced evenly in log(step + 50): dense while the weights change fast at

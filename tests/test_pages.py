@@ -34,14 +34,6 @@ def test_step_advances_the_position_and_changes_W1():
     assert any("Step 11 ·" in block.value for block in app.markdown)
 
 
-def test_the_weights_screen_shows_the_trained_model():
-    app = trained_app(100)
-    app.switch_page("pages/weights.py").run()
-    assert not app.exception
-    assert trainer_of(app).step_count == 100
-    assert any("step 100" in str(chart.proto.spec) for chart in app.get("plotly_chart"))
-
-
 def test_reset_with_new_settings_starts_over_with_them():
     app = trained_app(10)
     app.number_input(key="setting_lr").set_value(0.05)

@@ -28,7 +28,7 @@ def test_the_filled_in_equation_equals_the_networks_Z1_for_the_chosen_unit(mnist
 
 def test_hidden_units_are_labelled_from_1_to_h():
     app = trained_app(10, {"hidden": "12"})
-    for screen in ("pages/forward.py", "pages/weights.py", "pages/gradients.py"):
+    for screen in ("pages/forward.py", "pages/gradients.py"):  # Weights' player: tests/test_pages_weights.py
         app.switch_page(screen).run()
         charts = " ".join(chart.proto.spec for chart in app.get("plotly_chart"))
         labels = set(re.findall(r'"unit (\d+)', charts))
