@@ -187,6 +187,15 @@ class Timeline:
             index += 1
         return self.ends[index - 1] if index else 0
 
+    def position_after_samples(self, samples) -> int:
+        """The position right after the run's `samples`-th training sample (counted from its start): drawings before it count too."""
+        drawings = 0
+        for position in self.drawing_positions():
+            if position - 1 - drawings >= samples:  # samples trained before this drawing
+                break
+            drawings += 1
+        return samples + drawings
+
     def drawing_positions(self) -> list[int]:
         """The positions (1-based updates) that were steps on a drawn image."""
         return [end for event, end in zip(self.events, self.ends) if isinstance(event, StepOnImage)]

@@ -148,3 +148,11 @@ def test_a_keyframe_taken_as_a_click_ends_replays_the_events_after_it(mnist):
     expected = Trainer(Settings(), *data)
     apply_events(expected, [TrainSamples(1000), change, drawn])
     assert_same(view.trainer.params, expected.params)
+
+
+def test_positions_count_drawings_as_steps_between_training_samples(mnist):
+    data = data_of(mnist)
+    drawn = StepOnImage.of(mnist.test_images[0], 7)
+    _, timeline = trained_live(Settings(), data, [TrainSamples(5), drawn, drawn, TrainSamples(5), drawn])
+    assert timeline.drawing_positions() == [6, 7, 13]
+    assert [timeline.position_after_samples(s) for s in (0, 5, 6, 10)] == [0, 5, 8, 12]

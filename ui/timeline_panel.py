@@ -115,10 +115,11 @@ def viewing_banner(state: Session) -> None:
     """On a screen that shows the model: say that a past step is open, with a way back to now."""
     if state.viewing is None:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(f"Viewing **step {shown_step(state):,}** of {now(state):,}: this screen shows the model as it was "
-              f"then. Training goes on only from now.", icon=":material/history:")
-    right.button("Back to now", key="banner_now", icon=":material/fast_forward:", on_click=lambda: state.view(None))
+    row = st.container(horizontal=True, vertical_alignment="center")
+    with row.container(width="stretch"):
+        st.info(f"Viewing **step {shown_step(state):,}** of {now(state):,}: this screen shows the model as it was "
+                f"then. Training goes on only from now.", icon=":material/history:")
+    row.button("Back to now", key="banner_now", icon=":material/fast_forward:", on_click=lambda: state.view(None))
 
 
 def branch_form(state: Session) -> None:
