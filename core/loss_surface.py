@@ -176,11 +176,11 @@ def project(plane, params):
     The directions need not be orthogonal (random ones are not quite), so a, b solve the 2x2
     normal equations G·(a, b) = (d1·v, d2·v) with G the Gram matrix of d1, d2 and v = θ' − origin.
     """
-    coordinates, distances = _project_all(plane, [params])
+    coordinates, distances = project_all(plane, [params])
     return float(coordinates[0, 0]), float(coordinates[0, 1]), float(distances[0])
 
 
-def _project_all(plane, many_params):
+def project_all(plane, many_params):
     """Coordinates (k, 2) and distances (k,) of many parameter sets on the plane, as in `project`."""
     basis = np.stack([plane.d1.flatten(), plane.d2.flatten()])
     offsets = np.array([params.flatten() for params in many_params]) - plane.origin.flatten()
@@ -198,7 +198,7 @@ def loss_grid(plane, X, labels, alphas, betas, loss="mse"):
 
     Row j is β = betas[j], column i is α = alphas[i] (the layout of a plotly surface's z).
     """
-    return _PlaneEvaluator(plane, X, labels, loss).grid(alphas, betas)
+    return PlaneEvaluator(plane, X, labels, loss).grid(alphas, betas)
 
 
 def loss_grid_pointwise(plane, X, labels, alphas, betas, loss="mse"):
@@ -214,7 +214,7 @@ def loss_grid_pointwise(plane, X, labels, alphas, betas, loss="mse"):
     return losses, accuracies
 
 
-class _PlaneEvaluator:
+class PlaneEvaluator:
     """Mean loss and accuracy at points of one plane over one sample set, many points at once.
 
     Keeps (XW1 + b1)ᵀ, (XD1 + db1)ᵀ, (XD2 + db2)ᵀ as (h, n) arrays, so Z1ᵀ at (α, β) is their
@@ -254,6 +254,27 @@ class _PlaneEvaluator:
             Z1 += hidden_row
             W2T = _float32(W2T_row + alpha[:, None, None] * self.W2T[1])
             b2 = _float32(b2_row + alpha[:, None] * self.b2[1])
+            losses[part], accuracies[part] = self.output.evaluate(Z1, W2T, b2)
+        return losses, accuracies
+
+    def at_points(self, alphas, betas):
+        """Mean losses and accuracies at the points (alphas[i], betas[i]), in along_alpha's order of operations.
+
+        So the value under a projected snapshot is the one a grid row through it would give.
+        """
+        alphas, betas = np.asarray(alphas, dtype=np.float64), np.asarray(betas, dtype=np.float64)
+        losses = np.empty(len(alphas))
+        accuracies = np.empty(len(alphas))
+        for start in range(0, len(alphas), self.output.chunk):
+            part = slice(start, start + self.output.chunk)
+            alpha, beta = alphas[part], betas[part]
+            Z1 = self.output.hidden_buffer(len(alpha))
+            np.multiply(_float32(alpha)[:, None, None], self.hidden_d1, out=Z1)
+            Z1 += self.hidden_base + _float32(beta)[:, None, None] * self.hidden_d2
+            W2T_rows = self.W2T[0] + beta[:, None, None] * self.W2T[2]
+            b2_rows = self.b2[0] + beta[:, None] * self.b2[2]
+            W2T = _float32(W2T_rows + alpha[:, None, None] * self.W2T[1])
+            b2 = _float32(b2_rows + alpha[:, None] * self.b2[1])
             losses[part], accuracies[part] = self.output.evaluate(Z1, W2T, b2)
         return losses, accuracies
 
@@ -317,7 +338,7 @@ def _float32(array):
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
-def _losses_at_parameters(many_params, X, labels, loss):
+def losses_at_parameters(many_params, X, labels, loss):
     """Mean loss and accuracy at each parameter set, through the same float32 output layer."""
     output = _OutputLayer(labels, loss, many_params[0].hidden)
     losses = np.empty(len(many_params))
@@ -400,20 +421,18 @@ def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT
         d1 = filter_normalised_direction(params, rng)
         d2 = filter_normalised_direction(params, rng)
     plane = Plane(params, d1, d2)
-    evaluator = _PlaneEvaluator(plane, X, labels, loss)
+    evaluator = PlaneEvaluator(plane, X, labels, loss)
     alphas = betas = grid_axis(float(span), grid)
     losses, accuracies = evaluator.grid(alphas, betas)
 
-    (current_loss,), (current_accuracy,) = _losses_at_parameters([params], X, labels, loss)
+    (current_loss,), (current_accuracy,) = losses_at_parameters([params], X, labels, loss)
     coordinates = np.zeros((0, 2))
     distances = displacements = true_losses = surface_losses = np.zeros(0)
     if trajectory:
-        coordinates, distances = _project_all(plane, trajectory)
+        coordinates, distances = project_all(plane, trajectory)
         displacements = np.array([np.linalg.norm(s.flatten() - params.flatten()) for s in trajectory])
-        true_losses, _ = _losses_at_parameters(trajectory, X, labels, loss)
-        surface_losses = np.array(
-            [evaluator.along_alpha(np.array([a]), b)[0][0] for a, b in coordinates]
-        )
+        true_losses, _ = losses_at_parameters(trajectory, X, labels, loss)
+        surface_losses, _ = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
     norms = (float(np.linalg.norm(d1.flatten())), float(np.linalg.norm(d2.flatten())))
     return SurfaceResult(
         directions=directions, loss=loss, span=float(span), seed=int(seed), samples=len(X), plane=plane,
@@ -444,6 +463,6 @@ def interpolation_line(initial, current, X, labels, alphas=LINE_ALPHAS, loss="ms
     alphas = np.asarray(alphas, dtype=np.float64)
     toward_current = Parameters.unflatten(current.flatten() - initial.flatten(), initial.hidden)
     no_direction = _scaled(initial, 0.0)
-    evaluator = _PlaneEvaluator(Plane(initial, toward_current, no_direction), X, labels, loss)
+    evaluator = PlaneEvaluator(Plane(initial, toward_current, no_direction), X, labels, loss)
     losses, accuracies = evaluator.along_alpha(alphas, 0.0)
     return alphas, losses, accuracies
