@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"),
            ("Train", "Train"), ("Weights", "Weights"), ("Gradients", "Gradients"),
            ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"),
-           ("Save & load", "Save")]
+           ("Save & load", "Save"), ("Compare", "Compare")]
 
 
 def position(page) -> int:

@@ -23,14 +23,16 @@ PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_m
                         "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
 SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"), ("Train", "Train"),
            ("Weights", "Weights"), ("Gradients", "Gradients"), ("Errata", "Errata"),
-           ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"), ("Save & load", "Save")]
+           ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"), ("Save & load", "Save"),
+           ("Compare", "Compare")]
 
 # Measured in the page: what a reader would find cut off or unlabelled on the current screen.
 PROBLEMS = """() => {
   const main = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
   const name = e => (e.getAttribute('data-testid') || e.getAttribute('class') || e.tagName).toString().slice(0, 40)
                     + ': ' + (e.textContent || '').trim().slice(0, 50);
-  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
+  // A 1-px box is a screen reader's visually hidden label (a checkbox's input), not text on screen.
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1 &&
                        getComputedStyle(e).visibility !== 'hidden'; };
   // Inside a scrolling box (a wide equation, a table) the rest is a scroll away, not cut off.
   const scrolls = e => { for (let n = e.parentElement; n && n !== document.body; n = n.parentElement)

@@ -10,7 +10,7 @@ from ui.session import Session
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
            "pages/gradients.py", "pages/loss_surface.py", "pages/draw.py", "pages/evaluate.py",
-           "pages/checkpoint.py"]
+           "pages/checkpoint.py", "pages/compare.py"]
 
 
 @pytest.mark.parametrize("screen", SCREENS)

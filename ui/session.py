@@ -119,6 +119,7 @@ class Session:
         self.viewing: int | None = None  # the past step shown (updates since the run's start); None: now
         self._view: StepView | None = None  # that step, computed once
         self.frame_measures = {}  # the Weights player's measures of each frame, by the frame's parameters
+        self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""

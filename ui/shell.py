@@ -74,6 +74,7 @@ def screens() -> dict:
             st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
             st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
             st.Page("pages/checkpoint.py", title="Save & load", icon=":material/save:"),
+            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         ],
     }
 
