@@ -222,18 +222,25 @@ def curves(shown: comparison.Comparison) -> None:
 
 
 def weights(shown: comparison.Comparison, silent: list) -> None:
-    """W1 of every run at this step, unit k under unit k, on one colour scale."""
+    """W1 of every run at this step, a row per run, unit k under unit k, on one colour scale."""
     W1s = [trainer.params.W1 for trainer in shown.trainers]
     limit = max(figures.symmetric_limit(W1) for W1 in W1s)
-    labels = [run.label for run in shown.runs]
-    image = compare_figures.weights_side_by_side(W1s, labels, [run.colour for run in shown.runs], silent, limit)
     step = shown.step_count()
-    widgets.picture(figures.png(figures.with_colour_strip(image, limit)), output_format="PNG", width="stretch",
-                    alt=f"W1 of {len(W1s)} runs at step {step:,}, one row of 28×28 templates per run ("
-                        + ", ".join(labels) + f"), blue for negative and red for positive, from −{limit:.2g} to "
-                        f"+{limit:.2g}",
-                    caption=f"W1 at step {step:,}: each run's templates in a row, unit k under unit k, all on one "
-                            f"colour scale: −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red).")
+    rows = compare_figures.weight_rows(W1s, silent, limit)
+    rows[-1] = figures.with_colour_strip(rows[-1], limit)
+    with st.container(gap="small"):
+        for run, mask, image in zip(shown.runs, silent, rows):
+            units = np.flatnonzero(mask) + 1
+            note = (f" · silent (grey frame): unit{'s' * (len(units) > 1)} {', '.join(map(str, units))}"
+                    if 0 < len(units) <= 12 else f" · {len(units)} of {len(mask)} units silent (grey frame)"
+                    if len(units) else "")
+            st.markdown(f"<span style='color:{run.colour}'>■■</span> **{run.label}**: W1 at step {step:,}{note}",
+                        unsafe_allow_html=True)
+            widgets.picture(figures.png(image), output_format="PNG", width="stretch",
+                            alt=f"W1 of {run.label} at step {step:,}: the 28×28 templates of its {len(mask)} hidden "
+                                f"units, blue for negative and red for positive, from −{limit:.2g} to +{limit:.2g}")
+    st.caption(f"Every run's W1 on one colour scale: −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red); "
+               "unit k of each run under unit k of the others.")
 
 
 @st.fragment

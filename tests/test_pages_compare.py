@@ -199,3 +199,14 @@ def test_a_set_from_an_uploaded_checkpoint_starts_from_the_weights_it_carries(st
     for first, second in zip(reopened.trainers, comparison.trainers):
         assert first.step_count == 100 and first.settings == second.settings
         assert_same_parameters(first, second)
+
+
+def test_a_wide_network_draws_every_unit_of_every_run():
+    app = compare_app({"hidden": "64"})
+    comparison = built(app)
+    app.button(key="compare_step_100").click().run()
+    assert not app.exception, [error.value for error in app.exception]
+    alts = [img.alt for image in app.get("image") for img in image.proto.imgs]
+    for run in comparison.runs:
+        assert any(alt.startswith(f"W1 of {run.label} at step 100: the 28×28 templates of its 64 hidden units")
+                   for alt in alts), alts

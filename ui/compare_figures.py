@@ -114,36 +114,33 @@ def _axis_key(letter: str, panel: int) -> str:
 
 # --- W1 of every run, one colour scale --------------------------------------------------------------
 
-HEADER_HEIGHT = 22
 FRAME = np.array([110, 110, 110], dtype=np.uint8)  # a silent unit's frame: dark enough to see on white and on blue
 NUMBERS_HEIGHT = 18
 
 
-def weights_side_by_side(W1s, labels, colours, silent_masks, limit: float, scale: int = 3,
-                         columns: int = 10) -> np.ndarray:
-    """Each run's W1 as one row of 28×28 templates (unit k under unit k), all on one diverging scale ±limit.
+def weight_rows(W1s, silent_masks, limit: float, scale: int = 3, columns: int = 10) -> list[np.ndarray]:
+    """Each run's W1 as a row of 28×28 templates, unit k under unit k, all on one diverging scale ±limit.
 
-    Above each run's row its colour, its name and its silent units; a silent unit's tile is framed in grey.
+    The first row carries the unit numbers above it; a silent unit's tile is framed in grey. The runs'
+    names are left to the screen's text: this font has no α.
     """
     hidden = W1s[0].shape[1]
     size, gutter = 28 * scale, 2 * scale
     rows = -(-hidden // columns)
     width = columns * (size + gutter) - gutter
-    blocks = [_unit_numbers(min(hidden, columns), size, gutter, width)]
-    for W1, label, colour, silent in zip(W1s, labels, colours, silent_masks):
+    images = []
+    for W1, silent in zip(W1s, silent_masks):
         tiles = np.repeat(np.repeat(diverging_rgb(W1.T.reshape(-1, 28, 28), limit), scale, axis=1), scale, axis=2)
-        block = np.full((rows * (size + gutter), width, 3), 255, np.uint8)
+        block = np.full((rows * (size + gutter) - gutter, width, 3), 255, np.uint8)
         for unit, tile in enumerate(tiles):
             row, column = divmod(unit, columns)
             top, left = row * (size + gutter), column * (size + gutter)
             block[top:top + size, left:left + size] = tile
             if silent[unit]:
                 _frame(block, top, left, size)
-        silent_units = np.flatnonzero(silent) + 1
-        note = (f"  ·  silent (grey frame): {', '.join(map(str, silent_units))}" if 0 < len(silent_units) <= 12
-                else f"  ·  {len(silent_units)} of {hidden} units silent (grey frame)" if len(silent_units) else "")
-        blocks += [_run_header(label + note, colour, width), block]
-    return np.concatenate(blocks)
+        images.append(block)
+    images[0] = np.concatenate([_unit_numbers(min(hidden, columns), size, gutter, width), images[0]])
+    return images
 
 
 def _frame(block, top, left, size, thickness=3) -> None:
@@ -159,14 +156,6 @@ def _unit_numbers(count, size, gutter, width) -> np.ndarray:
         text = f"unit {unit + 1}"
         left = unit * (size + gutter) + (size - draw.textlength(text, font=_font())) / 2
         draw.text((left, 2), text, fill=FONT_COLOUR, font=_font())
-    return np.asarray(image)
-
-
-def _run_header(text, colour, width) -> np.ndarray:
-    image = Image.new("RGB", (width, HEADER_HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 5, 26, HEADER_HEIGHT - 4), fill=colour)
-    draw.text((34, 3), text, fill=FONT_COLOUR, font=_font())
     return np.asarray(image)
 
 
