@@ -36,7 +36,7 @@ system-packages:
 mnist: setup
 	$(BIN)/python -m data fetch
 
-BENCHMARKS := step_speed surface_speed ui_latency classroom_load time_travel playback_fps
+BENCHMARKS := step_speed surface_speed ui_latency classroom_load time_travel playback_fps compare_speed
 
 bench: test-setup mnist
 	for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done
