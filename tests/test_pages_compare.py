@@ -94,6 +94,12 @@ def test_the_three_rules_are_three_stored_runs_trained_in_lockstep(store, data):
         assert f"**{label}**" in text
     assert trainer_of(app).step_count == 0 and query_value(app, "run") == own_run  # the Train screen's run is untouched
 
+    on_train = fresh_app({"run": ids[1]})  # one run's own link opens it on the Train screen, past and all
+    on_train.switch_page("pages/train.py").run()
+    assert not on_train.exception and trainer_of(on_train).step_count == 101
+    assert_same_parameters(trainer_of(on_train), comparison.trainers[1])
+    assert session_of(on_train).run.open_timeline(trainer_of(on_train)).length == 101
+
     reopened = compare_app({"compare": ",".join(ids)})  # the comparison's link, in another browser
     again = comparison_of(reopened)
     assert again.ids == ids and again.step_count() == 101

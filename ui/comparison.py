@@ -119,6 +119,11 @@ class Comparison:
         return notices
 
 
+# A compared run keeps no timeline in memory (LiveRun.timeline = None): the Compare screen shows no past
+# step, and a timeline's keyframes take up to 7.5 MB a run. Its log is complete in the store, so the
+# run's own ?run= link opens it on Train with its whole past (read from the store then).
+
+
 def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: str) -> Comparison:
     labels = run_labels([trainer.settings for trainer in trainers])
     runs = [ComparedRun(live, TrackedRun(trainer), label, RUNS[number])
@@ -139,10 +144,11 @@ def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: s
         live = LiveRun(handle, data)
         if seeded:
             trainer = Trainer(settings, *data)
-            live.start_new(trainer.settings)
+            live.start_new(trainer)
         else:
             trainer = trainer_from_weights(settings, start.initial_params, data)
-            live.start_new(trainer.settings, save_checkpoint(trainer))
+            live.start_new(trainer, save_checkpoint(trainer))
+        live.timeline = None  # no past steps kept in memory: see the note above _compared
         lives.append(live)
         trainers.append(trainer)
     where = ("the initial weights θ0 of seed "
@@ -226,6 +232,7 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
             continue
         live = LiveRun(handle, data)
         live.run_id, live.settings, live.length = run_id, trainer.settings, length
+        live.parent = store.run_info(run_id).parent
         lives.append(live)
         trainers.append(trainer)
     if problems:
