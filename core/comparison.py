@@ -277,9 +277,9 @@ def _erratum_sentences(trainers, labels) -> list[str]:
                 agree = ("agree bit for bit (every weight equal)" if difference == 0
                          else f"agree to {difference:.1e} (the largest difference of any weight)")
                 sentences.append(
-                    f"{_position(doc)}, **{doc_label}** at α = {doc.settings.learning_rate:g} and **{other_label}** at "
-                    f"α = {other.settings.learning_rate:g} {agree}: the document's dZ2 = 2(A2 − y) is exactly twice "
-                    "the cross-entropy gradient A2 − y (erratum 1), so doubling α turns one into the other.")
+                    f"{_position(doc)}, {_with_alpha(doc_label, doc)} and {_with_alpha(other_label, other)} {agree}: "
+                    "the document's dZ2 = 2(A2 − y) is exactly twice the cross-entropy gradient A2 − y (erratum 1), "
+                    "so doubling α turns one into the other.")
             else:
                 moved = (distance_from_start(doc.params, doc.initial_params),
                          distance_from_start(other.params, other.initial_params))
@@ -288,6 +288,11 @@ def _erratum_sentences(trainers, labels) -> list[str]:
                     f"(dZ2 = A2 − y against 2(A2 − y)): it moved its weights {moved[1]:.3g} from the start, the "
                     f"document's rule {moved[0]:.3g}.")
     return sentences
+
+
+def _with_alpha(label, trainer) -> str:
+    """The run's name in bold, with its α after it unless the name already says it."""
+    return f"**{label}**" if "α =" in label else f"**{label}** at α = {trainer.settings.learning_rate:g}"
 
 
 def _same_start(first, second) -> bool:
