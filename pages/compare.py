@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 import streamlit as st
-from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core import comparison as lockstep
 from core import loss_surface, shared_plane
@@ -284,15 +283,7 @@ def lockstep_panel() -> None:
         shown.running = False
         st.rerun()  # refresh what lies outside this panel: the plane is drawn at the new step
     if shown.running:
-        rerun_panel()
-
-
-def rerun_panel() -> None:
-    """Rerun the panel alone; in a run of the whole page (a learner coming back mid-run) the whole page."""
-    try:
-        st.rerun(scope="fragment")
-    except StreamlitInvalidLayoutContextError:  # only a fragment's own rerun may rerun just the fragment
-        st.rerun()
+        widgets.rerun_panel()
 
 
 def links(shown: comparison.Comparison) -> None:

@@ -6,7 +6,6 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
@@ -321,15 +320,7 @@ def training_panel() -> None:
         state.running = False
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
-        rerun_panel()
-
-
-def rerun_panel() -> None:
-    """Rerun the panel alone; in a run of the whole page (a learner coming back mid-run) the whole page."""
-    try:
-        st.rerun(scope="fragment")
-    except StreamlitInvalidLayoutContextError:  # only a fragment's own rerun may rerun just the fragment
-        st.rerun()
+        widgets.rerun_panel()
 
 
 def epoch_charts() -> None:

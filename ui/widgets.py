@@ -2,6 +2,7 @@
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core.training import Trainer
 from ui import figures, timeline_panel
@@ -28,6 +29,14 @@ def weight_templates(trainer: Trainer, silent: np.ndarray, title: str | None = N
             caption=f"{title or f'The current weights W1 at step {trainer.step_count:,}'}: the templates of units 1–{hidden}, "
                     f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
                     + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))
+
+
+def rerun_panel() -> None:
+    """Rerun the panel alone; in a run of the whole page (a learner coming back mid-run) the whole page."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitInvalidLayoutContextError:  # only a fragment's own rerun may rerun just the fragment
+        st.rerun()
 
 
 def on_a_phone() -> bool:
