@@ -22,16 +22,28 @@ from core.events import TrainSamples
 from core.settings import Settings
 from core.timeline import Keyframe, Timeline
 from core.training import Trainer
+from ui.live_run import STORED_KEYFRAME_EVERY
 
 
 def trained_run(epochs, data_arrays):
-    """A run trained epoch by epoch as the Train screen does, with the timeline the session keeps."""
+    """A run trained epoch by epoch as the Train screen does, with the timeline the session keeps.
+
+    Also the keyframes the store would keep (ui/live_run.py's policy: one every STORED_KEYFRAME_EVERY steps).
+    """
     trainer = Trainer(Settings(), *data_arrays)
     timeline = Timeline(Keyframe.of(trainer, 0, 0), data=data_arrays)
+    stored = []
+
+    def progress(done, _):
+        timeline.capture_live(trainer, done)
+        position = timeline.length + done
+        if position - (stored[-1].position if stored else 0) >= STORED_KEYFRAME_EVERY:
+            stored.append(Keyframe.of(trainer, position, len(timeline.events), done))
+
     for _ in range(epochs):
-        trainer.run_epoch(progress=lambda done, n: timeline.capture_live(trainer, done))
+        trainer.run_epoch(progress=progress)
         timeline.extend([TrainSamples(trainer.training_size)], trainer)
-    return trainer, timeline
+    return trainer, timeline, stored
 
 
 def cpu_ms(action) -> float:
@@ -46,19 +58,15 @@ def summary(name, values, target) -> str:
             f"max {values.max():7.1f} ms   (target ≤ {target} ms)")
 
 
-def reopened_jumps(timeline, targets) -> None:
+def reopened_jumps(timeline, stored, targets) -> None:
     """The same jumps in the run reopened from the store: only the keyframes the store keeps, at first."""
-    stored = [frame for frame in timeline.keyframes.frames[1:] if frame.position % STORED_EVERY_CLICK_END == 0]
     reopened = Timeline(timeline.keyframes.frames[0], timeline.events, timeline.data)
-    for frame in stored:
+    for frame in [*stored, timeline.keyframes.frames[-1]]:
         reopened.keyframes.add(frame)
     jumps = [cpu_ms(lambda: reopened.step(target)) for target in targets.tolist()]
     print(summary("same jumps, reopened run", jumps, 250)
-          + f"\n  (reopened from the store: {len(stored)} stored keyframes, one per click of an epoch; the first jump "
-            f"into a stretch replays up to a click's length, later ones reuse the keyframes it left)")
-
-
-STORED_EVERY_CLICK_END = 60_000  # LiveRun stores a keyframe at the end of a click 40,000 steps after the last
+          + f"\n  (from the {len(stored)} keyframes the store keeps, {STORED_KEYFRAME_EVERY:,} steps apart: the first "
+            "jump into a stretch replays up to that far, later ones reuse the keyframes it left)")
 
 
 def main():
@@ -69,7 +77,7 @@ def main():
     mnist = data.load_mnist()
     arrays = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     started = time.perf_counter()
-    trainer, timeline = trained_run(arguments.epochs, arrays)
+    trainer, timeline, stored = trained_run(arguments.epochs, arrays)
     print(f"trained {timeline.length:,} steps in {time.perf_counter() - started:.0f} s; "
           f"{len(timeline.keyframes)} keyframes, {timeline.keyframe_spacing():,} steps apart at most when taken")
     targets = np.random.default_rng(1).integers(2, timeline.length, size=arguments.jumps)
@@ -85,7 +93,7 @@ def main():
     print(summary("one step forward", forwards, 30))
     print(f"steps replayed per jump from the nearest keyframe: median {int(np.median(replayed)):,}, "
           f"max {max(replayed):,}")
-    reopened_jumps(timeline, targets)
+    reopened_jumps(timeline, stored, targets)
     caches = timeline.nbytes() + trainer._snapshots.nbytes()
     print(f"snapshot caches in memory: keyframes {timeline.keyframes.nbytes() / 1e6:.2f} MB + near copies and cursor "
           f"{(timeline.nbytes() - timeline.keyframes.nbytes()) / 1e6:.2f} MB + the trainer's trajectory "
