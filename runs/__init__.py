@@ -1,7 +1,10 @@
 """The store of runs (SQLite by default, PostgreSQL when BACKPROP_STORE says so): see runs/store.py."""
 
 from runs.store import (
+    ClassEnded,
+    ClassInfo,
     CorruptRecord,
+    JoinRefused,
     MalformedRunId,
     RunInfo,
     RunStore,
@@ -9,9 +12,12 @@ from runs.store import (
     StaleAppend,
     StoreError,
     StoreUnavailable,
+    UnknownClass,
     UnknownRun,
+    WrongTeacherKey,
     check_run_id,
 )
 
-__all__ = ["CorruptRecord", "MalformedRunId", "RunInfo", "RunStore", "SchemaTooNew", "StaleAppend", "StoreError",
-           "StoreUnavailable", "UnknownRun", "check_run_id"]
+__all__ = ["ClassEnded", "ClassInfo", "CorruptRecord", "JoinRefused", "MalformedRunId", "RunInfo", "RunStore",
+           "SchemaTooNew", "StaleAppend", "StoreError", "StoreUnavailable", "UnknownClass", "UnknownRun",
+           "WrongTeacherKey", "check_run_id"]

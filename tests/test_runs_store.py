@@ -235,9 +235,9 @@ def test_a_run_from_a_checkpoint_keeps_its_bytes_once(store, small_data):
 
 
 def test_a_store_from_a_newer_version_is_refused(store, location):
-    execute(store, "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
+    execute(store, "UPDATE store_meta SET value = '4' WHERE key = 'schema_version'")
     store.close()
-    with pytest.raises(SchemaTooNew, match="schema version 3, newer than this app's 2"):
+    with pytest.raises(SchemaTooNew, match="schema version 4, newer than this app's 3"):
         RunStore(location)
     execute(store, "UPDATE store_meta SET value = 'x; 1' WHERE key = 'schema_version'")
     with pytest.raises(CorruptRecord, match="is not a number"):
@@ -254,7 +254,7 @@ def test_a_version_1_store_gains_the_keyframes_table_and_keeps_its_runs(store, l
     assert upgraded.events_since(run_id) == [TrainSamples(5)]
     upgraded.put_keyframe(run_id, 5, b"state")
     assert upgraded.keyframes(run_id) == [(5, b"state")]
-    assert execute(upgraded, "SELECT value FROM store_meta WHERE key = 'schema_version'").scalar() == "2"
+    assert execute(upgraded, "SELECT value FROM store_meta WHERE key = 'schema_version'").scalar() == "3"
 
 
 def test_keyframes_are_kept_per_run_and_read_before_a_position(store):
