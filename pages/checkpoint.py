@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
-from ui import session, shell, widgets
+from ui import class_views, session, shell, widgets
 from ui.session import Session, Upload
 
 shell.require()
@@ -43,8 +43,15 @@ summary = st.empty()  # filled last: an upload below may replace the model
 download_column, upload_column = st.columns(2)
 with upload_column:
     st.subheader("Upload to continue")
-    upload = st.file_uploader("A checkpoint downloaded from Backprop Lab (.npz)", type=["npz"],
-                              key="checkpoint_upload")
+    if class_views.read_only_notice(state):
+        upload = None
+    elif state.classroom.seat is not None:
+        st.info("In a class, every run starts from the lesson's settings and trains here, so your teacher sees "
+                "what it did: uploads are switched off.", icon=":material/lock:")
+        upload = None
+    else:
+        upload = st.file_uploader("A checkpoint downloaded from Backprop Lab (.npz)", type=["npz"],
+                                  key="checkpoint_upload")
     # The uploaded file stays in the widget across reruns: load each upload once, not on every rerun.
     if upload is None:
         state.last_upload = None

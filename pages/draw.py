@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import drawing, network
-from ui import figures, session, shell, timeline_panel, widgets
+from ui import class_views, figures, session, shell, timeline_panel, widgets
 from ui.canvas import BadDrawing, decode_drawing
 
 shell.require()
@@ -132,6 +132,8 @@ def teach(prepared: drawing.PreparedDrawing) -> None:
         return
     if trainer.stopped_reason:
         st.caption("Training has stopped (see the sidebar), so the model cannot learn from the drawing.")
+        return
+    if class_views.read_only_notice(state):
         return
     row = st.container(horizontal=True, vertical_alignment="bottom")
     label = row.segmented_control("What digit did you draw?", list(range(10)), key="draw_label",

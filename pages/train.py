@@ -10,7 +10,7 @@ import streamlit as st
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
-from ui import figures, session, shell, timeline_panel, widgets
+from ui import class_views, figures, session, shell, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -27,20 +27,25 @@ mnist = session.dataset()
 
 
 def number_setting(column, key: str, label: str, **options):
-    """A number input bounded by the range the URL check uses too (core/settings.py)."""
+    """A number input bounded by the range the URL check uses too (core/settings.py); fixed where a class locks it."""
     field, low, high = NUMERIC_RANGES[key]
-    return column.number_input(label, low, high, getattr(trainer.settings, field), key=f"setting_{key}", **options)
+    locked = class_views.locked_help(state, field)
+    return column.number_input(label, low, high, getattr(trainer.settings, field), key=f"setting_{key}",
+                               disabled=locked is not None, help=locked, **options)
 
 
 def choice_setting(column, key: str, label: str, choices, help: str):
     """A select box of the allowed values, starting at the current one."""
     choices = list(choices)
+    locked = class_views.locked_help(state, key)
     return column.selectbox(label, choices, choices.index(getattr(trainer.settings, key)), key=f"setting_{key}",
-                            help=help)
+                            help=locked or help, disabled=locked is not None)
 
 
 def settings_form() -> None:
     """The run's settings; they take effect on Reset and are written into the URL."""
+    if state.classroom.read_only_reason():
+        return
     with st.expander("Settings: applied on Reset, saved in the page's URL so a link reproduces the run"):
         with st.form("settings"):
             columns = st.columns(4)
@@ -63,6 +68,8 @@ def settings_form() -> None:
 
 def control_buttons():
     """Step, Step ×10, Step ×100, Run to end of epoch, Reset; returns how many steps were asked for."""
+    if class_views.read_only_notice(state):
+        return 0
     row = st.container(horizontal=True)
     asked = 0
     if row.button("Step", type="primary", key="step_1"):

@@ -19,6 +19,7 @@ from core.surface_settings import surface_settings_from_query
 from core.timeline import StepView
 from core.training import StepRecord, Trainer
 from data.cache import cache_is_complete, default_cache_dir
+from ui.classroom import ClassState
 from ui.live_run import LiveRun, StoreHandle
 
 
@@ -120,6 +121,7 @@ class Session:
         self._view: StepView | None = None  # that step, computed once
         self.frame_measures = {}  # the Weights player's measures of each frame, by the frame's parameters
         self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
+        self.classroom = ClassState()  # the class this learner is in or teaches (ui/classroom.py)
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -157,7 +159,7 @@ class Session:
     def take_notices(self) -> list[str]:
         """The notices not shown yet (the store's among them); each is shown once."""
         notices, self.notices = self.notices, []
-        return notices + self.run.take_notices()
+        return notices + self.run.take_notices() + self.classroom.take_notices()
 
     def train(self, n, should_stop=None):
         """Train n samples (fewer if should_stop() says so) and record them in the store; the last step's record."""
@@ -184,11 +186,13 @@ class Session:
             self.trainer = trainer
             self._model_changed()
             return None
+        self.classroom.after_click(self)
         return record
 
     def _refuse_while_viewing(self):
         if self.viewing is not None:
             raise RuntimeError("a past step is being viewed: go back to now or branch from it before training")
+        self.classroom.refuse_if_read_only()
 
     # --- the past ------------------------------------------------------------------------------
 
@@ -225,18 +229,24 @@ class Session:
 
     def branch(self, changes: dict) -> None:
         """Continue from the viewed step as a new run with `changes` to its settings; this run is kept."""
+        self.classroom.refuse_if_read_only()
+        self.classroom.check_changes(changes)
         position = self.viewing if self.viewing is not None else self.timeline().length
         self.trainer = self.run.branch(position, changes)
         self._model_changed()
 
     def reset(self, settings) -> None:
         """Start over with new settings as a new run; the old run stays in the store behind a link."""
-        self.trainer.reset(settings)
+        self.classroom.refuse_if_read_only()
+        self.trainer.reset(self.classroom.enforce(settings))
         self.run.start_new(self.trainer)
         self._model_changed()
 
     def replace_trainer(self, trainer: Trainer, content: bytes | None = None) -> None:
         """Continue with another trainer (an uploaded checkpoint's, whose bytes start its new run)."""
+        self.classroom.refuse_if_read_only()
+        if self.classroom.seat is not None:
+            raise RuntimeError("in a class, runs start from the lesson's settings, not from an uploaded checkpoint")
         self.trainer = trainer
         self.run.start_new(trainer, content)
         self._model_changed()
@@ -246,7 +256,7 @@ class Session:
         query = settings_to_query(self.trainer.settings)
         if self.run.run_id is not None:
             query["run"] = self.run.run_id
-        return query
+        return self.classroom.url(query)
 
     def _model_changed(self) -> None:
         # Step counts start again, so results remembered by step would belong to the old model.
@@ -254,6 +264,7 @@ class Session:
         self.viewing, self._view, self.drawing_lesson = None, None, None
         self.figures.clear()
         self.silent_seen, self.silent_rose = (0, 0), None
+        self.classroom.after_click(self)
         keep_in_url(self)
 
 

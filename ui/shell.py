@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import session, widgets
+from ui import class_views, classroom, session, widgets
 from ui.run_memory import keep_run_in_tab
 
 # A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
@@ -55,9 +55,12 @@ if (!window.backpropLabFoldsSidebar) {
 </script>"""
 
 
-def screens() -> dict:
-    """Every screen of the app, by section, in the order a learner meets them."""
-    return {
+def screens(hidden=frozenset(), student: bool = False) -> dict:
+    """Every screen of the app, by section, in the order a learner meets them; less the `hidden` url paths.
+
+    The class's screen is "Teach" for a teacher and "Your class" for a student in one.
+    """
+    sections = {
         "Start": [
             st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
             st.Page("pages/dataset.py", title="Data", icon=":material/grid_on:"),
@@ -76,7 +79,20 @@ def screens() -> dict:
             st.Page("pages/checkpoint.py", title="Save & load", icon=":material/save:"),
             st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         ],
+        "Class": [
+            st.Page("pages/teach.py", title="Your class" if student else "Teach", icon=":material/groups:"),
+        ],
     }
+    shown = {name: [page for page in pages if page.url_path not in hidden] for name, pages in sections.items()}
+    return {name: pages for name, pages in shown.items() if pages}
+
+
+def shown_screens() -> dict:
+    """The screens this session's navigation holds: a class may leave some out for its students."""
+    state = session.existing()
+    if state is None:
+        return screens()
+    return screens(state.classroom.hidden_screens(), state.classroom.seat is not None)
 
 
 def start():
@@ -87,12 +103,14 @@ def start():
                        initial_sidebar_state="auto")
     st.html(LAYOUT_CSS)
     st.html(FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
-    navigation = st.navigation(screens())
+    navigation = st.navigation(shown_screens())
     mnist = session.dataset_or_stop()
     state = session.current()
+    classroom.follow(state)
     session.keep_in_url(state)
     keep_run_in_tab(state)
     widgets.sidebar(mnist, state)
+    class_views.banner(state)
     state.shell_drawn = True
     return navigation
 
@@ -111,7 +129,7 @@ def next_screen(page_file: str) -> st.Page:
     Every screen's url path is its file's stem except the default one's, which is "": a file that
     matches no url path is the default screen.
     """
-    pages = [page for section in screens().values() for page in section]
+    pages = [page for section in shown_screens().values() for page in section]
     stem = Path(page_file).stem
     current = next((number for number, page in enumerate(pages) if page.url_path == stem),
                    next(number for number, page in enumerate(pages) if page.url_path == ""))

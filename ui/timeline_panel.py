@@ -124,21 +124,25 @@ def viewing_banner(state: Session) -> None:
 
 def branch_form(state: Session) -> None:
     """From the open past step: new settings, and a new run that shares this run's log up to here."""
+    if state.classroom.read_only_reason():
+        return
     trainer = state.shown_trainer()
     settings, step = trainer.settings, shown_step(state)
+    locked = state.classroom.locked
     st.markdown(f"**Branch from step {step:,}**: to try other settings from here, make a new run that shares this "
                 f"run's first {step:,} steps and trains on with the settings below. This run stays as it is, behind "
                 "its own link.")
     with st.form("branch"):
         columns = st.columns(4)
         rate = columns[0].number_input("learning rate α", *NUMERIC_RANGES["lr"][1:], settings.learning_rate,
-                                       format="%.5f", step=0.001, key="branch_lr")
+                                       format="%.5f", step=0.001, key="branch_lr", disabled=locked("learning_rate"))
         period = columns[1].number_input("halve α every … epochs", *NUMERIC_RANGES["decay"][1:],
-                                         settings.decay_period, key="branch_decay")
+                                         settings.decay_period, key="branch_decay", disabled=locked("decay_period"))
         factor = columns[2].number_input("decay factor", *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
-                                         step=0.05, key="branch_factor")
+                                         step=0.05, key="branch_factor", disabled=locked("decay_factor"))
         rules = list(GRADIENT_RULES)
-        rule = columns[3].selectbox("gradient rule", rules, rules.index(settings.rule), key="branch_rule")
+        rule = columns[3].selectbox("gradient rule", rules, rules.index(settings.rule), key="branch_rule",
+                                    disabled=locked("rule"))
         pressed = st.form_submit_button(f"Branch from step {step:,}", icon=":material/call_split:")
     if not pressed:
         return

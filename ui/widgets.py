@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core.training import Trainer
-from ui import figures, timeline_panel
+from ui import class_views, figures, timeline_panel
 from ui.session import Session, current
 
 
@@ -77,6 +77,9 @@ def sidebar(mnist, session: Session) -> None:
 def run_links(session: Session) -> str:
     """This run's link (the address bar holds it) and the run before the last Reset or upload."""
     run = session.run
+    viewing = session.classroom.viewing
+    if viewing is not None:
+        return f"**Run** of {class_views.literal(viewing.member.name)}, open read-only from the class dashboard"
     text = (f"**Run** `{run.run_id[:8]}…`: saved; its link (in the address bar) reopens it anywhere"
             if run.run_id else "**Run** not saved yet (the run store is unreachable)")
     lineage = timeline_panel.lineage_text(session)

@@ -1,0 +1,110 @@
+"""What a class shows outside its own screen: names as typed, links, a read-only banner, the student's tasks.
+
+Names come from people, so they are always shown through literal(): every ASCII punctuation
+character is escaped for Streamlit's Markdown, which then shows `**bold**`, `<img …>`, `:red[…]`
+or `$x$` exactly as typed instead of formatting or running them.
+"""
+
+import re
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from core.progress import run_facts
+from core.tasks import TASKS, known, tasks_done
+from ui import classroom
+
+TEACH_PAGE = "pages/teach.py"
+
+
+def literal(text: str) -> str:
+    """`text` for st.markdown (and captions, alerts, titles) that shows exactly these characters."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
+
+
+def app_address() -> str:
+    """The app's address as the browser sees it ("http://host:8501/"), or "/" where it is unknown (tests)."""
+    parts = urlsplit(st.context.url or "")
+    if not parts.scheme:
+        return "/"
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/"
+
+
+def link(page: str, **query) -> str:
+    """The full address of a screen (its url path) with a query."""
+    return f"{app_address()}{page}?{urlencode(query)}"
+
+
+def join_link(class_id: str) -> str:
+    return link("teach", join=class_id)
+
+
+def teacher_link(class_id: str, secret: str) -> str:
+    return link("teach", **{"class": class_id, "key": secret})
+
+
+def run_link(run_id: str) -> str:
+    return link("train", run=run_id)
+
+
+def banner(state) -> None:
+    """On every screen: a student's run opened read-only by the teacher, with the ways back; a class's status line."""
+    seat, viewing = state.classroom.seat, state.classroom.viewing
+    if viewing is not None:
+        text, refresh, back = st.columns([6, 1.4, 1.6], vertical_alignment="center")
+        text.info(f"**{literal(viewing.member.name)}**'s run, read-only (class {literal(viewing.info.name)}), at step "
+                  f"{state.trainer.step_count:,}: the same screens the student sees, with training switched off.",
+                  icon=":material/visibility:")
+        if refresh.button("Their latest steps", key="class_view_refresh", icon=":material/refresh:",
+                          help="Open the student's run again as it is stored now"):
+            classroom.open_read_only(state, viewing.info.id, viewing.member.id)
+            st.rerun()
+        if back.button("Back to the dashboard", key="class_view_back", icon=":material/groups:", type="primary"):
+            classroom.close_read_only(state)
+            st.switch_page(TEACH_PAGE, query_params={"class": viewing.info.id})
+    elif seat is not None:
+        with st.sidebar:
+            done = len(seat.done & set(seat.info.lesson.tasks))
+            st.caption(f"**Class** {literal(seat.info.name)} · you are {literal(seat.name)} · tasks done: {done} of "
+                       f"{len(known(seat.info.lesson.tasks))} (see the Teach screen)")
+            reason = state.classroom.read_only_reason()
+            if reason:
+                st.warning(reason, icon=":material/lock:")
+
+
+def read_only_notice(state) -> bool:
+    """Where a screen would train: say why it may not, and return True; False when training is allowed."""
+    reason = state.classroom.read_only_reason()
+    if reason is None:
+        return False
+    st.info(f"{reason} Training is switched off here.", icon=":material/lock:")
+    return True
+
+
+def locked_help(state, setting: str) -> str | None:
+    """The help text of a locked setting's widget (None when it is not locked)."""
+    if not state.classroom.locked(setting):
+        return None
+    return "Your class locks this setting: the teacher chose it for every student."
+
+
+def student_tasks(state) -> frozenset:
+    """The student's tasks done: those stored, and those the run's state satisfies now (written if new)."""
+    seat = state.classroom.seat
+    chosen = known(seat.info.lesson.tasks)
+    facts = run_facts(state.trainer, state.classroom.log_facts(state))
+    done = seat.done | tasks_done(facts, chosen)
+    if done != seat.done and seat.info.is_open():
+        seat.done = done
+        state.classroom.after_click(state)
+    return done
+
+
+def task_list(state, done: frozenset) -> None:
+    """Each of the class's tasks: done or not yet, and what counts as done."""
+    for task_id in known(state.classroom.seat.info.lesson.tasks):
+        task = TASKS[task_id]
+        finished = task_id in done
+        icon = ":material/check_circle:" if finished else ":material/radio_button_unchecked:"
+        st.markdown(f"{icon} **{task.title}** · {'done' if finished else 'not yet'}")
+        st.caption(task.done_when)

@@ -1,0 +1,380 @@
+"""A class in one browser session: the student's seat, the teacher's key, a student's run opened read-only.
+
+Session.classroom (ui/session.py) is one ClassState; everything a class changes in a session goes
+through it, so the rest of the app asks it a few questions: which screens to leave out, whether a
+setting is locked, whether training is allowed, what the URL should hold.
+
+A student's session writes a progress row after its clicks, without slowing them: after_click()
+copies what the row needs (a few numbers, the parameters, a short loss curve, what the log says)
+and hands it to the process's ProgressWriter. That thread measures the test accuracy on the copy
+(at most every ACCURACY_SECONDS per student, and once more after the last click), decides the
+tasks (core/tasks.py) and writes every pending row in one transaction per FLUSH_SECONDS. The
+teacher's dashboard then reads one row per student and never a run.
+
+Left out on purpose: the screens (pages/teach.py, ui/dashboard.py) and the tables (runs/store.py).
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from core.lesson import Lesson, check_name
+from core.progress import LogFacts, LogTally, loss_sparkline, run_facts
+from core.tasks import tasks_done
+from core.training import Trainer
+from runs.store import ClassEnded, ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
+
+log = logging.getLogger(__name__)
+ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train
+FLUSH_SECONDS = 1.0  # progress rows are written together, at most this often per process
+ALWAYS_SHOWN = ("", "train", "teach")  # Home, Train and the class's own screen cannot be hidden
+
+
+@dataclass
+class Seat:
+    """This session's learner in a class: who they are, the class, the run whose progress is written."""
+
+    member_id: str
+    name: str
+    info: ClassInfo
+    run_id: str
+    done: frozenset = frozenset()  # task ids done by any run of theirs (the writer adds to it)
+
+
+@dataclass
+class Viewing:
+    """A student's run opened read-only by the teacher, and the teacher's own run to go back to."""
+
+    member: Member
+    info: ClassInfo
+    own_run: str | None
+
+
+@dataclass
+class ClassState:
+    """The class side of one browser session (Session.classroom)."""
+
+    seat: Seat | None = None
+    teaching: dict = field(default_factory=dict)  # class id -> the teacher's secret, once checked
+    created: set = field(default_factory=set)  # classes created in this session: their teacher link is shown open
+    viewing: Viewing | None = None
+    looked_up: str | None = None  # the run last looked up in the class tables
+    notices: list = field(default_factory=list)  # shown once, like the session's own
+    _tally: LogTally | None = None
+    _tallied: object = None  # the timeline the tally counts
+
+    # --- what the rest of the app asks --------------------------------------------------------
+
+    @property
+    def lesson(self) -> Lesson | None:
+        return None if self.seat is None else self.seat.info.lesson
+
+    def locked(self, setting: str) -> bool:
+        """The class locks this Settings field for this student."""
+        return self.lesson is not None and setting in self.lesson.locked
+
+    def hidden_screens(self) -> frozenset:
+        """The url paths of the screens this student's class leaves out of the navigation."""
+        if self.lesson is None or self.viewing is not None:
+            return frozenset()
+        return frozenset(self.lesson.hidden_screens) - set(ALWAYS_SHOWN)
+
+    def read_only_reason(self) -> str | None:
+        """Why this session may look but not train, or None when it may train."""
+        if self.viewing is not None:
+            return (f"This is {self.viewing.member.name}'s run, opened read-only from the class dashboard: "
+                    "nothing you do here changes it.")
+        if self.seat is not None and not self.seat.info.is_open():
+            return f"Your class ended on {ended_text(self.seat.info)}: its runs are read-only now."
+        return None
+
+    def refuse_if_read_only(self) -> None:
+        reason = self.read_only_reason()
+        if reason is not None:
+            raise RuntimeError(reason)
+
+    def enforce(self, settings):
+        """`settings` with the class's locked settings at the lesson's values."""
+        return settings if self.lesson is None else self.lesson.enforce(settings)
+
+    def check_changes(self, changes: dict) -> None:
+        """ValueError naming the locked settings among `changes` (a branch's)."""
+        refused = [] if self.lesson is None else self.lesson.refused_changes(changes)
+        if refused:
+            raise ValueError(f"your class locks {', '.join(refused)}, so it stays as the lesson sets it")
+
+    def url(self, query: dict) -> dict:
+        """What the URL holds: a run opened read-only is not this session's to link to."""
+        if self.viewing is not None:
+            query.pop("run", None)
+        return query
+
+    def take_notices(self) -> list:
+        notices, self.notices = self.notices, []
+        return notices
+
+    # --- after each click ---------------------------------------------------------------------
+
+    def after_click(self, state) -> None:
+        """The student's run moved on (or was replaced): hand its progress to the writer; cheap."""
+        seat = self.seat
+        run_id = state.run.run_id
+        if seat is None or self.viewing is not None or run_id is None or not seat.info.is_open():
+            return
+        if run_id != seat.run_id and not self._move(state, run_id):
+            return
+        trainer = state.trainer
+        writer = progress_writer(state.run.handle, state.run.data)
+        writer.submit(Snapshot(seat, run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
+                               trainer.step_count, trainer.stopped_reason, trainer.history.test_accuracy,
+                               loss_sparkline(trainer.history), self.log_facts(state), time.time()))
+
+    def log_facts(self, state) -> LogFacts:
+        """What the run's log says (core/progress.py), counting only the events added since the last click."""
+        timeline, branched = state.run.timeline, state.run.parent is not None
+        if timeline is None:  # the past could not be read: what the log says is unknown
+            return LogFacts(branched=branched)
+        if self._tallied is not timeline or self._tally.seen > len(timeline.events):
+            self._tally, self._tallied = LogTally(timeline.keyframes.frames[0].settings), timeline
+        self._tally.add(timeline.events[self._tally.seen:])
+        return self._tally.facts(branched)
+
+    def _move(self, state, run_id) -> bool:
+        """The student works on a new run (a reset, a branch): it joins their runs in the class."""
+        try:
+            state.run.handle.get().move_member(self.seat.member_id, run_id)
+        except (StoreError, AttributeError, ValueError) as error:
+            log.warning("run %s not added to class %s: %s", run_id, self.seat.info.id, error)
+            return False
+        self.seat.run_id = self.looked_up = run_id
+        return True
+
+
+def ended_text(info: ClassInfo) -> str:
+    return time.strftime("%d %B %Y at %H:%M UTC", time.gmtime(info.ends))
+
+
+# --- finding the class of a session ------------------------------------------------------------------
+
+
+def follow(state) -> None:
+    """Find the class of the session's run when the run changes (one query); rerun if its screens differ.
+
+    Called by the shell on every full run, so a student who opens their run link in another
+    browser is in their class again, with its screens and locks.
+    """
+    classroom = state.classroom
+    run_id = state.run.run_id
+    if classroom.viewing is not None or run_id is None or run_id == classroom.looked_up:
+        return
+    classroom.looked_up = run_id
+    if classroom.seat is not None and classroom.seat.run_id == run_id:
+        return
+    store = state.run.handle.get()
+    if store is None:
+        return
+    navigation = (classroom.hidden_screens(), classroom.seat is not None)
+    try:
+        member = store.member_of_run(run_id)
+        info = None if member is None else store.class_info(member.class_id)
+    except StoreError as error:
+        log.warning("the class of run %s cannot be read: %s", run_id, error)
+        return
+    classroom.seat = None if member is None else Seat(member.id, member.name, info, run_id,
+                                                      frozenset(member.progress.tasks))
+    if classroom.seat is not None:
+        classroom.notices.extend(info.lesson.url_notices(st.query_params.to_dict()))
+    if (classroom.hidden_screens(), classroom.seat is not None) != navigation:
+        st.rerun()  # the navigation was drawn for a learner in no class (or another)
+
+
+def join(state, info: ClassInfo, name: str) -> Seat:
+    """Make this session's learner a new member of the class, on a new run started from the lesson's settings.
+
+    ValueError (a bad name) or StoreError (ended, too many joins, store down): nothing changed then.
+    """
+    store = state.run.handle.get()
+    if store is None:
+        raise StoreError("the run store cannot be reached now, so no one can join a class")
+    name = check_name(name)
+    run_id = store.create_run(info.lesson.settings)
+    member_id = store.join_class(info.id, name, run_id)
+    seat = Seat(member_id, name, info, run_id)
+    classroom = state.classroom
+    classroom.seat, classroom.looked_up, classroom.viewing = seat, run_id, None
+    state.reopen(run_id)
+    return seat
+
+
+# --- the teacher ----------------------------------------------------------------------------------------
+
+
+def teacher_class(state, class_id, secret) -> ClassInfo:
+    """The class if `secret` is its teacher's; remembered for this session. WrongTeacherKey, UnknownClass, StoreError."""
+    store = state.run.handle.get()
+    if store is None:
+        raise StoreError("the run store cannot be reached now, so the class cannot be opened")
+    info = store.teacher_class(class_id, secret)
+    state.classroom.teaching[class_id] = secret
+    return info
+
+
+def taught_class(state, class_id) -> ClassInfo | None:
+    """The class if this session has shown its teacher's key; None otherwise."""
+    secret = state.classroom.teaching.get(class_id)
+    if secret is None:
+        return None
+    try:
+        return teacher_class(state, class_id, secret)
+    except (WrongTeacherKey, UnknownClass):
+        state.classroom.teaching.pop(class_id, None)
+        return None
+
+
+def open_read_only(state, class_id, member_id) -> None:
+    """Show a student's run on every screen, read-only; the teacher's own run is kept to go back to.
+
+    Needs the class's teacher key in this session (PermissionError otherwise).
+    """
+    info = taught_class(state, class_id)
+    if info is None:
+        raise PermissionError("only the class's teacher can open a student's run")
+    member = state.run.handle.get().member(member_id)
+    if member.class_id != class_id:
+        raise PermissionError("this student is not in this class")
+    classroom = state.classroom
+    own = classroom.viewing.own_run if classroom.viewing is not None else state.run.run_id
+    classroom.viewing = Viewing(member, info, own)
+    state.reopen(member.run_id)
+
+
+def close_read_only(state) -> None:
+    """Back to the teacher's own run."""
+    viewing = state.classroom.viewing
+    if viewing is None:
+        return
+    state.classroom.viewing = None
+    state.classroom.looked_up = viewing.own_run
+    if viewing.own_run is not None:
+        state.reopen(viewing.own_run)
+
+
+# --- the progress rows, written off the click's path -------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """A copy of what a student's progress row needs, taken at a click."""
+
+    seat: Seat
+    run_id: str
+    settings: object
+    params: object  # a copy: the trainer moves on while the writer measures
+    epoch: int
+    index: int
+    step: int
+    stopped_reason: str | None
+    epoch_accuracies: list
+    losses: tuple
+    log: LogFacts
+    time: float
+
+
+class ProgressWriter:
+    """One thread per process that turns snapshots into progress rows (see the module docstring)."""
+
+    def __init__(self, handle, data):
+        self.handle, self.data = handle, data
+        self.pending: dict[str, Snapshot] = {}  # member id -> their latest snapshot
+        self.later: dict[str, Snapshot] = {}  # snapshots whose accuracy is measured when due
+        self.measured: dict[str, tuple] = {}  # member id -> (which parameters, Measured, when) of the latest measurement
+        self.lock = threading.Lock()  # guards the dictionaries of snapshots
+        self.writing = threading.Lock()  # one flush at a time: a caller's flush waits for the thread's
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, snapshot: Snapshot) -> None:
+        with self.lock:
+            self.pending[snapshot.seat.member_id] = snapshot
+            self.later.pop(snapshot.seat.member_id, None)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="class-progress", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(timeout=ACCURACY_SECONDS)
+            time.sleep(FLUSH_SECONDS)  # gather the clicks of a second into one write
+            try:
+                self.flush()
+            except Exception:  # the thread must outlive any one bad row
+                log.exception("class progress rows not written")
+
+    def flush(self, now=None) -> int:
+        """Measure and write what is pending (and what waited for its measurement and is due now); rows written."""
+        with self.writing:
+            return self._flush(time.time() if now is None else now)
+
+    def _flush(self, now) -> int:
+        with self.lock:
+            due = {member: snapshot for member, snapshot in self.later.items()
+                   if now - self.measured[member][2] >= ACCURACY_SECONDS}
+            batch = {**due, **self.pending}
+            self.pending = {}
+            for member in batch:
+                self.later.pop(member, None)
+            self.wake.clear()
+        rows = {}
+        for member, snapshot in batch.items():
+            rows[member] = (snapshot.run_id, self._progress(snapshot, now))
+        store = self.handle.get()
+        if store is None or not rows:
+            return 0
+        try:
+            store.write_progress(rows)
+        except (StoreError, ValueError) as error:
+            log.warning("class progress rows not written: %s", error)
+            with self.lock:
+                for member, snapshot in batch.items():
+                    self.pending.setdefault(member, snapshot)
+            return 0
+        return len(rows)
+
+    def _progress(self, snapshot: Snapshot, now: float) -> Progress:
+        """The row: the facts of the snapshot's parameters, measuring the accuracy only when it is due."""
+        member = snapshot.seat.member_id
+        # b2 moves at every SGD step (db2 = dZ2 is never exactly 0): with the step it names the parameters.
+        key = (snapshot.step, snapshot.params.b2.tobytes())
+        earlier = self.measured.get(member)
+        unchanged = earlier is not None and earlier[0] == key
+        wait = not unchanged and earlier is not None and now - earlier[2] < ACCURACY_SECONDS
+        view = Trainer.resumed(snapshot.settings, snapshot.params, snapshot.epoch, snapshot.index, snapshot.step,
+                               snapshot.stopped_reason, *self.data)
+        facts = run_facts(view, snapshot.log, snapshot.epoch_accuracies, earlier[1] if unchanged or wait else None)
+        if wait:  # measured once due, unless a newer click comes first
+            with self.lock:
+                if member not in self.pending:
+                    self.later[member] = snapshot
+        elif not unchanged:
+            self.measured[member] = (key, facts.accuracy, now)
+        seat = snapshot.seat
+        seat.done = seat.done | tasks_done(facts, seat.info.lesson.tasks)
+        return Progress(snapshot.time, facts.step, facts.epoch, facts.sample, facts.accuracy.accuracy,
+                        facts.accuracy.step, facts.silent_units, facts.hidden, snapshot.losses, tuple(sorted(seat.done)))
+
+
+_WRITERS: dict[int, ProgressWriter] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def progress_writer(handle, data) -> ProgressWriter:
+    """The process's writer for this store (one per StoreHandle: one per process in the app)."""
+    with _WRITERS_LOCK:
+        writer = _WRITERS.get(id(handle))
+        if writer is None or writer.handle is not handle:
+            writer = _WRITERS[id(handle)] = ProgressWriter(handle, data)
+        return writer

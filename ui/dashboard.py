@@ -1,0 +1,197 @@
+"""The teacher's dashboard: one row per student, refreshed every few seconds, a class summary, a CSV.
+
+It reads the class's progress rows (runs/store.py: one small row per student, which each student's
+session writes as they train, ui/classroom.py) and never a run, so a refresh costs one query of N
+rows and a table, whatever the students have trained. Selecting a student's row opens their run on
+every screen, read-only. Names are shown as typed: in the table as plain text, elsewhere through
+class_views.literal(); in the CSV a name that a spreadsheet would run as a formula gets a leading '.
+"""
+
+import datetime
+import functools
+import io
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.tasks import TASKS, known
+from runs.store import StoreError
+from ui import class_views, classroom, figures, session
+from ui.class_views import literal
+
+REFRESH_SECONDS = 5
+TABLE_KEY = "class_table"
+ACTIVE_SECONDS = 60  # "active": clicked in the last minute
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def teacher_dashboard(state, info) -> None:
+    """The class's dashboard, for a session that has shown the teacher's key."""
+    st.title(f"Teach: {literal(info.name)}")
+    if info.is_open():
+        st.caption(f"Open until {classroom.ended_text(info)}. The table refreshes itself every {REFRESH_SECONDS} s; "
+                   "select a student's row to open their run read-only.")
+    else:
+        st.warning(f"This class ended on {classroom.ended_text(info)}: it is read-only (no joins, no training in "
+                   "its runs). Its runs are kept for 30 days after its end.", icon=":material/lock:")
+    links(state, info)
+    live_panel(info.id)
+    if info.is_open():
+        end_class(state, info)
+
+
+def links(state, info) -> None:
+    """The students' join link, plain to see; the teacher's own link folded away (a projector shows the screen)."""
+    st.markdown("**Join link for the students**: they open it and type their name.")
+    st.code(class_views.join_link(info.id), language=None, wrap_lines=True)
+    just_created = info.id in state.classroom.created
+    with st.expander("Your teacher link: keep it private", expanded=just_created,
+                     icon=":material/key:"):
+        st.code(class_views.teacher_link(info.id, state.classroom.teaching[info.id]), language=None, wrap_lines=True)
+        st.warning("This link is the only key to this dashboard. Backprop Lab keeps only a hash of it, so it cannot "
+                   "be shown to anyone else or recovered: **losing it means creating a new class**. Save it now.",
+                   icon=":material/warning:")
+    state.classroom.created.discard(info.id)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_panel(class_id: str) -> None:
+    """The table, the summary and the CSV; reruns alone every REFRESH_SECONDS."""
+    state = session.current()
+    try:
+        info = classroom.taught_class(state, class_id)
+        members = [] if info is None else state.run.handle.get().class_members(class_id)
+    except (StoreError, AttributeError) as error:
+        st.warning(f"The class's progress cannot be read now ({str(error).rstrip('.')}); the table comes back when "
+                   "the store does.", icon=":material/cloud_off:")
+        return
+    if info is None:
+        st.error("This session no longer holds the class's teacher key.", icon=":material/lock:")
+        return
+    chosen = known(info.lesson.tasks)
+    if not members:
+        st.info("No student has joined yet: show them the join link above.", icon=":material/hourglass_empty:")
+        return
+    frame = member_table(members, chosen)
+    ids = [member.id for member in members]
+    st.dataframe(frame, hide_index=True, key=TABLE_KEY, column_config=column_config(chosen),
+                 on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
+    if state.classroom.viewing is not None:  # a row was just selected
+        st.switch_page("pages/train.py")
+    summary(members, chosen)
+    st.download_button("Download the table (CSV)", csv_text(members, chosen), file_name=f"class-{class_id[:8]}.csv",
+                       mime="text/csv", on_click="ignore", icon=":material/download:", key="class_csv")
+
+
+def open_selected(class_id: str, ids: list) -> None:
+    """The row selected in the table: open that student's run read-only."""
+    rows = st.session_state[TABLE_KEY].selection.rows
+    if rows:
+        classroom.open_read_only(session.current(), class_id, ids[rows[0]])
+
+
+def member_table(members, chosen) -> pd.DataFrame:
+    """One row per student, as the dashboard shows it."""
+    rows = []
+    for member in members:
+        progress = member.progress
+        rows.append({
+            "Student": member.name, "Step": progress.step, "Epoch": progress.epoch + 1, "Sample": progress.sample,
+            "Test accuracy": progress.accuracy, "Silent units": progress.silent,
+            "Tasks done": sum(task in progress.tasks for task in chosen),
+            "Done": [TASKS[task].short for task in chosen if task in progress.tasks],
+            "Last active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
+            "Loss": list(progress.losses),
+        })
+    return pd.DataFrame(rows)
+
+
+def column_config(chosen) -> dict:
+    config = st.column_config
+    return {
+        "Student": config.TextColumn(pinned=True, help="The name as the student typed it"),
+        "Step": config.NumberColumn(format="%d", help="Samples trained"),
+        "Epoch": config.NumberColumn(format="%d", help="The epoch in progress (1 until the first 60,000 samples)"),
+        "Sample": config.NumberColumn(format="%d", help="Samples of this epoch trained"),
+        "Test accuracy": config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0,
+                                               help="Share of the 10,000 test images read right, measured at most "
+                                                    "every few seconds while the student trains"),
+        "Silent units": config.NumberColumn(format="%d", help="Hidden units off on all of the first 1,000 test images"),
+        "Tasks done": config.NumberColumn(format=f"%d of {len(chosen)}", help="Tasks the run's state satisfies"),
+        "Done": config.ListColumn(help="The tasks done"),
+        "Last active": config.DatetimeColumn(format="distance", help="The student's last click"),
+        "Loss": config.LineChartColumn(y_min=0, help="Mean loss Σ(A2 − y)² over the run, oldest first"),
+    }
+
+
+def summary(members, chosen) -> None:
+    """How many finished each task, and how the test accuracies spread."""
+    now = time.time()
+    accuracies = [member.progress.accuracy for member in members if member.progress.accuracy is not None]
+    every = sum(all(task in member.progress.tasks for task in chosen) for member in members) if chosen else 0
+    cells = st.columns(4)
+    cells[0].metric("Students", len(members))
+    cells[1].metric("Active in the last minute", sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
+    cells[2].metric("Median test accuracy", f"{statistics.median(accuracies):.1%}" if accuracies else "–")
+    cells[3].metric("Every task done", f"{every} of {len(members)}")
+    left, right = st.columns([1.1, 1])
+    with left:
+        if chosen:
+            st.markdown("**Tasks**: how many students have done each")
+            st.dataframe(task_table(members, chosen), hide_index=True, column_config={
+                "Done by": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=len(members)),
+                "What counts as done": st.column_config.TextColumn(width="large")})
+    with right:
+        counts, labels = accuracy_histogram(accuracies)
+        st.plotly_chart(figures.bars(counts, labels, "Test accuracy of the students' runs", "test accuracy",
+                                     "students", text_format=".0f", height=280), key="class_accuracy",
+                        config={"displayModeBar": False})
+
+
+def task_table(members, chosen) -> pd.DataFrame:
+    return pd.DataFrame([{"Task": TASKS[task].title,
+                          "Done by": sum(task in member.progress.tasks for member in members),
+                          "What counts as done": TASKS[task].done_when} for task in chosen])
+
+
+def accuracy_histogram(accuracies) -> tuple[list, list]:
+    """Students per tenth of test accuracy (below 50% in one bar: an untrained net reads about 10%)."""
+    edges = [0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 1.0001]
+    counts, _ = np.histogram(accuracies, bins=edges)
+    labels = [f"<{edges[1]:.0%}"] + [f"{low:.0%}–{high:.0%}" if high <= 1 else f"≥{low:.0%}"
+                                     for low, high in zip(edges[1:-1], edges[2:])]
+    return counts.tolist(), labels
+
+
+def csv_text(members, chosen) -> str:
+    """The table as CSV, with the times in UTC and the task ids; formula-like names defused with a leading '."""
+    frame = pd.DataFrame([{
+        "student": "'" + member.name if member.name.startswith(FORMULA_STARTS) else member.name,
+        "joined_utc": datetime.datetime.fromtimestamp(member.joined, datetime.timezone.utc).isoformat(timespec="seconds"),
+        "step": member.progress.step, "epoch": member.progress.epoch + 1, "sample": member.progress.sample,
+        "test_accuracy": member.progress.accuracy, "accuracy_at_step": member.progress.accuracy_step,
+        "silent_units": member.progress.silent, "hidden_units": member.progress.hidden,
+        "tasks_done": " ".join(task for task in chosen if task in member.progress.tasks),
+        "last_active_utc": datetime.datetime.fromtimestamp(member.progress.active,
+                                                           datetime.timezone.utc).isoformat(timespec="seconds"),
+    } for member in members])
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def end_class(state, info) -> None:
+    """End the class now, after a second click: from then on it is read-only."""
+    with st.popover("End the class now", icon=":material/stop_circle:"):
+        st.markdown("Students can no longer join or train in the class's runs; the dashboard stays readable. "
+                    "This cannot be undone.")
+        if st.button("End the class", key="class_end", type="primary"):
+            try:
+                state.run.handle.get().end_class(info.id, state.classroom.teaching[info.id])
+            except StoreError as error:
+                st.error(f"The class was not ended: {str(error).rstrip('.')}.")
+                return
+            st.rerun()
