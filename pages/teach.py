@@ -211,6 +211,9 @@ def create_screen() -> None:
                                "there)", [title for _, title in HIDEABLE], default=[title for _, title in HIDEABLE])
         tasks = st.multiselect("Tasks (each checks itself from the student's run)",
                                [task.title for task in CATALOGUE], default=[task.title for task in CATALOGUE])
+        with st.expander("What each task counts as done"):
+            for task in CATALOGUE:
+                st.markdown(f"**{task.title}**: {task.done_when}")
         end = st.date_input("The class is open until the end of", today + datetime.timedelta(days=DEFAULT_DAYS),
                             min_value=today, max_value=today + datetime.timedelta(days=365),
                             help="After that day the class is read-only: no joins, no training in its runs. Its "

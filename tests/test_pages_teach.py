@@ -156,8 +156,8 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
     table = app.dataframe[0].value.set_index("Student")
     assert set(table.index) == set(students)
     assert table.loc["Ann", "Step"] == 100 and table.loc["**bold**", "Step"] == 10 and table.loc["=cmd()", "Step"] == 0
-    assert table.loc["Ann", "Tasks done"] == 1 and table.loc["Ann", "Done"] == ["all silent"]  # α = 50 silences all
-    assert table.loc["=cmd()", "Tasks done"] == 0 and 0 <= table.loc["Ann", "Test accuracy"] <= 1
+    assert table.loc["Ann", "Tasks"] == 1 and table.loc["Ann", "Done"] == ["all silent"]  # α = 50 silences all
+    assert table.loc["=cmd()", "Tasks"] == 0 and 0 <= table.loc["Ann", "Accuracy"] <= 1
     tasks = app.dataframe[1].value.set_index("Task")
     assert tasks.loc["Silence every hidden unit", "Done by"] == 1 and tasks.loc["Train a whole epoch", "Done by"] == 0
     # the student sees it done on their own screen too

@@ -51,22 +51,24 @@ def banner(state) -> None:
     """On every screen: a student's run opened read-only by the teacher, with the ways back; a class's status line."""
     seat, viewing = state.classroom.seat, state.classroom.viewing
     if viewing is not None:
-        text, refresh, back = st.columns([6, 1.4, 1.6], vertical_alignment="center")
-        text.info(f"**{literal(viewing.member.name)}**'s run, read-only (class {literal(viewing.info.name)}), at step "
-                  f"{state.trainer.step_count:,}: the same screens the student sees, with training switched off.",
-                  icon=":material/visibility:")
-        if refresh.button("Their latest steps", key="class_view_refresh", icon=":material/refresh:",
-                          help="Open the student's run again as it is stored now"):
-            classroom.open_read_only(state, viewing.info.id, viewing.member.id)
-            st.rerun()
-        if back.button("Back to the dashboard", key="class_view_back", icon=":material/groups:", type="primary"):
+        st.info(f"**{literal(viewing.member.name)}**'s run, read-only (class {literal(viewing.info.name)}), at step "
+                f"{state.trainer.step_count:,}: the same screens the student sees, with training switched off.",
+                icon=":material/visibility:")
+        row = st.container(horizontal=True)
+        back = row.button("Back to the dashboard", key="class_view_back", icon=":material/groups:", type="primary")
+        latest = row.button("Their latest steps", key="class_view_refresh", icon=":material/refresh:",
+                            help="Open the student's run again as it is stored now")
+        if back:
             classroom.close_read_only(state)
             st.switch_page(TEACH_PAGE, query_params={"class": viewing.info.id})
+        if latest:
+            classroom.open_read_only(state, viewing.info.id, viewing.member.id)
+            st.rerun()
     elif seat is not None:
         with st.sidebar:
             done = len(seat.done & set(seat.info.lesson.tasks))
             st.caption(f"**Class** {literal(seat.info.name)} · you are {literal(seat.name)} · tasks done: {done} of "
-                       f"{len(known(seat.info.lesson.tasks))} (see the Teach screen)")
+                       f"{len(known(seat.info.lesson.tasks))} (see Your class)")
             reason = state.classroom.read_only_reason()
             if reason:
                 st.warning(reason, icon=":material/lock:")
@@ -77,6 +79,8 @@ def read_only_notice(state) -> bool:
     reason = state.classroom.read_only_reason()
     if reason is None:
         return False
+    if state.classroom.viewing is not None:  # the banner above names the student
+        reason = "This run is open read-only from the class dashboard."
     st.info(f"{reason} Training is switched off here.", icon=":material/lock:")
     return True
 

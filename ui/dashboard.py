@@ -99,31 +99,35 @@ def member_table(members, chosen) -> pd.DataFrame:
     for member in members:
         progress = member.progress
         rows.append({
-            "Student": member.name, "Step": progress.step, "Epoch": progress.epoch + 1, "Sample": progress.sample,
-            "Test accuracy": progress.accuracy, "Silent units": progress.silent,
-            "Tasks done": sum(task in progress.tasks for task in chosen),
-            "Done": [TASKS[task].short for task in chosen if task in progress.tasks],
-            "Last active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
+            "Student": member.name, "Step": progress.step, "Epoch": progress.epoch + 1,
+            "Accuracy": progress.accuracy, "Silent": progress.silent,
+            "Tasks": sum(task in progress.tasks for task in chosen),
+            "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
             "Loss": list(progress.losses),
+            "Done": [TASKS[task].short for task in chosen if task in progress.tasks],
         })
     return pd.DataFrame(rows)
 
 
 def column_config(chosen) -> dict:
+    """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
+    screen beside the sidebar up to the loss curve."""
     config = st.column_config
     return {
-        "Student": config.TextColumn(pinned=True, help="The name as the student typed it"),
-        "Step": config.NumberColumn(format="%d", help="Samples trained"),
-        "Epoch": config.NumberColumn(format="%d", help="The epoch in progress (1 until the first 60,000 samples)"),
-        "Sample": config.NumberColumn(format="%d", help="Samples of this epoch trained"),
-        "Test accuracy": config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0,
-                                               help="Share of the 10,000 test images read right, measured at most "
-                                                    "every few seconds while the student trains"),
-        "Silent units": config.NumberColumn(format="%d", help="Hidden units off on all of the first 1,000 test images"),
-        "Tasks done": config.NumberColumn(format=f"%d of {len(chosen)}", help="Tasks the run's state satisfies"),
-        "Done": config.ListColumn(help="The tasks done"),
-        "Last active": config.DatetimeColumn(format="distance", help="The student's last click"),
-        "Loss": config.LineChartColumn(y_min=0, help="Mean loss Σ(A2 − y)² over the run, oldest first"),
+        "Student": config.TextColumn(pinned=True, width=132, help="The name as the student typed it"),
+        "Step": config.NumberColumn(format="%d", width=72, help="Samples trained"),
+        "Epoch": config.NumberColumn(format="%d", width=56,
+                                     help="The epoch in progress (1 until the first 60,000 samples)"),
+        "Accuracy": config.NumberColumn(format="percent", width=84,
+                                             help="Test accuracy: the share of the 10,000 test images read right, measured at most "
+                                                  "every few seconds while the student trains"),
+        "Silent": config.NumberColumn(format="%d", width=56,
+                                      help="Silent hidden units: off on all of the first 1,000 test images"),
+        "Tasks": config.NumberColumn(format=f"%d of {len(chosen)}", width=60,
+                                     help="Tasks done: the run's state satisfies them"),
+        "Active": config.DatetimeColumn(format="distance", width=124, help="The student's last click"),
+        "Loss": config.LineChartColumn(y_min=0, width=58, help="Mean loss Σ(A2 − y)² over the run, oldest first"),
+        "Done": config.ListColumn(width="large", help="The tasks done"),
     }
 
 
@@ -137,13 +141,17 @@ def summary(members, chosen) -> None:
     cells[1].metric("Active in the last minute", sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
     cells[2].metric("Median test accuracy", f"{statistics.median(accuracies):.1%}" if accuracies else "–")
     cells[3].metric("Every task done", f"{every} of {len(members)}")
-    left, right = st.columns([1.1, 1])
+    left, right = st.columns([1.3, 1])
     with left:
         if chosen:
             st.markdown("**Tasks**: how many students have done each")
             st.dataframe(task_table(members, chosen), hide_index=True, column_config={
-                "Done by": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=len(members)),
-                "What counts as done": st.column_config.TextColumn(width="large")})
+                "Task": st.column_config.TextColumn(width=190),
+                "Done by": st.column_config.ProgressColumn(format=f"%d of {len(members)}", min_value=0,
+                                                           max_value=len(members), width=140)})
+            with st.expander("What counts as done"):
+                for task in chosen:
+                    st.markdown(f"**{TASKS[task].title}**: {TASKS[task].done_when}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
         st.plotly_chart(figures.bars(counts, labels, "Test accuracy of the students' runs", "test accuracy",
@@ -152,9 +160,8 @@ def summary(members, chosen) -> None:
 
 
 def task_table(members, chosen) -> pd.DataFrame:
-    return pd.DataFrame([{"Task": TASKS[task].title,
-                          "Done by": sum(task in member.progress.tasks for member in members),
-                          "What counts as done": TASKS[task].done_when} for task in chosen])
+    return pd.DataFrame([{"Task": TASKS[task].title, "Done by": sum(task in member.progress.tasks for member in members)}
+                         for task in chosen])
 
 
 def accuracy_histogram(accuracies) -> tuple[list, list]:
