@@ -286,8 +286,9 @@ class Snapshot:
 class ProgressWriter:
     """One thread per process that turns snapshots into progress rows (see the module docstring)."""
 
-    def __init__(self, handle, data):
+    def __init__(self, handle, data, background: bool = True):
         self.handle, self.data = handle, data
+        self.background = background  # False: only flush() writes (tests drive the clock)
         self.pending: dict[str, Snapshot] = {}  # member id -> their latest snapshot
         self.later: dict[str, Snapshot] = {}  # snapshots whose accuracy is measured when due
         self.measured: dict[str, tuple] = {}  # member id -> (which parameters, Measured, when) of the latest measurement
@@ -300,7 +301,7 @@ class ProgressWriter:
         with self.lock:
             self.pending[snapshot.seat.member_id] = snapshot
             self.later.pop(snapshot.seat.member_id, None)
-            if self.thread is None:
+            if self.thread is None and self.background:
                 self.thread = threading.Thread(target=self._run, name="class-progress", daemon=True)
                 self.thread.start()
         self.wake.set()
