@@ -31,6 +31,16 @@ would not in a classroom, so the figures are on the pessimistic side.
 "off" (no store), "postgres" (a throwaway PostgreSQL server shared by the replicas), or "compare":
 every row twice, without the store and with PostgreSQL, then the Step p95 of each pair (issue 14's
 target: at most 10% more with the store).
+
+--class runs a class instead (issue 17), on a throwaway PostgreSQL (a SQLite file in a temporary
+folder where PostgreSQL is not installed): N students join through the join link (the Teach
+screen's form), open Train and click Step once a second; the same without and with the teacher's
+dashboard open (it refreshes itself every 5 s), on one process and on two replicas behind nginx.
+It prints the students' Step p95 of each pair (target: at most 10% more with the dashboard), and
+the server CPU of one dashboard refresh for N students (target: at most 300 ms), measured after
+the students stopped clicking: ten refreshes back to back, less the servers' idle upkeep.
+
+    .venv/bin/python -m bench.classroom_load --class     # about 6 minutes
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import random
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.learners import Learner, LearnerError, train_step  # noqa: E402
 from deploy.serve import Cluster, ServeError, StreamlitProcess, find_nginx  # noqa: E402
+from ui.classroom import ACCURACY_SECONDS, FLUSH_SECONDS  # noqa: E402
 
 MB = 1024 * 1024
 TARGETS = {  # row name -> Step p95 limit in ms (issue 7)
@@ -91,6 +103,7 @@ class Row:
     mixed: int = 0
     replicas: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    refresh_cpu: float | None = None  # seconds of server CPU per dashboard refresh (class rows with a teacher)
 
     @property
     def per_session_mb(self) -> float | None:
@@ -371,11 +384,14 @@ def print_details(rows: list[Row]) -> None:
             lines.append(f"epoch runs beside it: {len(epochs)}, {statistics.median(epochs):.1f} s median each")
         if len(row.replicas) > 1 or "-" not in row.replicas:
             lines.append("learners per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(row.replicas.items())))
-        for key in ("browser: text", "browser: redrawn"):
-            if key in row.other_seconds:
+        for key in ("browser: text", "browser: redrawn", "dashboard refresh (under load)", "dashboard refresh (quiet)"):
+            if row.other_seconds.get(key):
                 values = row.other_seconds[key]
-                lines.append(f"{key} after Step: median {statistics.median(values) * 1000:.0f} ms, "
-                             f"p95 {percentile(values, 0.95) * 1000:.0f} ms")
+                what = key if key.startswith("dashboard") else f"{key} after Step"
+                lines.append(f"{what}: median {statistics.median(values) * 1000:.0f} ms, "
+                             f"p95 {percentile(values, 0.95) * 1000:.0f} ms, {len(values)} of them")
+        if row.refresh_cpu is not None:
+            lines.append(f"server CPU per dashboard refresh: {row.refresh_cpu * 1000:.0f} ms")
         if len(row.rss_by_class) > 1:
             lines.append("RSS per class (run / after they left): " + ", ".join(
                 f"{run / MB:.0f}/{left / MB:.0f} MB" for run, left in row.rss_by_class))
@@ -442,6 +458,171 @@ def print_store_comparison(rows: list[Row]) -> None:
               f"{on:.0f} ms with PostgreSQL ({100 * (on / off - 1):+.0f}%; target at most +10%)")
 
 
+# --- a class: students who join through the join link, and a teacher's dashboard ------------------------
+
+CLASS_REFRESHES = 10  # dashboard refreshes back to back for the CPU figure
+REFRESH_TARGET_MS = 300
+DASHBOARD_TARGET = 0.10  # the students' Step p95 at most 10% above the same class without the dashboard
+
+
+async def student_script(learner: Learner, class_id: str, script: Script, row: Row, start_delay: float) -> None:
+    """Join the class under the learner's name, open Train, click Step once a second; problems go in the row."""
+    await asyncio.sleep(start_delay)
+    try:
+        await learner.open(page="teach", query_string=f"join={class_id}")
+        learner.type_text("Your name", learner.name)
+        await learner.click("Join the class")
+        if learner.find_text("Your run's link") is None:
+            raise LearnerError(f"not in the class after joining: {learner.texts[:4]}")
+        await learner.open(page="train")
+        position = train_step(learner)
+        if position is None:
+            raise LearnerError(f"no position text on Train: {learner.texts[:5]}")
+        for _ in range(script.steps):
+            run = await learner.click("Step")
+            row.step_seconds.append(run.seconds)
+            position = check_advance(learner, row, position, 1)
+            await asyncio.sleep(script.pause)
+    except LearnerError as error:
+        row.errors.append(f"{learner.name}: {error}")
+    row.errors.extend(f"{learner.name}: {message}" for message in learner.errors)
+    row.replicas[learner.replica or "-"] = row.replicas.get(learner.replica or "-", 0) + 1
+
+
+def dashboard_rows(teacher: Learner) -> int:
+    """Rows of the dashboard's table as the teacher's screen holds it (0 before any student joined)."""
+    import pyarrow as pa
+
+    tables = [element for element in teacher.elements if element.kind == "dataframe"]
+    if not tables:
+        return 0
+    return pa.ipc.open_stream(tables[0].payload.arrow_data.data).read_all().num_rows
+
+
+async def run_class_session(row: Row, url: str, server, class_id: str, secret: str, script: Script,
+                            dashboard: bool, seed: int) -> None:
+    teacher = None
+    if dashboard:
+        teacher = Learner(url, name="teacher", timeout=300)
+        await teacher.connect()
+        await teacher.open(page="teach", query_string=f"class={class_id}&key={secret}")
+        if teacher.find_text("Join link for the students") is None:
+            row.errors.append(f"teacher: no dashboard: {teacher.texts[:4]}")
+    learners = [Learner(url, name=f"student {number + 1}") for number in range(row.learners)]
+    row.baseline_sessions, row.rss_base = 0, server.rss_bytes()
+    await asyncio.gather(*(learner.connect() for learner in learners))
+    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
+    delays = random.Random(seed)
+    await asyncio.gather(*(student_script(learner, class_id, script, row, delays.uniform(0, script.pause))
+                           for learner in learners))
+    row.server_cpu += server.cpu_seconds() - server_cpu
+    row.client_cpu += time.process_time() - client_cpu
+    row.requests += sum(len(learner.runs) for learner in learners)
+    row.sessions = len(learners) + bool(teacher)
+    row.rss_run = row.rss_closed = server.rss_bytes()
+    row.rss_by_class.append((row.rss_run, row.rss_closed))  # the sessions are not waited out here
+    if teacher is not None:
+        refreshes = [run.seconds for run in teacher.runs if run.action == "auto rerun"]
+        row.other_seconds["dashboard refresh (under load)"] = refreshes
+        # the students' last rows written, their last accuracies measured: the servers are idle again
+        await asyncio.sleep(ACCURACY_SECONDS + 2 * FLUSH_SECONDS)
+        await measure_refresh(row, teacher, server)
+        row.errors.extend(f"teacher: {message}" for message in teacher.errors)
+        await teacher.close()
+    await asyncio.gather(*(learner.close() for learner in learners))
+
+
+async def measure_refresh(row: Row, teacher: Learner, server) -> None:
+    """Server CPU of one dashboard refresh with every student's row in it, net of the idle servers' upkeep."""
+    for task in teacher._state.auto_reruns.values():  # only our own refreshes from here on
+        task.cancel()
+    idle_started, idle_cpu = time.perf_counter(), server.cpu_seconds()
+    await asyncio.sleep(5)
+    idle_rate = (server.cpu_seconds() - idle_cpu) / (time.perf_counter() - idle_started)
+    await teacher.rerun_fragment()  # warm
+    started, cpu = time.perf_counter(), server.cpu_seconds()
+    seconds = [(await teacher.rerun_fragment()).seconds for _ in range(CLASS_REFRESHES)]
+    elapsed = time.perf_counter() - started
+    row.refresh_cpu = (server.cpu_seconds() - cpu - idle_rate * elapsed) / CLASS_REFRESHES
+    row.other_seconds["dashboard refresh (quiet)"] = seconds
+    shown = dashboard_rows(teacher)
+    row.notes.append(f"dashboard: {shown} students in its table; idle upkeep {idle_rate * 1000:.1f} ms/s subtracted")
+    if shown != row.learners:
+        row.errors.append(f"teacher: the dashboard shows {shown} students, not {row.learners}")
+
+
+def run_class_row(name: str, learners: int, args, script: Script, *, dashboard: bool, cluster: bool) -> Row:
+    from core.lesson import Lesson
+    from core.tasks import CATALOGUE
+    from runs.store import RunStore
+
+    row = Row(name, learners)
+    flags = ("--server.disconnectedSessionTTL", str(args.ttl))
+    server = (Cluster(args.app, replicas=args.replicas, streamlit_args=flags) if cluster
+              else StreamlitProcess(args.app, extra_args=flags))
+    with server:
+        store = RunStore(os.environ["BACKPROP_STORE"])
+        class_id, secret = store.create_class(name, Lesson(tasks=tuple(task.id for task in CATALOGUE)),
+                                              time.time() + 86400)
+        store.close()
+        asyncio.run(run_class_session(row, server.url, server, class_id, secret, script, dashboard, learners))
+    return row
+
+
+@contextlib.contextmanager
+def class_store():
+    """A throwaway PostgreSQL for the class rows (shared by the replicas), else a SQLite file in a temporary folder."""
+    from runs.postgres_server import postgres_programs
+
+    if postgres_programs() is not None:
+        with store_environment("postgres"):
+            yield "PostgreSQL"
+        return
+    before = os.environ.get("BACKPROP_STORE")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["BACKPROP_STORE"] = os.path.join(folder, "runs.sqlite3")
+        try:
+            yield "SQLite (PostgreSQL is not installed)"
+        finally:
+            if before is None:
+                os.environ.pop("BACKPROP_STORE", None)
+            else:
+                os.environ["BACKPROP_STORE"] = before
+
+
+def run_class_rows(args, script: Script, learners: int) -> list[Row]:
+    rows = []
+    topologies = [("1 process", False)]
+    if not args.no_nginx and find_nginx() is not None:
+        topologies.append((f"nginx, {args.replicas} replicas", True))
+    with class_store() as kind:
+        print(f"class rows on {kind}")
+        for topology, cluster in topologies:
+            for dashboard in (False, True):
+                name = f"class, {topology}" + (" + dashboard" if dashboard else "")
+                print(f"running: {name}, N = {learners} ...", flush=True)
+                rows.append(run_class_row(name, learners, args, script, dashboard=dashboard, cluster=cluster))
+    return rows
+
+
+def print_class_verdicts(rows: list[Row]) -> None:
+    print()
+    by_name = {row.name: row for row in rows}
+    for row in rows:
+        if not row.name.endswith(" + dashboard"):
+            continue
+        without = by_name.get(row.name.removesuffix(" + dashboard"))
+        if without is not None and without.step_seconds and row.step_seconds:
+            off, on = percentile(without.step_seconds, 0.95) * 1000, percentile(row.step_seconds, 0.95) * 1000
+            verdict = "met" if on <= off * (1 + DASHBOARD_TARGET) else "MISSED"
+            print(f"target dashboard cost, {without.name}, N = {row.learners}: Step p95 {off:.0f} ms without, {on:.0f} ms "
+                  f"with the dashboard ({100 * (on / off - 1):+.0f}%; at most +{DASHBOARD_TARGET:.0%}): {verdict}")
+        if row.refresh_cpu is not None:
+            ms = row.refresh_cpu * 1000
+            print(f"target dashboard refresh, {row.name}, N = {row.learners}: {ms:.0f} ms of server CPU per refresh "
+                  f"<= {REFRESH_TARGET_MS} ms: {'met' if ms <= REFRESH_TARGET_MS else 'MISSED'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -463,6 +644,8 @@ def main() -> int:
     parser.add_argument("--app", default="app.py")
     parser.add_argument("--store", choices=("default", "off", "postgres", "compare"), default="default",
                         help="the servers' run store (default: as BACKPROP_STORE says); compare: off, then PostgreSQL")
+    parser.add_argument("--class", dest="class_rows", action="store_true",
+                        help="a class instead: students join and step, without and with the teacher's dashboard")
     args = parser.parse_args()
 
     script = Script()
@@ -483,6 +666,19 @@ def main() -> int:
     if args.browser:
         print(f"note: the N = {classroom} one-process row runs with Chromium beside it on the same cores")
 
+    if args.class_rows:
+        print(f"student script: join the class, open Train; {script.steps} x (Step, wait {script.pause:g} s)")
+        started = time.monotonic()
+        try:
+            rows = run_class_rows(args, script, classroom)
+        except ServeError as error:
+            print(f"could not start the app: {error}")
+            return 1
+        print(f"\n{len(rows)} rows in {time.monotonic() - started:.0f} s\n")
+        print_table(rows)
+        print_details(rows)
+        print_class_verdicts(rows)
+        return 1 if any(row.errors for row in rows) else 0
     print(f"learner script: open Train; {script.steps} x (Step, wait {script.pause:g} s); "
           f"{script.big_steps} x Step ×100; open {', '.join(script.pages) or 'nothing'}")
     rows = []

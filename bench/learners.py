@@ -4,7 +4,9 @@ A `Learner` speaks Streamlit's own wire protocol over the WebSocket at /_stcore/
 the browser's frontend does: it asks for a page with a `rerun_script` BackMsg, reads the
 ForwardMsgs of the run (new elements, navigation, `script_finished`) and clicks a button by
 sending that button's WidgetState with `trigger_value = True` (and the fragment's id when the
-button sits in an st.fragment, so only the fragment reruns). A learner costs the machine a tiny
+button sits in an st.fragment, so only the fragment reruns). Like the browser, every request carries
+the address bar's query string, which follows what the script writes into st.query_params; text
+typed with type_text() goes with the next click (a form's fields with its submit button). A learner costs the machine a tiny
 fraction of a Chromium tab, so a benchmark can seat a classroom of them.
 
     async with Learner("http://127.0.0.1:8501") as learner:
@@ -138,6 +140,8 @@ class Learner:
         self.page_hash = ""
         self.errors: list[str] = []
         self.runs: list[Run] = []
+        self._typed: list[WidgetState] = []  # text typed into inputs, sent with the next click
+        self.query_string = ""  # the address bar's query, sent with every request as the browser does
         self._socket = None
         self._reader: asyncio.Task | None = None
         self._state = _Connection()
@@ -225,17 +229,41 @@ class Learner:
         page_hash = self.pages.get(page.lower(), "") if page else ""
         if page and not page_hash and self.pages:
             raise LearnerError(f"no page {page!r}; pages: {sorted(self.pages)}")
+        self.query_string = query_string
         state = ClientState(query_string=query_string, page_script_hash=page_hash)
         if not page_hash:
             state.page_name = page
         return await self._request(state, action=f"open {page or '(default)'}")
 
     async def click(self, label: str) -> Run:
-        """Click the button with this label and wait until the rerun it causes has finished."""
+        """Click the button with this label and wait until the rerun it causes has finished.
+
+        Text typed with type_text() goes with it, as a form's submit button sends its form's fields.
+        """
         button = self.button(label)
-        state = ClientState(page_script_hash=self.page_hash, fragment_id=button.fragment_id)
+        state = ClientState(page_script_hash=self.page_hash, fragment_id=button.fragment_id,
+                            query_string=self.query_string)
+        state.widget_states.widgets.extend(self._typed)
+        self._typed = []
         state.widget_states.widgets.append(WidgetState(id=button.widget_id, trigger_value=True))
         return await self._request(state, action=f"click {label}", fragment=button.fragment_id)
+
+    def type_text(self, label: str, text: str) -> None:
+        """Type into the text input with this label; sent with the next click."""
+        field_ = next((element for element in self.elements
+                       if element.kind == "text_input" and element.label == label), None)
+        if field_ is None:
+            raise LearnerError(f"no text input {label!r} on the page")
+        self._typed.append(WidgetState(id=field_.widget_id, string_value=text))
+
+    async def rerun_fragment(self) -> Run:
+        """Rerun the page's self-refreshing fragment now, as its timer would (st.fragment(run_every=...))."""
+        if not self._state.auto_reruns:
+            raise LearnerError("no fragment on this page refreshes itself")
+        fragment_id = next(iter(self._state.auto_reruns))
+        state = ClientState(page_script_hash=self.page_hash, fragment_id=fragment_id, is_auto_rerun=True,
+                            query_string=self.query_string)
+        return await self._request(state, action="refresh", fragment=fragment_id)
 
     # -- protocol -----------------------------------------------------------------------------
 
@@ -314,6 +342,8 @@ class Learner:
             self.page_hash = message.new_session.page_script_hash
             self._learn_pages(message.new_session.app_pages)
             state.max_cache_age = message.new_session.config.max_cached_message_age or 2
+        elif kind == "page_info_changed":  # the script changed st.query_params: the address bar follows
+            self.query_string = message.page_info_changed.query_string
         elif kind == "navigation":
             self.page_hash = message.navigation.page_script_hash or self.page_hash
             self._learn_pages(message.navigation.app_pages)
@@ -385,7 +415,8 @@ class Learner:
             while True:
                 await asyncio.sleep(interval)
                 state = ClientState(
-                    page_script_hash=self.page_hash, fragment_id=fragment_id, is_auto_rerun=True
+                    page_script_hash=self.page_hash, fragment_id=fragment_id, is_auto_rerun=True,
+                    query_string=self.query_string,
                 )
                 try:
                     await self._request(state, action="auto rerun", fragment=fragment_id)

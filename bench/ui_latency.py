@@ -8,11 +8,16 @@ tab open: websocket keep-alive, config-file polling), and the time from opening 
 first screen fully drawn. Redraw latency last.
 Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s.
 
-    python -m bench.ui_latency [--store-compare]
+    python -m bench.ui_latency [--store-compare | --class]
 
 --store-compare measures twice in one run, on two fresh servers one after the other: without the
 run store (BACKPROP_STORE=off) and with it (a SQLite file in a temporary folder), and prints the
 difference in server CPU per Step click (target: at most 2 ms more with the store).
+
+--class measures twice too, on a SQLite file in a temporary folder: a learner in no class, then a
+student of a class (their run opened from its link), whose clicks also hand a progress row to the
+class's writer thread; it prints the difference in server CPU per Step click, the writer's
+measurement of the test accuracy included (target: about as fast).
 """
 
 import argparse
@@ -52,8 +57,26 @@ MEASURE_CLICK = """async ([label, expected]) => {
 }"""
 
 
-def measure(store: str | None) -> dict:
-    """One fresh server (BACKPROP_STORE=store, or the app's default when None) and one tab: the figures."""
+def class_run(store: str) -> str:
+    """A run of a new class's student in the store, for its link to open: `/train?run=…`."""
+    from core.lesson import Lesson
+    from core.tasks import CATALOGUE
+    from runs.store import RunStore
+
+    runs = RunStore(store)
+    lesson = Lesson(tasks=tuple(task.id for task in CATALOGUE))
+    class_id, _ = runs.create_class("Latency", lesson, time.time() + 86400)
+    run_id = runs.create_run(lesson.settings)
+    runs.join_class(class_id, "student", run_id)
+    runs.close()
+    return f"/train?run={run_id}"
+
+
+def measure(store: str | None, student: bool = False) -> dict:
+    """One fresh server (BACKPROP_STORE=store, or the app's default when None) and one tab: the figures.
+
+    `student`: the tab opens the Train screen of a class's student from their run's link.
+    """
     app = StreamlitProcess(env={} if store is None else {"BACKPROP_STORE": store})
     with sync_playwright() as playwright:
         try:
@@ -66,7 +89,12 @@ def measure(store: str | None) -> dict:
             page.wait_for_selector("h1")
             settle(page)
             first_screen = time.perf_counter() - started
-            open_screen(page, "Train")
+            if student:
+                page.goto(url + class_run(store))
+                page.wait_for_selector("h1")
+                settle(page)
+            else:
+                open_screen(page, "Train")
             page.get_by_role("button", name="Step", exact=True).wait_for()
             for warm_up in range(3):
                 page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
@@ -106,7 +134,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store-compare", action="store_true",
                         help="measure without the run store and with it (SQLite), in this one run")
+    parser.add_argument("--class", dest="student", action="store_true",
+                        help="measure a learner in no class, then a class's student, in this one run")
     args = parser.parse_args()
+    if args.student:
+        with tempfile.TemporaryDirectory() as folder:
+            alone = measure(str(Path(folder) / "runs.sqlite3"))
+            in_class = measure(str(Path(folder) / "runs.sqlite3"), student=True)
+        for name, figures in (("a learner in no class", alone), ("a class's student", in_class)):
+            print(f"--- {name}")
+            report(figures)
+        for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
+            print(f"a class's extra server CPU per Step click, {label}: {in_class[key] - alone[key]:+.1f} ms")
+        print(f"a class's extra redraw time, median: {statistics.median(in_class['redraw_ms']) - statistics.median(alone['redraw_ms']):+.0f} ms")
+        return
     if not args.store_compare:
         report(measure(None))
         return

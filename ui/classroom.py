@@ -29,7 +29,7 @@ from runs.store import ClassEnded, ClassInfo, Member, Progress, StoreError, Unkn
 
 log = logging.getLogger(__name__)
 ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train
-FLUSH_SECONDS = 1.0  # progress rows are written together, at most this often per process
+FLUSH_SECONDS = 2.0  # progress rows are written together, at most this often per process
 ALWAYS_SHOWN = ("", "train", "teach")  # Home, Train and the class's own screen cannot be hidden
 
 
@@ -309,7 +309,7 @@ class ProgressWriter:
     def _run(self) -> None:
         while True:
             self.wake.wait(timeout=ACCURACY_SECONDS)
-            time.sleep(FLUSH_SECONDS)  # gather the clicks of a second into one write
+            time.sleep(FLUSH_SECONDS)  # gather the clicks of a few seconds into one write
             try:
                 self.flush()
             except Exception:  # the thread must outlive any one bad row
