@@ -539,7 +539,7 @@ class RunStore:
 
     def end_class(self, class_id, secret, now=None) -> ClassInfo:
         """End the class now (the teacher's secret needed): read-only from here on."""
-        info = self.teacher_class(class_id, secret)
+        self.teacher_class(class_id, secret)
         now = time.time() if now is None else now
         with self._begin() as connection:
             connection.execute(sa.update(classes).where(classes.c.id == class_id, classes.c.ends > now).values(ends=now))

@@ -16,15 +16,15 @@ from ui.live_run import StoreHandle
 
 @pytest.fixture
 def seated(tmp_path, mnist):
-    """A store with a class of one student, that student's trainer, and a writer that only writes when flushed."""
+    """A store with a class of one student, that student's trainer, a writer that only writes when flushed, the key."""
     handle = StoreHandle(str(tmp_path / "runs.sqlite3"))
     store = handle.get()
-    class_id, _ = store.create_class("Lab", Lesson(tasks=("silence_all", "first_epoch")), time.time() + 86400)
+    class_id, secret = store.create_class("Lab", Lesson(tasks=("silence_all", "first_epoch")), time.time() + 86400)
     run_id = store.create_run(Settings())
     member_id = store.join_class(class_id, "Ann", run_id)
     data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     seat = Seat(member_id, "Ann", store.class_info(class_id), run_id)
-    yield store, seat, Trainer(Settings(), *data), ProgressWriter(handle, data, background=False)
+    yield store, seat, Trainer(Settings(), *data), ProgressWriter(handle, data, background=False), secret
     store.close()
 
 
@@ -35,7 +35,7 @@ def snapshot(seat, trainer, at) -> Snapshot:
 
 
 def test_accuracy_is_measured_at_most_every_few_seconds_and_the_last_state_in_the_end(seated):
-    store, seat, trainer, writer = seated
+    store, seat, trainer, writer, _ = seated
     start = time.time()
     trainer.train(100)
     writer.submit(snapshot(seat, trainer, start))
@@ -57,7 +57,7 @@ def test_accuracy_is_measured_at_most_every_few_seconds_and_the_last_state_in_th
 
 
 def test_a_task_done_stays_done_though_a_later_state_undoes_it(seated, mnist):
-    store, seat, trainer, writer = seated
+    store, seat, trainer, writer, _ = seated
     trainer.change_settings(Settings(learning_rate=50.0))
     trainer.train(100)  # α = 50 silences every unit
     writer.submit(snapshot(seat, trainer, time.time()))
@@ -69,3 +69,13 @@ def test_a_task_done_stays_done_though_a_later_state_undoes_it(seated, mnist):
     writer.flush(time.time() + ACCURACY_SECONDS)
     progress = store.member(seat.member_id).progress
     assert progress.silent < 10 and progress.tasks == ("silence_all",)
+
+
+def test_a_class_its_teacher_ends_becomes_read_only_for_a_student_at_their_next_row(seated):
+    store, seat, trainer, writer, secret = seated
+    assert seat.info.is_open()
+    store.end_class(seat.info.id, secret)  # the teacher, in another session or on another replica
+    trainer.train(10)
+    writer.submit(snapshot(seat, trainer, time.time()))
+    writer.flush()
+    assert not seat.info.is_open() and store.member(seat.member_id).progress.step == 0  # nothing written after

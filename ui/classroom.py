@@ -25,7 +25,7 @@ from core.lesson import Lesson, check_name
 from core.progress import LogFacts, LogTally, loss_sparkline, run_facts
 from core.tasks import tasks_done
 from core.training import Trainer
-from runs.store import ClassEnded, ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
+from runs.store import ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
 
 log = logging.getLogger(__name__)
 ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train
@@ -337,6 +337,7 @@ class ProgressWriter:
             return 0
         try:
             store.write_progress(rows)
+            self._follow_classes(store, batch.values())
         except (StoreError, ValueError) as error:
             log.warning("class progress rows not written: %s", error)
             with self.lock:
@@ -344,6 +345,17 @@ class ProgressWriter:
                     self.pending.setdefault(member, snapshot)
             return 0
         return len(rows)
+
+    @staticmethod
+    def _follow_classes(store, snapshots) -> None:
+        """Read each class of the batch again, so a class its teacher ended now is read-only for its students."""
+        seats = {}
+        for snapshot in snapshots:
+            seats.setdefault(snapshot.seat.info.id, []).append(snapshot.seat)
+        for class_id, class_seats in seats.items():
+            info = store.class_info(class_id)
+            for seat in class_seats:
+                seat.info = info
 
     def _progress(self, snapshot: Snapshot, now: float) -> Progress:
         """The row: the facts of the snapshot's parameters, measuring the accuracy only when it is due."""
