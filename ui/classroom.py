@@ -337,13 +337,13 @@ class ProgressWriter:
             return 0
         try:
             store.write_progress(rows)
-            self._follow_classes(store, batch.values())
         except (StoreError, ValueError) as error:
             log.warning("class progress rows not written: %s", error)
             with self.lock:
                 for member, snapshot in batch.items():
                     self.pending.setdefault(member, snapshot)
             return 0
+        self._follow_classes(store, batch.values())
         return len(rows)
 
     @staticmethod
@@ -353,7 +353,11 @@ class ProgressWriter:
         for snapshot in snapshots:
             seats.setdefault(snapshot.seat.info.id, []).append(snapshot.seat)
         for class_id, class_seats in seats.items():
-            info = store.class_info(class_id)
+            try:
+                info = store.class_info(class_id)
+            except StoreError as error:  # the next rows try again
+                log.warning("class %s not read again: %s", class_id, error)
+                continue
             for seat in class_seats:
                 seat.info = info
 
