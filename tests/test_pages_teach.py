@@ -226,3 +226,15 @@ def test_a_students_navigation_leaves_out_what_the_class_hides(store):
     outsider = fresh_app()
     outsider.switch_page("pages/loss_surface.py").run()  # a learner in no class sees every screen
     assert not outsider.exception
+
+
+def test_an_ended_classs_run_cannot_be_trained_through_compare_either(store):
+    class_id, secret = new_class(store)
+    student = joined(class_id, "Flo")
+    other = store.create_run(LESSON.settings)
+    store.end_class(class_id, secret)
+    app = fresh_app({"compare": f"{session_of(student).run.run_id},{other}"})
+    app.switch_page("pages/compare.py").run()
+    errors = " ".join(error.value for error in app.error)
+    assert "belongs to a class that has ended, so it is read-only" in errors
+    assert session_of(app).comparison is None

@@ -221,6 +221,10 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
     for run_id in ids:
         try:
             trainer, length = trainer_at(store, run_id, data)
+            member = store.member_of_run(run_id)
+            if member is not None and not store.class_info(member.class_id).is_open():
+                problems.append(f"run {quoted(run_id)} belongs to a class that has ended, so it is read-only")
+                continue
             store.touch(run_id)
         except UnknownRun:
             problems.append(f"run {quoted(run_id)} was not found (it may have been removed after a long time unused)")
