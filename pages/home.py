@@ -49,5 +49,8 @@ st.markdown(
     "**Save & load** a run.\n\n"
     "Every screen shows the same model: step on *Train*, look anywhere else.")
 st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+if session.current().classroom.seat is None:
+    st.caption("Teaching a lab session? The **Teach** screen opens a class: students join with a link, tasks check "
+               "themselves, and a dashboard shows every student's run live.")
 
 shell.next_screen_link(__file__)

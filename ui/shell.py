@@ -103,7 +103,7 @@ def start():
                        initial_sidebar_state="auto")
     st.html(LAYOUT_CSS)
     st.html(FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
-    navigation = st.navigation(shown_screens())
+    navigation = st.navigation(shown_screens(), expanded=True)  # every screen listed: no "View more" hiding the last
     mnist = session.dataset_or_stop()
     state = session.current()
     classroom.follow(state)
