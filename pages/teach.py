@@ -72,7 +72,7 @@ def join_screen(class_id: str) -> None:
         return
     again = seat is not None and seat.info.id == info.id
     st.markdown("Type your name as your teacher should see it. Joining starts **a new run of your own** with "
-                "the lesson's settings; your teacher sees its progress, and nobody else can train on it."
+                "the lesson's settings, and your teacher sees its progress."
                 + (" Joining again starts another new run; the one above stays behind its link." if again else ""))
     with st.form("join_class"):
         name = st.text_input("Your name", max_chars=60, placeholder="as your teacher knows you",
@@ -251,6 +251,7 @@ if state.classroom.viewing is not None:  # the teacher came back from a student'
     st.switch_page("pages/teach.py", query_params={"class": viewed_class})
 if "join" in query:
     join_screen(query["join"])
+    st.stop()  # no link away from the form: a student who joins stays on the screen that shows their run's link
 elif "class" in query:
     teacher_screen(query["class"], query.get("key"))
 elif state.classroom.seat is not None:

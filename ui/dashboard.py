@@ -119,8 +119,9 @@ def column_config(chosen) -> dict:
         "Epoch": config.NumberColumn(format="%d", width=56,
                                      help="The epoch in progress (1 until the first 60,000 samples)"),
         "Accuracy": config.NumberColumn(format="percent", width=84,
-                                             help="Test accuracy: the share of the 10,000 test images read right, measured at most "
-                                                  "every few seconds while the student trains"),
+                                             help="Test accuracy: the share of the 10,000 test images read right, measured on the "
+                                                  f"student's run at most every {classroom.ACCURACY_SECONDS:.0f} s "
+                                                  "while they train (so it may trail the step by a few seconds)"),
         "Silent": config.NumberColumn(format="%d", width=56,
                                       help="Silent hidden units: off on all of the first 1,000 test images"),
         "Tasks": config.NumberColumn(format=f"%d of {len(chosen)}", width=60,
