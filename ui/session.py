@@ -7,6 +7,7 @@ learner shows the same model and two learners never share one.
 """
 
 import ctypes
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,14 +30,25 @@ def dataset() -> data.MNIST:
     return data.load_mnist()
 
 
+_DATASET_LOADED = threading.Event()  # set once this process holds the dataset: the cache need not be checked again
+
+
 def dataset_or_stop() -> data.MNIST:
-    """The dataset, fetched with a progress bar the first time; a clear message if it cannot be had."""
+    """The dataset, fetched with a progress bar the first time; a clear message if it cannot be had.
+
+    The cache is checked until the process has loaded the dataset, not on every run of every screen:
+    the check opens each file's header, and numpy reads a header with ast.literal_eval, which on
+    Python 3.11.7 races with another thread's (CPython gh-106905: a SystemError now and then when
+    a class of students opens screens at once).
+    """
     try:
-        if not cache_is_complete(default_cache_dir()):
+        if not _DATASET_LOADED.is_set() and not cache_is_complete(default_cache_dir()):
             bar = st.progress(0.0, text="Fetching MNIST…")
             data.fetch(lambda stage, done, total: bar.progress(done / total if total else 0.0, text=stage))
             bar.empty()
-        return dataset()
+        mnist = dataset()
+        _DATASET_LOADED.set()
+        return mnist
     except data.MNISTUnavailable as error:
         st.error(f"**MNIST is not available.**\n\n{error}")
         st.stop()
