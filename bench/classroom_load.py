@@ -126,15 +126,7 @@ async def learner_script(learner: Learner, script: Script, row: Row, start_delay
     """One learner's visit; problems are recorded in the row, never raised."""
     await asyncio.sleep(start_delay)
     try:
-        await learner.open(page="train")
-        position = train_step(learner)
-        if position is None:
-            raise LearnerError(f"no position text on Train: {learner.texts[:5]}")
-        for _ in range(script.steps):
-            run = await learner.click("Step")
-            row.step_seconds.append(run.seconds)
-            position = check_advance(learner, row, position, 1)
-            await asyncio.sleep(script.pause)
+        position = await click_step_on_train(learner, script, row)
         for _ in range(script.big_steps):
             run = await learner.click("Step ×100")
             row.other_seconds.setdefault("Step ×100", []).append(run.seconds)
@@ -146,6 +138,20 @@ async def learner_script(learner: Learner, script: Script, row: Row, start_delay
         row.errors.append(f"{learner.name}: {error}")
     row.errors.extend(f"{learner.name}: {message}" for message in learner.errors)
     row.replicas[learner.replica or "-"] = row.replicas.get(learner.replica or "-", 0) + 1
+
+
+async def click_step_on_train(learner: Learner, script: Script, row: Row) -> int:
+    """Open Train and click Step script.steps times, a pause apart, timing each; the position reached."""
+    await learner.open(page="train")
+    position = train_step(learner)
+    if position is None:
+        raise LearnerError(f"no position text on Train: {learner.texts[:5]}")
+    for _ in range(script.steps):
+        run = await learner.click("Step")
+        row.step_seconds.append(run.seconds)
+        position = check_advance(learner, row, position, 1)
+        await asyncio.sleep(script.pause)
+    return position
 
 
 def check_advance(learner: Learner, row: Row, before: int, clicked: int) -> int:
@@ -476,15 +482,7 @@ async def student_script(learner: Learner, class_id: str, script: Script, row: R
         await learner.click("Join the class")
         if learner.find_text("Your run's link") is None:
             raise LearnerError(f"not in the class after joining: {learner.texts[:4]}")
-        await learner.open(page="train")
-        position = train_step(learner)
-        if position is None:
-            raise LearnerError(f"no position text on Train: {learner.texts[:5]}")
-        for _ in range(script.steps):
-            run = await learner.click("Step")
-            row.step_seconds.append(run.seconds)
-            position = check_advance(learner, row, position, 1)
-            await asyncio.sleep(script.pause)
+        await click_step_on_train(learner, script, row)
     except LearnerError as error:
         row.errors.append(f"{learner.name}: {error}")
     row.errors.extend(f"{learner.name}: {message}" for message in learner.errors)
