@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 import data
+import locales
 from core.events import StepOnImage
 from core.settings import settings_from_query, settings_to_query
 from core.surface_settings import surface_settings_from_query
@@ -134,6 +135,7 @@ class Session:
         self.frame_measures = {}  # the Weights player's measures of each frame, by the frame's parameters
         self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
         self.classroom = ClassState()  # the class this learner is in or teaches (ui/classroom.py)
+        self.language: str | None = None  # "en" or "el", once chosen (ui/language.py)
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -165,8 +167,8 @@ class Session:
         self._model_changed()
 
     def remembered(self, key: tuple, compute):
-        """An expensive figure's result for this model at this step, computed once per `key`."""
-        return self.figures.get((self.model_version, *key), compute)
+        """An expensive figure's result for this model at this step, computed once per `key` and language (it holds text)."""
+        return self.figures.get((self.model_version, locales.language(), *key), compute)
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet (the store's among them); each is shown once."""
@@ -268,6 +270,8 @@ class Session:
         query = settings_to_query(self.trainer.settings)
         if self.run.run_id is not None:
             query["run"] = self.run.run_id
+        if self.language is not None:
+            query["lang"] = self.language
         return self.classroom.url(query)
 
     def _model_changed(self) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import class_views, classroom, session, widgets
+from locales import _
+from ui import class_views, classroom, language, session, widgets
 from ui.run_memory import keep_run_in_tab
 
 # A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
@@ -61,26 +62,26 @@ def screens(hidden=frozenset(), student: bool = False) -> dict:
     The class's screen is "Teach" for a teacher and "Your class" for a student in one.
     """
     sections = {
-        "Start": [
-            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-            st.Page("pages/dataset.py", title="Data", icon=":material/grid_on:"),
+        _("Start"): [
+            st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
+            st.Page("pages/dataset.py", title=_("Data"), icon=":material/grid_on:"),
         ],
-        "The network": [
-            st.Page("pages/forward.py", title="Forward pass", icon=":material/arrow_forward:"),
-            st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-            st.Page("pages/weights.py", title="Weights", icon=":material/grid_view:"),
-            st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
-            st.Page("pages/errata.py", title="Errata", icon=":material/rule:"),
-            st.Page("pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
+        _("The network"): [
+            st.Page("pages/forward.py", title=_("Forward pass"), icon=":material/arrow_forward:"),
+            st.Page("pages/train.py", title=_("Train"), icon=":material/model_training:"),
+            st.Page("pages/weights.py", title=_("Weights"), icon=":material/grid_view:"),
+            st.Page("pages/gradients.py", title=_("Gradients"), icon=":material/trending_down:"),
+            st.Page("pages/errata.py", title=_("Errata"), icon=":material/rule:"),
+            st.Page("pages/loss_surface.py", title=_("Loss surface"), icon=":material/landscape:"),
         ],
-        "Try it": [
-            st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
-            st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
-            st.Page("pages/checkpoint.py", title="Save & load", icon=":material/save:"),
-            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        _("Try it"): [
+            st.Page("pages/draw.py", title=_("Draw"), icon=":material/draw:"),
+            st.Page("pages/evaluate.py", title=_("Evaluate"), icon=":material/fact_check:"),
+            st.Page("pages/checkpoint.py", title=_("Save & load"), icon=":material/save:"),
+            st.Page("pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
         ],
-        "Class": [
-            st.Page("pages/teach.py", title="Your class" if student else "Teach", icon=":material/groups:"),
+        _("Class"): [
+            st.Page("pages/teach.py", title=_("Your class") if student else _("Teach"), icon=":material/groups:"),
         ],
     }
     shown = {name: [page for page in pages if page.url_path not in hidden] for name, pages in sections.items()}
@@ -101,11 +102,13 @@ def start():
     # click on a mobile device too.
     st.set_page_config(page_title="Backprop Lab", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")
+    language.start_run()  # before any text: the navigation's titles are translated too
     st.html(LAYOUT_CSS)
     st.html(FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
     navigation = st.navigation(shown_screens(), expanded=True)  # every screen listed: no "View more" hiding the last
     mnist = session.dataset_or_stop()
     state = session.current()
+    language.keep(state)
     classroom.follow(state)
     session.keep_in_url(state)
     keep_run_in_tab(state)
@@ -140,5 +143,6 @@ def next_screen_link(page_file: str) -> None:
     """A screen's last call: a link to the next screen in the navigation, so a learner can read on."""
     following = next_screen(page_file)
     st.divider()
-    label = f"Back to the start: {following.title}" if following.url_path == "" else f"Next: {following.title}"
+    label = (_("Back to the start: {screen}") if following.url_path == "" else _("Next: {screen}")).format(
+        screen=following.title)
     st.page_link(following, label=label, icon=":material/arrow_forward:")

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core.training import Trainer
-from ui import class_views, figures, timeline_panel
+from ui import class_views, figures, language, timeline_panel
 from ui.session import Session, current
 
 
@@ -63,6 +63,7 @@ def sidebar(mnist, session: Session) -> None:
     """Dataset status and the model's position; the Train screen refreshes the position in place."""
     trainer = session.trainer
     with st.sidebar:
+        language.switch(session)
         st.caption(f"**MNIST** {len(mnist.train_labels):,} training and {len(mnist.test_labels):,} test "
                    f"images, checksums verified (source: {mnist.source}).")
         session.position_slot = st.empty()

@@ -1,0 +1,103 @@
+"""Greek and English: the translation function all text a person reads goes through, and numbers per language.
+
+The catalogs are gettext files, locales/<language>/LC_MESSAGES/messages.po, compiled to .mo by
+`make locales` (Babel's pybabel; the .mo files are not committed). English is the source text,
+so the English catalog maps every message to itself.
+
+The language is chosen for each run of a screen (ui/language.py calls activate) and held per
+thread: Streamlit runs each browser session's script in a thread of its own, so two learners in
+two languages never see each other's. Code outside a screen (a benchmark, a test of core) reads
+English. This module imports neither streamlit nor numpy, so core can mark its messages too.
+"""
+
+import functools
+import gettext
+import threading
+from pathlib import Path
+
+from babel import Locale
+
+LANGUAGES = {"en": "English", "el": "Ελληνικά"}
+DEFAULT = "en"
+FOLDER = Path(__file__).resolve().parent
+DOMAIN = "messages"
+
+_this_thread = threading.local()
+_fallback = None  # a function naming the language when this thread has none (a fragment's rerun)
+
+
+class CatalogMissing(RuntimeError):
+    """A language's compiled catalog is not there: `make locales` compiles it."""
+
+
+@functools.cache
+def catalog(language: str) -> gettext.GNUTranslations:
+    """The compiled catalog of `language` (en or el), read once per process."""
+    compiled = FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not compiled.exists():
+        raise CatalogMissing(f"{compiled.relative_to(FOLDER.parent)} is missing: run `make locales` "
+                             f"(pybabel compile -d locales)")
+    with compiled.open("rb") as file:
+        return gettext.GNUTranslations(file)
+
+
+def activate(language: str) -> None:
+    """Translate into `language` from now on, in this thread (one session's run of a screen)."""
+    _this_thread.language = language if language in LANGUAGES else DEFAULT
+
+
+def follow(fallback) -> None:
+    """Ask fallback() for the language of a thread that was not activated (a fragment rerun's new thread)."""
+    global _fallback
+    _fallback = fallback
+
+
+def language() -> str:
+    """The language text is translated into in this thread."""
+    chosen = getattr(_this_thread, "language", None)
+    if chosen is None and _fallback is not None:
+        chosen = _fallback()
+        if chosen in LANGUAGES:
+            _this_thread.language = chosen
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def _(message: str) -> str:
+    """`message` in this thread's language."""
+    return catalog(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or the plural of a message, as `count` asks in this thread's language."""
+    return catalog(language()).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it yet (a constant translated where shown)."""
+    return message
+
+
+@functools.cache
+def symbols(language: str) -> tuple[str, str]:
+    """The decimal sign and the thousands separator of `language`, from Babel's CLDR data (el: "," and ".")."""
+    latin = Locale.parse(language).number_symbols["latn"]
+    return latin["decimal"], latin["group"]
+
+
+def number(value, spec: str = ",") -> str:
+    """`value` formatted by a Python format spec (",", ".4f", ",.2f", ".3g", ".1%"), in this thread's language's signs.
+
+    Python formats the digits, with the document's rounding; Babel's locale data give the signs,
+    so 12,345.5 reads 12.345,5 in Greek. URLs and inputs never go through here: they keep dots.
+    """
+    text = format(value, spec)
+    decimal, group = symbols(language())
+    if (decimal, group) == (".", ","):
+        return text
+    return text.translate({ord("."): decimal, ord(","): group})
+
+
+def plotly_separators() -> str:
+    """Plotly's layout.separators for this thread's language: its decimal sign, then its thousands separator."""
+    decimal, group = symbols(language())
+    return decimal + group
