@@ -12,10 +12,13 @@ English. This module imports neither streamlit nor numpy, so core can mark its m
 
 import functools
 import gettext
+import io
 import threading
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 LANGUAGES = {"en": "English", "el": "Ελληνικά"}
 DEFAULT = "en"
@@ -26,19 +29,22 @@ _this_thread = threading.local()
 _fallback = None  # a function naming the language when this thread has none (a fragment's rerun)
 
 
-class CatalogMissing(RuntimeError):
-    """A language's compiled catalog is not there: `make locales` compiles it."""
-
-
 @functools.cache
 def catalog(language: str) -> gettext.GNUTranslations:
-    """The compiled catalog of `language` (en or el), read once per process."""
-    compiled = FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if not compiled.exists():
-        raise CatalogMissing(f"{compiled.relative_to(FOLDER.parent)} is missing: run `make locales` "
-                             f"(pybabel compile -d locales)")
-    with compiled.open("rb") as file:
-        return gettext.GNUTranslations(file)
+    """The catalog of `language` (en or el), read once per process.
+
+    `make locales` compiles the .po files; a process started some other way (a test run by hand,
+    a catalog edited since) compiles its .po in memory instead of showing stale or no text.
+    """
+    source = FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    compiled = source.with_suffix(".mo")
+    if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+        return gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
+    buffer = io.BytesIO()
+    with source.open("rb") as file:
+        write_mo(buffer, read_po(file, locale=language))
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
 
 
 def activate(language: str) -> None:

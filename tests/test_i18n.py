@@ -1,0 +1,173 @@
+"""Greek and English: both catalogs hold every message of the code, translated; no text bypasses _();
+numbers use each language's signs; the URL, the sidebar switch and the browser's language each
+choose the language, and switching keeps the run and its position."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+import locales
+from tests.app_session import APP, session_of, trainer_of
+from tests.i18n_literals import all_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
+           "pages/gradients.py", "pages/errata.py", "pages/loss_surface.py", "pages/draw.py",
+           "pages/evaluate.py", "pages/checkpoint.py", "pages/compare.py", "pages/teach.py"]
+
+
+def catalog(language: str):
+    with (ROOT / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        return read_po(file, locale=language)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """Every message marked in the code now, extracted as `make messages` does."""
+    template = tmp_path_factory.mktemp("pot") / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "--no-location", "-o", str(template), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with template.open("rb") as file:
+        return read_po(file)
+
+
+def texts(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
+
+
+@pytest.mark.parametrize("language", ["el", "en"])
+def test_every_message_in_the_code_is_translated_in_the_catalog(extracted, language):
+    translations = catalog(language)
+    missing = [message.id for message in extracted if message.id and translations.get(message.id) is None]
+    assert not missing, f"not in the {language} catalog (run `make messages`, then translate): {missing[:10]}"
+    untranslated = [message.id for message in translations if message.id and not all(texts(message))]
+    assert not untranslated, f"untranslated in {language}: {untranslated[:10]}"
+    fuzzy = [message.id for message in translations if message.id and message.fuzzy]
+    assert not fuzzy, f"fuzzy in {language}: {fuzzy[:10]}"
+
+
+MARKUP = {"format fields": re.compile(r"\{[a-z_0-9]*(?:![rsa])?(?::[^{}]*)?\}"), "maths": re.compile(r"\$"),
+          "code": re.compile(r"`"), "bold": re.compile(r"\*\*"), "links": re.compile(r"\]\([^)]*\)")}
+
+
+def test_greek_keeps_every_field_formula_and_link_of_the_english():
+    for message in catalog("el"):
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        for text in texts(message):
+            for what, pattern in MARKUP.items():
+                assert sorted(pattern.findall(text)) == sorted(pattern.findall(sources[-1])), \
+                    f"{what} differ in the Greek of {sources[0]!r}: {text!r}"
+
+
+def test_no_text_in_pages_or_ui_bypasses_the_translation_function():
+    report = all_findings()
+    assert not report, "\n".join(f"{file}:{line}: {text[:80]!r}" for file, lines in report.items()
+                                 for line, text in lines)
+
+
+@pytest.fixture
+def language():
+    yield locales.activate
+    locales.activate(locales.DEFAULT)
+
+
+def test_numbers_use_the_languages_signs(language):
+    language("el")
+    assert (locales.number(12345.5, ",.1f"), locales.number(0.125, ".1%"), locales.number(60000)) == \
+        ("12.345,5", "12,5%", "60.000")
+    assert locales.plotly_separators() == ",."
+    language("en")
+    assert (locales.number(12345.5, ",.1f"), locales.number(0.125, ".1%")) == ("12,345.5", "12.5%")
+
+
+def test_a_message_is_translated_in_the_active_language_only(language):
+    language("el")
+    assert locales._("Train") == "Εκπαίδευση"
+    language("en")
+    assert locales._("Train") == "Train"
+
+
+# --- the screens, in both languages ---------------------------------------------------------------------
+
+def app_in(query=None, context=None):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params.update(query or {})
+    app.context = context or {}
+    return app.run()
+
+
+def shown_text(app) -> str:
+    return " ".join(block.value for kind in ("title", "markdown", "caption") for block in app.get(kind))
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("lang", ["el", "en"])
+def test_every_screen_renders_in_both_languages(screen, lang):
+    app = app_in({"lang": lang})
+    app.switch_page(screen).run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert bool(GREEK.search(shown_text(app))) == (lang == "el"), shown_text(app)[:300]
+
+
+@pytest.mark.parametrize("screen", ["pages/forward.py", "pages/weights.py", "pages/gradients.py", "pages/errata.py",
+                                    "pages/loss_surface.py", "pages/evaluate.py", "pages/draw.py"])
+def test_screens_of_a_trained_model_render_in_greek(screen):
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_100").click().run()
+    app.switch_page(screen).run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert trainer_of(app).step_count == 100
+
+
+# --- choosing the language ------------------------------------------------------------------------------
+
+def language_of(app) -> str:
+    return session_of(app).language
+
+
+def test_the_url_chooses_the_language_and_keeps_it():
+    app = app_in({"lang": "el"})
+    assert language_of(app) == "el" and app.title[0].value == "Backprop Lab"
+    assert GREEK.search(shown_text(app))
+    app.switch_page("pages/train.py").run()
+    assert app.title[0].value == "Εκπαίδευση"
+    assert app.query_params["lang"] in ("el", ["el"])
+
+
+def test_the_browser_language_chooses_when_the_url_does_not():
+    assert language_of(app_in(context={"locale": "el-GR"})) == "el"
+    assert language_of(app_in(context={"locale": "fr-FR"})) == "en"
+    assert language_of(app_in(context={"locale": None})) == "en"
+    assert language_of(app_in({"lang": "en"}, context={"locale": "el-GR"})) == "en"
+
+
+def test_a_bad_language_in_the_url_falls_back_to_the_browsers():
+    app = app_in({"lang": "xx"}, context={"locale": "el"})
+    assert not app.exception and language_of(app) == "el"
+
+
+def test_the_switch_changes_the_language_and_keeps_the_run_and_the_position():
+    app = app_in()
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_10").click().run()
+    run_id, weights = session_of(app).run.run_id, trainer_of(app).params.W1.copy()
+    assert app.title[0].value == "Train"
+    app.radio(key="language_switch").set_value("el").run()
+    assert not app.exception
+    assert app.title[0].value == "Εκπαίδευση" and language_of(app) == "el"
+    assert session_of(app).run.run_id == run_id and trainer_of(app).step_count == 10
+    assert (trainer_of(app).params.W1 == weights).all()
+    assert app.query_params["lang"] in ("el", ["el"])
+    app.radio(key="language_switch").set_value("en").run()
+    assert app.title[0].value == "Train" and trainer_of(app).step_count == 10
