@@ -122,6 +122,9 @@ def findings(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Call) and _call_name(node) in {"_", "ngettext"}:
             if any(isinstance(argument, (ast.JoinedStr, ast.BinOp)) for argument in node.args):
                 found.append((node.lineno, "_() of an f-string or a sum: " + ast.unparse(node)[:60]))
+    for node in ast.walk(tree):  # `for _ in …` or `_, x = …` would hide the translation function
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+            found.append((node.lineno, "_ assigned: it hides the translation function"))
     return sorted(found)
 
 
