@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from core.network import LOSSES, PARAMETER_NAMES, backward, forward
+from locales import _
 
 MATCHES = 1e-6
 CLOSE = 1e-3
@@ -39,12 +40,15 @@ def relative_error(analytic, numeric) -> float:
 
 
 def verdict(rel_error) -> str:
-    """Plain words for a relative error: 'matches' below 1e-6, 'close' below 1e-3, else 'does not match'."""
+    """Plain words for a relative error: 'matches' below 1e-6, 'close' below 1e-3, else 'does not match'.
+
+    The words are shown in tables, so they are in the session's language (English outside a screen).
+    """
     if rel_error < MATCHES:
-        return "matches"
+        return _("matches")
     if rel_error < CLOSE:
-        return "close"
-    return "does not match"
+        return _("close")
+    return _("does not match")
 
 
 def _entries_to_check(name, shape, x, w1_samples, rng):

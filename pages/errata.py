@@ -4,35 +4,38 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import locales
 from core import errata, gradient_check, network
 from core.settings import learning_rate_at
+from locales import _, number
 from ui import figures, session, shell
 
 shell.require()
-st.title("Errata")
-st.markdown(
+st.title(_("Errata"))
+st.markdown(_(
     "The design document (V. Rousopoulos, *Machine Learning (Basics) with numpy*) has five mistakes. "
     "The app keeps the document's behaviour as its default where the document's **code** does it (so it "
     "trains exactly the network the document trains) and fixes what would not run or would break training. "
     "For each erratum: where it stands in the document, quoted; what the app does instead; and the number "
     "that shows it, computed now from the current model. Digits are named by themselves, 0 to 9 "
-    "(the document's y₁…y₁₀ stand for digits 0…9).")
+    "(the document's y₁…y₁₀ stand for digits 0…9)."))
 
 trainer = session.trainer()
 params = trainer.params
 record = trainer.last_record
 if record is not None:
     index, label, x = record.index, record.label, np.asarray(record.x, dtype=np.float64)
-    st.info(f"**The sample used below:** training image #{index:,} (label {label}), the last one trained, "
-            f"through the current weights (step {trainer.step_count:,}, after that image's update).",
-            icon=":material/image:")
+    st.info(_("**The sample used below:** training image #{index} (label {label}), the last one trained, "
+              "through the current weights (step {step}, after that image's update).").format(
+                index=number(index), label=label, step=number(trainer.step_count)), icon=":material/image:")
 else:
     mnist = session.dataset()
     index = trainer.index % trainer.training_size
     label, x = int(mnist.train_labels[index]), network.pixels(mnist.train_images[index]).reshape(-1)
-    st.info(f"**The sample used below:** no step is in memory (nothing trained yet, or after a load or a stop), "
-            f"so this is the next training image, #{index:,} (label {label}), the one **Step** would train on, "
-            f"through the current weights (step {trainer.step_count:,}).", icon=":material/image:")
+    st.info(_("**The sample used below:** no step is in memory (nothing trained yet, or after a load or a stop), "
+              "so this is the next training image, #{index} (label {label}), the one **Step** would train on, "
+              "through the current weights (step {step}).").format(
+                index=number(index), label=label, step=number(trainer.step_count)), icon=":material/image:")
 fwd = network.forward(params, x)
 A2, Z2 = fwd.A2, fwd.Z2
 y = network.one_hot(label)
@@ -42,83 +45,112 @@ def number_row(values, digits=4) -> list:
     return [round(float(value), digits) for value in values]
 
 
-def vectors_table(columns: dict, digits=4, index="digit") -> pd.DataFrame:
+def vectors_table(columns: dict, digits=4, index=None) -> pd.DataFrame:
     """Named vectors side by side, one row per digit: narrow enough for a laptop's main column."""
     table = pd.DataFrame({name: number_row(values, digits) for name, values in columns.items()})
-    table.index = pd.Index(range(len(table)), name=index)
+    table.index = pd.Index(range(len(table)), name=_("digit") if index is None else index)
     return table
 
 
+def in_language(table: pd.DataFrame, spec: str, columns=None):
+    """The table as st.dataframe shows it: as it is where numbers read 0.1234, else its numbers in the language's signs.
+
+    A pandas Styler keeps the cells numbers (right-aligned, sortable) and shows each one through
+    locales.number, so Greek reads 0,1234 like the prose around it.
+    """
+    if locales.symbols(locales.language()) == (".", ","):
+        return table
+    return table.style.format(lambda value: number(value, spec), subset=columns)
+
+
+def number_columns(names, printf: str) -> dict:
+    """column_config for numbers shown with a printf format, where the language reads numbers with a dot."""
+    if locales.symbols(locales.language()) != (".", ","):
+        return {}  # in_language's Styler shows them instead
+    return {name: st.column_config.NumberColumn(format=printf) for name in names}
+
+
+def latex_number(value, spec: str = "g") -> str:
+    """A number inside LaTeX: a decimal comma as {,}, so KaTeX adds no space after it."""
+    return number(value, spec).replace(",", "{,}")
+
+
 # --- 1 -------------------------------------------------------------------------------------------
-st.subheader("1 · dZ2 = 2(A2 − y) is not the gradient of the squared error")
-st.markdown("**In the document.** Backward Propagation, the chain rule (3) and its result (4), and "
-            "Algorithm 3 (`backProp`), line 14:")
+st.subheader(_("1 · dZ2 = 2(A2 − y) is not the gradient of the squared error"))
+st.markdown(_("**In the document.** Backward Propagation, the chain rule (3) and its result (4), and "
+              "Algorithm 3 (`backProp`), line 14:"))
 st.latex(r"\frac{\partial \mathcal{L}}{\partial w_i^{(l)}} = \frac{\partial \mathcal{L}}{\partial a_i^{(l)}} \cdot "
          r"\frac{\partial a_i^{(l)}}{\partial z_i^{(l)}} \cdot \frac{\partial z_i^{(l)}}{\partial w_{i,j}^{(l)}} \quad (3)")
 st.code("14     dZ2 = 2 * (A_2 - vector)", language="python")
-st.markdown(
+st.markdown(_(
     "Rule (3) assumes output *i* depends on its own input z*ᵢ* only. That is true of a ReLU layer, "
-    "A1ₖ = ReLU(Z1ₖ), but not of the softmax:")
+    "A1ₖ = ReLU(Z1ₖ), but not of the softmax:"))
 st.latex(r"A_{2,k} = \frac{e^{Z_{2,k}}}{\sum_{j} e^{Z_{2,j}}}")
-st.markdown(
+st.markdown(_(
     "Every A2ₖ is divided by the **same** sum, so the outputs are coupled: raise one score Z2ⱼ and "
     "A2ⱼ goes up while **every other** A2ₖ goes down (they must still add up to 1). How much each "
-    "output moves when each input moves is a 10×10 table, the softmax's *Jacobian* J:")
+    "output moves when each input moves is a 10×10 table, the softmax's *Jacobian* J:"))
 st.latex(r"J_{kj} = \frac{\partial A_{2,k}}{\partial Z_{2,j}} = A_{2,k}\,(\delta_{kj} - A_{2,j})")
 st.latex(r"J = \mathrm{diag}(A_2) - A_2 A_2^{T}")
-st.markdown(
+st.markdown(_(
     "- **Diagonal** J*ₖₖ* = A2*ₖ*(1 − A2*ₖ*) > 0: raising a digit's own score raises its own probability.\n"
     "- **Off the diagonal** J*ₖⱼ* = −A2*ₖ*·A2*ⱼ* < 0: raising digit *j*'s score takes probability away from digit *k*.\n"
     "- Each column adds up to 0: a nudge moves probability between the digits, it never creates any.\n\n"
-    "The chain rule must add up every path from Z2ⱼ to the loss, through all ten outputs:")
+    "The chain rule must add up every path from Z2ⱼ to the loss, through all ten outputs:"))
 st.latex(r"\frac{\partial \mathcal{L}}{\partial Z_{2,j}} = \sum_{k} \frac{\partial \mathcal{L}}{\partial A_{2,k}}\,J_{kj}"
          r"\quad\Rightarrow\quad dZ_2 = J\,2(A_2 - y)")
 J = errata.softmax_jacobian(A2)
 st.plotly_chart(figures.jacobian_figure(J, label), key="errata_jacobian")
 column_sums = np.abs(J.sum(axis=0)).max()
 confident = int(A2.argmax())
-st.markdown(
-    f"For this sample the network gives digit {confident} probability {A2[confident]:.3f}, so its diagonal entry is "
-    f"{A2[confident]:.3f} × {1 - A2[confident]:.3f} = {J[confident, confident]:.4f}. The largest |column sum| is "
-    f"{column_sums:.1e} (zero up to rounding). The document's rule keeps none of J: it uses 2(A2 − y) as if J were "
-    "the identity. What that rule really is: the exact gradient of **twice the cross-entropy**, because")
+st.markdown(_(
+    "For this sample the network gives digit {digit} probability {probability}, so its diagonal entry is "
+    "{probability} × {rest} = {entry}. The largest |column sum| is {sum} (zero up to rounding). The document's "
+    "rule keeps none of J: it uses 2(A2 − y) as if J were the identity. What that rule really is: the exact "
+    "gradient of **twice the cross-entropy**, because").format(
+        digit=confident, probability=number(A2[confident], ".3f"), rest=number(1 - A2[confident], ".3f"),
+        entry=number(J[confident, confident], ".4f"), sum=number(column_sums, ".1e")))
 st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \quad\Rightarrow\quad "
          r"2(A_2 - y) = \frac{\partial\,(2\,\mathcal{L}_{CE})}{\partial Z_2}")
 rules = errata.dZ2_by_rule(A2, label)
 st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
-st.dataframe(vectors_table({"A2": A2, "y": y, **{figures.RULE_NAMES[name]: values for name, values in rules.items()}}))
+st.dataframe(in_language(vectors_table(
+    {"A2": A2, "y": y, **{_(figures.RULE_NAMES[name]): values for name, values in rules.items()}}), ".4f"))
 
-st.markdown("**The number: the gradient check.** Each rule's gradient of every parameter against central "
-            "finite differences of a loss, for this sample (relative error; below 1e-6 means *is the gradient*):")
+st.markdown(_("**The number: the gradient check.** Each rule's gradient of every parameter against central "
+              "finite differences of a loss, for this sample (relative error; below 1e-6 means *is the gradient*):"))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def document_rule_checks(W1, b1, W2, b2, x, label) -> pd.DataFrame:
-    """The document's rule checked against 1 × MSE and 2 × cross-entropy, worst layer of each."""
+def document_rule_checks(W1, b1, W2, b2, x, label, language: str) -> pd.DataFrame:
+    """The document's rule checked against 1 × MSE and 2 × cross-entropy, worst layer of each (its text in `language`)."""
     model = network.Parameters(W1, b1, W2, b2)
     rows = []
     for loss, scale in (("mse", 1.0), ("cross-entropy", 2.0)):
         report = gradient_check.gradient_check(model, x, label, "document", loss, scale=scale)
         worst = max(check.relative_error for check in report.values())
-        rows.append((f"{scale:g} × {'Σ(A2 − y)²' if loss == 'mse' else '(−log A2_y)'}",
+        rows.append((f"{number(scale, 'g')} × {'Σ(A2 − y)²' if loss == 'mse' else '(−log A2_y)'}",
                      *(report[name].relative_error for name in network.PARAMETER_NAMES), worst,
                      gradient_check.verdict(worst)))
-    return pd.DataFrame(rows, columns=["2(A2 − y) against", *network.PARAMETER_NAMES, "worst", "verdict"])
+    return pd.DataFrame(rows, columns=[_("2(A2 − y) against"), *network.PARAMETER_NAMES, _("worst"), _("verdict")])
 
 
-checks = document_rule_checks(*(np.array(array) for array in params.as_tuple()), x, label)
-st.dataframe(checks, hide_index=True, column_config={
-    name: st.column_config.NumberColumn(format="%.1e") for name in (*network.PARAMETER_NAMES, "worst")})
-st.markdown(
-    f"**What the app does.** The gradient rule is a setting: `document` (the default, so the app trains the "
-    f"network the document trains), `mse` (J·2(A2 − y), the gradient of the squared error the document names) "
-    f"and `cross-entropy` (A2 − y). This run uses `{trainer.settings.rule}`. Train shows both losses.")
-st.page_link("pages/gradients.py", label="Gradients: the check for every rule and loss, layer by layer",
+checks = document_rule_checks(*(np.array(array) for array in params.as_tuple()), x, label, locales.language())
+error_columns = [*network.PARAMETER_NAMES, _("worst")]
+st.dataframe(in_language(checks, ".1e", error_columns), hide_index=True,
+             column_config=number_columns(error_columns, "%.1e"))
+st.markdown(_(
+    "**What the app does.** The gradient rule is a setting: `document` (the default, so the app trains the "
+    "network the document trains), `mse` (J·2(A2 − y), the gradient of the squared error the document names) "
+    "and `cross-entropy` (A2 − y). This run uses `{rule}`. Train shows both losses.").format(
+        rule=trainer.settings.rule))
+st.page_link("pages/gradients.py", label=_("Gradients: the check for every rule and loss, layer by layer"),
              icon=":material/trending_down:")
 
 # --- 2 -------------------------------------------------------------------------------------------
-st.subheader("2 · Equation (4) puts a ReLU indicator on the output layer")
-st.markdown("**In the document.** Backward Propagation, equations (4) and (6), and again inside the sums of (8) and (10):")
+st.subheader(_("2 · Equation (4) puts a ReLU indicator on the output layer"))
+st.markdown(_("**In the document.** Backward Propagation, equations (4) and (6), and again inside the sums of "
+              "(8) and (10):"))
 st.latex(r"\frac{\partial \mathcal{L}}{\partial w_i^{(l)}} = 2(a_i^{(l)} - y_i) \cdot \mathbf{1}_{\{z_i^{(l)} > 0\}} "
          r"\cdot a_j^{(l-1)} \quad (4)")
 st.latex(r"\frac{\partial \mathcal{L}}{\partial b_i^{(l)}} = 2(a_i^{(l)} - y_i) \cdot \mathbf{1}_{\{z_i^{(l)} > 0\}} "
@@ -126,67 +158,76 @@ st.latex(r"\frac{\partial \mathcal{L}}{\partial b_i^{(l)}} = 2(a_i^{(l)} - y_i) 
 mask = errata.output_relu_mask(Z2)
 zeroed = [digit for digit in range(len(mask)) if mask[digit] == 0]
 document_dZ2 = rules["document"]
-st.markdown(
+st.markdown(_(
     "Layer *l* is the output layer, which has a softmax and **no ReLU**, so 1[z > 0] does not belong there. "
-    "The document's code (line 14 above) leaves it out, so code and equations disagree.\n\n"
+    "The document's code (line 14 above) leaves it out, so code and equations disagree."))
+st.markdown(_(
     "**What the app does.** It follows the code: dZ2 has no indicator. The indicator 1[Z1 > 0] is used "
-    "where there is a ReLU, in the hidden layer (dZ1 = dA1 ⊙ 1[Z1 > 0]).")
+    "where there is a ReLU, in the hidden layer (dZ1 = dA1 ⊙ 1[Z1 > 0])."))
 left, right = st.columns([3, 1])
 with left:
     st.plotly_chart(figures.output_mask_figure(document_dZ2, mask), key="errata_mask")
 with right:
-    st.metric("zeroed by 1[Z2 > 0]", f"{len(zeroed)} of {len(mask)}")
-    st.caption("Z2 ≤ 0 for digits " + (", ".join(map(str, zeroed)) if zeroed else "none") + ".")
-st.dataframe(vectors_table({"Z2": Z2, "1[Z2 > 0]": mask, "2(A2 − y), the code": document_dZ2,
-                            "(4): 2(A2 − y)·1[Z2 > 0]": errata.equation_4_dZ2(A2, Z2, label)}))
+    st.metric(_("zeroed by 1[Z2 > 0]"), _("{count} of {total}").format(count=len(zeroed), total=len(mask)))
+    st.caption(_("Z2 ≤ 0 for digits {digits}.").format(digits=", ".join(map(str, zeroed))) if zeroed
+               else _("Z2 ≤ 0 for digits none."))
+st.dataframe(in_language(vectors_table({
+    "Z2": Z2, "1[Z2 > 0]": mask, _("2(A2 − y), the code"): document_dZ2,
+    "(4): 2(A2 − y)·1[Z2 > 0]": errata.equation_4_dZ2(A2, Z2, label)}), ".4f"))
 if mask[label] == 0:
-    st.warning(f"Here Z2 of the true digit {label} is {Z2[label]:.3f} ≤ 0: equation (4) would drop the one "
-               f"entry that pushes the right answer up ({document_dZ2[label]:.3f}).", icon=":material/warning:")
+    st.warning(_("Here Z2 of the true digit {label} is {z} ≤ 0: equation (4) would drop the one entry that pushes "
+                 "the right answer up ({entry}).").format(
+                   label=label, z=number(Z2[label], ".3f"), entry=number(document_dZ2[label], ".3f")),
+               icon=":material/warning:")
 else:
-    st.markdown(f"Here Z2 of the true digit {label} is {Z2[label]:.3f} > 0, so its entry survives; the zeroed "
-                "ones are wrong digits whose probability would no longer be pushed down.")
+    st.markdown(_("Here Z2 of the true digit {label} is {z} > 0, so its entry survives; the zeroed ones are wrong "
+                  "digits whose probability would no longer be pushed down.").format(
+                    label=label, z=number(Z2[label], ".3f")))
 
 # --- 3 -------------------------------------------------------------------------------------------
-st.subheader("3 · The target is written yᵢ = μ; it should be 1")
-st.markdown("**In the document.** Mean squared error, the definition of y for the expected digit μ:")
+st.subheader(_("3 · The target is written yᵢ = μ; it should be 1"))
+st.markdown(_("**In the document.** Mean squared error, the definition of y for the expected digit μ:"))
 st.latex(r"\mathbf{y} = \begin{bmatrix} y_0 \\ y_1 \\ \vdots \\ y_n \end{bmatrix} \quad \text{με} \quad "
          r"\begin{cases} y_i = \mu, & \text{αν } i = \mu \\ 0, & \text{διαφορετικά} \end{cases}")
 document_y = errata.document_target(label)
-st.markdown(
+st.markdown(_(
     "That y is not a probability distribution (it sums to μ, not to 1, against the document's own "
     "Σ yᵢ = 1), and for μ = 0 it is all zeros. The code gets it right: Algorithm 3, line 12, "
-    "`vector[mean, 0] = 1`.\n\n"
-    "**What the app does.** The one-hot target, yᵢ = 1 for i = μ and 0 otherwise.")
-st.dataframe(vectors_table({"A2": A2, "one-hot y (the app)": y, f"document's y (μ = {label})": document_y}, digits=3))
+    "`vector[mean, 0] = 1`."))
+st.markdown(_("**What the app does.** The one-hot target, yᵢ = 1 for i = μ and 0 otherwise."))
+st.dataframe(in_language(vectors_table({
+    "A2": A2, _("one-hot y (the app)"): y, _("document's y (μ = {label})").format(label=label): document_y},
+    digits=3), ".3f"))
 left, right = st.columns(2)
-left.metric("loss Σ(A2 − y)² with the one-hot y", f"{errata.squared_error(A2, y):.4f}")
-right.metric(f"with the document's y (μ = {label})", f"{errata.squared_error(A2, document_y):.4f}")
-st.markdown("The same output A2, scored against each possible label μ: for μ = 1 the two targets coincide, for "
-            "μ = 0 the document's y is all zeros, and from μ = 2 on its loss is dominated by (A2_μ − μ)².")
-st.dataframe(vectors_table({
-    "Σ(A2 − y)², one-hot y": [errata.squared_error(A2, network.one_hot(mu)) for mu in range(10)],
-    "Σ(A2 − y)², document's y": [errata.squared_error(A2, errata.document_target(mu)) for mu in range(10)]},
-    digits=3, index="label μ"))
+left.metric(_("loss Σ(A2 − y)² with the one-hot y"), number(errata.squared_error(A2, y), ".4f"))
+right.metric(_("with the document's y (μ = {label})").format(label=label),
+             number(errata.squared_error(A2, document_y), ".4f"))
+st.markdown(_("The same output A2, scored against each possible label μ: for μ = 1 the two targets coincide, for "
+              "μ = 0 the document's y is all zeros, and from μ = 2 on its loss is dominated by (A2_μ − μ)²."))
+st.dataframe(in_language(vectors_table({
+    _("Σ(A2 − y)², one-hot y"): [errata.squared_error(A2, network.one_hot(mu)) for mu in range(10)],
+    _("Σ(A2 − y)², document's y"): [errata.squared_error(A2, errata.document_target(mu)) for mu in range(10)]},
+    digits=3, index=_("label μ")), ".3f"))
 
 # --- 4 -------------------------------------------------------------------------------------------
-st.subheader("4 · The softmax listing returns an undefined name")
-st.markdown("**In the document.** Algorithm 2 (ReLU - Softmax), lines 4 to 8:")
+st.subheader(_("4 · The softmax listing returns an undefined name"))
+st.markdown(_("**In the document.** Algorithm 2 (ReLU - Softmax), lines 4 to 8:"))
 st.code(errata.SOFTMAX_LISTING, language="python")
-_, error = errata.listing_softmax(Z2)
-fixed, _ = errata.listing_softmax(Z2, errata.fixed_softmax_listing())
-st.markdown(
-    f"`A_out_prob` is never assigned. Calling the listing as printed on this sample's Z2 (the app runs it now) "
-    f"raises **`{error}`**. The fix is its last line:")
+_unused, error = errata.listing_softmax(Z2)
+fixed, _unused = errata.listing_softmax(Z2, errata.fixed_softmax_listing())
+st.markdown(_(
+    "`A_out_prob` is never assigned. Calling the listing as printed on this sample's Z2 (the app runs it now) "
+    "raises **`{error}`**. The fix is its last line:").format(error=error))
 st.code(errata.fixed_softmax_listing(), language="python")
-st.markdown(
-    f"**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
-    f"On this sample's Z2 the fixed listing and the app's softmax differ by at most "
-    f"{np.abs(fixed - A2).max():.1e} over the ten digits.")
+st.markdown(_(
+    "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+    "On this sample's Z2 the fixed listing and the app's softmax differ by at most {difference} over the ten "
+    "digits.").format(difference=number(np.abs(fixed - A2).max(), ".1e")))
 
 # --- 5 -------------------------------------------------------------------------------------------
-st.subheader("5 · The accuracy print and the learning-rate decay run once per sample")
-st.markdown("**In the document.** Algorithm 4 (Gradient Descent), lines 7 and 24 to 30, indented inside the "
-            "per-sample loop `for i in range(total_samples)`:")
+st.subheader(_("5 · The accuracy print and the learning-rate decay run once per sample"))
+st.markdown(_("**In the document.** Algorithm 4 (Gradient Descent), lines 7 and 24 to 30, indented inside the "
+              "per-sample loop `for i in range(total_samples)`:"))
 st.code("""7          for i in range(total_samples):
 ...
 24              accuracy = (correct_predictions / total_samples) * 100
@@ -195,35 +236,43 @@ st.code("""7          for i in range(total_samples):
 27
 28              if (epoch + 1) % 5 == 0:
 29                  learning_rate *= 0.5
-30                  print(f"Learning rate decayed to {learning_rate}")""", language="python")
+30                  print(f"Learning rate decayed to {learning_rate}")""", language="python")  # i18n: not text
 settings = trainer.settings
 samples = trainer.training_size
 alpha, factor, period = settings.learning_rate, settings.decay_factor, settings.decay_period
 to_zero = errata.samples_until_zero(alpha, factor)
-st.markdown(
-    f"**What the app does.** Both belong to the epoch loop. The app keeps α for a whole epoch, "
-    f"α = {alpha:g} × {factor:g}^⌊epoch / {period}⌋ (now {trainer.learning_rate:g}), and measures accuracy once "
-    f"per epoch, on the test set, when the epoch ends.\n\n"
-    f"**The number.** As indented, line 26 prints **{samples:,} times per epoch** (an accuracy that counts up "
-    f"from 0 during the epoch, since it divides the correct answers so far by all {samples:,}), and "
-    f"`accuracy_list` grows by {samples:,} entries per epoch. Worse, in epoch {period} (the first where "
-    f"(epoch + 1) % {period} = 0) α is multiplied by {factor:g} after **every sample**:")
+st.markdown(_(
+    "**What the app does.** Both belong to the epoch loop. The app keeps α for a whole epoch, "
+    "α = {alpha} × {factor}^⌊epoch / {period}⌋ (now {now}), and measures accuracy once "
+    "per epoch, on the test set, when the epoch ends.").format(
+        alpha=number(alpha, "g"), factor=number(factor, "g"), period=period, now=number(trainer.learning_rate, "g")))
+st.markdown(_(
+    "**The number.** As indented, line 26 prints **{samples} times per epoch** (an accuracy that counts up "
+    "from 0 during the epoch, since it divides the correct answers so far by all {samples}), and "
+    "`accuracy_list` grows by {samples} entries per epoch. Worse, in epoch {period} (the first where "
+    "(epoch + 1) % {period} = 0) α is multiplied by {factor} after **every sample**:").format(
+        samples=number(samples), period=period, factor=number(factor, "g")))
 if to_zero is None:
-    st.markdown(f"with the factor {factor:g} α never shrinks, so this run would not notice.")
+    st.markdown(_("with the factor {factor} α never shrinks, so this run would not notice.").format(
+        factor=number(factor, "g")))
 else:
     after = errata.decayed_per_sample(alpha, factor, min(1000, to_zero))
     mantissa, exponent = f"{after:.2e}".split("e")
-    st.latex(rf"\alpha_n = {alpha:g} \times {factor:g}^{{\,n}}\ \text{{after sample }} n \text{{ of epoch {period}}}")
-    st.latex(rf"\alpha_{{{min(1000, to_zero)}}} = {mantissa} \times 10^{{{int(exponent)}}},\qquad \alpha_{{{to_zero}}} = 0")
-    st.markdown(
-        f"In float64, α = {alpha:g} reaches exactly **0 after {to_zero:,} samples** of that epoch's {samples:,} "
-        f"(line 30 prints {samples:,} times too). From then on every update is −0·dP: the network stops learning for "
-        "good, and the later epochs only print.")
+    after_sample, of_epoch = _("after sample"), _("of epoch {period}").format(period=period)
+    st.latex(rf"\alpha_n = {latex_number(alpha)} \times {latex_number(factor)}^{{\,n}}\ "
+             rf"\text{{{after_sample} }} n \text{{ {of_epoch}}}")
+    st.latex(rf"\alpha_{{{min(1000, to_zero)}}} = {latex_number(float(mantissa), '.2f')} \times 10^{{{int(exponent)}}},"
+             rf"\qquad \alpha_{{{to_zero}}} = 0")
+    st.markdown(_(
+        "In float64, α = {alpha} reaches exactly **0 after {count} samples** of that epoch's {samples} "
+        "(line 30 prints {samples} times too). From then on every update is −0·dP: the network stops learning for "
+        "good, and the later epochs only print.").format(
+            alpha=number(alpha, "g"), count=number(to_zero), samples=number(samples)))
     epochs = np.arange(1, min(2 * period, 10) + 1)
     indented = [alpha if epoch < period else 0.0 for epoch in epochs]
-    schedule = pd.DataFrame({"α in the app": [learning_rate_at(settings, epoch - 1) for epoch in epochs],
-                             "α as indented, at the epoch's end": indented}, index=pd.Index(epochs, name="epoch"))
-    st.dataframe(schedule, column_config={name: st.column_config.NumberColumn(format="%.3g")
-                                          for name in schedule.columns})
+    schedule = pd.DataFrame({_("α in the app"): [learning_rate_at(settings, epoch - 1) for epoch in epochs],
+                             _("α as indented, at the epoch's end"): indented},
+                            index=pd.Index(epochs, name=_("epoch")))
+    st.dataframe(in_language(schedule, ".3g"), column_config=number_columns(schedule.columns, "%.3g"))
 
 shell.next_screen_link(__file__)

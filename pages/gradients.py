@@ -4,16 +4,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import locales
 from core import gradient_check, network
+from locales import _, ngettext, number
 from ui import figures, session, shell, timeline_panel, widgets
 
 shell.require()
-st.title("Gradients")
-st.markdown(
+st.title(_("Gradients"))
+st.markdown(_(
     "Backpropagation gives, for every weight, how much the loss on this one sample would change if "
     "the weight moved: dW1, db1, dW2, db2. The update is −α times these. Below, the gradients of "
     "the last training step, their size over training, and a check of each gradient rule "
-    "against finite differences, which is where the design document's first erratum shows.")
+    "against finite differences, which is where the design document's first erratum shows."))
 
 state = session.current()
 timeline_panel.viewing_banner(state)
@@ -22,17 +24,17 @@ trainer = state.shown_trainer()
 record = trainer.last_record if view is None else view.record
 if record is None:
     if view is not None:
-        st.info(f"Step {timeline_panel.shown_step(state):,} has no gradients to show: it is the start of the run or "
-                "a step refused for overflow.", icon=":material/history:")
+        st.info(_("Step {step} has no gradients to show: it is the start of the run or a step refused for "
+                  "overflow.").format(step=number(timeline_panel.shown_step(state))), icon=":material/history:")
     elif trainer.step_count == 0:
-        st.info("No step has been trained yet: press **Step** on the Train screen, then come back.",
+        st.info(_("No step has been trained yet: press **Step** on the Train screen, then come back."),
                 icon=":material/touch_app:")
     else:  # after a load, a stopped run or a run of many steps: the model is trained, its last step not kept
-        st.info(f"The model is at step {trainer.step_count:,}, but the last step's details (its image, forward "
-                f"values and gradients) are not kept after loading a checkpoint or a run of many steps. Press "
-                f"**Step** on the Train screen to train on the next image, then come back to see its gradients.",
-                icon=":material/touch_app:")
-    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+        st.info(_("The model is at step {step}, but the last step's details (its image, forward "
+                  "values and gradients) are not kept after loading a checkpoint or a run of many steps. Press "
+                  "**Step** on the Train screen to train on the next image, then come back to see its "
+                  "gradients.").format(step=number(trainer.step_count)), icon=":material/touch_app:")
+    st.page_link("pages/train.py", label=_("Go to Train"), icon=":material/model_training:")
     widgets.weight_templates(trainer, trainer.dead_units())
     shell.next_screen_link(__file__)
     st.stop()
@@ -41,8 +43,10 @@ hidden = trainer.params.hidden
 units = figures.unit_labels(hidden)
 silent = trainer.dead_units()
 step = record.step if view is None else timeline_panel.shown_step(state)
-sample = f"training image #{record.index:,}" if record.index is not None else "your drawing"
-st.caption(f"Step {step:,}: {sample}, label {record.label}, rule `{record.rule}`, loss {record.loss_before:.4f}.")
+sample = (_("training image #{index}").format(index=number(record.index)) if record.index is not None
+          else _("your drawing"))
+st.caption(_("Step {step}: {sample}, label {label}, rule `{rule}`, loss {loss}.").format(
+    step=number(step), sample=sample, label=record.label, rule=record.rule, loss=number(record.loss_before, ".4f")))
 
 dW1, db1, dW2, db2 = record.gradients
 off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
@@ -50,34 +54,39 @@ zero = ~dW1.any(axis=0)
 titles = figures.unit_labels(hidden, silent)  # units off for this image are greyed, and the caption names them
 st.plotly_chart(figures.image_grid(
     dW1.T.reshape(-1, 28, 28), titles,
-    "dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ",
-    "dL/dW1: all exactly 0" if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 6, greyed=zero,
-    hover_name="unit", gap=6),
+    _("dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ"),
+    _("dL/dW1: all exactly 0") if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 6, greyed=zero,
+    hover_name=_("unit"), gap=6),
     key="gradients_dw1")
 if zero.all():
-    st.warning(f"dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
-               "changed no first-layer weight. The colour scale above has nothing to show.", icon=":material/block:")
+    st.warning(_("dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
+                 "changed no first-layer weight. The colour scale above has nothing to show.").format(hidden=hidden),
+               icon=":material/block:")
 elif zero.any():
     names = ", ".join(str(k + 1) for k in np.flatnonzero(zero))
-    st.caption(f"Greyed, dW1 exactly 0: unit{'s' if zero.sum() > 1 else ''} {names} had Z1 ≤ 0 for this image, so "
-               "dZ1 = 0 there and the step leaves their weights unchanged. The colour scale is set by the other units.")
+    st.caption(ngettext(
+        "Greyed, dW1 exactly 0: unit {names} had Z1 ≤ 0 for this image, so dZ1 = 0 there and the step leaves "
+        "their weights unchanged. The colour scale is set by the other units.",
+        "Greyed, dW1 exactly 0: units {names} had Z1 ≤ 0 for this image, so dZ1 = 0 there and the step leaves "
+        "their weights unchanged. The colour scale is set by the other units.", int(zero.sum())).format(names=names))
 if silent.any():
-    st.caption(f"“· silent”: Z1 ≤ 0 on all of the first 1,000 test images with the current weights "
-               f"({int(silent.sum())} of {hidden} units).")
+    st.caption(_("“· silent”: Z1 ≤ 0 on all of the first {images} test images with the current weights "
+                 "({silent} of {hidden} units).").format(
+                   images=number(1000), silent=int(silent.sum()), hidden=hidden))
 left, middle, right = st.columns([1, 1.4, 1])
 with left:
-    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", "hidden unit", "dL/db1",
+    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"), "dL/db1",
                                  height=300, text_format=".3f", silent=off), key="gradients_db1")
-    st.caption("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0.")
+    st.caption(_("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0."))
 with middle:
-    st.plotly_chart(figures.heatmap(dW2, "dW2 = A1·dZ2ᵀ (values on hover)", "digit (output)", "hidden unit",
+    st.plotly_chart(figures.heatmap(dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"),
                                     x_labels=figures.DIGITS, y_labels=units, colorbar_title="dL/dW2", height=300,
                                     annotate=False), key="gradients_dw2")
 with right:
-    st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", "digit", "dL/db2", height=300,
+    st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
                                  true_label=record.label, text_format=".3f"), key="gradients_db2")
 
-st.subheader("Three rules for dZ2 on this sample")
+st.subheader(_("Three rules for dZ2 on this sample"))
 y = network.one_hot(record.label)
 rules = {name: rule(record.forward.A2, y) for name, rule in network.GRADIENT_RULES.items()}
 left, right = st.columns([1.6, 1])
@@ -88,31 +97,37 @@ with right:
     st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),")
     st.latex(r"J = \mathrm{diag}(A_2) - A_2A_2^{T}")
     st.latex(r"\text{cross-entropy: } dZ_2 = A_2 - y")
-    st.caption("The document's rule is exactly twice the cross-entropy rule: it skips the softmax's "
-               "Jacobian J, so it is not the gradient of the squared error the document names.")
+    st.caption(_("The document's rule is exactly twice the cross-entropy rule: it skips the softmax's "
+                 "Jacobian J, so it is not the gradient of the squared error the document names."))
 
-st.subheader("Gradient size over training")
+st.subheader(_("Gradient size over training"))
 steps, rms = state.trainer.history.gradient_rms_curve()  # the whole run's, now
 if len(steps) > 1:
     st.plotly_chart(figures.lines(steps, {f"d{name}": values for name, values in rms.items()},
-                                  "Root mean square per weight of each layer's gradient", "step",
-                                  "RMS(dP) (log scale)", log_y=True, height=300), key="gradients_rms")
-    st.caption("RMS per weight, not the total norm: a total norm makes the 7,840-weight W1 look strong only "
-               "because it is big.")
+                                  _("Root mean square per weight of each layer's gradient"), _("step"),
+                                  _("RMS(dP) (log scale)"), log_y=True, height=300), key="gradients_rms")
+    st.caption(_("RMS per weight, not the total norm: a total norm makes the {weights}-weight W1 look strong only "
+                 "because it is big.").format(weights=number(7840)))
 else:
-    st.caption("Train a few steps to see how the gradients' size changes.")
+    st.caption(_("Train a few steps to see how the gradients' size changes."))
 
-st.subheader("Gradient check: finite differences against each rule")
-st.markdown(
+st.subheader(_("Gradient check: finite differences against each rule"))
+st.markdown(_(
     "Nudge one weight by ±ε, measure the loss again, and (L(P+ε) − L(P−ε)) / 2ε is the true "
     "derivative of that loss. A rule that computes the gradient of a loss agrees with it to about "
     "1e-9 (relative error); one that does not is far off. The check uses the current weights and "
-    "the last sample (every entry of b1, W2, b2 and 200 entries of W1 at inked pixels).")
+    "the last sample (every entry of b1, W2, b2 and 200 entries of W1 at inked pixels)."))
 controls = st.columns(3)
-rule = controls[0].selectbox("gradient rule", list(network.GRADIENT_RULES), key="gradients_rule")
-loss = controls[1].selectbox("loss it should be the gradient of", list(network.LOSSES), key="gradients_loss")
-scale = controls[2].selectbox("times", [1.0, 2.0], key="gradients_scale",
-                              help="2 × cross-entropy is the loss the document's rule really minimises")
+rule = controls[0].selectbox(_("gradient rule"), list(network.GRADIENT_RULES), key="gradients_rule")
+loss = controls[1].selectbox(_("loss it should be the gradient of"), list(network.LOSSES), key="gradients_loss")
+scale = controls[2].selectbox(_("times"), [1.0, 2.0], key="gradients_scale", format_func=lambda value: number(value),
+                              help=_("2 × cross-entropy is the loss the document's rule really minimises"))
+
+# The tables' columns: identifiers as the tables' keys, shown by name in the session's language.
+SHOWN = {"layer": _("layer"), "error": _("relative error"), "verdict": _("verdict"),
+         "rule_norm": _("‖rule's gradient‖"), "numeric_norm": _("‖finite differences‖"), "entries": _("entries"),
+         "rule": _("rule"), "loss": _("loss"), "worst": _("worst relative error")}
+FORMATS = {"error": ("%.2e", ".2e"), "rule_norm": ("%.4g", ".4g"), "numeric_norm": ("%.4g", ".4g")}
 
 
 def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
@@ -122,36 +137,54 @@ def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
         return pd.DataFrame(
             [(name, check.relative_error, gradient_check.verdict(check.relative_error), check.analytic_norm,
               check.numeric_norm, check.entries_checked) for name, check in report.items()],
-            columns=["layer", "relative error", "verdict", "‖rule's gradient‖", "‖finite differences‖", "entries"])
-    return state.remembered(("gradient check", state.viewing, rule, loss, scale), compute)
+            columns=["layer", "error", "verdict", "rule_norm", "numeric_norm", "entries"])
+    return state.remembered(("gradient check", state.viewing, rule, loss, scale), compute)  # i18n: not text
+
+
+def shown_table(table: pd.DataFrame, formats: dict, **dataframe) -> None:
+    """st.dataframe of `table` with its columns named in the language and its numbers in the language's signs.
+
+    formats: {column: (printf format, Python format spec)}. Where numbers read 0.1234 Streamlit
+    formats them; elsewhere a pandas Styler shows each through locales.number and keeps them numbers.
+    """
+    renamed = table.rename(columns=SHOWN)
+    names = {column: SHOWN[column] for column in formats}
+    if locales.symbols(locales.language()) == (".", ","):
+        config = {names[column]: st.column_config.NumberColumn(format=printf)
+                  for column, (printf, _spec) in formats.items()}
+        st.dataframe(renamed, column_config=config, **dataframe)
+    else:
+        styled = renamed.style
+        for column, (_printf, spec) in formats.items():
+            styled = styled.format(lambda value, spec=spec: number(value, spec), subset=[names[column]])
+        st.dataframe(styled, **dataframe)
 
 
 table = check_table(rule, loss, scale)
-worst = table["relative error"].max()
+worst = table["error"].max()
 if worst < gradient_check.MATCHES:
-    st.success(f"The `{rule}` rule **is** the gradient of {scale:g} × {loss} (worst relative error {worst:.1e}).")
+    st.success(_("The `{rule}` rule **is** the gradient of {scale} × {loss} (worst relative error {error}).").format(
+        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".1e")))
 else:
-    st.error(f"The `{rule}` rule is **not** the gradient of {scale:g} × {loss} (relative error up to {worst:.2f}).")
-st.dataframe(table, hide_index=True, column_config={
-    "relative error": st.column_config.NumberColumn(format="%.2e"),
-    "‖rule's gradient‖": st.column_config.NumberColumn(format="%.4g"),
-    "‖finite differences‖": st.column_config.NumberColumn(format="%.4g")})
+    st.error(_("The `{rule}` rule is **not** the gradient of {scale} × {loss} (relative error up to {error}).").format(
+        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".2f")))
+shown_table(table, FORMATS, hide_index=True)
 
-with st.expander("Erratum 1 in one table: every rule against every loss", expanded=True):
+with st.expander(_("Erratum 1 in one table: every rule against every loss"), expanded=True):
     combinations = [("document", "mse", 1.0), ("document", "cross-entropy", 2.0), ("mse", "mse", 1.0),
                     ("cross-entropy", "cross-entropy", 1.0)]
     summary = pd.DataFrame([
-        (rule_name, f"{factor:g} × {loss_name}", worst_error := check_table(rule_name, loss_name, factor)[
-            "relative error"].max(), gradient_check.verdict(worst_error))
+        (rule_name, f"{number(factor, 'g')} × {loss_name}", worst_error := check_table(rule_name, loss_name, factor)[
+            "error"].max(), gradient_check.verdict(worst_error))
         for rule_name, loss_name, factor in combinations],
-        columns=["rule", "loss", "worst relative error", "verdict"])
-    st.dataframe(summary, hide_index=True,
-                 column_config={"worst relative error": st.column_config.NumberColumn(format="%.2e")})
-    st.markdown(
+        columns=["rule", "loss", "worst", "verdict"])
+    shown_table(summary, {"worst": ("%.2e", ".2e")}, hide_index=True)
+    st.markdown(_(
         "The document writes the loss as the squared error Σ(A2 − y)² but trains with "
         "dZ2 = 2(A2 − y). That expression leaves out the softmax's Jacobian; it is the gradient of "
         "2 × the cross-entropy −log A2_y. So the network the document trains minimises cross-entropy, "
-        "while the loss it reports is the squared error. The `mse` rule puts the Jacobian back.")
-    st.page_link("pages/errata.py", label="Errata: the softmax Jacobian explained, and the other four", icon=":material/rule:")
+        "while the loss it reports is the squared error. The `mse` rule puts the Jacobian back."))
+    st.page_link("pages/errata.py", label=_("Errata: the softmax Jacobian explained, and the other four"),
+                 icon=":material/rule:")
 
 shell.next_screen_link(__file__)
