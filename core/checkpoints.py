@@ -28,6 +28,7 @@ from core.npz_reading import NotPlainArrays, PickledArray, SizesDisagree, read_n
 from core.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
 from core.snapshots import MAX_SNAPSHOTS
 from core.training import STATE_FORMAT, Trainer
+from locales import N_, _, ngettext, number
 
 CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
 CHECKPOINT_VERSION = 2  # 2 added history.last_active and dropped history.recent_losses
@@ -47,18 +48,19 @@ GROWING = {
     **{f"snapshots.{name}": MAX_SNAPSHOTS for name in PARAMETER_NAMES},
 }
 
-NOT_A_CHECKPOINT = "This file is not a Backprop Lab checkpoint: "
-DAMAGED = "This checkpoint is damaged or was edited: "
+# A refusal's first words, then its reason (each translated where the message is made).
+NOT_A_CHECKPOINT = N_("This file is not a Backprop Lab checkpoint: ")
+DAMAGED = N_("This checkpoint is damaged or was edited: ")
 
 # The first bytes of files a learner might upload by mistake, to say what the file seems to be.
 KNOWN_FILES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip file"),
-    (b"\x93NUMPY", "a single .npy array, not an .npz archive"),
-    (b"\x80", "a pickled Python object, which is never loaded for safety"),
+    (b"\x89PNG", N_("it looks like a PNG image.")),
+    (b"\xff\xd8\xff", N_("it looks like a JPEG image.")),
+    (b"GIF8", N_("it looks like a GIF image.")),
+    (b"%PDF", N_("it looks like a PDF document.")),
+    (b"\x1f\x8b", N_("it looks like a gzip file.")),
+    (b"\x93NUMPY", N_("it looks like a single .npy array, not an .npz archive.")),
+    (b"\x80", N_("it looks like a pickled Python object, which is never loaded for safety.")),
 )
 
 
@@ -124,14 +126,14 @@ def _upgrade_from_version_1(state, hidden):
 
 def _check_size(content):
     if not isinstance(content, (bytes, bytearray, memoryview)):
-        raise CheckpointError(NOT_A_CHECKPOINT + f"expected the file's bytes, got {type(content).__name__}.")
+        raise _not_a_checkpoint(_("expected the file's bytes, got {kind}.").format(kind=type(content).__name__))
     size = len(content)
     if size == 0:
-        raise CheckpointError(NOT_A_CHECKPOINT + "the file is empty.")
+        raise _not_a_checkpoint(_("the file is empty."))
     if size > MAX_CHECKPOINT_BYTES:
         raise CheckpointError(
-            f"This file is {size / 2**20:.1f} MB; a Backprop Lab checkpoint is at most "
-            f"{MAX_CHECKPOINT_BYTES / 2**20:.0f} MB, so it is not loaded."
+            _("This file is {size} MB; a Backprop Lab checkpoint is at most {most} MB, so it is not loaded.").format(
+                size=number(size / 2**20, ".1f"), most=number(MAX_CHECKPOINT_BYTES / 2**20, ".0f"))
         )
 
 
@@ -140,15 +142,13 @@ def _unpack(content) -> dict:
     content = bytes(content)
     if not content.startswith(b"PK"):
         kind = next((name for magic, name in KNOWN_FILES if content.startswith(magic)), None)
-        raise CheckpointError(NOT_A_CHECKPOINT + (
-            f"it looks like {kind}." if kind else "it is not an .npz archive (the file a download gives)."
-        ))
+        raise _not_a_checkpoint(_(kind) if kind else _("it is not an .npz archive (the file a download gives)."))
     try:
         return read_npz(content, MAX_ENTRIES, MAX_UNPACKED_BYTES)
     except PickledArray as error:
         raise CheckpointError(_pickled_message(error.key)) from error
     except NotPlainArrays as error:
-        raise CheckpointError(NOT_A_CHECKPOINT + str(error)) from error
+        raise _not_a_checkpoint(str(error)) from error
     except SizesDisagree as error:
         raise _damaged(str(error)) from error
     except zipfile.BadZipFile as error:
@@ -158,38 +158,35 @@ def _unpack(content) -> dict:
 
 
 def _pickled_message(key=None) -> str:
-    where = f" (in {key!r})" if key else ""
-    return (
-        f"This file contains a pickled Python object{where}, which is never loaded for safety: "
-        "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only."
-    )
+    if key:
+        return _("This file contains a pickled Python object (in {key}), which is never loaded for safety: "
+                 "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only.").format(key=repr(key))
+    return _("This file contains a pickled Python object, which is never loaded for safety: "
+             "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only.")
 
 
 def _damaged_archive_message(error) -> str:
-    return (
-        NOT_A_CHECKPOINT + "it is a damaged or incomplete archive (was the download interrupted?). "
-        f"Details: {type(error).__name__}: {error}"
-    )
+    return _(NOT_A_CHECKPOINT) + _(
+        "it is a damaged or incomplete archive (was the download interrupted?). Details: {kind}: {error}"
+    ).format(kind=type(error).__name__, error=error)
 
 
 def _check_marker(arrays):
     if "checkpoint.format" not in arrays or _text(arrays["checkpoint.format"]) != CHECKPOINT_FORMAT:
-        raise CheckpointError(
-            NOT_A_CHECKPOINT + "it is an .npz archive, but not one Backprop Lab wrote "
-            "(its format marker is missing)."
+        raise _not_a_checkpoint(
+            _("it is an .npz archive, but not one Backprop Lab wrote (its format marker is missing).")
         )
     version = arrays.get("checkpoint.version")
     if version is None or version.shape != () or version.dtype.kind not in "iu":
-        raise _damaged("its version number is missing.")
+        raise _damaged(_("its version number is missing."))
     if int(version) not in READABLE_VERSIONS:
         raise CheckpointError(
-            f"This checkpoint has format version {int(version)}; this Backprop Lab reads versions "
-            f"{READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}."
+            _("This checkpoint has format version {version}; this Backprop Lab reads versions {first} to {last}.").format(
+                version=int(version), first=READABLE_VERSIONS[0], last=READABLE_VERSIONS[-1])
         )
     if "format" not in arrays or _text(arrays["format"]) != STATE_FORMAT:
-        raise CheckpointError(
-            DAMAGED + f"its trainer state is not of the kind this version reads ({STATE_FORMAT})."
-        )
+        raise _damaged(_("its trainer state is not of the kind this version reads ({format}).").format(
+            format=STATE_FORMAT))
 
 
 # --- the contents --------------------------------------------------------------------------------
@@ -198,32 +195,34 @@ def _check_marker(arrays):
 def _settings(state) -> Settings:
     """Settings from the settings.* entries, checked against core/settings.py's ranges."""
     defaults = Settings()
-    choices = {name for name, _ in CHOICES.values()}
+    choices = {name for name, _allowed in CHOICES.values()}
     values = {}
     for name in (field.name for field in fields(Settings)):
         key = f"settings.{name}"
         if key not in state:
-            raise _damaged(f"the setting {name!r} is missing.")
+            raise _damaged(_("the setting {name} is missing.").format(name=repr(name)))
         value = state[key]
         if value.shape != ():
-            raise _damaged(f"the setting {name!r} is an array of shape {value.shape}, not one value.")
+            raise _damaged(_("the setting {name} is an array of shape {shape}, not one value.").format(
+                name=repr(name), shape=value.shape))
         if name in choices:
             if value.dtype.kind != "U":
-                raise _damaged(f"the setting {name!r} is not text.")
+                raise _damaged(_("the setting {name} is not text.").format(name=repr(name)))
             values[name] = str(value)
         elif isinstance(getattr(defaults, name), int):
             if value.dtype.kind not in "iu":
-                raise _damaged(f"the setting {name!r} is not a whole number.")
+                raise _damaged(_("the setting {name} is not a whole number.").format(name=repr(name)))
             values[name] = int(value)
         else:
             if value.dtype.kind not in "iuf":
-                raise _damaged(f"the setting {name!r} is not a number.")
+                raise _damaged(_("the setting {name} is not a number.").format(name=repr(name)))
             values[name] = float(value)
     settings = Settings(**values)
     errors = validation_errors(settings)
     if errors:
         raise CheckpointError(
-            "This checkpoint's settings are outside what Backprop Lab allows: " + "; ".join(errors) + "."
+            _("This checkpoint's settings are outside what Backprop Lab allows: {errors}.").format(
+                errors=_("; ").join(errors))  # Greek writes ";" as its question mark
         )
     return settings
 
@@ -231,27 +230,35 @@ def _settings(state) -> Settings:
 def _check_parameters(state, hidden):
     """W1 (784, h), b1 (h,), W2 (h, 10), b2 (10,) for the parameters and the initial parameters."""
     low, high = NUMERIC_RANGES["hidden"][1:]
-    for prefix, label in (("params", ""), ("initial", "the initial ")):
+    for prefix in ("params", "initial"):
         missing = [name for name in PARAMETER_NAMES if f"{prefix}.{name}" not in state]
         if missing:
-            raise _damaged(f"{label}{', '.join(missing)} missing.")
+            raise _damaged(_("{what} missing.").format(what=_describe(f"{prefix}.{', '.join(missing)}")))
         W1, b1, W2, b2 = (state[f"{prefix}.{name}"] for name in PARAMETER_NAMES)
+        first = _describe(f"{prefix}.W1")
         for name, array in zip(PARAMETER_NAMES, (W1, b1, W2, b2)):
             if array.dtype.kind != "f":
-                raise _damaged(f"{label}{name} holds {array.dtype} values, not floating-point numbers.")
+                raise _damaged(_("{what} holds {dtype} values, not floating-point numbers.").format(
+                    what=_describe(f"{prefix}.{name}"), dtype=array.dtype))
         if W1.ndim != 2 or W1.shape[0] != INPUTS:
-            raise _damaged(f"{label}W1 has shape {W1.shape}, not ({INPUTS}, h).")
+            raise _damaged(_("{what} has shape {shape}, not ({inputs}, h).").format(
+                what=first, shape=W1.shape, inputs=INPUTS))
         h = W1.shape[1]
         if not low <= h <= high:
-            raise _damaged(f"{label}W1 has {h} hidden units; Backprop Lab allows {low} to {high}.")
+            raise _damaged(_("{what} has {h} hidden units; Backprop Lab allows {low} to {high}.").format(
+                what=first, h=h, low=low, high=high))
         if b1.shape != (h,):
-            raise _damaged(f"{label}W1 has shape {W1.shape} but b1 has {_entries(b1)}.")
+            raise _damaged(_("{what} has shape {shape} but b1 has {entries}.").format(
+                what=first, shape=W1.shape, entries=_entries(b1)))
         if W2.shape != (h, CLASSES):
-            raise _damaged(f"{label}W1 has shape {W1.shape} but W2 has shape {W2.shape}, not ({h}, {CLASSES}).")
+            raise _damaged(_("{what} has shape {shape} but W2 has shape {W2_shape}, not ({h}, {classes}).").format(
+                what=first, shape=W1.shape, W2_shape=W2.shape, h=h, classes=CLASSES))
         if b2.shape != (CLASSES,):
-            raise _damaged(f"{label}b2 has {_entries(b2)}, not {CLASSES}.")
+            raise _damaged(_("{what} has {entries}, not {classes}.").format(
+                what=_describe(f"{prefix}.b2"), entries=_entries(b2), classes=CLASSES))
         if h != hidden:
-            raise _damaged(f"{label}W1 has {h} hidden units but the settings say {hidden}.")
+            raise _damaged(_("{what} has {h} hidden units but the settings say {hidden}.").format(
+                what=first, h=h, hidden=hidden))
 
 
 def _check_layout(state, settings):
@@ -259,20 +266,23 @@ def _check_layout(state, settings):
     reference = _reference_state(settings)
     missing = sorted(set(reference) - set(state))
     if missing:
-        raise _damaged(f"it is missing {', '.join(missing)}.")
+        raise _damaged(_("it is missing {entries}.").format(entries=", ".join(missing)))
     unexpected = sorted(set(state) - set(reference))
     if unexpected:
-        raise _damaged(f"it holds entries Backprop Lab does not write: {', '.join(unexpected[:5])}.")
+        raise _damaged(_("it holds entries Backprop Lab does not write: {entries}.").format(
+            entries=", ".join(unexpected[:5])))
     for key, expected in reference.items():
         expected = np.asarray(expected)
         actual = state[key]
         if not _same_kind(actual.dtype, expected.dtype):
-            raise _damaged(f"{_describe(key)} holds {actual.dtype} values, expected {_kind_name(expected.dtype)}.")
+            raise _damaged(_("{what} holds {dtype} values, expected {kind}.").format(
+                what=_describe(key), dtype=actual.dtype, kind=_kind_name(expected.dtype)))
         if key in GROWING:
             if actual.ndim != expected.ndim or actual.shape[1:] != expected.shape[1:] or actual.shape[0] > GROWING[key]:
-                raise _damaged(f"{_describe(key)} has shape {actual.shape}.")
+                raise _damaged(_("{what} has shape {shape}.").format(what=_describe(key), shape=actual.shape))
         elif actual.shape != expected.shape:
-            raise _damaged(f"{_describe(key)} has shape {actual.shape}, expected {expected.shape}.")
+            raise _damaged(_("{what} has shape {shape}, expected {expected}.").format(
+                what=_describe(key), shape=actual.shape, expected=expected.shape))
 
 
 def _reference_state(settings) -> dict:
@@ -285,23 +295,26 @@ def _reference_state(settings) -> dict:
 def _check_finite(state):
     for key, value in state.items():
         if value.dtype.kind == "f" and not np.isfinite(value).all():
-            problem = "NaN (not a number)" if np.isnan(value).any() else "infinite values"
-            raise CheckpointError(f"This checkpoint cannot be used: {_describe(key)} contains {problem}.")
+            problem = _("NaN (not a number)") if np.isnan(value).any() else _("infinite values")
+            raise CheckpointError(_("This checkpoint cannot be used: {what} contains {problem}.").format(
+                what=_describe(key), problem=problem))
 
 
 def _check_position(state):
     """The epoch is within what any run reaches; the rest of the bookkeeping is checked by Trainer.from_state."""
     epoch, size = int(state["epoch"]), int(state["training_size"])
     if size < 1 or not 0 <= epoch <= MAX_EPOCHS:
-        raise _damaged(f"its position (epoch {epoch} of a training set of {size}) is impossible.")
+        raise _damaged(_("its position (epoch {epoch} of a training set of {size}) is impossible.").format(
+            epoch=epoch, size=size))
 
 
 def _check_against_data(state, training_size):
     saved = int(state["training_size"])
     if saved != training_size:
         raise CheckpointError(
-            f"This checkpoint was trained on {saved:,} training images; this app has {training_size:,}, "
-            "so its position in the data would mean something else."
+            _("This checkpoint was trained on {saved} training images; this app has {size}, "
+              "so its position in the data would mean something else.").format(
+                saved=number(saved), size=number(training_size))
         )
 
 
@@ -309,7 +322,11 @@ def _check_against_data(state, training_size):
 
 
 def _damaged(explanation) -> CheckpointError:
-    return CheckpointError(DAMAGED + explanation)
+    return CheckpointError(_(DAMAGED) + explanation)
+
+
+def _not_a_checkpoint(explanation) -> CheckpointError:
+    return CheckpointError(_(NOT_A_CHECKPOINT) + explanation)
 
 
 def _text(value) -> str:
@@ -317,7 +334,9 @@ def _text(value) -> str:
 
 
 def _entries(array) -> str:
-    return f"{array.size} entries" if array.ndim == 1 else f"shape {array.shape}"
+    if array.ndim == 1:
+        return ngettext("{n} entry", "{n} entries", array.size).format(n=array.size)
+    return _("shape {shape}").format(shape=array.shape)
 
 
 def _same_kind(actual, expected) -> bool:
@@ -329,16 +348,17 @@ def _same_kind(actual, expected) -> bool:
 
 
 def _kind_name(dtype) -> str:
-    return {"f": "floating-point numbers", "i": "whole numbers", "u": "whole numbers", "U": "text"}.get(dtype.kind, str(dtype))
+    names = {"f": N_("floating-point numbers"), "i": N_("whole numbers"), "u": N_("whole numbers"), "U": N_("text")}
+    return _(names[dtype.kind]) if dtype.kind in names else str(dtype)
 
 
 def _describe(key) -> str:
     """A learner's name for a state entry: params.W1 -> W1, initial.W1 -> the initial W1, ..."""
-    prefix, _, name = key.partition(".")
+    prefix, _dot, name = key.partition(".")
     if prefix == "params":
         return name
     if prefix == "initial":
-        return f"the initial {name}"
+        return _("the initial {name}").format(name=name)
     if prefix == "snapshots" and name in PARAMETER_NAMES:
-        return f"a saved snapshot of {name}"
+        return _("a saved snapshot of {name}").format(name=name)
     return key

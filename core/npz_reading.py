@@ -16,6 +16,8 @@ import zlib
 
 import numpy as np
 
+from locales import _, number
+
 METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 END_RECORD = struct.Struct("<4s4H2LH")  # zipfile's end of central directory record
@@ -45,7 +47,7 @@ class PickledArray(NpzError):
     """A member is an object array, which only unpickling could load."""
 
     def __init__(self, key):
-        super().__init__(f"{key!r} is an object array")
+        super().__init__(_("{key} is an object array").format(key=repr(key)))
         self.key = key
 
 
@@ -59,7 +61,7 @@ def read_npz(content: bytes, max_members: int, max_bytes: int) -> dict:
     for member in members:
         array = _read_array(_MemberStream(content, member), member.filename[:-4], left)
         if array is None:
-            raise NotPlainArrays(f"its arrays would unpack to more than {max_bytes // 2**20} MB.")
+            raise NotPlainArrays(_("its arrays would unpack to more than {size} MB.").format(size=max_bytes // 2**20))
         left -= array.nbytes
         arrays[member.filename[:-4]] = array
     return arrays
@@ -75,38 +77,44 @@ def _check_directory_size(content, max_members):
         end = content.rfind(END_SIGNATURE, max(0, end - SEARCH_BYTES))
     record = content[end:end + END_RECORD.size] if end >= 0 else b""
     if len(record) != END_RECORD.size:
-        raise zipfile.BadZipFile("the end of the archive is missing")
+        raise zipfile.BadZipFile(_("the end of the archive is missing"))
     locator = end - ZIP64_LOCATOR_BYTES
     if locator >= 0 and content[locator:locator + 4] == ZIP64_LOCATOR:
-        raise NotPlainArrays("it is a zip64 archive, the form for more than 4 GB or 65,535 files.")
+        raise NotPlainArrays(_("it is a zip64 archive, the form for more than 4 GB or {count} files.").format(
+            count=number(65_535)))
     count, size = END_RECORD.unpack(record)[3:5]
     if count > max_members or size > max_members * DIRECTORY_BYTES_PER_MEMBER:
-        files = f"{count:,} files" if count > max_members else f"a {size:,}-byte list of files"
-        raise NotPlainArrays(f"the archive holds {files}; a checkpoint holds at most {max_members}.")
+        if count > max_members:
+            raise NotPlainArrays(_("the archive holds {count} files; a checkpoint holds at most {most}.").format(
+                count=number(count), most=max_members))
+        raise NotPlainArrays(_("the archive holds a {size}-byte list of files; a checkpoint holds at most {most}.").format(
+            size=number(size), most=max_members))
 
 
 def _check_members(members, max_members, max_bytes):
     if not members:
-        raise NotPlainArrays("the archive is empty.")
+        raise NotPlainArrays(_("the archive is empty."))
     if len(members) > max_members:
-        raise NotPlainArrays(f"the archive holds {len(members):,} files; a checkpoint holds at most {max_members}.")
+        raise NotPlainArrays(_("the archive holds {count} files; a checkpoint holds at most {most}.").format(
+            count=number(len(members)), most=max_members))
     names = set()
     for member in members:
         if not member.filename.endswith(".npy"):
-            raise NotPlainArrays(f"the archive holds {member.filename!r}, which is not a numpy array.")
+            raise NotPlainArrays(_("the archive holds {name}, which is not a numpy array.").format(
+                name=repr(member.filename)))
         if member.filename in names:
-            raise NotPlainArrays(f"the archive holds {member.filename!r} twice.")
+            raise NotPlainArrays(_("the archive holds {name} twice.").format(name=repr(member.filename)))
         names.add(member.filename)
         if member.compress_type not in METHODS:
-            method = METHOD_NAMES.get(member.compress_type, f"method {member.compress_type}")
+            method = METHOD_NAMES.get(member.compress_type) or _("method {number}").format(number=member.compress_type)
             raise NotPlainArrays(
-                f"{member.filename[:-4]!r} is compressed with {method}; only stored and deflate "
-                "members, the two numpy writes, are read."
+                _("{key} is compressed with {method}; only stored and deflate "
+                  "members, the two numpy writes, are read.").format(key=repr(member.filename[:-4]), method=method)
             )
         if member.flag_bits & ENCRYPTED_OR_PATCHED:
-            raise NotPlainArrays(f"{member.filename[:-4]!r} is encrypted.")
+            raise NotPlainArrays(_("{key} is encrypted.").format(key=repr(member.filename[:-4])))
     if sum(member.file_size for member in members) > max_bytes:
-        raise NotPlainArrays(f"it would unpack to more than {max_bytes // 2**20} MB.")
+        raise NotPlainArrays(_("it would unpack to more than {size} MB.").format(size=max_bytes // 2**20))
 
 
 # --- one member ----------------------------------------------------------------------------------
@@ -118,11 +126,13 @@ def _read_array(stream, key, left):
     if dtype.hasobject:
         raise PickledArray(key)
     if dtype.itemsize == 0 or not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise NotPlainArrays(f"{key!r} has the array header {dtype} {shape}, which numpy never writes.")
+        raise NotPlainArrays(_("{key} has the array header {dtype} {shape}, which numpy never writes.").format(
+            key=repr(key), dtype=dtype, shape=shape))
     count = math.prod(shape)
     size = count * dtype.itemsize
     if size > stream.declared - stream.produced:
-        raise SizesDisagree(f"{key!r} claims {size} bytes but the archive says it holds {stream.declared}.")
+        raise SizesDisagree(_("{key} claims {size} bytes but the archive says it holds {declared}.").format(
+            key=repr(key), size=size, declared=stream.declared))
     if size > left:
         return None
     data = stream.read_exactly(size, key)
@@ -136,13 +146,15 @@ def _read_header(stream, key):
     magic = stream.read_exactly(np.lib.format.MAGIC_LEN, key)
     version = np.lib.format.read_magic(io.BytesIO(magic))
     if version not in ((1, 0), (2, 0)):
-        raise NotPlainArrays(f"{key!r} has the array format {version}, which numpy writes only for other data.")
+        raise NotPlainArrays(_("{key} has the array format {version}, which numpy writes only for other data.").format(
+            key=repr(key), version=version))
     length_field = stream.read_exactly(2 if version == (1, 0) else 4, key)
     length = int.from_bytes(length_field, "little")
     if length > MAX_HEADER_BYTES:
         raise NotPlainArrays(
-            f"{key!r} has a {length:,}-byte array header; a checkpoint's arrays have headers of at "
-            f"most {MAX_HEADER_BYTES:,} bytes, so it is not a checkpoint array."
+            _("{key} has a {length}-byte array header; a checkpoint's arrays have headers of at "
+              "most {most} bytes, so it is not a checkpoint array.").format(
+                key=repr(key), length=number(length), most=number(MAX_HEADER_BYTES))
         )
     header = io.BytesIO(length_field + stream.read_exactly(length, key))
     if version == (1, 0):
@@ -157,7 +169,7 @@ class _MemberStream:
         start = _data_start(content, member)
         self.packed = memoryview(content)[start:start + member.compress_size]
         if len(self.packed) != member.compress_size:
-            raise zipfile.BadZipFile(f"{member.filename!r} runs past the end of the archive")
+            raise zipfile.BadZipFile(_("{name} runs past the end of the archive").format(name=repr(member.filename)))
         self.inflater = zlib.decompressobj(-zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
         self.position = 0  # in the packed bytes
         self.produced = 0
@@ -189,7 +201,8 @@ class _MemberStream:
         while filled < size:
             chunk = self.read(min(CHUNK_BYTES, size - filled))
             if not chunk:
-                raise SizesDisagree(f"{key!r} ends before the {size:,} bytes its header announces.")
+                raise SizesDisagree(_("{key} ends before the {size} bytes its header announces.").format(
+                    key=repr(key), size=number(size)))
             view[filled:filled + len(chunk)] = chunk
             filled += len(chunk)
         return data
@@ -197,22 +210,23 @@ class _MemberStream:
     def check_end(self, key):
         """Nothing follows the array, and the sizes and CRC-32 the archive declares are the true ones."""
         if self.read(1):
-            raise SizesDisagree(f"{key!r} holds more data than its array header says.")
+            raise SizesDisagree(_("{key} holds more data than its array header says.").format(key=repr(key)))
         if self.inflater is not None and not self.inflater.eof:
-            raise zipfile.BadZipFile(f"the compressed data of {key!r} is cut short")
+            raise zipfile.BadZipFile(_("the compressed data of {key} is cut short").format(key=repr(key)))
         if self.produced != self.declared:
-            raise SizesDisagree(f"{key!r} holds {self.produced:,} bytes but the archive says {self.declared:,}.")
+            raise SizesDisagree(_("{key} holds {produced} bytes but the archive says {declared}.").format(
+                key=repr(key), produced=number(self.produced), declared=number(self.declared)))
         if self.crc != self.expected_crc:
-            raise zipfile.BadZipFile(f"Bad CRC-32 for {key!r}")
+            raise zipfile.BadZipFile(_("Bad CRC-32 for {key}").format(key=repr(key)))
 
 
 def _data_start(content, member) -> int:
     """Where the member's data begins: after its local header, whose name must match the directory's."""
     header = content[member.header_offset:member.header_offset + LOCAL_HEADER.size]
     if len(header) != LOCAL_HEADER.size or header[:4] != LOCAL_SIGNATURE:
-        raise zipfile.BadZipFile(f"the local header of {member.filename!r} is missing")
+        raise zipfile.BadZipFile(_("the local header of {name} is missing").format(name=repr(member.filename)))
     name_length, extra_length = LOCAL_HEADER.unpack(header)[-2:]
     start = member.header_offset + LOCAL_HEADER.size
     if content[start:start + name_length] != member.orig_filename.encode("utf-8" if member.flag_bits & 0x800 else "cp437"):
-        raise zipfile.BadZipFile(f"the local header of {member.filename!r} names another file")
+        raise zipfile.BadZipFile(_("the local header of {name} names another file").format(name=repr(member.filename)))
     return start + name_length + extra_length

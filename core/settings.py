@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from core.network import GRADIENT_RULES, INITIALISATIONS
+from locales import _
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,14 @@ def validation_errors(settings) -> list[str]:
     for key, (name, low, high) in NUMERIC_RANGES.items():
         value = getattr(settings, name)
         if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
-            errors.append(f"{key}={value!r} is outside {low:g}..{high:g}")
+            errors.append(_("{setting} is outside {low}..{high}").format(
+                setting=f"{key}={value!r}", low=f"{low:g}", high=f"{high:g}"))
         elif isinstance(getattr(DEFAULTS, name), int) and value != int(value):
-            errors.append(f"{key}={value!r} is not a whole number")
+            errors.append(_("{setting} is not a whole number").format(setting=f"{key}={value!r}"))
     for key, (name, allowed) in CHOICES.items():
         if getattr(settings, name) not in allowed:
-            errors.append(f"{key}={getattr(settings, name)!r} is not one of {', '.join(allowed)}")
+            errors.append(_("{setting} is not one of {allowed}").format(
+                setting=f"{key}={getattr(settings, name)!r}", allowed=", ".join(allowed)))
     return errors
 
 
@@ -78,24 +81,28 @@ def parse_bounded_number(key, text, low, high, default):
     Whole numbers are asked for when the default is an int.
     """
     whole = isinstance(default, int)
-    fallback = f"using the default {default:g}"
+    setting, fallback = f"{key}={text}", f"{default:g}"  # URL values: they keep their dots in every language
     try:
         value = float(str(text).strip())
     except ValueError:
-        return default, f"{key}={text} is not a number; {fallback}"
+        return default, _("{setting} is not a number; using the default {default}").format(
+            setting=setting, default=fallback)
     if not math.isfinite(value):
-        return default, f"{key}={text} is not a finite number; {fallback}"
+        return default, _("{setting} is not a finite number; using the default {default}").format(
+            setting=setting, default=fallback)
     if whole and value != int(value):
-        return default, f"{key}={text} is not a whole number; {fallback}"
+        return default, _("{setting} is not a whole number; using the default {default}").format(
+            setting=setting, default=fallback)
     if not low <= value <= high:
-        return default, f"{key}={text} is outside the allowed range {low:g} to {high:g}; {fallback}"
+        return default, _("{setting} is outside the allowed range {low} to {high}; using the default {default}").format(
+            setting=setting, low=f"{low:g}", high=f"{high:g}", default=fallback)
     return (int(value) if whole else value), None
 
 
 def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     """Settings from URL query parameters (lr, decay, factor, rule, hidden, init, seed) and one notice per bad value."""
     values, notices = {}, []
-    for key, (name, _, _) in NUMERIC_RANGES.items():
+    for key, (name, _low, _high) in NUMERIC_RANGES.items():
         if key in params:
             values[name], notice = _parse_number(key, str(params[key]))
             if notice:
@@ -107,13 +114,14 @@ def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]
                 values[name] = text
             else:
                 default = getattr(DEFAULTS, name)
-                notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; using the default {default}")
+                notices.append(_("{setting} is not one of {allowed}; using the default {default}").format(
+                    setting=f"{key}={params[key]}", allowed=", ".join(allowed), default=default))
     return Settings(**values), notices
 
 
 def settings_to_query(settings) -> dict[str, str]:
     """The query parameters that settings_from_query() turns back into `settings`."""
-    query = {key: repr(getattr(settings, name)) for key, (name, _, _) in NUMERIC_RANGES.items()}
+    query = {key: repr(getattr(settings, name)) for key, (name, _low, _high) in NUMERIC_RANGES.items()}
     query.update({key: getattr(settings, name) for key, (name, _) in CHOICES.items()})
     return query
 

@@ -5,25 +5,26 @@ import pandas as pd
 import streamlit as st
 
 from core import drawing, network
+from locales import _, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 from ui.canvas import BadDrawing, decode_drawing
 
 shell.require()
-st.title("Draw")
-st.markdown(
+st.title(_("Draw"))
+st.markdown(_(
     "Draw a digit and the current model reads it. The network only knows images made the way MNIST's "
     "were, so the drawing goes through the same steps first: the ink is cropped to its bounding box, "
     "scaled so its longer side is 20 pixels (keeping its shape), and pasted into a 28×28 field so "
     "that its centre of mass sits at the centre. Below the prediction, each hidden unit's "
     "**contribution map x ⊙ W1[:, k]** shows which pixels pushed its value Z1ₖ up (red) or down (blue), "
     "and its row of W2 shows how much it adds to the predicted digit's score. Units are numbered from 1, "
-    "as in the design document.")
+    "as in the design document."))
 
 state = session.current()
 trainer = state.trainer
 if trainer.step_count == 0:
-    st.info("The model is untrained (step 0): its weights are random, so its answers are guesses. "
-            "Train on the Train screen first, then come back.", icon=":material/school:")
+    st.info(_("The model is untrained (step 0): its weights are random, so its answers are guesses. "
+              "Train on the Train screen first, then come back."), icon=":material/school:")
 
 
 def canvas_image():
@@ -46,29 +47,34 @@ def stages(prepared: drawing.PreparedDrawing) -> None:
     height, width = prepared.scaled.shape
     shown = [
         (figures.marked_stage(prepared.grey, 1, box=box),
-         f"1 · the ink on the {prepared.grey.shape[0]}×{prepared.grey.shape[1]} canvas, its bounding box in amber"),
+         _("1 · the ink on the {height}×{width} canvas, its bounding box in amber").format(
+             height=prepared.grey.shape[0], width=prepared.grey.shape[1])),
         (figures.marked_stage(prepared.cropped, 1),
-         f"2 · cropped to the box: {box.height}×{box.width} px"),
+         _("2 · cropped to the box: {height}×{width} px").format(height=box.height, width=box.width)),
         (figures.marked_stage(prepared.scaled, 140 // max(height, width), cross=prepared.centre_of_mass),
-         f"3 · longer side scaled to {drawing.BOX} px: {height}×{width}; its centre of mass (amber) "
-         f"at row {row:.1f}, column {column:.1f}"),
+         _("3 · longer side scaled to {side} px: {height}×{width}; its centre of mass (amber) "
+           "at row {row}, column {column}").format(side=drawing.BOX, height=height, width=width,
+                                                   row=number(row, ".1f"), column=number(column, ".1f"))),
         (figures.marked_stage(prepared.centred, 5, cross=drawing.CENTRE),
-         f"4 · placed at row {prepared.offset[0]}, column {prepared.offset[1]} of a 28×28 field so the "
-         "centre of mass lands on (14, 14) (amber): the network's input x"),
+         _("4 · placed at row {row}, column {column} of a 28×28 field so the "
+           "centre of mass lands on (14, 14) (amber): the network's input x").format(
+             row=prepared.offset[0], column=prepared.offset[1])),
     ]
     for slot, (image, caption) in zip(st.columns(4), shown):
         with slot:
-            widgets.picture(image, alt=f"Your drawing, stage {caption}", caption=caption, width="stretch",
-                            output_format="PNG")
+            widgets.picture(image, alt=_("Your drawing, stage {caption}").format(caption=caption), caption=caption,
+                            width="stretch", output_format="PNG")
 
 
 def prediction(values: network.Forward) -> None:
     """The prediction in large type and the ten probabilities A2, the predicted digit in vermillion."""
     predicted = int(values.A2.argmax())
-    st.metric("Prediction", str(predicted), f"probability {values.A2[predicted]:.1%}", delta_color="off",
-              delta_arrow="off")
-    st.plotly_chart(figures.bars(values.A2, figures.DIGITS, f"A2 = softmax(Z2): the model reads a {predicted}",
-                                 "digit", "probability", highlight=predicted, height=280, y_range=[0, 1.2]),
+    st.metric(_("Prediction"), str(predicted),
+              _("probability {probability}").format(probability=number(values.A2[predicted], ".1%")),
+              delta_color="off", delta_arrow="off")
+    st.plotly_chart(figures.bars(values.A2, figures.DIGITS,
+                                 _("A2 = softmax(Z2): the model reads a {digit}").format(digit=predicted),
+                                 _("digit"), _("probability"), highlight=predicted, height=280, y_range=[0, 1.2]),
                     key="draw_probabilities")
 
 
@@ -79,19 +85,23 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
     shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.unit_bars(values.A1, names, "Hidden activations A1ₖ = ReLU(Z1ₖ)", "hidden unit",
-                                          "A1", silent, text_format=".1f"), key="draw_hidden")
-        st.caption("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; **off** units "
-                   "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
-                   "1,000 test images: it has gone quiet, as measured on those images.")
+        st.plotly_chart(figures.unit_bars(values.A1, names, _("Hidden activations A1ₖ = ReLU(Z1ₖ)"),
+                                          _("hidden unit"), "A1", silent, text_format=".1f"), key="draw_hidden")
+        st.caption(_("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; **off** units "
+                     "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
+                     "{count} test images: it has gone quiet, as measured on those images.").format(
+                         count=number(1000)))
     with right:
-        st.plotly_chart(figures.unit_bars(shares, names, f"To digit {digit}'s score: W2[k, {digit}]·A1ₖ", "hidden unit",
-                                          f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
-        st.caption(f"Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
-                   f"Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {shares.sum():.2f} + ({b2[digit]:.2f}) = "
-                   f"{values.Z2[digit]:.2f}. An off unit adds 0, whatever its weight.")
-    with st.expander(f"The numbers: each unit's row of W2 and its share of digit {digit}'s score"):
-        table = pd.DataFrame({"unit": names, "Z1ₖ": values.Z1, "A1ₖ": values.A1,
+        st.plotly_chart(figures.unit_bars(shares, names,
+                                          _("To digit {digit}'s score: W2[k, {digit}]·A1ₖ").format(digit=digit),
+                                          _("hidden unit"), f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
+        st.caption(_("Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
+                     "Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {sum} + ({bias}) = {z2}. "
+                     "An off unit adds 0, whatever its weight.").format(
+                         digit=digit, sum=number(shares.sum(), ".2f"), bias=number(b2[digit], ".2f"),
+                         z2=number(values.Z2[digit], ".2f")))
+    with st.expander(_("The numbers: each unit's row of W2 and its share of digit {digit}'s score").format(digit=digit)):
+        table = pd.DataFrame({_("unit"): names, "Z1ₖ": values.Z1, "A1ₖ": values.A1,
                               f"W2[k, {digit}]": W2[:, digit], f"W2[k, {digit}]·A1ₖ": shares})
         rows = pd.DataFrame(W2, columns=[f"W2[k, {d}]" for d in range(W2.shape[1])])
         st.dataframe(pd.concat([table, rows.drop(columns=f"W2[k, {digit}]")], axis=1), hide_index=True,
@@ -104,45 +114,50 @@ def contribution_maps(values: network.Forward, x, silent) -> None:
     """Each unit's contribution map x ⊙ W1[:, k], as large as its column, all on one stated colour scale."""
     maps = drawing.contribution_maps(trainer.params, x)
     limit = figures.symmetric_limit(maps)
-    st.markdown("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ")
+    st.markdown(_("**Contribution maps x ⊙ W1[:, k]**: unit k's pixels, whose sum plus b1ₖ is Z1ₖ"))
     legend, note = st.columns([1, 2], vertical_alignment="center")
+    shown_limit = number(limit, ".3f")
     with legend:
-        widgets.picture(figures.colour_legend(limit), caption=f"−{limit:.3f}   ·   0   ·   +{limit:.3f}", width="stretch",
-                        alt=f"Colour legend: blue −{limit:.3f}, white 0, red +{limit:.3f}")
-    note.caption(f"Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
-                 f"±{limit:.3f} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
-                 "without ink are 0 and contribute nothing.")
+        widgets.picture(figures.colour_legend(limit), caption=f"−{shown_limit}   ·   0   ·   +{shown_limit}",
+                        width="stretch",
+                        alt=_("Colour legend: blue −{limit}, white 0, red +{limit}").format(limit=shown_limit))
+    note.caption(_("Red pixels raise the unit's Z1ₖ, blue ones lower it. Every map uses the same colour scale, "
+                   "±{limit} (the largest |xᵢ·W1ᵢₖ| of any unit), so colours compare across units; pixels "
+                   "without ink are 0 and contribute nothing.").format(limit=shown_limit))
     columns = 5 if len(maps) <= 10 else 8
     names = figures.unit_labels(len(silent), silent)
-    titles = [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(names, values.Z1)]
+    titles = [(_("{unit}: Z1 {z} · on") if z > 0 else _("{unit}: Z1 {z} · off")).format(unit=name, z=number(z, "+.2f"))
+              for name, z in zip(names, values.Z1)]
     for first in range(0, len(maps), columns):
         for slot, tile, title in zip(st.columns(columns, gap="xsmall"), maps[first:first + columns],
                                      titles[first:first + columns]):
             with slot:
                 widgets.picture(figures.signed_tile(tile, limit), caption=title, width="stretch", output_format="PNG",
-                                alt=f"Contribution map of {title}, 28×28 pixels, on the scale ±{limit:.3f}")
+                                alt=_("Contribution map of {title}, 28×28 pixels, on the scale ±{limit}").format(
+                                    title=title, limit=shown_limit))
 
 
 def teach(prepared: drawing.PreparedDrawing) -> None:
     """One SGD step on this drawing with the label the learner picks, recorded in the run like any step."""
-    st.subheader("Teach it this digit")
+    st.subheader(_("Teach it this digit"))
     if state.viewing is not None:
         timeline_panel.viewing_banner(state)
-        st.caption("Training happens only at now: go back to now to train on your drawing.")
+        st.caption(_("Training happens only at now: go back to now to train on your drawing."))
         return
     if trainer.stopped_reason:
-        st.caption("Training has stopped (see the sidebar), so the model cannot learn from the drawing.")
+        st.caption(_("Training has stopped (see the sidebar), so the model cannot learn from the drawing."))
         return
     if class_views.read_only_notice(state):
         return
     row = st.container(horizontal=True, vertical_alignment="bottom")
-    label = row.segmented_control("What digit did you draw?", list(range(10)), key="draw_label",
-                                   help="The true label: the step moves the weights towards reading it")
-    pressed = row.button("Train on this drawing", key="draw_train", icon=":material/school:",
-                           disabled=label is None, type="primary")
-    st.caption("One step of the same P ← P − α·dP as on the Train screen, on this 28×28 image and your label, with "
-               f"α = {trainer.learning_rate:.4g} and the rule `{trainer.settings.rule}`. It is kept in the run "
-               "(the timeline marks it), so replaying the run gives the same weights. Press again for another step.")
+    label = row.segmented_control(_("What digit did you draw?"), list(range(10)), key="draw_label",
+                                  help=_("The true label: the step moves the weights towards reading it"))
+    pressed = row.button(_("Train on this drawing"), key="draw_train", icon=":material/school:",
+                         disabled=label is None, type="primary")
+    st.caption(_("One step of the same P ← P − α·dP as on the Train screen, on this 28×28 image and your label, "
+                 "with α = {rate} and the rule `{rule}`. It is kept in the run (the timeline marks it), so "
+                 "replaying the run gives the same weights. Press again for another step.").format(
+                     rate=number(trainer.learning_rate, ".4g"), rule=trainer.settings.rule))
     if pressed:
         record = state.train_on_drawing(prepared.centred, int(label))
         if record is not None:
@@ -155,13 +170,16 @@ def teach(prepared: drawing.PreparedDrawing) -> None:
 
 def lesson_panel(record, after) -> None:
     """The probabilities before and after the step on the drawing, and the update as ten ΔW1 images."""
-    st.markdown(f"**The last step on this drawing** (label {record.label}): loss Σ(A2 − y)² "
-                f"{record.loss_before:.4f} → {record.loss_after:.4f}")
+    st.markdown(_("**The last step on this drawing** (label {label}): loss Σ(A2 − y)² {before} → {after}").format(
+        label=record.label, before=number(record.loss_before, ".4f"), after=number(record.loss_after, ".4f")))
     left, right = st.columns(2)
+    titles = {"before": _("A2 before the step: reads a {digit} ({probability} on {label})"),
+              "after": _("A2 after the step: reads a {digit} ({probability} on {label})")}
     for column, values, when in ((left, record.forward.A2, "before"), (right, after, "after")):
         predicted = int(values.argmax())
-        column.plotly_chart(figures.bars(values, figures.DIGITS, f"A2 {when} the step: reads a {predicted} "
-                                         f"({values[record.label]:.1%} on {record.label})", "digit", "probability",
+        title = titles[when].format(digit=predicted, probability=number(values[record.label], ".1%"),
+                                    label=record.label)
+        column.plotly_chart(figures.bars(values, figures.DIGITS, title, _("digit"), _("probability"),
                                          highlight=predicted, height=240, y_range=[0, 1.2]),
                             key=f"draw_lesson_{when}")
     update = record.updates.dW1
@@ -170,17 +188,18 @@ def lesson_panel(record, after) -> None:
     mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), figures.unit_tile_labels(np.zeros(len(unchanged), bool),
                                  unchanged), unchanged, limit=limit)
     widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit) if limit else mosaic), output_format="PNG",
-                    caption=f"The update ΔW1 = −α·dW1 of each hidden unit: your drawing's ink, times −α·dZ1ₖ. "
-                            f"−{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red); grey: the unit was off (Z1 ≤ 0) "
-                            "for the drawing, so its template did not change.",
-                    alt=f"The update ΔW1 of the {len(unchanged)} hidden units from the step on your drawing, blue "
-                        f"negative and red positive, from −{limit:.2g} to +{limit:.2g}")
+                    caption=_("The update ΔW1 = −α·dW1 of each hidden unit: your drawing's ink, times −α·dZ1ₖ. "
+                              "−{limit} (blue) · 0 (white) · +{limit} (red); grey: the unit was off (Z1 ≤ 0) "
+                              "for the drawing, so its template did not change.").format(limit=number(limit, ".2g")),
+                    alt=_("The update ΔW1 of the {count} hidden units from the step on your drawing, blue "
+                          "negative and red positive, from −{limit} to +{limit}").format(
+                              count=len(unchanged), limit=number(limit, ".2g")))
 
 
 canvas_column, result_column = st.columns([1, 2])
 with canvas_column:
-    st.caption("Draw one digit, large, in the middle of the square. Point at the square for its "
-               "toolbar: undo, redo, clear.")
+    st.caption(_("Draw one digit, large, in the middle of the square. Point at the square for its "
+                 "toolbar: undo, redo, clear."))
     st.space("small")  # room for that toolbar, which floats just above the canvas
     try:
         prepared = drawing.prepare_drawing(canvas_image())
@@ -189,7 +208,7 @@ with canvas_column:
         prepared = None
 with result_column:
     if prepared is None:
-        st.info("Draw a digit on the black square… the prediction appears here as soon as you lift the pen.",
+        st.info(_("Draw a digit on the black square… the prediction appears here as soon as you lift the pen."),
                 icon=":material/draw:")
     else:
         forward_values = network.forward(trainer.params, prepared.x)
@@ -197,9 +216,9 @@ with result_column:
         teach(prepared)
 
 if prepared is not None:
-    st.subheader("From drawing to MNIST-like input")
+    st.subheader(_("From drawing to MNIST-like input"))
     stages(prepared)
-    st.subheader("Inside the hidden layer")
+    st.subheader(_("Inside the hidden layer"))
     hidden_layer(forward_values, prepared.x, trainer.dead_units())
 
 shell.next_screen_link(__file__)
