@@ -263,10 +263,16 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
         ("A1 = max(0, Z1)", dict(color=VALUE)))]
     for trace in traces[:2]:
         trace.update(textangle=-90 if tilted else 0, textfont=dict(size=10))
-    return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  legend=dict(orientation="h", y=-0.32 if tilted else -0.22, x=0, yanchor="top"),
-                  margin=dict(l=50, r=20, t=50, b=110 if tilted else 90),
-                  xaxis=axis(_("hidden unit"), type="category", tickangle=-40 if tilted else 0), yaxis=axis(_("value")))
+    # Tilted names longer than "unit 10" (a silent unit's, or Greek ones) take more height under the axis:
+    # the figure grows by it, so the bars keep their room.
+    longer = max(0, max(len(label) for label in labels) - len("unit 10")) * 4 if tilted else 0
+    return figure(traces, title, height + longer, barmode="group", uniformtext=dict(minsize=9, mode="show"),
+                  # The legend at the foot of the figure reserves its own rows (wrapped on a phone) and the axis
+                  # grows its margin to its tick labels and title: a longer unit name (Greek) overlaps nothing.
+                  legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=50, b=10),
+                  xaxis=axis(_("hidden unit"), type="category", tickangle=-40 if tilted else 0, automargin=True),
+                  yaxis=axis(_("value")))
 
 
 def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
@@ -307,8 +313,12 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
                    line=dict(shape="hv" if steps else "linear", color=RUNS[i % len(RUNS)], dash=DASHES[i % len(DASHES)]),
                    hovertemplate=fill(at, name=name, value="%{y:.4g}") + "<extra></extra>")
               for i, (name, values) in enumerate(series.items())]
-    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5]) if x_integers and len(x) else axis(x_title)
-    layout = dict(legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
+    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5], automargin=True) if x_integers and len(x) \
+        else axis(x_title, automargin=True)
+    # The legend at the foot of the figure keeps rows of its own (two or three on a phone, longer names in
+    # Greek), so it never covers the axis title.
+    layout = dict(legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=40, b=10),
                   xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
     if secondary:
         traces += [dict(type="scatter", x=x, y=values, name=name, mode=mode, yaxis="y2", line=dict(color=GREEN),
@@ -476,7 +486,7 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name=current,
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
     scene = dict(xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)")), zaxis=axis(z_title),
-                 camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0)))
+                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)))  # far enough for the axis titles to stay in view
     return figure(traces, _("Loss over the plane θ + a·d1 + b·d2"), 480, scene=scene, showlegend=False,
                   margin=dict(l=0, r=0, t=40, b=0))
 
@@ -498,9 +508,12 @@ def loss_contour(result, z_title: str) -> go.Figure:
                    hovertemplate="%{text}<extra></extra>"),
               dict(type="scatter", x=[0], y=[0], mode="markers", name=current,
                    marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, _("Contours: the path projected<br>(white dots), θ (star)"), 480,
-                  xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)"), scaleanchor="x"),
-                  legend=dict(orientation="h", y=-0.15))
+    title = _("Contours: the path projected<br>(white dots), θ (star)")
+    return figure(traces, title, 480,
+                  xaxis=axis(_("a (along d1)"), automargin=True), yaxis=axis(_("b (along d2)"), scaleanchor="x"),
+                  # at the foot of the figure, in rows of its own: never over the axis title
+                  legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=10))
 
 
 class TrainingCurves(NamedTuple):
@@ -758,8 +771,9 @@ def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
                            marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6, fillmode="overlay")),
                            hovertemplate=fill(_("{rule}<br>digit %{x}: %{y:.4f}"), rule=rule) + "<extra></extra>"))
     return figure(traces, _("dZ2 under each rule (true digit {label})").format(label=label), height, barmode="group",
-                  legend=dict(orientation="h", y=-0.22, x=0, yanchor="top"), margin=dict(l=60, r=20, t=40, b=80),
-                  xaxis=axis(_("digit"), type="category"), yaxis=axis("dZ2"))
+                  legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=60, r=20, t=40, b=10),
+                  xaxis=axis(_("digit"), type="category", automargin=True), yaxis=axis("dZ2"))
 
 
 def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> go.Figure:
