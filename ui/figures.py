@@ -8,11 +8,14 @@ and keeps the payload small.
 
 import functools
 import io
+import re
 from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
+
+from locales import N_, _, ngettext, number, plotly_separators
 
 # --- palette: one meaning per colour on every screen -------------------------------------------
 # Categories use Okabe & Ito's colour-blind-safe set; tests/test_palette.py checks that the colours
@@ -47,6 +50,17 @@ DIGITS = [str(digit) for digit in range(10)]
 # WCAG AA's 4.5:1 for 12-px text (tests/test_contrast.py computes the ratio).
 FONT_COLOUR = "#3b3b3b"
 
+_FIELD = re.compile(r"(?<!%)\{(\w+)\}")
+
+
+def fill(template: str, **fields) -> str:
+    """A translated hover template with its {named} fields filled in, plotly's own %{…} left as they are.
+
+    str.format would read plotly's %{y:.4f} as a field of its own; the catalog keeps both kinds as written.
+    """
+    return _FIELD.sub(lambda match: str(fields[match.group(1)]) if match.group(1) in fields else match.group(0),
+                      template)
+
 
 def readable_axes(layout: dict) -> dict:
     """The layout with every axis's tick labels and title, and every annotation, in FONT_COLOUR.
@@ -74,13 +88,15 @@ def readable_axes(layout: dict) -> dict:
 def unit_labels(hidden: int, silent=None) -> list:
     """'unit 1'..'unit h', with ' · silent' after each unit the mask marks."""
     silent = np.zeros(hidden, dtype=bool) if silent is None else np.asarray(silent, dtype=bool)
-    return [f"unit {k + 1}" + (" · silent" if silent[k] else "") for k in range(hidden)]
+    named, named_silent = _("unit {number}"), _("unit {number} · silent")
+    return [(named_silent if silent[k] else named).format(number=k + 1) for k in range(hidden)]
 
 
 def unit_tile_labels(silent, off=None) -> list[tuple[str, str]]:
     """Each unit's two-line label for unit_mosaic: "unit k", and "silent" or "off" (off for this image) under it."""
-    return [(f"unit {unit + 1}", "silent" if silent[unit] else "off" if off is not None and off[unit] else "")
-            for unit in range(len(silent))]
+    named, silent_word, off_word = _("unit {number}"), _("silent"), _("off")
+    return [(named.format(number=unit + 1), silent_word if silent[unit] else off_word if off is not None and off[unit]
+             else "") for unit in range(len(silent))]
 
 
 def axis(title: str, **options) -> dict:
@@ -90,6 +106,7 @@ def axis(title: str, **options) -> dict:
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     """A figure with the shared look: a title, compact margins, the given axes and options."""
     layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
+              "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
               # a title broken with <br> (plotly never wraps one) gets a taller top margin
               "margin": dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=40), "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
@@ -103,7 +120,7 @@ class PlainFigure(go.Figure):
     """
 
     def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
-        self._plain = {"data": traces, "layout": readable_axes(layout)}
+        self._plain = {"data": traces, "layout": readable_axes({"separators": plotly_separators(), **layout})}
 
     def to_dict(self) -> dict:
         return self._plain
@@ -142,7 +159,7 @@ def mosaic(images: np.ndarray, columns: int, gutter: int = 1) -> np.ndarray:
 
 def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
                diverging: bool = True, height: int | None = None, limit: float | None = None, gap: int = 1,
-               margin: dict | None = None, greyed=None, hover_name: str = "image") -> go.Figure:
+               margin: dict | None = None, greyed=None, hover_name: str = N_("image")) -> go.Figure:
     """Several 28x28 images (e.g. the columns of W1) as one heatmap with a shared colour bar.
 
     Each image has its title above it; a larger `gap` between the images keeps a title off the
@@ -158,8 +175,8 @@ def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, colu
     heatmap_trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap), customdata=customdata,
                          **colour_scale(images, diverging, limit), colorbar=colour_bar(colorbar_title),
                          hoverongaps=False,
-                         hovertemplate=f"{hover_name} %{{customdata[0]}}, pixel %{{customdata[1]}}: "
-                                       "%{z:.4f}<extra></extra>")
+                         hovertemplate=fill(_("{name} %{customdata[0]}, pixel %{customdata[1]}: %{z:.4f}"),
+                                            name=_(hover_name)) + "<extra></extra>")
     labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1.5,
                    text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
               for index, text in enumerate(titles)]
@@ -174,20 +191,20 @@ def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, colu
                   **layout)
 
 
-def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title: str = "pixel") -> go.Figure:
+def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title: str = N_("pixel")) -> go.Figure:
     """One grey 28x28 image with its pixel values on hover; rows, columns and pixels counted from 1."""
     rows, columns = np.shape(image)
     pixel = np.arange(1, rows * columns + 1).reshape(rows, columns)
     trace = dict(type="heatmap", z=image, x=list(range(1, columns + 1)), y=list(range(1, rows + 1)),
-                 customdata=pixel, colorscale=GREYS, colorbar=colour_bar(colorbar_title),
-                 hovertemplate="pixel %{customdata} (row %{y}, column %{x}): %{z}<extra></extra>")
-    return figure([trace], title, height, xaxis=axis("column", range=[0.5, columns + 0.5], constrain="domain"),
-                  yaxis=axis("row", range=[rows + 0.5, 0.5], scaleanchor="x", constrain="domain"))
+                 customdata=pixel, colorscale=GREYS, colorbar=colour_bar(_(colorbar_title)),
+                 hovertemplate=_("pixel %{customdata} (row %{y}, column %{x}): %{z}") + "<extra></extra>")
+    return figure([trace], title, height, xaxis=axis(_("column"), range=[0.5, columns + 0.5], constrain="domain"),
+                  yaxis=axis(_("row"), range=[rows + 0.5, 0.5], scaleanchor="x", constrain="domain"))
 
 
 def value_text(value: float, text_format: str) -> str:
-    """A value as written on a bar, without the "-0.00" that rounding a tiny negative gives."""
-    text = format(value, text_format)
+    """A value as written on a bar, in the language's signs, without the "-0.00" that rounding a tiny negative gives."""
+    text = number(value, text_format)
     return text[1:] if text.startswith("-") and not any(digit in text for digit in "123456789") else text
 
 
@@ -209,7 +226,7 @@ def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int 
     if true_label is not None:
         marker["line"] = dict(color=TRUE_LABEL, width=[3 if index == true_label else 0 for index in range(len(values))])
         value = values[true_label]
-        notes = [dict(x=list(labels)[true_label], y=value, yref="y", text="<b>label</b>", showarrow=False,
+        notes = [dict(x=list(labels)[true_label], y=value, yref="y", text="<b>" + _("label") + "</b>", showarrow=False,
                       yanchor="bottom" if value >= 0 else "top", yshift=18 if value >= 0 else -18,
                       font=dict(size=12, color=TRUE_LABEL))]
     trace = dict(type="bar", x=list(labels), y=values, marker=marker,
@@ -230,7 +247,7 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
     labels = unit_labels(len(Z1), silent_probe)
     silent_here = np.asarray(silent_here, dtype=bool)
     hatch = dict(shape="x", fgcolor="#555555", size=5, solidity=0.3, fillmode="overlay")
-    traces = [dict(type="bar", name="Z1 (before ReLU)", x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
+    traces = [dict(type="bar", name=_("Z1 (before ReLU)"), x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
                    marker=dict(color=[SILENT if off else "#56B4E9" for off in silent_here],
                                pattern=dict(hatch, shape=["x" if off else "" for off in silent_here])),
                    text=[value_text(value, ".2f") if off else "" for value, off in zip(Z1, silent_here)],
@@ -242,14 +259,20 @@ def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int
                    cliponaxis=False, hovertemplate="%{x}: A1 = %{y:.4f}<extra></extra>")]
     # Legend-only entries: the bars' own legend swatch would copy whichever style unit 1 happens to have.
     traces += [dict(type="bar", name=name, x=[None], y=[None], marker=marker) for name, marker in (
-        ("Z1", dict(color="#56B4E9")), ("Z1 ≤ 0: off for this image", dict(color=SILENT, pattern=hatch)),
+        ("Z1", dict(color="#56B4E9")), (_("Z1 ≤ 0: off for this image"), dict(color=SILENT, pattern=hatch)),
         ("A1 = max(0, Z1)", dict(color=VALUE)))]
     for trace in traces[:2]:
         trace.update(textangle=-90 if tilted else 0, textfont=dict(size=10))
-    return figure(traces, title, height, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  legend=dict(orientation="h", y=-0.32 if tilted else -0.22, x=0, yanchor="top"),
-                  margin=dict(l=50, r=20, t=50, b=110 if tilted else 90),
-                  xaxis=axis("hidden unit", type="category", tickangle=-40 if tilted else 0), yaxis=axis("value"))
+    # Tilted names longer than "unit 10" (a silent unit's, or Greek ones) take more height under the axis:
+    # the figure grows by it, so the bars keep their room.
+    longer = max(0, max(len(label) for label in labels) - len("unit 10")) * 4 if tilted else 0
+    return figure(traces, title, height + longer, barmode="group", uniformtext=dict(minsize=9, mode="show"),
+                  # The legend at the foot of the figure reserves its own rows (wrapped on a phone) and the axis
+                  # grows its margin to its tick labels and title: a longer unit name (Greek) overlaps nothing.
+                  legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=50, b=10),
+                  xaxis=axis(_("hidden unit"), type="category", tickangle=-40 if tilted else 0, automargin=True),
+                  yaxis=axis(_("value")))
 
 
 def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
@@ -262,15 +285,16 @@ def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, h
 
 
 def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels=None, y_labels=None,
-            diverging: bool = True, annotate: bool = True, colorbar_title: str = "value",
+            diverging: bool = True, annotate: bool = True, colorbar_title: str = N_("value"),
             height: int = 360, text_format: str = ".2f", colorscale=None) -> go.Figure:
     """A matrix as a heatmap, values written in the cells; diverging scales are centred at 0."""
     rows, columns = matrix.shape
     scale = colour_scale(matrix, True) if diverging else dict(colorscale=colorscale or "Blues")
     trace = dict(type="heatmap", z=matrix, x=list(x_labels if x_labels is not None else range(columns)),
                  y=list(y_labels if y_labels is not None else range(rows)), **scale,
-                 colorbar=colour_bar(colorbar_title), textfont=dict(size=10),
-                 hovertemplate=f"{y_title} %{{y}}, {x_title} %{{x}}: %{{z:.4f}}<extra></extra>")
+                 colorbar=colour_bar(_(colorbar_title)), textfont=dict(size=10),
+                 hovertemplate=fill(_("{y_title} %{y}, {x_title} %{x}: %{z:.4f}"), y_title=y_title, x_title=x_title)
+                 + "<extra></extra>")
     if annotate:
         trace["texttemplate"] = f"%{{z:{text_format}}}"
     return figure([trace], title, height, xaxis=axis(x_title, type="category"),
@@ -284,16 +308,22 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
     """Named curves over one x axis; `secondary` curves use a second y axis on the right."""
     mode = "lines+markers" if markers else "lines"
     # Each curve its own palette colour and dash, so they stay apart without colour vision too.
+    at = _("{name}: {value} at %{x}")
     traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode,
                    line=dict(shape="hv" if steps else "linear", color=RUNS[i % len(RUNS)], dash=DASHES[i % len(DASHES)]),
-                   hovertemplate=f"{name}: %{{y:.4g}} at %{{x}}<extra></extra>")
+                   hovertemplate=fill(at, name=name, value="%{y:.4g}") + "<extra></extra>")
               for i, (name, values) in enumerate(series.items())]
-    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5]) if x_integers and len(x) else axis(x_title)
-    layout = dict(legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"), margin=dict(l=50, r=20, t=40, b=90),
+    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5], automargin=True) if x_integers and len(x) \
+        else axis(x_title, automargin=True)
+    # The legend at the foot of the figure keeps rows of its own (two or three on a phone, longer names in
+    # Greek), so it never covers the axis title.
+    layout = dict(legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=40, b=10),
                   xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
     if secondary:
         traces += [dict(type="scatter", x=x, y=values, name=name, mode=mode, yaxis="y2", line=dict(color=GREEN),
-                        hovertemplate=f"{name}: %{{y:{secondary_format or '.4g'}}} at %{{x}}<extra></extra>")
+                        hovertemplate=fill(at, name=name, value=f"%{{y:{secondary_format or '.4g'}}}")
+                        + "<extra></extra>")
                    for name, values in secondary.items()]
         layout["yaxis2"] = axis(secondary_title, overlaying="y", side="right", range=[0, 1], dtick=0.25,
                                 tickformat=secondary_format, showgrid=False)
@@ -325,9 +355,9 @@ def network_diagram(hidden: int, width: int = 640, height: int = 420) -> str:
             if name != "⋮":
                 nodes.append(f'<circle cx="{x}" cy="{y:.1f}" r="13" fill="{colour}" stroke="#555"/>')
             nodes.append(f'<text x="{x}" y="{y + 4:.1f}" font-size="11" text-anchor="middle">{name}</text>')
-    captions = [(90, 22, "input x = p / 255"), (90, 40, "784 pixels"),
-                (width / 2, 22, "hidden A1 = ReLU(Z1)"), (width / 2, 40, f"units 1…{hidden}"),
-                (width - 90, 22, "output A2 = softmax(Z2)"), (width - 90, 40, "digits 0…9 (y₁…y₁₀)"),
+    captions = [(90, 22, _("input x = p / 255")), (90, 40, _("784 pixels")),
+                (width / 2, 22, _("hidden A1 = ReLU(Z1)")), (width / 2, 40, _("units 1…{hidden}").format(hidden=hidden)),
+                (width - 90, 22, _("output A2 = softmax(Z2)")), (width - 90, 40, _("digits 0…9 (y₁…y₁₀)")),
                 ((90 + width / 2) / 2, height - 12, "W1 (784×h), b1"),
                 ((width / 2 + width - 90) / 2, height - 12, "W2 (h×10), b2")]
     texts = [f'<text x="{x}" y="{y}" font-size="13" text-anchor="middle">{text}</text>' for x, y, text in captions]
@@ -417,9 +447,9 @@ def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, heig
     classes = len(cm)
     labels = [str(digit) for digit in range(classes)]
     mistakes = cm - np.diag(np.diag(cm))
-    figure_ = heatmap(cm, title, "predicted digit", "true digit", x_labels=labels, y_labels=labels,
+    figure_ = heatmap(cm, title, _("predicted digit"), _("true digit"), x_labels=labels, y_labels=labels,
                       diverging=False, colorscale=BLUES, height=height, text_format="d",
-                      colorbar_title="test images (colour capped at the largest mistake count)")
+                      colorbar_title=_("test images (colour capped at the largest mistake count)"))
     figure_.data[0].update(zmin=0, zmax=max(1, int(mistakes.max())), hoverinfo="skip", hovertemplate=None)
     rows, columns = np.divmod(np.arange(classes * classes), classes)
     figure_.add_trace(dict(type="scatter", x=[labels[c] for c in columns], y=[labels[r] for r in rows],
@@ -427,7 +457,7 @@ def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, heig
                            marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
                            selected=dict(marker=dict(color="rgba(0,0,0,0)")),
                            unselected=dict(marker=dict(opacity=0)),
-                           hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>"))
+                           hovertemplate=_("true %{y}, predicted %{x}: %{customdata} images") + "<extra></extra>"))
     # The markers would otherwise pad the axes beyond the cells.
     figure_.layout.xaxis.range = [-0.5, classes - 0.5]
     figure_.layout.yaxis.update(autorange=False, range=[classes - 0.5, -0.5])
@@ -441,44 +471,49 @@ def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, heig
 
 def loss_surface_3d(result, z_title: str) -> go.Figure:
     """The loss over the plane as a 3-D surface, the trajectory's shadow on it and the current point."""
+    on_plane, trajectory, current = _("a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}"), _("trajectory (projected)"), _("current θ")
+    point = _("step {step}: surface loss {loss}")
     traces = [dict(type="surface", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
-                   colorbar=colour_bar("loss"), opacity=0.92,
-                   hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
+                   colorbar=colour_bar(_("loss")), opacity=0.92, hovertemplate=on_plane + "<extra></extra>"),
               # Lifted by 2% of the loss range, so the surface does not swallow the path where they touch.
               dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b,
                    z=result.trajectory_surface_loss + 0.02 * float(np.ptp(result.losses)),
-                   mode="lines+markers", name="trajectory (projected)", line=dict(color=TRAJECTORY, width=9),
+                   mode="lines+markers", name=trajectory, line=dict(color=TRAJECTORY, width=9),
                    marker=dict(size=5, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
-                   text=[f"step {step:,}: surface loss {value:.4f}" for step, value in
+                   text=[point.format(step=number(step), loss=number(value, ".4f")) for step, value in
                          zip(result.trajectory_steps, result.trajectory_surface_loss)],
                    hovertemplate="%{text}<extra></extra>"),
-              dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name="current θ",
+              dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name=current,
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
-    scene = dict(xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)"), zaxis=axis(z_title),
-                 camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0)))
-    return figure(traces, "Loss over the plane θ + a·d1 + b·d2", 480, scene=scene, showlegend=False,
+    scene = dict(xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)")), zaxis=axis(z_title),
+                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)))  # far enough for the axis titles to stay in view
+    return figure(traces, _("Loss over the plane θ + a·d1 + b·d2"), 480, scene=scene, showlegend=False,
                   margin=dict(l=0, r=0, t=40, b=0))
 
 
 def loss_contour(result, z_title: str) -> go.Figure:
     """The same grid as contours seen from above, with the projected trajectory and the current point."""
+    trajectory, current, point = _("trajectory (projected)"), _("current θ"), _("step {step}, {distance} off the plane")
     traces = [dict(type="contour", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
                    colorbar=colour_bar(z_title), ncontours=25,
-                   hovertemplate="a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}<extra></extra>"),
+                   hovertemplate=_("a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}") + "<extra></extra>"),
               # a black line under the white one: an edge that shows on viridis' yellow as well as its purple
               dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines", showlegend=False,
                    line=dict(color=TRAJECTORY_EDGE, width=5), hoverinfo="skip"),
               dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines+markers",
-                   name="trajectory (projected)", line=dict(color=TRAJECTORY, width=2.5),
+                   name=trajectory, line=dict(color=TRAJECTORY, width=2.5),
                    marker=dict(size=7, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
-                   text=[f"step {step:,}, {distance:.3g} off the plane" for step, distance in
+                   text=[point.format(step=number(step), distance=number(distance, ".3g")) for step, distance in
                          zip(result.trajectory_steps, result.trajectory_distance)],
                    hovertemplate="%{text}<extra></extra>"),
-              dict(type="scatter", x=[0], y=[0], mode="markers", name="current θ",
+              dict(type="scatter", x=[0], y=[0], mode="markers", name=current,
                    marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    return figure(traces, "Contours: the path projected<br>(white dots), θ (star)", 480,
-                  xaxis=axis("a (along d1)"), yaxis=axis("b (along d2)", scaleanchor="x"),
-                  legend=dict(orientation="h", y=-0.15))
+    title = _("Contours: the path projected<br>(white dots), θ (star)")
+    return figure(traces, title, 480,
+                  xaxis=axis(_("a (along d1)"), automargin=True), yaxis=axis(_("b (along d2)"), scaleanchor="x"),
+                  # at the foot of the figure, in rows of its own: never over the axis title
+                  legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
+                  margin=dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=10))
 
 
 class TrainingCurves(NamedTuple):
@@ -526,32 +561,35 @@ def training_curves(bins, loss_column: int, correct_column: int, test_accuracy) 
 def _curve_panels(curves: TrainingCurves, x_domain, loss_domain=(0.6, 1.0), accuracy_domain=(0.0, 0.4),
                   title_gap=0.09) -> tuple[list, dict, list]:
     """Loss above, training accuracy below, one shared step axis: traces, axes and panel titles."""
-    traces = [dict(type="scatter", name="loss", x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
-                   line=dict(color=BLUE), hovertemplate="loss %{y:.4f} over the steps to %{x:,}<extra></extra>"),
-              dict(type="scatter", name="training accuracy", x=curves.steps, y=curves.accuracy, xaxis="x2",
+    traces = [dict(type="scatter", name=_("loss"), x=curves.steps, y=curves.loss, xaxis="x2", yaxis="y2", mode="lines",
+                   line=dict(color=BLUE), hovertemplate=_("loss %{y:.4f} over the steps to %{x:,}") + "<extra></extra>"),
+              dict(type="scatter", name=_("training accuracy"), x=curves.steps, y=curves.accuracy, xaxis="x2",
                    yaxis="y3", mode="lines", line=dict(color=GREEN),
-                   hovertemplate="%{y:.1%} right over the steps to %{x:,}<extra></extra>")]
+                   hovertemplate=_("%{y:.1%} right over the steps to %{x:,}") + "<extra></extra>")]
     if curves.test_steps:
-        traces.append(dict(type="scatter", name="test accuracy", x=curves.test_steps, y=curves.test_accuracy,
+        test = _("test {accuracy}")
+        traces.append(dict(type="scatter", name=_("test accuracy"), x=curves.test_steps, y=curves.test_accuracy,
                            xaxis="x2", yaxis="y3",
                            mode="markers+text", marker=dict(color="black", symbol="diamond", size=8),
-                           text=[f"test {value:.1%}" for value in curves.test_accuracy], textposition="bottom left",
-                           cliponaxis=False, hovertemplate="test accuracy %{y:.2%} after step %{x:,}<extra></extra>"))
+                           text=[test.format(accuracy=number(value, ".1%")) for value in curves.test_accuracy],
+                           textposition="bottom left", cliponaxis=False,
+                           hovertemplate=_("test accuracy %{y:.2%} after step %{x:,}") + "<extra></extra>"))
     # Epoch boundaries dotted and a viewed past step solid, across both panels.
     lines = [(step, dict(color=EPOCH_LINE, width=1, dash="dot")) for step in curves.test_steps]
     if curves.viewed is not None:
         lines.append((curves.viewed, dict(color=VIEWED, width=2)))
     axes = dict(shapes=[dict(type="line", xref="x2", yref="paper", x0=step, x1=step, y0=accuracy_domain[0],
                              y1=loss_domain[1], line=line) for step, line in lines],
-                xaxis2=axis("step", domain=x_domain, anchor="y3"),
-                yaxis2=axis("loss", domain=list(loss_domain), anchor="x2", rangemode="tozero"),
-                yaxis3=axis("accuracy", domain=list(accuracy_domain), anchor="x2", range=[0, 1.05], tickformat=".0%",
+                xaxis2=axis(_("step"), domain=x_domain, anchor="y3"),
+                yaxis2=axis(_("loss"), domain=list(loss_domain), anchor="x2", rangemode="tozero"),
+                yaxis3=axis(_("accuracy"), domain=list(accuracy_domain), anchor="x2", range=[0, 1.05], tickformat=".0%",
                             dtick=0.25))
     # The line's colour in a swatch, the words in the text colour: the green is too light for text.
-    titles = [(x_domain[0], loss_domain[1] + title_gap, f"<span style='color:{BLUE}'>━━</span> <b>Loss Σ(A2 − y)²</b>"),
+    titles = [(x_domain[0], loss_domain[1] + title_gap,
+               f"<span style='color:{BLUE}'>━━</span> <b>" + _("Loss Σ(A2 − y)²") + "</b>"),
               (x_domain[0], accuracy_domain[1] + title_gap,
-               f"<span style='color:{GREEN}'>━━</span> <b>Training accuracy</b>"
-                                  + (" · ◆ test" if curves.test_steps else ""))]
+               f"<span style='color:{GREEN}'>━━</span> <b>" + _("Training accuracy") + "</b>"
+               + (_(" · ◆ test") if curves.test_steps else ""))]
     return traces, axes, titles
 
 
@@ -570,8 +608,8 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, curves: Training
     """
     colours = [RED if digit == prediction else BLUE for digit in range(10)]
     traces = [dict(type="bar", x=DIGITS, y=A2, marker=dict(color=colours), xaxis="x", yaxis="y",
-                   text=[f"{value:.2f}" for value in A2], textposition="outside", cliponaxis=False,
-                   hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")]
+                   text=[number(value, ".2f") for value in A2], textposition="outside", cliponaxis=False,
+                   hovertemplate=_("digit %{x}: %{y:.4f}") + "<extra></extra>")]
     if stacked:
         curve_traces, axes, titles = _curve_panels(curves, [0.0, 1.0], (0.31, 0.49), (0.0, 0.18), 0.04)
         bars_x, bars_y, bars_title, height = [0.0, 1.0], [0.71, 1.0], 1.04, 640
@@ -580,16 +618,25 @@ def probabilities_and_curves(A2, prediction: int, verdict: str, curves: Training
         bars_x, bars_y, bars_title, height = [0.0, 0.36], [0.0, 1.0], 1.1, 340
     return PlainFigure(traces + curve_traces, dict(
         height=height, font=dict(size=12), template={}, showlegend=False, margin=dict(l=50, r=20, t=40, b=45),
-        annotations=_notes([(0.0, bars_title, f"<b>A2: predicted {prediction} ({verdict})</b>"), *titles]),
-        xaxis=axis("digit", domain=bars_x, type="category"),
-        yaxis=axis("probability", domain=bars_y, range=[0, 1.2]), **axes))
+        annotations=_notes([(0.0, bars_title, "<b>" + _("A2: predicted {digit} ({verdict})").format(
+            digit=prediction, verdict=verdict) + "</b>"), *titles]),
+        xaxis=axis(_("digit"), domain=bars_x, type="category"),
+        yaxis=axis(_("probability"), domain=bars_y, range=[0, 1.2]), **axes))
 
 
 def window_text(curves: TrainingCurves) -> str:
     """What one point of the curves averages, for the caption under them."""
-    return (f"Each point of the loss and accuracy curves is the mean over the last {curves.window:,} steps"
-            + (" (fewer at the start)" if curves.steps.size and curves.steps[0] < curves.window else "")
-            + f"; the run's history keeps bins of {curves.bin_width:,} step{'s' if curves.bin_width > 1 else ''}.")
+    if curves.steps.size and curves.steps[0] < curves.window:
+        text = ngettext("Each point of the loss and accuracy curves is the mean over the last {window} steps "
+                        "(fewer at the start); the run's history keeps bins of {width} step.",
+                        "Each point of the loss and accuracy curves is the mean over the last {window} steps "
+                        "(fewer at the start); the run's history keeps bins of {width} steps.", curves.bin_width)
+    else:
+        text = ngettext("Each point of the loss and accuracy curves is the mean over the last {window} steps; "
+                        "the run's history keeps bins of {width} step.",
+                        "Each point of the loss and accuracy curves is the mean over the last {window} steps; "
+                        "the run's history keeps bins of {width} steps.", curves.bin_width)
+    return text.format(window=number(curves.window), width=number(curves.bin_width))
 
 
 def curves_figure(curves: TrainingCurves) -> go.Figure:
@@ -602,12 +649,13 @@ def curves_figure(curves: TrainingCurves) -> go.Figure:
 def epoch_accuracy(epochs, accuracy, height: int = 260) -> go.Figure:
     """Test accuracy after each epoch, each point labelled with its value."""
     trace = dict(type="scatter", x=list(epochs), y=list(accuracy), mode="lines+markers+text",
-                 text=[f"{value:.1%}" for value in accuracy], textposition="bottom right", cliponaxis=False,
-                 line=dict(color="black"), hovertemplate="epoch %{x}: %{y:.2%}<extra></extra>")
-    return figure([trace], "Test accuracy after each epoch", height, showlegend=False,
+                 text=[number(value, ".1%") for value in accuracy], textposition="bottom right", cliponaxis=False,
+                 line=dict(color="black"), hovertemplate=_("epoch %{x}: %{y:.2%}") + "<extra></extra>")
+    return figure([trace], _("Test accuracy after each epoch"), height, showlegend=False,
                   margin=dict(l=60, r=40, t=40, b=45),
-                  xaxis=axis("epoch", dtick=1, range=[0.5, max(epochs) + 0.5]),
-                  yaxis=axis("accuracy (10,000 test images)", range=[0, 1.05], tickformat=".0%"))
+                  xaxis=axis(_("epoch"), dtick=1, range=[0.5, max(epochs) + 0.5]),
+                  yaxis=axis(_("accuracy ({count} test images)").format(count=number(10_000)), range=[0, 1.05],
+                             tickformat=".0%"))
 
 
 def unit_mosaic(images: np.ndarray, labels: list[tuple[str, str]], greyed: np.ndarray, columns: int = 10,
@@ -641,13 +689,36 @@ def _label(lines: tuple[str, str], width: int) -> np.ndarray:
     image = Image.new("RGB", (width, LABEL_HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     for row, text in enumerate(lines):
-        draw.text((1, 1 + 14 * row), text, fill=(40, 40, 40), font=_font())
+        draw.text((1, 1 + 14 * row), text, fill=(40, 40, 40), font=label_font(text))
     return np.asarray(image)
 
 
 @functools.lru_cache(maxsize=1)
 def _font():
     return ImageFont.load_default(size=12)
+
+
+# Pillow's own font (Aileron) has Latin letters only: Greek would come out as empty boxes. Text beyond
+# ASCII is drawn with a system font that has Greek (Debian's fonts-dejavu-core: DejaVu Sans), narrow
+# first, as a tile is 84 pixels wide; English keeps Pillow's font.
+WIDE_FONTS = ("DejaVuSansCondensed.ttf", "DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf")
+
+
+@functools.lru_cache(maxsize=4)
+def _wide_font(size: int):
+    for name in WIDE_FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def label_font(text: str, size: int = 12):
+    """The font to draw `text` with in a picture: Pillow's for ASCII, one with Greek letters otherwise."""
+    if text.isascii():
+        return _font() if size == 12 else ImageFont.load_default(size=size)
+    return _wide_font(size)
 
 
 def weight_template_image(W1: np.ndarray, silent: np.ndarray) -> tuple[np.ndarray, float]:
@@ -671,7 +742,9 @@ def with_colour_strip(image: np.ndarray, limit: float, height: int = 12, gap: in
 
 # --- Errata screen -----------------------------------------------------------------------------
 # Each rule's colour and bar pattern come from RULE_STYLES in the palette at the top.
-RULE_NAMES = {"document": "document: 2(A2 − y)", "mse": "exact MSE: J·2(A2 − y)", "cross-entropy": "cross-entropy: A2 − y"}
+# Shown in the language of the screen: _(RULE_NAMES[name]).
+RULE_NAMES = {"document": N_("document: 2(A2 − y)"), "mse": N_("exact MSE: J·2(A2 − y)"),
+              "cross-entropy": N_("cross-entropy: A2 − y")}
 
 
 def jacobian_figure(J: np.ndarray, label: int, height: int = 440) -> go.Figure:
@@ -680,11 +753,12 @@ def jacobian_figure(J: np.ndarray, label: int, height: int = 440) -> go.Figure:
     limit = symmetric_limit(J)
     trace = dict(type="heatmap", z=J, x=digits, y=digits, colorscale=DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                  colorbar=colour_bar("∂A2ₖ/∂Z2ⱼ"), texttemplate="%{z:.3f}", textfont=dict(size=10),
-                 hovertemplate="nudge Z2 of digit %{x}: A2 of digit %{y} moves by %{z:.5f} per unit<extra></extra>")
-    return figure([trace], f"J for this sample (* = true digit {label})", height,
+                 hovertemplate=_("nudge Z2 of digit %{x}: A2 of digit %{y} moves by %{z:.5f} per unit")
+                 + "<extra></extra>")
+    return figure([trace], _("J for this sample (* = true digit {label})").format(label=label), height,
                   margin=dict(l=60, r=20, t=40, b=50),
-                  xaxis=axis("j: the Z2 entry nudged", type="category", side="bottom"),
-                  yaxis=axis("k: the output A2 that moves", type="category", autorange="reversed"))
+                  xaxis=axis(_("j: the Z2 entry nudged"), type="category", side="bottom"),
+                  yaxis=axis(_("k: the output A2 that moves"), type="category", autorange="reversed"))
 
 
 def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
@@ -692,12 +766,14 @@ def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
     traces = []
     for name, values in rules.items():
         colour, pattern = RULE_STYLES[name]
-        traces.append(dict(type="bar", name=RULE_NAMES[name], x=DIGITS, y=np.asarray(values, dtype=float),
+        rule = _(RULE_NAMES[name])
+        traces.append(dict(type="bar", name=rule, x=DIGITS, y=np.asarray(values, dtype=float),
                            marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6, fillmode="overlay")),
-                           hovertemplate=f"{RULE_NAMES[name]}<br>digit %{{x}}: %{{y:.4f}}<extra></extra>"))
-    return figure(traces, f"dZ2 under each rule (true digit {label})", height, barmode="group",
-                  legend=dict(orientation="h", y=-0.22, x=0, yanchor="top"), margin=dict(l=60, r=20, t=40, b=80),
-                  xaxis=axis("digit", type="category"), yaxis=axis("dZ2"))
+                           hovertemplate=fill(_("{rule}<br>digit %{x}: %{y:.4f}"), rule=rule) + "<extra></extra>"))
+    return figure(traces, _("dZ2 under each rule (true digit {label})").format(label=label), height, barmode="group",
+                  legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
+                  margin=dict(l=60, r=20, t=40, b=10),
+                  xaxis=axis(_("digit"), type="category", automargin=True), yaxis=axis("dZ2"))
 
 
 def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> go.Figure:
@@ -705,13 +781,13 @@ def output_mask_figure(dZ2: np.ndarray, mask: np.ndarray, height: int = 300) -> 
     kept = mask > 0
     colours = np.where(kept, VALUE, "#999999").tolist()
     patterns = np.where(kept, "", "x").tolist()
-    text = [f"{value:.3f}" if keep else "→ 0" for value, keep in zip(dZ2, kept)]
+    text = [number(value, ".3f") if keep else "→ 0" for value, keep in zip(dZ2, kept)]
     trace = dict(type="bar", x=DIGITS, y=np.asarray(dZ2, dtype=float), text=text, textposition="outside",
                  marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="black", size=6, fillmode="overlay")),
                  cliponaxis=False, showlegend=False,
-                 hovertemplate="digit %{x}: 2(A2 − y) = %{y:.4f}<extra></extra>")
-    return figure([trace], "2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero", height,
-                  margin=dict(l=60, r=20, t=50, b=40), xaxis=axis("digit", type="category"),
+                 hovertemplate=_("digit %{x}: 2(A2 − y) = %{y:.4f}") + "<extra></extra>")
+    return figure([trace], _("2(A2 − y): hatched bars are the ones 1[Z2 > 0] would zero"), height,
+                  margin=dict(l=60, r=20, t=50, b=40), xaxis=axis(_("digit"), type="category"),
                   yaxis=axis("2(A2 − y)"))
 
 
@@ -724,7 +800,7 @@ def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, hei
     """One bar per hidden unit, the muted (silent) ones grey; each bar carries its value."""
     values = np.asarray(values, dtype=float)
     trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=[MUTED if mute else BLUE for mute in muted]),
-                 text=[format(value, text_format) for value in values], textposition="outside",
+                 text=[number(value, text_format) for value in values], textposition="outside",
                  cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
     return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
                   yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))
