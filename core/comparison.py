@@ -23,11 +23,12 @@ from core.network import init_parameters
 from core.pixel_cache import float32_pixels
 from core.settings import Settings, validation_errors
 from core.training import PROBE_IMAGES, Trainer
+from locales import N_, _, ngettext, number
 
 MIN_RUNS, MAX_RUNS = 2, 4
 RULE_SET = ("document", "mse", "cross-entropy")
 LEARNING_RATE_SET = (0.1, 0.01, 0.002)
-RULE_TITLES = {"document": "document", "mse": "exact MSE", "cross-entropy": "cross-entropy"}
+RULE_TITLES = {"document": N_("document"), "mse": N_("exact MSE"), "cross-entropy": N_("cross-entropy")}
 
 
 # --- the classic sets ------------------------------------------------------------------------------
@@ -48,13 +49,14 @@ def gradient_rule_set(settings, erratum_pair=False) -> list[Settings]:
 def learning_rate_set(settings, rates=LEARNING_RATE_SET) -> list[Settings]:
     """One run per learning rate α, every other setting as given."""
     if len(set(rates)) != len(rates):
-        raise ValueError("the learning rates must differ from one another")
+        raise ValueError(_("the learning rates must differ from one another"))
     return _checked([replace(settings, learning_rate=float(rate)) for rate in rates])
 
 
 def _checked(chosen) -> list[Settings]:
     if not MIN_RUNS <= len(chosen) <= MAX_RUNS:
-        raise ValueError(f"a comparison holds {MIN_RUNS} to {MAX_RUNS} runs, not {len(chosen)}")
+        raise ValueError(_("a comparison holds {low} to {high} runs, not {count}").format(
+            low=MIN_RUNS, high=MAX_RUNS, count=len(chosen)))
     errors = [error for settings in chosen for error in validation_errors(settings)]
     if errors:
         raise ValueError("; ".join(dict.fromkeys(errors)))
@@ -92,22 +94,25 @@ def lockstep_problems(trainers) -> list[str]:
     """
     problems = []
     if not MIN_RUNS <= len(trainers) <= MAX_RUNS:
-        problems.append(f"a comparison holds {MIN_RUNS} to {MAX_RUNS} runs, not {len(trainers)}")
+        problems.append(_("a comparison holds {low} to {high} runs, not {count}").format(
+            low=MIN_RUNS, high=MAX_RUNS, count=len(trainers)))
     if not trainers:
         return problems
     hidden = [trainer.settings.hidden for trainer in trainers]
     if len(set(hidden)) > 1:
-        problems.append("the runs have different network shapes (hidden units: "
-                        + ", ".join(map(str, hidden)) + "); only runs of one shape can be compared")
+        problems.append(_("the runs have different network shapes (hidden units: {units}); only runs of one "
+                          "shape can be compared").format(units=", ".join(map(str, hidden))))
     if len({trainer.training_size for trainer in trainers}) > 1:
-        problems.append("the runs were trained on training sets of different sizes")
+        problems.append(_("the runs were trained on training sets of different sizes"))
     live = [trainer.step_count for trainer in trainers if trainer.stopped_reason is None]
     stopped = [trainer.step_count for trainer in trainers if trainer.stopped_reason is not None]
     if len(set(live)) > 1:
-        problems.append("the runs are at different steps (" + ", ".join(f"{step:,}" for step in live)
-                        + "); lockstep trains every run on the same next samples, so they must stand at one step")
+        problems.append(_("the runs are at different steps ({steps}); lockstep trains every run on the same next "
+                          "samples, so they must stand at one step").format(
+            steps=", ".join(number(step) for step in live)))
     elif live and stopped and max(stopped) > live[0]:
-        problems.append(f"a run stopped by overflow at step {max(stopped):,} is past the others (step {live[0]:,})")
+        problems.append(_("a run stopped by overflow at step {stopped} is past the others (step {step})").format(
+            stopped=number(max(stopped)), step=number(live[0])))
     return problems
 
 
@@ -144,19 +149,22 @@ def run_labels(settings_list) -> list[str]:
                                          if field.name not in ("rule", "learning_rate")]
     differing = [name for name in names if len({getattr(settings, name) for settings in settings_list}) > 1]
     labels = []
-    for number, settings in enumerate(settings_list, start=1):
+    for count, settings in enumerate(settings_list, start=1):
         parts = [_setting_text(name, getattr(settings, name)) for name in differing]
-        labels.append(" · ".join(parts) if parts else f"run {number}")
+        labels.append(" · ".join(parts) if parts else _("run {number}").format(number=count))
     if len(set(labels)) < len(labels):  # the same settings twice (runs picked by link): number them
-        labels = [f"run {number}: {label}" for number, label in enumerate(labels, start=1)]
+        labels = [_("run {number}: {label}").format(number=count, label=label)
+                  for count, label in enumerate(labels, start=1)]
     return labels
 
 
 def _setting_text(name, value) -> str:
-    return {"rule": lambda: RULE_TITLES[value], "learning_rate": lambda: f"α = {value:g}",
-            "decay_period": lambda: f"halve every {value}", "decay_factor": lambda: f"factor {value:g}",
-            "hidden": lambda: f"{value} hidden", "init": lambda: f"init {value}",
-            "seed": lambda: f"seed {value}"}[name]()
+    return {"rule": lambda: _(RULE_TITLES[value]), "learning_rate": lambda: f"α = {number(value, 'g')}",
+            "decay_period": lambda: _("halve every {period}").format(period=value),
+            "decay_factor": lambda: _("factor {factor}").format(factor=number(value, "g")),
+            "hidden": lambda: _("{units} hidden").format(units=value),
+            "init": lambda: _("init {init}").format(init=value),
+            "seed": lambda: _("seed {seed}").format(seed=value)}[name]()
 
 
 # --- what the runs show ------------------------------------------------------------------------------
@@ -227,8 +235,9 @@ def reading(trainers, labels) -> list[str]:
     sentences += _erratum_sentences(trainers, labels)
     sentences.append(_damping_sentence(trainers, labels))
     sentences += [_silent_sentence(trainer, label) for trainer, label in zip(trainers, labels)]
-    sentences += [f"**{label}** stopped at step {trainer.step_count:,}: its weights overflowed "
-                  f"(α = {trainer.learning_rate:g} is too large), and it stays there while the others go on."
+    sentences += [_("**{label}** stopped at step {step}: its weights overflowed (α = {rate} is too large), and it "
+                    "stays there while the others go on.").format(
+                        label=label, step=number(trainer.step_count), rate=number(trainer.learning_rate, "g"))
                   for trainer, label in zip(trainers, labels) if trainer.stopped_reason]
     return [sentence for sentence in sentences if sentence]
 
@@ -236,8 +245,10 @@ def reading(trainers, labels) -> list[str]:
 def _position(trainer) -> str:
     epochs = trainer.epoch
     if trainer.index == 0 and epochs:
-        return f"After {epochs} epoch{'s' * (epochs > 1)} ({trainer.step_count:,} steps)"
-    return f"After {trainer.step_count:,} steps"
+        return ngettext("After {epochs} epoch ({steps} steps)", "After {epochs} epochs ({steps} steps)",
+                        epochs).format(epochs=number(epochs), steps=number(trainer.step_count))
+    return ngettext("After {steps} step", "After {steps} steps", trainer.step_count).format(
+        steps=number(trainer.step_count))
 
 
 def _accuracy_sentence(trainers, labels) -> str | None:
@@ -247,16 +258,17 @@ def _accuracy_sentence(trainers, labels) -> str | None:
         return None
     if all(trainer.history.epochs for trainer in trainers):
         scores = [trainer.history.epochs[-1].test_accuracy for trainer in trainers]
-        what = "test accuracy (10,000 test images)"
+        what = _("test accuracy (10,000 test images)")
     else:
         scores = [trainer.history.train_accuracy for trainer in trainers]
-        what = "training accuracy so far this epoch (each image counted before its update)"
+        what = _("training accuracy so far this epoch (each image counted before its update)")
         if any(np.isnan(score) for score in scores):
             return None
     order = np.argsort(scores, kind="stable")[::-1]
-    ranked = ", ".join(f"**{labels[i]}** {scores[i]:.1%}" for i in order)
+    ranked = ", ".join(f"**{labels[i]}** {number(scores[i], '.1%')}" for i in order)
     gap = scores[order[0]] - scores[order[-1]]
-    return f"{_position(lead)}, {what}: {ranked} (a spread of {gap * 100:.1f} percentage points)."
+    return _("{when}, {what}: {ranked} (a spread of {gap} percentage points).").format(
+        when=_position(lead), what=what, ranked=ranked, gap=number(gap * 100, ".1f"))
 
 
 def _erratum_sentences(trainers, labels) -> list[str]:
@@ -274,25 +286,31 @@ def _erratum_sentences(trainers, labels) -> list[str]:
                 continue
             if ratio == 2.0:
                 difference = largest_difference(doc.params, other.params)
-                agree = ("agree bit for bit (every weight equal)" if difference == 0
-                         else f"agree to {difference:.1e} (the largest difference of any weight)")
-                sentences.append(
-                    f"{_position(doc)}, {_with_alpha(doc_label, doc)} and {_with_alpha(other_label, other)} {agree}: "
-                    "the document's dZ2 = 2(A2 − y) is exactly twice the cross-entropy gradient A2 − y (erratum 1), "
-                    "so doubling α turns one into the other.")
+                agree = (_("agree bit for bit (every weight equal)") if difference == 0
+                         else _("agree to {difference} (the largest difference of any weight)").format(
+                             difference=number(difference, ".1e")))
+                sentences.append(_(
+                    "{when}, {first} and {second} {agree}: the document's dZ2 = 2(A2 − y) is exactly twice the "
+                    "cross-entropy gradient A2 − y (erratum 1), so doubling α turns one into the other.").format(
+                        when=_position(doc), first=_with_alpha(doc_label, doc),
+                        second=_with_alpha(other_label, other), agree=agree))
             else:
                 moved = (distance_from_start(doc.params, doc.initial_params),
                          distance_from_start(other.params, other.initial_params))
-                sentences.append(
-                    f"At the same α, **{other_label}** takes half of **{doc_label}**'s step on every image "
-                    f"(dZ2 = A2 − y against 2(A2 − y)): it moved its weights {moved[1]:.3g} from the start, the "
-                    f"document's rule {moved[0]:.3g}.")
+                sentences.append(_(
+                    "At the same α, **{half}** takes half of **{document}**'s step on every image "
+                    "(dZ2 = A2 − y against 2(A2 − y)): it moved its weights {half_moved} from the start, the "
+                    "document's rule {document_moved}.").format(
+                        half=other_label, document=doc_label, half_moved=number(moved[1], ".3g"),
+                        document_moved=number(moved[0], ".3g")))
     return sentences
 
 
 def _with_alpha(label, trainer) -> str:
     """The run's name in bold, with its α after it unless the name already says it."""
-    return f"**{label}**" if "α =" in label else f"**{label}** at α = {trainer.settings.learning_rate:g}"
+    if "α =" in label:
+        return f"**{label}**"
+    return _("**{label}** at α = {rate}").format(label=label, rate=number(trainer.settings.learning_rate, "g"))
 
 
 def _same_start(first, second) -> bool:
@@ -311,13 +329,19 @@ def _damping_sentence(trainers, labels) -> str | None:
     if not (sizes[0] > 0 and sizes[1] > 0):
         return None
     if sizes[0] < sizes[1]:
-        how = (f"{sizes[1] / sizes[0]:.1f} times smaller than **{fast_label}**'s (rms {sizes[0]:.3g} against "
-               f"{sizes[1]:.3g}, averaged over every step): it passes through the softmax Jacobian "
-               "J = diag(A2) − A2·A2ᵀ, whose diagonal entries A2ₖ(1 − A2ₖ) are at most 1/4")
+        how = _("{times} times smaller than **{other}**'s (rms {size} against {other_size}, averaged over every "
+                "step): it passes through the softmax Jacobian J = diag(A2) − A2·A2ᵀ, whose diagonal entries "
+                "A2ₖ(1 − A2ₖ) are at most 1/4")
+        times = sizes[1] / sizes[0]
     else:
-        how = f"{sizes[0] / sizes[1]:.1f} times larger than **{fast_label}**'s (rms {sizes[0]:.3g} against {sizes[1]:.3g})"
-    return (f"**{slow_label}**'s output error dZ2 = J·2(A2 − y) was on average {how}. It moved its weights "
-            f"{moved[0]:.3g} from the start; **{fast_label}** moved {moved[1]:.3g}.")
+        how = _("{times} times larger than **{other}**'s (rms {size} against {other_size})")
+        times = sizes[0] / sizes[1]
+    how = how.format(times=number(times, ".1f"), other=fast_label, size=number(sizes[0], ".3g"),
+                     other_size=number(sizes[1], ".3g"))
+    return _("**{label}**'s output error dZ2 = J·2(A2 − y) was on average {how}. It moved its weights {moved} from "
+             "the start; **{other}** moved {other_moved}.").format(
+        label=slow_label, how=how, moved=number(moved[0], ".3g"), other=fast_label,
+        other_moved=number(moved[1], ".3g"))
 
 
 def _silent_sentence(trainer, label) -> str | None:
@@ -327,7 +351,8 @@ def _silent_sentence(trainer, label) -> str | None:
         return None
     hidden = len(silent)
     last = trainer.history.last_active[silent]
-    when = (f"; the last of them fired on a training image at step {last.max():,}" if last.any()
-            else "; none of them fired on a training image in this run")
-    return (f"**{label}** silenced {silent.sum()} of {hidden} hidden units (Z1 ≤ 0 on all of the first "
-            f"{PROBE_IMAGES:,} test images){when}. A silent unit passes nothing on and gets no gradient.")
+    when = (_("; the last of them fired on a training image at step {step}").format(step=number(int(last.max())))
+            if last.any() else _("; none of them fired on a training image in this run"))
+    return _("**{label}** silenced {silent} of {hidden} hidden units (Z1 ≤ 0 on all of the first {probe} test "
+             "images){when}. A silent unit passes nothing on and gets no gradient.").format(
+        label=label, silent=int(silent.sum()), hidden=hidden, probe=number(PROBE_IMAGES), when=when)

@@ -36,11 +36,13 @@ from core.loss_surface import (
     project_all,
 )
 from core.network import Parameters
+from locales import _, number
 
 DIRECTIONS = ("pca", "random")
 FRAME_MARGIN = 1.15  # the frame's half-width over the half-width of the paths' bounding box: every path inside
 SMALLEST_FRAME = 1.0  # half-height at least one grid unit (a weight-space distance of 1; one filter norm for random)
 FRAME_ASPECT = 1.6  # the frame's width (along a) over its height (along b), as the screen draws it
+TRUSTED = 0.05  # a path is drawn faithfully where the surface under it is within 5% of its true loss
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,33 +162,40 @@ def frame(coordinates, grid, aspect=FRAME_ASPECT) -> tuple[np.ndarray, np.ndarra
 def plane_reading(result: SharedPlane, labels) -> list[str]:
     """Sentences on where the picture can be trusted: each path's distance off the plane and the surface's error."""
     sentences = []
+    tolerance = number(TRUSTED, ".0%")
     if result.explained_variance_ratio is not None:
         first, second = result.explained_variance_ratio
         points = sum(len(path.steps) for path in result.paths)
-        sentences.append(f"d1 and d2 hold {first:.0%} and {second:.0%} of the variance of the weights of all "
-                         f"{points} saved points of the {len(result.paths)} paths ({first + second:.0%} together); "
-                         "the rest of each path's movement is off this plane.")
+        sentences.append(_("d1 and d2 hold {first} and {second} of the variance of the weights of all {points} "
+                           "saved points of the {paths} paths ({together} together); the rest of each path's "
+                           "movement is off this plane.").format(
+            first=number(first, ".0%"), second=number(second, ".0%"), points=number(points),
+            paths=len(result.paths), together=number(first + second, ".0%")))
     else:
-        sentences.append(f"Random directions: d1 and d2 are nearly orthogonal (cosine {result.direction_cosine:+.3f}) "
-                         "and almost orthogonal to every path as well, so each path's shadow stays near its start "
-                         "and most of its movement is off the plane. Choose pca to see the directions the paths took.")
+        sentences.append(_("Random directions: d1 and d2 are nearly orthogonal (cosine {cosine}) and almost "
+                           "orthogonal to every path as well, so each path's shadow stays near its start and most of "
+                           "its movement is off the plane. Choose pca to see the directions the paths took.").format(
+            cosine=number(result.direction_cosine, "+.3f")))
     for path, label in zip(result.paths, labels):
         worst = int(np.argmax(path.disagreement))
         far = int(np.argmax(path.distance))
-        sentences.append(
-            f"**{label}**: up to {path.distance[far]:.3g} off the plane (at step {path.steps[far]:,}); the surface's "
-            f"value under it differs from its true loss by at most {path.disagreement[worst]:.3f} (at step "
-            f"{path.steps[worst]:,}: the surface shows {path.surface_loss[worst]:.3f}, the true loss is "
-            f"{path.loss[worst]:.3f}).")
+        sentences.append(_(
+            "**{label}**: up to {distance} off the plane (at step {far_step}); the surface's value under it differs "
+            "from its true loss by at most {difference} (at step {step}: the surface shows {surface}, the true loss "
+            "is {true}).").format(
+                label=label, distance=number(path.distance[far], ".3g"), far_step=number(path.steps[far]),
+                difference=number(path.disagreement[worst], ".3f"), step=number(path.steps[worst]),
+                surface=number(path.surface_loss[worst], ".3f"), true=number(path.loss[worst], ".3f")))
     trusted = [label for path, label in zip(result.paths, labels)
-               if path.disagreement.max() <= 0.05 * max(float(np.abs(path.loss).max()), 1e-12)]
+               if path.disagreement.max() <= TRUSTED * max(float(np.abs(path.loss).max()), 1e-12)]
     if trusted and len(trusted) < len(labels):
-        sentences.append(f"Within 5% of the true loss all along: {', '.join(f'**{label}**' for label in trusted)}; "
-                         "for the others the picture is a shadow where their values part.")
+        runs = ", ".join(f"**{label}**" for label in trusted)
+        sentences.append(_("Within {tolerance} of the true loss all along: {runs}; for the others the picture is a "
+                           "shadow where their values part.").format(tolerance=tolerance, runs=runs))
     elif trusted:
-        sentences.append("Every path's true loss stays within 5% of the surface's value under it: here the picture "
-                         "can be trusted.")
+        sentences.append(_("Every path's true loss stays within {tolerance} of the surface's value under it: here the "
+                           "picture can be trusted.").format(tolerance=tolerance))
     else:
-        sentences.append("No path stays within 5% of the surface's value under it: read the drawn paths as shadows "
-                         "and the numbers above as the truth.")
+        sentences.append(_("No path stays within {tolerance} of the surface's value under it: read the drawn paths as "
+                           "shadows and the numbers above as the truth.").format(tolerance=tolerance))
     return sentences

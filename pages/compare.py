@@ -10,23 +10,30 @@ from core import loss_surface, shared_plane
 from core.history import History
 from core.settings import NUMERIC_RANGES
 from core.surface_settings import LOSS_OF_RULE
+from locales import N_, _, ngettext, number
 from ui import compare_figures, comparison, figures, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
 RUN_SLICE_SECONDS = 0.4
 LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
+DIRECTION_NAMES = {"pca": N_("pca"), "random": N_("random")}
 
 shell.require()
-st.title("Compare")
-st.markdown(
+st.title(_("Compare"))
+st.markdown(_(
     "Two to four runs from one start, trained **in lockstep**: every click gives each run the same next "
     "training images in the same order, so any difference between them comes from the one setting that "
     "differs. From the same initial weights, how do the document's rule, the exact MSE gradient and "
-    "cross-entropy move through the same landscape? Which learning rate silences the hidden units?")
+    "cross-entropy move through the same landscape? Which learning rate silences the hidden units?"))
 
 state = session.current()
 handle, data = state.run.handle, state.run.data
+
+
+def listed(parts) -> str:
+    """Clauses one after another, with the language's semicolon between them (Greek's is the ano teleia ·)."""
+    return _("; ").join(parts)
 
 
 def replace_comparison(new: comparison.Comparison) -> None:
@@ -46,10 +53,10 @@ def follow_link() -> None:
         if opened is not None:
             replace_comparison(opened)
         else:
-            kept = ("The comparison on this screen is unchanged." if shown is not None else
-                    "Build a set of runs below, or paste the runs' own links.")
-            st.error(f"**The comparison in this link cannot be opened:** {'; '.join(problems)}. {kept}",
-                     icon=":material/link_off:")
+            kept = (_("The comparison on this screen is unchanged.") if shown is not None else
+                    _("Build a set of runs below, or paste the runs' own links."))
+            st.error(_("**The comparison in this link cannot be opened:** {problems}. {kept}").format(
+                problems=listed(problems), kept=kept), icon=":material/link_off:")
     value = state.comparison.query_value() if state.comparison is not None else None
     if value is None:
         if comparison.QUERY_KEY in st.query_params:
@@ -63,7 +70,8 @@ def build(make_settings, what: str) -> None:
     try:
         chosen = make_settings()
     except ValueError as error:
-        st.error(f"**That set cannot be built:** {error}. Nothing was changed.", icon=":material/error:")
+        st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=error),
+                 icon=":material/error:")
         return
     replace_comparison(comparison.from_start(handle, data, state.trainer, chosen, what))
     st.rerun()
@@ -74,48 +82,53 @@ def build_section() -> None:
     trainer = state.trainer
     settings = trainer.settings
     seeded = lockstep.starts_from_seed(trainer)
-    start = (f"seed {settings.seed}, {settings.init} initialisation" if seeded else
-             "the initial weights your uploaded checkpoint carries")
-    st.markdown(
-        f"The first two sets start new runs from the initial weights θ0 of your run on the Train screen "
-        f"(784 → {settings.hidden} → 10, {start}; α = {settings.learning_rate:g}, rule `{settings.rule}`, "
-        f"halving every {settings.decay_period} epochs). Each is a stored run with its own link; your run on the "
-        "Train screen is not changed.")
+    start = (_("seed {seed}, {init} initialisation").format(seed=settings.seed, init=settings.init) if seeded else
+             _("the initial weights your uploaded checkpoint carries"))
+    rate = number(settings.learning_rate, "g")
+    st.markdown(_(
+        "The first two sets start new runs from the initial weights θ0 of your run on the Train screen "
+        "(784 → {hidden} → 10, {start}; α = {rate}, rule `{rule}`, halving every {period} epochs). Each is a stored "
+        "run with its own link; your run on the Train screen is not changed.").format(
+            hidden=settings.hidden, start=start, rate=rate, rule=settings.rule, period=settings.decay_period))
     if not seeded:
-        st.caption(f"Your run started from an uploaded checkpoint, whose θ0 is not what seed {settings.seed} gives: "
-                   "each new run is stored as starting from a checkpoint of that θ0 at step 0, so its link "
-                   "replays it exactly.")
+        st.caption(_("Your run started from an uploaded checkpoint, whose θ0 is not what seed {seed} gives: each new "
+                     "run is stored as starting from a checkpoint of that θ0 at step 0, so its link replays it "
+                     "exactly.").format(seed=settings.seed))
     rules, rates, picked = st.columns(3, gap="medium")
     with rules:
-        st.markdown("**The three gradient rules**")
-        st.caption(f"document 2(A2 − y), exact MSE J·2(A2 − y) and cross-entropy A2 − y, all at "
-                   f"α = {settings.learning_rate:g}.")
-        pair = st.checkbox(f"and cross-entropy at 2α = {2 * settings.learning_rate:g}", key="compare_erratum_pair",
-                           help="Erratum 1: the document's dZ2 = 2(A2 − y) is twice the cross-entropy gradient, so "
-                                "cross-entropy at 2α should retrace the document's rule at α step for step.")
-        if st.button("Compare the three rules", key="compare_rules", icon=":material/call_split:"):
-            build(lambda: lockstep.gradient_rule_set(settings, pair), "The three gradient rules")
+        st.markdown(_("**The three gradient rules**"))
+        st.caption(_("document 2(A2 − y), exact MSE J·2(A2 − y) and cross-entropy A2 − y, all at α = {rate}.").format(
+            rate=rate))
+        pair = st.checkbox(_("and cross-entropy at 2α = {rate}").format(rate=number(2 * settings.learning_rate, "g")),
+                           key="compare_erratum_pair",
+                           help=_("Erratum 1: the document's dZ2 = 2(A2 − y) is twice the cross-entropy gradient, "
+                                  "so cross-entropy at 2α should retrace the document's rule at α step for step."))
+        if st.button(_("Compare the three rules"), key="compare_rules", icon=":material/call_split:"):
+            build(lambda: lockstep.gradient_rule_set(settings, pair), N_("The three gradient rules"))
     with rates:
-        st.markdown("**Three learning rates**")
-        st.caption(f"The rule `{settings.rule}` with three values of α.")
-        _, low, high = NUMERIC_RANGES["lr"]
+        st.markdown(_("**Three learning rates**"))
+        st.caption(_("The rule `{rule}` with three values of α.").format(rule=settings.rule))
+        low, high = NUMERIC_RANGES["lr"][1:]
         row = st.columns(3, gap="small")
-        chosen = [row[number].number_input(f"α{number + 1}", low, high, rate, format="%g", step=None,
-                                           key=f"compare_rate_{number}")
-                  for number, rate in enumerate(lockstep.LEARNING_RATE_SET)]
-        if st.button("Compare the learning rates", key="compare_rates", icon=":material/speed:"):
-            build(lambda: lockstep.learning_rate_set(settings, chosen), "Three learning rates")
+        chosen = [row[place].number_input(f"α{place + 1}", low, high, rate, format="%g", step=None,
+                                          key=f"compare_rate_{place}")
+                  for place, rate in enumerate(lockstep.LEARNING_RATE_SET)]
+        if st.button(_("Compare the learning rates"), key="compare_rates", icon=":material/speed:"):
+            build(lambda: lockstep.learning_rate_set(settings, chosen), N_("Three learning rates"))
     with picked:
-        st.markdown("**Runs by link**")
-        text = st.text_area("2 to 4 run links or run ids, one per line", key="compare_links", height=90,
-                            placeholder="…/train?run=AbC…\n…/train?run=XyZ…",
-                            help="Each run's link is in the address bar of its Train screen (?run=…). The runs "
-                                 "must have one network shape and stand at one step.")
-        if st.button("Compare these runs", key="compare_picked", icon=":material/link:"):
+        st.markdown(_("**Runs by link**"))
+        text = st.text_area(_("2 to 4 run links or run ids, one per line"), key="compare_links", height=90,
+                            placeholder="…/train?run=AbC…\n…/train?run=XyZ…",  # i18n: not text
+                            help=_("Each run's link is in the address bar of its Train screen (?run=…). The runs "
+                                   "must have one network shape and stand at one step."))
+        if st.button(_("Compare these runs"), key="compare_picked", icon=":material/link:"):
             opened, problems = comparison.open_link(handle, data, text)
             if opened is None:
-                shown = " The comparison below is unchanged." if state.comparison is not None else ""
-                st.error(f"**These runs cannot be compared:** {'; '.join(problems)}.{shown}", icon=":material/error:")
+                problems = listed(problems)
+                st.error(_("**These runs cannot be compared:** {problems}. The comparison below is unchanged.").format(
+                    problems=problems) if state.comparison is not None else
+                    _("**These runs cannot be compared:** {problems}.").format(problems=problems),
+                    icon=":material/error:")
             else:
                 replace_comparison(opened)
                 st.rerun()
@@ -129,11 +142,12 @@ def control_buttons(ready: bool) -> int:
     shown = state.comparison
     row = st.container(horizontal=True)
     asked = 0
-    if row.button("Step", type="primary", key="compare_step_1", disabled=not ready):
+    if row.button(_("Step"), type="primary", key="compare_step_1", disabled=not ready):
         asked = 1
-    if row.button("Step ×100", key="compare_step_100", disabled=not ready):
+    if row.button(_("Step ×100"), key="compare_step_100", disabled=not ready):
         asked = 100
-    if row.button("Run to end of epoch", key="compare_run_epoch", icon=":material/play_arrow:", disabled=not ready):
+    if row.button(_("Run to end of epoch"), key="compare_run_epoch", icon=":material/play_arrow:",
+                  disabled=not ready):
         shown.running = True
     return asked
 
@@ -141,7 +155,7 @@ def control_buttons(ready: bool) -> int:
 def run_slice() -> None:
     """Train every run for RUN_SLICE_SECONDS in all, then let the panel draw and rerun: Stop lands in between."""
     shown = state.comparison
-    if st.button("Stop", key="compare_stop", icon=":material/stop:"):
+    if st.button(_("Stop"), key="compare_stop", icon=":material/stop:"):
         shown.running = False
         st.rerun(scope="fragment")
     live = shown.live()
@@ -149,20 +163,24 @@ def run_slice() -> None:
     shown.train(live[0].steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
     leader = (shown.live() or shown.trainers)[0]
     st.progress(leader.index / leader.training_size or 1.0,
-                text=f"Running epoch {leader.epoch + (leader.index > 0)} for {len(live)} runs: "
-                     f"{leader.index or leader.training_size:,} of {leader.training_size:,} samples each")
+                text=_("Running epoch {epoch} for {runs} runs: {seen} of {size} samples each").format(
+                    epoch=leader.epoch + (leader.index > 0), runs=len(live),
+                    seen=number(leader.index or leader.training_size), size=number(leader.training_size)))
 
 
 def position_text(shown: comparison.Comparison) -> str:
     """Where the runs stand: one step for all of them (and where any run stopped)."""
     live = shown.live()
     lead = (live or shown.trainers)[0]
-    where = (f"epoch {lead.epoch + 1} begins" if lead.index == 0 else
-             f"epoch {lead.epoch + 1} · sample {lead.index:,} of {lead.training_size:,}")
-    text = f"{len(live)} run{'s' * (len(live) != 1)} at step {lead.step_count:,} · {where}"
+    where = (_("epoch {epoch} begins").format(epoch=lead.epoch + 1) if lead.index == 0 else
+             _("epoch {epoch} · sample {sample} of {size}").format(
+                 epoch=lead.epoch + 1, sample=number(lead.index), size=number(lead.training_size)))
+    text = ngettext("{count} run at step {step} · {where}", "{count} runs at step {step} · {where}", len(live)).format(
+        count=len(live), step=number(lead.step_count), where=where)
     stopped = [run for run in shown.runs if run.trainer.stopped_reason]
     if stopped:
-        text += " · stopped: " + ", ".join(f"{run.label} at step {run.trainer.step_count:,}" for run in stopped)
+        text += " · " + _("stopped: {runs}").format(runs=", ".join(
+            _("{run} at step {step}").format(run=run.label, step=number(run.trainer.step_count)) for run in stopped))
     return text
 
 
@@ -171,22 +189,24 @@ def runs_table(shown: comparison.Comparison, silent: list) -> None:
     lead = (shown.live() or shown.trainers)[0]
     epochs = len(lead.history.epochs)
     this_epoch = lead.history.epoch_seen > 0
-    train_header = "training accuracy, this epoch" if this_epoch or not epochs else f"training accuracy, epoch {epochs}"
-    test_header = f"test accuracy after epoch {epochs}" if epochs else "test accuracy"
-    lines = [f"| run | α | {train_header} | {test_header} | silent units | Train screen |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    train_header = (_("training accuracy, this epoch") if this_epoch or not epochs else
+                    _("training accuracy, epoch {epoch}").format(epoch=epochs))
+    test_header = _("test accuracy after epoch {epoch}").format(epoch=epochs) if epochs else _("test accuracy")
+    headers = (_("run"), "α", train_header, test_header, _("silent units"), _("Train screen"))
+    lines = ["| " + " | ".join(headers) + " |", "| --- | ---: | ---: | ---: | ---: | --- |"]
     for run, mask in zip(shown.runs, silent):
         history = run.trainer.history
         train = (history.train_accuracy if this_epoch else history.epochs[-1].train_accuracy if history.epochs
                  else None)
-        test = f"{history.epochs[-1].test_accuracy:.1%}" if history.epochs else "after epoch 1"
+        test = number(history.epochs[-1].test_accuracy, ".1%") if history.epochs else _("after epoch 1")
         if history.epochs and len(history.epochs) != epochs:
-            test += f" (epoch {len(history.epochs)})"
-        link = f"[open](train?run={run.run_id})" if run.run_id else "not stored yet"
-        status = " · **stopped**" if run.trainer.stopped_reason else ""
-        train = "–" if train is None or np.isnan(train) else f"{train:.1%}"
+            test += " " + _("(epoch {epoch})").format(epoch=len(history.epochs))
+        link = _("[open]({link})").format(link=f"train?run={run.run_id}") if run.run_id else _("not stored yet")
+        status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
+        train = "–" if train is None or np.isnan(train) else number(train, ".1%")
+        units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
         lines.append(f"| <span style='color:{run.colour}'>■■</span> **{run.label}**{status} | "
-                     f"{run.trainer.learning_rate:g} | {train} | {test} | {int(mask.sum())} of {len(mask)} | {link} |")
+                     f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
     st.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
@@ -212,14 +232,16 @@ def run_curves(run: comparison.ComparedRun) -> compare_figures.RunCurves:
 def curves(shown: comparison.Comparison) -> None:
     curves_of_runs = [run_curves(run) for run in shown.runs]
     hidden = shown.trainers[0].params.hidden
-    st.plotly_chart(compare_figures.comparison_curves(curves_of_runs, hidden), key="compare_curves")
+    st.plotly_chart(compare_figures.comparison_curves(curves_of_runs, hidden, stacked=widgets.on_a_phone()),
+                    key="compare_curves")
     descending = {}
     for run in shown.runs:
         descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run.label)
-    own = "; ".join(f"{symbol} for {', '.join(labels)}" for symbol, labels in descending.items())
-    st.caption(f"Own loss: {own}. The loss and accuracy curves are means over the last "
-               f"{curves_of_runs[0].mse.window:,} steps. Silent units (Z1 ≤ 0 on all of the first 1,000 test images) "
-               "and ‖θ − θ0‖ are measured at the runs' saved snapshots and now.")
+    own = listed(_("{loss} for {runs}").format(loss=symbol, runs=", ".join(labels))
+                    for symbol, labels in descending.items())
+    st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
+                 "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
+                 "snapshots and now.").format(own=own, window=number(curves_of_runs[0].mse.window)))
 
 
 def weights(shown: comparison.Comparison, silent: list) -> None:
@@ -232,16 +254,22 @@ def weights(shown: comparison.Comparison, silent: list) -> None:
     with st.container(gap="small"):
         for run, mask, image in zip(shown.runs, silent, rows):
             units = np.flatnonzero(mask) + 1
-            note = (f" · silent (grey frame): unit{'s' * (len(units) > 1)} {', '.join(map(str, units))}"
-                    if 0 < len(units) <= 12 else f" · {len(units)} of {len(mask)} units silent (grey frame)"
-                    if len(units) else "")
-            st.markdown(f"<span style='color:{run.colour}'>■■</span> **{run.label}**: W1 at step {step:,}{note}",
-                        unsafe_allow_html=True)
+            if 0 < len(units) <= 12:
+                note = " · " + ngettext("silent (grey frame): unit {units}", "silent (grey frame): units {units}",
+                                        len(units)).format(units=", ".join(map(str, units)))
+            elif len(units):
+                note = " · " + _("{silent} of {hidden} units silent (grey frame)").format(
+                    silent=len(units), hidden=len(mask))
+            else:
+                note = ""
+            st.markdown(f"<span style='color:{run.colour}'>■■</span> **{run.label}**: "
+                        + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
             widgets.picture(figures.png(image), output_format="PNG", width="stretch",
-                            alt=f"W1 of {run.label} at step {step:,}: the 28×28 templates of its {len(mask)} hidden "
-                                f"units, blue for negative and red for positive, from −{limit:.2g} to +{limit:.2g}")
-    st.caption(f"Every run's W1 on one colour scale: −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red); "
-               "unit k of each run under unit k of the others.")
+                            alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
+                                  "for negative and red for positive, from −{limit} to +{limit}").format(
+                                run=run.label, step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
+    st.caption(_("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of each "
+                 "run under unit k of the others.").format(limit=number(limit, ".2g")))
 
 
 @st.fragment
@@ -260,24 +288,25 @@ def lockstep_panel() -> None:
         st.warning(notice, icon=":material/link_off:")
     if problems:
         shown.running = False
-        st.error("**These runs cannot train in lockstep:** " + "; ".join(problems) + ". Build a new set above.",
-                 icon=":material/error:")
+        st.error(_("**These runs cannot train in lockstep:** {problems}. Build a new set above.").format(
+            problems=listed(problems)), icon=":material/error:")
     st.markdown(f"#### {position_text(shown)}")
     silent = [trainer.dead_units() for trainer in shown.trainers]
     runs_table(shown, silent)
     if shown.step_count() == 0:
-        st.info("Press **Step** to give every run the first training image, or **Run to end of epoch**. Below: "
-                "each run's initial W1.", icon=":material/touch_app:")
+        st.info(_("Press **Step** to give every run the first training image, or **Run to end of epoch**. Below: "
+                  "each run's initial W1."), icon=":material/touch_app:")
     elif running:
         # Redrawing six panels of curves after every slice would cost the browser more than the slice's training.
-        st.caption("An epoch is running: the table follows it; the curves, the reading and W1 are drawn when it "
-                   "ends or you press Stop.")
+        st.caption(_("An epoch is running: the table follows it; the curves, the reading and W1 are drawn when it "
+                     "ends or you press Stop."))
     else:
         curves(shown)
     if not running:
         sentences = lockstep.reading(shown.trainers, [run.label for run in shown.runs])
         if sentences:
-            st.markdown("**What the numbers show**\n\n" + "\n".join(f"- {sentence}" for sentence in sentences))
+            st.markdown("**" + _("What the numbers show") + "**\n\n"
+                        + "\n".join(f"- {sentence}" for sentence in sentences))
         weights(shown, silent)
     if [trainer.epoch for trainer in shown.trainers] != epochs or (shown.running and not shown.live()):
         shown.running = False
@@ -294,15 +323,15 @@ def links(shown: comparison.Comparison) -> None:
         query = link.split("?")[1]
         page = (st.context.url or "").split("?")[0]
         shown_link = f"`{page}?{query}`" if page else f"[{query[:40]}…]({link})"
-        text += f" This comparison's link reopens every run at its step: {shown_link}"
+        text += " " + _("This comparison's link reopens every run at its step: {link}").format(link=shown_link)
     else:
-        text += " The run store cannot be reached, so these runs are not stored yet and have no link."
+        text += " " + _("The run store cannot be reached, so these runs are not stored yet and have no link.")
     if shown.previous:
-        text += f"  \n[Open the previous comparison]({shown.previous})"
+        text += "  \n" + _("[Open the previous comparison]({link})").format(link=shown.previous)
     st.caption(text)
     if state.run.run_id in shown.ids:
-        st.caption("Your run on the Train screen is one of these runs: training here moves it, and the Train screen "
-                   "will show it as stored.")
+        st.caption(_("Your run on the Train screen is one of these runs: training here moves it, and the Train screen "
+                     "will show it as stored."))
 
 
 # --- one plane for all -----------------------------------------------------------------------------
@@ -316,74 +345,85 @@ def evaluation_set():
 
 
 def plane_section(shown: comparison.Comparison) -> None:
-    st.subheader("One plane for all the paths")
-    st.markdown(
+    st.subheader(_("One plane for all the paths"))
+    st.markdown(_(
         "The loss on one plane through weight space, c + a·d1 + b·d2, drawn once, with every run's path of saved "
         "snapshots projected on it in the run's colour. A projection can put a path where it is not: beside "
-        "each path stand its distance off the plane and its true loss next to the surface's value under it.")
+        "each path stand its distance off the plane and its true loss next to the surface's value under it."))
     controls = st.columns(3)
+    # Options' display text is looked up, not translated, in format_func: the text is made in this run's language
+    # here, and a format_func may be called outside the run (AppTest calls it in its own thread).
+    direction_names = {name: _(DIRECTION_NAMES[name]) for name in shared_plane.DIRECTIONS}
     directions = controls[0].segmented_control(
-        "directions", shared_plane.DIRECTIONS, default="pca", key="compare_directions",
-        help="pca: the two directions along which all the paths' weights vary most (a centred PCA of the union of "
-             "every run's snapshots, biases left out, as in Li et al.'s code); random: two filter-normalised "
-             "random directions at the centre (Li et al. 2018)") or "pca"
-    centres = (["start"] if shown.shared_start() else []) + [str(number) for number in range(len(shown.runs))]
-    centre = controls[1].selectbox(
-        "centre c", centres, key="compare_centre",
-        format_func=lambda key: "the shared start θ0" if key == "start" else
-        f"{shown.runs[int(key)].label}: its current weights")
+        _("directions"), shared_plane.DIRECTIONS, default="pca", key="compare_directions",
+        format_func=direction_names.get,
+        help=_("pca: the two directions along which all the paths' weights vary most (a centred PCA of the union of "
+               "every run's snapshots, biases left out, as in Li et al.'s code); random: two filter-normalised "
+               "random directions at the centre (Li et al. 2018)")) or "pca"
+    centre_names = {str(place): _("{run}: its current weights").format(run=run.label)
+                    for place, run in enumerate(shown.runs)}
+    if shown.shared_start():
+        centre_names = {"start": _("the shared start θ0"), **centre_names}
+    centre = controls[1].selectbox(_("centre c"), list(centre_names), key="compare_centre",
+                                   format_func=centre_names.get)
     first_loss = LOSS_OF_RULE[shown.trainers[0].settings.rule]
-    loss = controls[2].selectbox("loss", loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(first_loss),
+    loss = controls[2].selectbox(_("loss"), loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(first_loss),
                                  key="compare_loss", format_func=lambda name: f"{name}: {LOSS_SYMBOLS[name]}")
     step = shown.step_count()
     centre_params = (shown.trainers[0].initial_params if centre == "start" else shown.trainers[int(centre)].params)
-    centre_name = "θ0" if centre == "start" else f"{shown.runs[int(centre)].label} now"
+    centre_name = "θ0" if centre == "start" else _("{run} now").format(run=shown.runs[int(centre)].label)
     X, labels = evaluation_set()
     try:
-        with st.spinner("Computing the loss on the plane…"):
+        with st.spinner(_("Computing the loss on the plane…")):
             result = shown.planes.get((step, directions, centre, loss), lambda: shared_plane.shared_plane(
                 [trainer.trajectory() for trainer in shown.trainers], centre_params, X, labels, directions, loss))
     except ValueError as error:
         st.info(f"{error}", icon=":material/info:")
-        st.button("Draw the plane at the runs' current step", key="compare_redraw")
+        st.button(_("Draw the plane at the runs' current step"), key="compare_redraw")
         return
     names = [run.label for run in shown.runs]
     colours = [run.colour for run in shown.runs]
     others = [run.label for run in shown.runs if LOSS_OF_RULE[run.trainer.settings.rule] != loss]
     if others:
-        st.caption(f"The surface shows {loss} ({LOSS_SYMBOLS[loss]}), which {', '.join(others)} "
-                   f"do{'es' * (len(others) == 1)} not descend: those paths need not go downhill on it.")
+        st.caption(ngettext(
+            "The surface shows {loss} ({symbol}), which {runs} does not descend: those paths need not go downhill on it.",
+            "The surface shows {loss} ({symbol}), which {runs} do not descend: those paths need not go downhill on it.",
+            len(others)).format(loss=loss, symbol=LOSS_SYMBOLS[loss], runs=", ".join(others)))
     redraw = st.container(horizontal=True, vertical_alignment="center")
-    redraw.caption(f"Drawn at step {step:,} over a 41×41 grid and the first 1,000 test images. After Step, "
-                   "redraw it here:")
-    redraw.button("Redraw at the runs' current step", key="compare_redraw", type="tertiary",
+    redraw.caption(_("Drawn at step {step} over a 41×41 grid and the first 1,000 test images. After Step, redraw it "
+                     "here:").format(step=number(step)))
+    redraw.button(_("Redraw at the runs' current step"), key="compare_redraw", type="tertiary",
                   icon=":material/refresh:")
-    z_title = f"mean loss {LOSS_SYMBOLS[loss]}"
+    z_title = _("mean loss {symbol}").format(symbol=LOSS_SYMBOLS[loss])
     st.plotly_chart(compare_figures.shared_contour(result, names, colours, z_title, centre_name),
                     key="compare_contour")
     if result.explained_variance_ratio is not None:
-        claim = ("d1 and d2 are orthonormal (‖d1‖ = ‖d2‖ = 1, d1·d2 = 0, zero on the biases): a and b are "
-                 "distances in weight space.")
+        claim = _("d1 and d2 are orthonormal (‖d1‖ = ‖d2‖ = 1, d1·d2 = 0, zero on the biases): a and b are "
+                  "distances in weight space.")
     else:
-        claim = (f"d1 and d2 are filter-normalised at the centre (each unit's direction as long as its weights "
-                 f"there; biases zero), not orthogonalised: cosine {result.direction_cosine:+.3f}; one grid unit "
-                 f"is ‖d1‖ = {result.direction_norms[0]:.3g}, ‖d2‖ = {result.direction_norms[1]:.3g}.")
-    st.caption(f"Centre c = {centre_name} (☆), loss {result.centre_loss:.4f}; dots mark each path's saved "
-               f"snapshots, ◆ its end. {claim} The greys stop at a loss of {compare_figures.colour_cap(result):.3g}; "
-               "higher ground is drawn in the darkest grey.")
-    st.markdown("**Where the picture can be trusted**\n\n"
+        claim = _("d1 and d2 are filter-normalised at the centre (each unit's direction as long as its weights "
+                  "there; biases zero), not orthogonalised: cosine {cosine}; one grid unit is ‖d1‖ = {first}, "
+                  "‖d2‖ = {second}.").format(cosine=number(result.direction_cosine, "+.3f"),
+                                             first=number(result.direction_norms[0], ".3g"),
+                                             second=number(result.direction_norms[1], ".3g"))
+    st.caption(_("Centre c = {centre} (☆), loss {loss}; dots mark each path's saved snapshots, ◆ its end. {claim} The "
+                 "greys stop at a loss of {cap}; higher ground is drawn in the darkest grey.").format(
+        centre=centre_name, loss=number(result.centre_loss, ".4f"), claim=claim,
+        cap=number(compare_figures.colour_cap(result), ".3g")))
+    st.markdown("**" + _("Where the picture can be trusted") + "**\n\n"
                 + "\n".join(f"- {sentence}" for sentence in shared_plane.plane_reading(result, names)))
-    st.plotly_chart(compare_figures.path_honesty(result, names, colours, z_title), key="compare_honesty")
-    with st.expander("The same plane in 3-D"):
+    st.plotly_chart(compare_figures.path_honesty(result, names, colours, z_title, stacked=widgets.on_a_phone()),
+                    key="compare_honesty")
+    with st.expander(_("The same plane in 3-D")):
         st.plotly_chart(compare_figures.shared_surface_3d(result, names, colours, z_title), key="compare_3d")
 
 
 follow_link()
 if state.comparison is None:
     build_section()
-    st.info("Build a set above: its runs then train side by side here.", icon=":material/arrow_upward:")
+    st.info(_("Build a set above: its runs then train side by side here."), icon=":material/arrow_upward:")
 else:
-    with st.expander("Build another set (this one stays stored, behind its link)"):
+    with st.expander(_("Build another set (this one stays stored, behind its link)")):
         build_section()
     links(state.comparison)
     lockstep_panel()

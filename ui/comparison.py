@@ -13,6 +13,7 @@ Left out on purpose: the maths (core/comparison.py, core/shared_plane.py) and dr
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,6 +29,7 @@ from core.comparison import (
     trainer_from_weights,
 )
 from core.training import Trainer
+from locales import _, ngettext, number
 from runs.store import MalformedRunId, StoreError, StoreUnavailable, UnknownRun, check_run_id
 from ui.figures import RUNS
 from ui.live_run import LiveRun, StoreHandle, trainer_at
@@ -39,12 +41,21 @@ QUERY_KEY = "compare"
 
 @dataclass
 class ComparedRun:
-    """One run of the comparison: its stored log, its trainer and the numbers kept for its curves."""
+    """One run of the comparison: its stored log, its trainer and the numbers kept for its curves.
+
+    Its name is worked out when shown (in the language of that moment) from the settings of every
+    run of its set: what sets it apart from the others.
+    """
 
     live: LiveRun
     tracked: TrackedRun
-    label: str
+    place: int  # its place in the set, from 0
+    set_settings: tuple  # the settings of every run of the set, in order
     colour: str
+
+    @property
+    def label(self) -> str:
+        return run_labels(list(self.set_settings))[self.place]
 
     @property
     def trainer(self) -> Trainer:
@@ -60,13 +71,18 @@ class Comparison:
 
     MEMO_ENTRIES = 4  # shared planes: a couple of settings at the current step
 
-    def __init__(self, runs: list[ComparedRun], origin: str):
+    def __init__(self, runs: list[ComparedRun], origin: Callable[[], str]):
         self.runs = runs
-        self.origin = origin  # one sentence: how this set was made
+        self._origin = origin  # one sentence, in the language of the moment: how this set was made
         self.running = False  # an epoch running in slices
         self.previous: str | None = None  # the link of the comparison this one replaced
         self.notices: list[str] = []
         self.planes = Memo(self.MEMO_ENTRIES)
+
+    @property
+    def origin(self) -> str:
+        """One sentence: how this set was made."""
+        return self._origin()
 
     @property
     def trainers(self) -> list[Trainer]:
@@ -124,15 +140,17 @@ class Comparison:
 # run's own ?run= link opens it on Train with its whole past (read from the store then).
 
 
-def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: str) -> Comparison:
-    labels = run_labels([trainer.settings for trainer in trainers])
-    runs = [ComparedRun(live, TrackedRun(trainer), label, RUNS[number])
-            for number, (live, trainer, label) in enumerate(zip(lives, trainers, labels))]
+def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: Callable[[], str]) -> Comparison:
+    settings = tuple(trainer.settings for trainer in trainers)
+    runs = [ComparedRun(live, TrackedRun(trainer), place, settings, RUNS[place])
+            for place, (live, trainer) in enumerate(zip(lives, trainers))]
     return Comparison(runs, origin)
 
 
 def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: str) -> Comparison:
     """New stored runs, one per settings, from the initial weights θ0 of the trainer `start`.
+
+    `what` names the set: a message marked with N_(), translated where the set's origin is shown.
 
     Same seed and initialisation give the same θ0, so each run simply starts from its settings. A
     run that started from an uploaded checkpoint may have a θ0 its seed does not give: then each new
@@ -151,11 +169,15 @@ def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: s
         live.timeline = None  # no past steps kept in memory: see the note above _compared
         lives.append(live)
         trainers.append(trainer)
-    where = ("the initial weights θ0 of seed "
-             f"{start.settings.seed} ({start.settings.init} initialisation)" if seeded else
-             "the initial weights θ0 carried by the checkpoint the Train screen's run started from (they are not "
-             f"what seed {start.settings.seed} gives, so each run is stored as starting from a checkpoint of them)")
-    comparison = _compared(lives, trainers, f"{what}, each a new run from {where}.")
+    seed, init = start.settings.seed, start.settings.init
+
+    def origin() -> str:
+        where = (_("the initial weights θ0 of seed {seed} ({init} initialisation)") if seeded else
+                 _("the initial weights θ0 carried by the checkpoint the Train screen's run started from (they are "
+                   "not what seed {seed} gives, so each run is stored as starting from a checkpoint of them)"))
+        return _("{what}, each a new run from {where}.").format(what=_(what), where=where.format(seed=seed, init=init))
+
+    comparison = _compared(lives, trainers, origin)
     for live in lives:
         comparison.notices += live.take_notices()
     return comparison
@@ -169,7 +191,8 @@ def run_ids_in(text: str) -> tuple[list[str], list[str]]:
     """
     text = str(text)
     if len(text) > MAX_LINK_CHARACTERS:
-        return [], [f"that text is {len(text):,} characters long; run links and ids take far fewer, so it was not read"]
+        return [], [_("that text is {length} characters long; run links and ids take far fewer, so it was not "
+                      "read").format(length=number(len(text)))]
     ids, problems = [], []
     for token in re.split(r"[\s,]+", text.strip()):
         if not token:
@@ -178,13 +201,13 @@ def run_ids_in(text: str) -> tuple[list[str], list[str]]:
             try:
                 run_id = check_run_id(candidate)
             except MalformedRunId:
-                problems.append(f"{quoted(candidate)} is not a run id or a run link (a run id is 22 letters, "
-                                "digits, '-' or '_')")
+                problems.append(_("{text} is not a run id or a run link (a run id is 22 letters, digits, '-' or "
+                                  "'_')").format(text=quoted(candidate)))
                 continue
             if run_id not in ids:
                 ids.append(run_id)
     if not ids and not problems:
-        problems.append("no run was named")
+        problems.append(_("no run was named"))
     return ids, problems
 
 
@@ -212,27 +235,31 @@ def open_link(handle: StoreHandle, data, text: str) -> tuple[Comparison | None, 
 def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | None, list[str]]:
     """The comparison of these stored runs at their stored positions, or None and every reason it cannot be."""
     if not MIN_RUNS <= len(ids) <= MAX_RUNS:
-        return None, [f"a comparison holds {MIN_RUNS} to {MAX_RUNS} runs; {len(ids)} "
-                      f"{'was' if len(ids) == 1 else 'were'} named"]
+        return None, [ngettext("a comparison holds {low} to {high} runs; {count} was named",
+                               "a comparison holds {low} to {high} runs; {count} were named", len(ids)).format(
+            low=MIN_RUNS, high=MAX_RUNS, count=len(ids))]
     store = handle.get()
     if store is None:
-        return None, ["the run store cannot be reached now, so stored runs cannot be opened; try again shortly"]
+        return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
     lives, trainers, problems = [], [], []
     for run_id in ids:
         try:
             trainer, length = trainer_at(store, run_id, data)
             member = store.member_of_run(run_id)
             if member is not None and not store.class_info(member.class_id).is_open():
-                problems.append(f"run {quoted(run_id)} belongs to a class that has ended, so it is read-only")
+                problems.append(_("run {run} belongs to a class that has ended, so it is read-only").format(
+                    run=quoted(run_id)))
                 continue
             store.touch(run_id)
         except UnknownRun:
-            problems.append(f"run {quoted(run_id)} was not found (it may have been removed after a long time unused)")
+            problems.append(_("run {run} was not found (it may have been removed after a long time unused)").format(
+                run=quoted(run_id)))
             continue
         except StoreUnavailable:
-            return None, ["the run store cannot be reached now, so stored runs cannot be opened; try again shortly"]
+            return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
         except (StoreError, CheckpointError, ValueError) as error:
-            problems.append(f"run {quoted(run_id)} cannot be used ({quoted(str(error), 160)})")
+            problems.append(_("run {run} cannot be used ({reason})").format(run=quoted(run_id),
+                                                                            reason=quoted(str(error), 160)))
             continue
         live = LiveRun(handle, data)
         live.run_id, live.settings, live.length = run_id, trainer.settings, length
@@ -243,6 +270,8 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
         return None, problems
     problems = lockstep_problems(trainers)
     if problems:
-        steps = ", ".join(f"{run_id[:8]}… at step {trainer.step_count:,}" for run_id, trainer in zip(ids, trainers))
-        return None, problems + [f"(the runs: {steps})"]
-    return _compared(lives, trainers, f"{len(ids)} stored runs opened by their links."), []
+        steps = ", ".join(_("{run}… at step {step}").format(run=run_id[:8], step=number(trainer.step_count))
+                          for run_id, trainer in zip(ids, trainers))
+        return None, problems + [_("(the runs: {runs})").format(runs=steps)]
+    count = len(ids)
+    return _compared(lives, trainers, lambda: _("{count} stored runs opened by their links.").format(count=count)), []
