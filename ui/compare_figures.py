@@ -10,7 +10,7 @@ import textwrap
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from locales import N_, _, number, plotly_separators
 from ui.figures import (
@@ -22,6 +22,7 @@ from ui.figures import (
     colour_bar,
     diverging_rgb,
     figure,
+    label_font,
 )
 
 # Light grey for a low loss, dark grey for a high one: the runs' colours stay the only colours.
@@ -198,14 +199,10 @@ def _unit_numbers(count, size, gutter, width) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     for unit in range(count):
         text = _("unit {number}").format(number=unit + 1)
-        left = unit * (size + gutter) + (size - draw.textlength(text, font=_font())) / 2
-        draw.text((left, 2), text, fill=FONT_COLOUR, font=_font())
+        font = label_font(text, 13)  # one with Greek letters where the text has them
+        left = unit * (size + gutter) + (size - draw.textlength(text, font=font)) / 2
+        draw.text((left, 2), text, fill=FONT_COLOUR, font=font)
     return np.asarray(image)
-
-
-@functools.lru_cache(maxsize=1)
-def _font():
-    return ImageFont.load_default(size=13)
 
 
 # --- one plane for all ----------------------------------------------------------------------------
