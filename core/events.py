@@ -24,6 +24,7 @@ import numpy as np
 from core.checkpoints import load_checkpoint, save_checkpoint
 from core.network import CLASSES, INPUTS
 from core.settings import DEFAULTS, Settings, validation_errors
+from locales import _
 
 MAX_TRAIN_SAMPLES = 6_000_000  # 100 epochs in one event: far beyond any button
 CHANGEABLE = ("learning_rate", "decay_period", "decay_factor", "rule")  # the settings that keep the shapes
@@ -84,7 +85,7 @@ class SettingsChanged:
         object.__setattr__(self, "changes", tuple(sorted((name, _setting(name, value)) for name, value in self.changes)))
         errors = validation_errors(replace(DEFAULTS, **dict(self.changes)))
         if errors:
-            raise ValueError("a settings event holds invalid settings: " + "; ".join(errors))
+            raise ValueError(_("a settings event holds invalid settings: {errors}").format(errors="; ".join(errors)))
 
     @classmethod
     def of(cls, **changes) -> "SettingsChanged":
@@ -132,7 +133,8 @@ def apply_events(trainer, events, checkpoints=None):
         elif isinstance(event, StartedFromCheckpoint):
             content = (checkpoints or {}).get(event.sha256)
             if content is None or hashlib.sha256(content).hexdigest() != event.sha256:
-                raise ValueError(f"the checkpoint {event.sha256[:12]}… this run starts from is missing or altered")
+                raise ValueError(_("the checkpoint {sha}… this run starts from is missing or altered").format(
+                    sha=event.sha256[:12]))
             trainer = load_checkpoint(content, *trainer.data)
         else:
             raise TypeError(f"not a run event: {event!r}")

@@ -7,19 +7,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import locales
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
+from locales import _, ngettext, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
 shell.require()
-st.title("Train")
-st.markdown(
+st.title(_("Train"))
+st.markdown(_(
     "Each step takes the next training image (in the dataset's order, as the document does), runs "
     "it forward, computes the gradient of every weight and moves each weight a little against it: "
-    "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall.")
+    "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall."))
 
 state = session.current()
 trainer = state.trainer
@@ -46,20 +48,20 @@ def settings_form() -> None:
     """The run's settings; they take effect on Reset and are written into the URL."""
     if state.classroom.read_only_reason():
         return
-    with st.expander("Settings: applied on Reset, saved in the page's URL so a link reproduces the run"):
+    with st.expander(_("Settings: applied on Reset, saved in the page's URL so a link reproduces the run")):
         with st.form("settings"):
             columns = st.columns(4)
-            learning_rate = number_setting(columns[0], "lr", "learning rate α", format="%.5f", step=0.001)
-            decay_period = number_setting(columns[1], "decay", "halve α every … epochs")
-            decay_factor = number_setting(columns[2], "factor", "decay factor", step=0.05)
-            rule = choice_setting(columns[3], "rule", "gradient rule", GRADIENT_RULES,
-                                  "document: dZ2 = 2(A2 − y) (the design document's); mse: the exact gradient of "
-                                  "Σ(A2 − y)² through the softmax; cross-entropy: A2 − y")
-            hidden = number_setting(columns[0], "hidden", "hidden units")
-            init = choice_setting(columns[1], "init", "initialisation", INITIALISATIONS,
-                                  "uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)")
-            seed = number_setting(columns[2], "seed", "random seed")
-            if st.form_submit_button("Reset with these settings", icon=":material/restart_alt:"):
+            learning_rate = number_setting(columns[0], "lr", _("learning rate α"), format="%.5f", step=0.001)
+            decay_period = number_setting(columns[1], "decay", _("halve α every … epochs"))
+            decay_factor = number_setting(columns[2], "factor", _("decay factor"), step=0.05)
+            rule = choice_setting(columns[3], "rule", _("gradient rule"), GRADIENT_RULES,
+                                  _("document: dZ2 = 2(A2 − y) (the design document's); mse: the exact gradient of "
+                                    "Σ(A2 − y)² through the softmax; cross-entropy: A2 − y"))
+            hidden = number_setting(columns[0], "hidden", _("hidden units"))
+            init = choice_setting(columns[1], "init", _("initialisation"), INITIALISATIONS,
+                                  _("uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)"))
+            seed = number_setting(columns[2], "seed", _("random seed"))
+            if st.form_submit_button(_("Reset with these settings"), icon=":material/restart_alt:"):
                 state.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
                                      decay_factor=float(decay_factor), rule=rule, hidden=int(hidden),
                                      init=init, seed=int(seed)))
@@ -72,15 +74,15 @@ def control_buttons():
         return 0
     row = st.container(horizontal=True)
     asked = 0
-    if row.button("Step", type="primary", key="step_1"):
+    if row.button(_("Step"), type="primary", key="step_1"):
         asked = 1
-    if row.button("Step ×10", key="step_10"):
+    if row.button(_("Step ×10"), key="step_10"):
         asked = 10
-    if row.button("Step ×100", key="step_100"):
+    if row.button(_("Step ×100"), key="step_100"):
         asked = 100
-    if row.button("Run to end of epoch", key="run_epoch", icon=":material/play_arrow:"):
+    if row.button(_("Run to end of epoch"), key="run_epoch", icon=":material/play_arrow:"):
         state.running = True
-    if row.button("Reset", key="reset", icon=":material/restart_alt:"):
+    if row.button(_("Reset"), key="reset", icon=":material/restart_alt:"):
         state.reset(trainer.settings)
         st.rerun()
     return asked
@@ -88,14 +90,15 @@ def control_buttons():
 
 def run_slice() -> None:
     """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
-    if st.button("Stop", key="stop", icon=":material/stop:"):
+    if st.button(_("Stop"), key="stop", icon=":material/stop:"):
         state.running = False
         st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
     state.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
     st.progress(trainer.index / trainer.training_size or 1.0,
-                text=f"Running epoch {trainer.epoch + (trainer.index > 0)}: "
-                     f"{trainer.index or trainer.training_size:,} of {trainer.training_size:,} samples")
+                text=_("Running epoch {epoch}: {done} of {total} samples").format(
+                    epoch=trainer.epoch + (trainer.index > 0), done=number(trainer.index or trainer.training_size),
+                    total=number(trainer.training_size)))
 
 
 OVERSHOOT_LOSS = 1.5  # a mean Σ(A2 − y)² above this: most images wrong with near certainty (guessing gives 0.9)
@@ -114,34 +117,39 @@ def overshooting(curves: figures.TrainingCurves) -> bool:
 
 def overshoot_warning(curves: figures.TrainingCurves, record: training.StepRecord | None) -> None:
     """Say loudly that the loss is not falling because α is too large, and what to do."""
-    this_step = (f" Here: this image's loss went {record.loss_before:.4f} → {record.loss_after:.4f}, "
-                 f"yet the next image starts near 2 again." if record is not None else "")
-    st.warning(
-        f"**The loss is not falling: each step overshoots.** Over the last {curves.window:,} steps the mean loss is "
-        f"{curves.loss[-1]:.2f} (a loss near 2 means A2 puts almost all its probability on a wrong digit; "
-        f"guessing 1/10 for every digit gives 0.9). With α = {trainer.learning_rate:.4g} each update is so large "
-        f"that it makes the current image's answer certain and throws away what the other images taught, so the "
-        f"next image, of another digit, is wrong with certainty.{this_step} Lower α (the document uses 0.01) "
-        f"in Settings and Reset.", icon=":material/swap_vert:")
+    this_step = (_(" Here: this image's loss went {before} → {after}, yet the next image starts near 2 again.").format(
+        before=number(record.loss_before, ".4f"), after=number(record.loss_after, ".4f")) if record is not None else "")
+    st.warning(_(
+        "**The loss is not falling: each step overshoots.** Over the last {window} steps the mean loss is "
+        "{loss} (a loss near 2 means A2 puts almost all its probability on a wrong digit; "
+        "guessing 1/10 for every digit gives 0.9). With α = {alpha} each update is so large "
+        "that it makes the current image's answer certain and throws away what the other images taught, so the "
+        "next image, of another digit, is wrong with certainty.{this_step} Lower α (the document uses 0.01) "
+        "in Settings and Reset.").format(window=number(curves.window), loss=number(curves.loss[-1], ".2f"),
+                                         alpha=number(trainer.learning_rate, ".4g"), this_step=this_step),
+        icon=":material/swap_vert:")
 
 
 def unit_list(mask: np.ndarray, most: int = 12) -> str:
     """"units 2, 5, 7", numbered from 1; past `most` units only how many."""
     units = np.flatnonzero(mask) + 1
     if len(units) > most:
-        return f"{len(units)} of {len(mask)} units"
-    return ("unit " if len(units) == 1 else "units ") + ", ".join(map(str, units))
+        return ngettext("{n} of {total} unit", "{n} of {total} units", len(mask)).format(
+            n=number(len(units)), total=number(len(mask)))
+    return ngettext("unit {units}", "units {units}", len(units)).format(units=", ".join(map(str, units)))
 
 
 def sample_picture(record: training.StepRecord, step: int) -> None:
     """The image the step trained on: a training image, or the learner's drawing."""
     if record.index is None:
         image = np.rint(record.x.reshape(28, 28) * 255).astype(np.uint8)
-        what = f"your drawing, labelled {record.label}"
+        what = _("your drawing, labelled {label}").format(label=record.label)
     else:
-        image, what = mnist.train_images[record.index], f"training image #{record.index:,}, label {record.label}"
+        image = mnist.train_images[record.index]
+        what = _("training image #{index}, label {label}").format(index=number(record.index), label=record.label)
     widgets.picture(figures.png(figures.grey_image(image, scale=4)), output_format="PNG",
-                    alt=f"{what[0].upper()}{what[1:]}, 28×28 pixels", caption=f"step {step:,}: {what}")
+                    alt=_("{what}, 28×28 pixels").format(what=f"{what[0].upper()}{what[1:]}"),
+                    caption=_("step {step}: {what}").format(step=number(step), what=what))
 
 
 def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
@@ -151,57 +159,61 @@ def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, sile
     left, middle = st.columns([1.3, 4])
     with left:
         sample_picture(record, record.step if step is None else step)
-        st.metric("Loss before", f"{record.loss_before:.4f}", help="Σₖ (A2ₖ − yₖ)² on this sample")
+        st.metric(_("Loss before"), number(record.loss_before, ".4f"), help=_("Σₖ (A2ₖ − yₖ)² on this sample"))
         # A drop on this image is no improvement when the next image's loss jumps back: then no green.
-        st.metric("Loss after", f"{record.loss_after:.4f}",
-                  f"{record.loss_after - record.loss_before:+.4f}",
+        st.metric(_("Loss after"), number(record.loss_after, ".4f"),
+                  number(record.loss_after - record.loss_before, "+.4f"),
                   delta_color="off" if oscillating else "inverse",
-                  help="the same sample's loss after the update, with the new weights")
+                  help=_("the same sample's loss after the update, with the new weights"))
     with middle:
         st.plotly_chart(figures.probabilities_and_curves(
-            record.forward.A2, record.prediction, "correct" if record.correct else "wrong", curves,
+            record.forward.A2, record.prediction, _("correct") if record.correct else _("wrong"), curves,
             stacked=widgets.on_a_phone()), key="train_probabilities", config={"displayModeBar": False})
-        st.caption(figures.window_text(curves) + (" ◆: test accuracy at the end of each epoch."
+        st.caption(figures.window_text(curves) + (_(" ◆: test accuracy at the end of each epoch.")
                                                   if curves.test_steps else ""))
     update = record.updates.dW1
     off = record.forward.Z1 <= 0  # ReLU off: dZ1 = 0, so this unit's column of ΔW1 is exactly zero
     unchanged = off | ~update.any(axis=0)
     hidden = trainer.params.hidden
-    st.markdown("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
-                "moves weights, and only for units that were on")
+    st.markdown(_("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
+                  "moves weights, and only for units that were on"))
     mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), figures.unit_tile_labels(silent, unchanged), unchanged,
                                  limit=figures.symmetric_limit(update))
     if unchanged.all():
         widgets.picture(figures.png(mosaic), output_format="PNG",
-                        alt=f"The update ΔW1 of the {hidden} hidden units: all grey, no change at this step",
-                        caption=f"No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
-                                f"image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.")
+                        alt=_("The update ΔW1 of the {hidden} hidden units: all grey, no change at this step").format(
+                            hidden=hidden),
+                        caption=_("No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
+                                  "image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.").format(
+                            hidden=hidden))
         return
     limit = figures.symmetric_limit(update)
-    caption = (f"Units 1–{hidden}, 10 per row. Colour scale under them: −{limit:.2g} (blue) · 0 (white) · "
-               f"+{limit:.2g} (red).")
+    caption = _("Units 1–{hidden}, 10 per row. Colour scale under them: −{limit} (blue) · 0 (white) · "
+                "+{limit} (red).").format(hidden=hidden, limit=number(limit, ".2g"))
     if unchanged.any():
-        caption += (f" Grey, \"off\": no change, the unit was off (Z1 ≤ 0) for this image, so its column of "
-                    f"dW1 = x·dZ1ᵀ is exactly zero ({unit_list(unchanged)}).")
+        caption += _(" Grey, \"off\": no change, the unit was off (Z1 ≤ 0) for this image, so its column of "
+                     "dW1 = x·dZ1ᵀ is exactly zero ({units}).").format(units=unit_list(unchanged))
     if silent.any():
-        caption += " \"silent\": off on all of the first 1,000 test images."
+        caption += _(" \"silent\": off on all of the first 1,000 test images.")
     widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG", caption=caption,
-                    alt=f"The update ΔW1 of each of the {hidden} hidden units as a 28×28 image, blue for negative "
-                        f"and red for positive, from −{limit:.2g} to +{limit:.2g}")
+                    alt=_("The update ΔW1 of each of the {hidden} hidden units as a 28×28 image, blue for negative "
+                          "and red for positive, from −{limit} to +{limit}").format(
+                        hidden=hidden, limit=number(limit, ".2g")))
 
 
 def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None:
     """No step in memory: the current W1 templates, and what is missing and how to get it."""
     if trainer.step_count == 0:
-        st.info("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
-                "per hidden unit.", icon=":material/touch_app:")
+        st.info(_("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
+                  "per hidden unit."), icon=":material/touch_app:")
     elif state.running:
-        st.caption("An epoch is running: the step-by-step details appear when it ends or you press Stop and "
-                   "then Step.")
+        st.caption(_("An epoch is running: the step-by-step details appear when it ends or you press Stop and "
+                     "then Step."))
     else:
-        st.info(f"The model is at step {trainer.step_count:,}. The last step's details (its image, A2, the loss "
-                f"before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
-                f"steps. Press **Step** to train on the next image and see them.", icon=":material/touch_app:")
+        st.info(_("The model is at step {step}. The last step's details (its image, A2, the loss "
+                  "before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
+                  "steps. Press **Step** to train on the next image and see them.").format(
+                    step=number(trainer.step_count)), icon=":material/touch_app:")
     if trainer.step_count:
         st.plotly_chart(figures.curves_figure(curves), key="train_curves")
         st.caption(figures.window_text(curves))
@@ -215,49 +227,86 @@ def last_fired(silent: np.ndarray) -> str:
     last = trainer.history.last_active[silent]
     units = np.flatnonzero(silent) + 1
     if not last.any():
-        return "None of them has fired on a training image in this run."
+        return _("None of them has fired on a training image in this run.")
     if len(units) > 12:
-        return (f"The last of them fired on a training image at step {last.max():,}"
-                + (f"; {int((last == 0).sum())} never did in this run." if (last == 0).any() else "."))
-    return "Last fired on a training image: " + ", ".join(
-        f"unit {unit} at step {step:,}" if step else f"unit {unit} never" for unit, step in zip(units, last)) + "."
+        never = int((last == 0).sum())
+        if never:
+            return ngettext("The last of them fired on a training image at step {step}; {never} never did in this run.",
+                            "The last of them fired on a training image at step {step}; {never} never did in this run.",
+                            never).format(step=number(last.max()), never=number(never))
+        return _("The last of them fired on a training image at step {step}.").format(step=number(last.max()))
+    return _("Last fired on a training image: {units}.").format(units=", ".join(
+        _("unit {unit} at step {step}").format(unit=unit, step=number(step)) if step
+        else _("unit {unit} never").format(unit=unit) for unit, step in zip(units, last)))
 
 
 def silent_units_report(silent: np.ndarray) -> None:
     """A warning with the count and when it rose while any hidden unit is silent; a caption otherwise."""
     hidden = trainer.params.hidden
     rose = state.note_silent_units(int(silent.sum()))
-    measured = "Z1 ≤ 0 on all of the first 1,000 test images"
+    measured = _("Z1 ≤ 0 on all of the first 1,000 test images")
     if not silent.any():
-        st.caption(f"Silent hidden units ({measured}): **0 of {hidden}**. A high α can silence most of them.")
+        st.caption(_("Silent hidden units ({measured}): **0 of {hidden}**. A high α can silence most of them.").format(
+            measured=measured, hidden=hidden))
         return
-    when = (f" Their number last rose between step {rose[0]:,} and step {rose[1]:,}." if rose and rose[1] else "")
+    when = (_(" Their number last rose between step {first} and step {second}.").format(
+        first=number(rose[0]), second=number(rose[1])) if rose and rose[1] else "")
+    working = int(hidden - silent.sum())
     st.warning(
-        f"**{silent.sum()} of {hidden} hidden units are silent** ({measured}).{when} {last_fired(silent)} A silent unit "
-        f"passes nothing on (A1 = 0) and gets no gradient from those images, so the network is left with "
-        f"{hidden - silent.sum()} working unit{'s' if hidden - silent.sum() != 1 else ''}; it learns again only if "
-        f"some image makes its Z1 positive. The usual cause is a large α: one big step pushes a unit's weights "
-        f"so far down that no image turns it on. Lower α (the document uses 0.01) in Settings and Reset.",
+        ngettext("**{silent} of {hidden} hidden units are silent** ({measured}).",
+                 "**{silent} of {hidden} hidden units are silent** ({measured}).", int(silent.sum())).format(
+            silent=int(silent.sum()), hidden=hidden, measured=measured)
+        + when + " " + last_fired(silent) + " "
+        + ngettext("A silent unit passes nothing on (A1 = 0) and gets no gradient from those images, so the network "
+                   "is left with {working} working unit; it learns again only if some image makes its Z1 positive. "
+                   "The usual cause is a large α: one big step pushes a unit's weights so far down that no image "
+                   "turns it on. Lower α (the document uses 0.01) in Settings and Reset.",
+                   "A silent unit passes nothing on (A1 = 0) and gets no gradient from those images, so the network "
+                   "is left with {working} working units; it learns again only if some image makes its Z1 positive. "
+                   "The usual cause is a large α: one big step pushes a unit's weights so far down that no image "
+                   "turns it on. Lower α (the document uses 0.01) in Settings and Reset.", working).format(
+            working=working),
         icon=":material/power_off:")
 
 
 def step_numbers(record: training.StepRecord) -> None:
     """Every value of the step's forward pass and of its gradients, to read beside the document."""
-    with st.expander("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit"):
+    with st.expander(_("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit")):
         hidden, outputs = st.columns([1, 1.1])
-        hidden.dataframe(pd.DataFrame({"unit": figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
-                                       "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1}),
-                         hide_index=True, column_config=NUMBERS)
-        outputs.dataframe(pd.DataFrame({"digit": figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
-                                        "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2}),
-                          hide_index=True, column_config=NUMBERS)
-        st.caption(f"Learning rate α = {record.learning_rate:.4g}, rule `{record.rule}`; cross-entropy −log A2_label "
-                   f"{record.cross_entropy_before:.4f} → {record.cross_entropy_after:.4f}; predicted "
-                   f"{record.prediction} before the update and {record.prediction_after} after.")
+        hidden.dataframe(table({_("unit"): figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
+                                "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1}),
+                         hide_index=True, column_config=number_columns())
+        outputs.dataframe(table({_("digit"): figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
+                                 "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2}),
+                          hide_index=True, column_config=number_columns())
+        st.caption(_("Learning rate α = {alpha}, rule `{rule}`; cross-entropy −log A2_label "
+                     "{before} → {after}; predicted {predicted} before the update and {predicted_after} after.").format(
+            alpha=number(record.learning_rate, ".4g"), rule=record.rule,
+            before=number(record.cross_entropy_before, ".4f"), after=number(record.cross_entropy_after, ".4f"),
+            predicted=record.prediction, predicted_after=record.prediction_after))
 
 
 NUMBERS = {name: st.column_config.NumberColumn(format="%.4f") for name in ("Z1", "A1", "dZ1 = db1", "Z2", "A2",
                                                                           "dZ2 = db2")}
+
+
+def decimal_point() -> bool:
+    return locales.symbols(locales.language()) == (".", ",")
+
+
+def table(columns: dict) -> pd.DataFrame:
+    """A table of the step's numbers; in a language with a decimal comma, its numbers are written in its signs."""
+    if decimal_point():
+        return pd.DataFrame(columns)
+    return pd.DataFrame({name: [number(value, ".4f") for value in values] if name in NUMBERS else values
+                         for name, values in columns.items()})
+
+
+def number_columns() -> dict:
+    """Four decimals, right-aligned: as numbers, or as the text table() wrote them in."""
+    if decimal_point():
+        return NUMBERS
+    return {name: st.column_config.TextColumn(alignment="right") for name in NUMBERS}
 
 
 def past_step_panel() -> None:
@@ -266,20 +315,25 @@ def past_step_panel() -> None:
     record = view.record
     if record is None:
         if view.position == 0:
-            st.markdown(f"#### Step {step:,}: the weights before any training of this run")
-            widgets.weight_templates(view.trainer, view.trainer.dead_units(), title=f"W1 at step {step:,}, the start")
+            st.markdown("#### " + _("Step {step}: the weights before any training of this run").format(
+                step=number(step)))
+            widgets.weight_templates(view.trainer, view.trainer.dead_units(),
+                                     title=_("W1 at step {step}, the start").format(step=number(step)))
         else:
-            st.markdown(f"#### Step {step:,}: refused")
-            st.error(view.trainer.stopped_reason or "This step was refused.", icon=":material/warning:")
+            st.markdown("#### " + _("Step {step}: refused").format(step=number(step)))
+            st.error(training.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
+                     icon=":material/warning:")
     else:
-        where = ("a step on your drawing" if view.drawing else
-                 f"epoch {record.epoch + 1} · sample {record.index + 1:,} of {trainer.training_size:,}")
-        st.markdown(f"#### Step {step:,} · {where} · α = {record.learning_rate:.4g} · rule `{record.rule}`")
+        where = (_("a step on your drawing") if view.drawing else
+                 _("epoch {epoch} · sample {sample} of {total}").format(
+                     epoch=record.epoch + 1, sample=number(record.index + 1), total=number(trainer.training_size)))
+        st.markdown("#### " + _("Step {step} · {where} · α = {alpha} · rule `{rule}`").format(
+            step=number(step), where=where, alpha=number(record.learning_rate, ".4g"), rule=record.rule))
         curves = running_curves()._replace(viewed=view.trainer.step_count)
         silent = view.trainer.dead_units()
         step_panel(record, curves, silent, False, step)
         step_numbers(record)
-        widgets.weight_templates(view.trainer, silent, title=f"W1 after step {step:,}")
+        widgets.weight_templates(view.trainer, silent, title=_("W1 after step {step}").format(step=number(step)))
     timeline_panel.branch_form(state)
 
 
@@ -288,9 +342,10 @@ def training_panel() -> None:
     """Reruns alone on every click, so a Step redraws only what a step changes."""
     if state.viewing is not None and not state.running:  # a past step is open: no training from here
         widgets.refresh_position(state)
-        st.info(f"Viewing step **{timeline_panel.shown_step(state):,}** of {timeline_panel.now(state):,}, recomputed "
-                "exactly from the run's log. The training buttons come back at now; to train from here, branch "
-                "(below).", icon=":material/history:")
+        st.info(_("Viewing step **{step}** of {now}, recomputed exactly from the run's log. The training buttons "
+                  "come back at now; to train from here, branch (below).").format(
+                    step=number(timeline_panel.shown_step(state)), now=number(timeline_panel.now(state))),
+                icon=":material/history:")
         timeline_panel.timeline_controls(state)
         past_step_panel()
         return
@@ -304,7 +359,7 @@ def training_panel() -> None:
     if running:
         run_slice()
     if trainer.stopped_reason:
-        st.error(trainer.stopped_reason, icon=":material/warning:")
+        st.error(training.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     if not running:
@@ -339,22 +394,22 @@ def epoch_charts() -> None:
         if epochs:
             st.plotly_chart(figures.epoch_accuracy(epochs, accuracy), key="train_test_accuracy")
         else:
-            st.caption("Test accuracy is measured on all 10,000 test images at the end of each epoch.")
+            st.caption(_("Test accuracy is measured on all 10,000 test images at the end of each epoch."))
     with right:
         schedule = np.arange(1, max(trainer.epoch + 2, 2 * trainer.settings.decay_period + 1))
         rates = [learning_rate_at(trainer.settings, epoch - 1) for epoch in schedule]
-        st.plotly_chart(figures.lines(schedule, {"α": rates}, "Learning-rate schedule", "epoch", "α",
+        st.plotly_chart(figures.lines(schedule, {"α": rates}, _("Learning-rate schedule"), _("epoch"), "α",
                                       markers=True, steps=True, x_integers=True), key="train_schedule")
 
 
 settings_form()
 training_panel()
 epoch_charts()
-with st.expander("The numpy lines that just ran: the core's own source"):
-    st.caption("One training step, as it runs for every sample (core/network.py): the forward pass, the "
-               "backward pass with the chosen gradient rule, and P ← P − α·dP in place.")
+with st.expander(_("The numpy lines that just ran: the core's own source")):
+    st.caption(_("One training step, as it runs for every sample (core/network.py): the forward pass, the "
+                 "backward pass with the chosen gradient rule, and P ← P − α·dP in place."))
     st.code(inspect.getsource(network.sgd_step), language="python")
-    st.caption("The backward pass it calls, whose gradients the screens show:")
+    st.caption(_("The backward pass it calls, whose gradients the screens show:"))
     st.code(inspect.getsource(network.backward), language="python")
 
 shell.next_screen_link(__file__)

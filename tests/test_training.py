@@ -149,6 +149,24 @@ def test_overflow_stops_training_and_keeps_the_last_finite_weights(data):
     assert trainer.stopped_reason is None and trainer.step() is not None
 
 
+def test_a_stop_reason_is_saved_in_english_and_shown_in_the_reader_s_language(data):
+    import locales
+    from core.training import shown_stop_reason
+
+    trainer = Trainer(Settings(learning_rate=0.5e200, init="he"), *data)
+    trainer.train(100)
+    reason = trainer.stopped_reason
+    assert shown_stop_reason(reason) == reason and shown_stop_reason(None) is None
+    locales.activate("el")
+    try:
+        shown = shown_stop_reason(reason)
+        assert shown.startswith("Η εκπαίδευση σταμάτησε στο βήμα 2") and "5e+199" in shown
+        assert trainer.stopped_reason == reason  # what is saved stays English
+        assert shown_stop_reason("Training stopped somewhere else.") == "Training stopped somewhere else."
+    finally:
+        locales.activate("en")
+
+
 def test_an_update_that_would_overflow_is_refused(data):
     trainer = Trainer(Settings(learning_rate=1e200, init="he"), *data)
     trainer.step()

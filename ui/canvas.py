@@ -9,6 +9,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from locales import _
+
 CANVAS_SIDE = 280
 MAX_PIXEL_RATIO = 4  # a high-density screen sends the 280-px canvas at up to 4 device pixels per px
 
@@ -23,10 +25,12 @@ def decode_drawing(png: bytes) -> np.ndarray:
         image = Image.open(io.BytesIO(png))  # reads the header only
         width, height = image.size
         if max(width, height) > CANVAS_SIDE * MAX_PIXEL_RATIO:
-            raise BadDrawing(f"The drawing arrived as a {width}×{height} image; a canvas sends at most "
-                             f"{CANVAS_SIDE * MAX_PIXEL_RATIO}×{CANVAS_SIDE * MAX_PIXEL_RATIO}, so it was not read.")
+            raise BadDrawing(_("The drawing arrived as a {width}×{height} image; a canvas sends at most "
+                               "{most}×{most}, so it was not read.").format(
+                width=width, height=height, most=CANVAS_SIDE * MAX_PIXEL_RATIO))
         return np.asarray(image)
     except BadDrawing:
         raise
     except Exception as error:  # untrusted bytes: any decoding failure means a damaged picture
-        raise BadDrawing(f"The drawing could not be read ({type(error).__name__}); please draw it again.") from error
+        raise BadDrawing(_("The drawing could not be read ({error}); please draw it again.").format(
+            error=type(error).__name__)) from error

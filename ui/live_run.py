@@ -33,6 +33,7 @@ from core.events import (
 )
 from core.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
 from core.training import Trainer
+from locales import N_, _, number
 from runs.store import (
     CorruptRecord,
     MalformedRunId,
@@ -49,8 +50,8 @@ RETRY_SECONDS = 5.0  # how often an unreachable store is tried again
 PRUNE_SECONDS = 24 * 3600
 MAX_BRANCH_DEPTH = 50
 STORED_KEYFRAME_EVERY = 40_000  # updates between the keyframes a run keeps in the store (about 63 kB each)
-UNREACHABLE = ("The run store cannot be reached, so this run is kept in memory only for now: training goes "
-               "on, and your steps are saved as soon as the store is back.")
+UNREACHABLE = N_("The run store cannot be reached, so this run is kept in memory only for now: training goes "
+                 "on, and your steps are saved as soon as the store is back.")  # translated in take_notices()
 
 
 class StoreHandle:
@@ -81,7 +82,7 @@ class StoreHandle:
                     threading.Thread(target=self._prune_daily, daemon=True).start()
                 except (StoreError, OSError) as error:
                     self.error = str(error)
-                    log.warning("run store unavailable: %s", error)
+                    log.warning("run store unavailable: %s", error)  # i18n: not text
             return self.store
 
     def _prune_daily(self):
@@ -89,9 +90,9 @@ class StoreHandle:
             try:
                 removed = self.store.prune()
                 if removed:
-                    log.info("pruned %d unused runs", len(removed))
+                    log.info("pruned %d unused runs", len(removed))  # i18n: not text
             except StoreError as error:
-                log.warning("pruning the run store failed: %s", error)
+                log.warning("pruning the run store failed: %s", error)  # i18n: not text
             time.sleep(PRUNE_SECONDS)
 
 
@@ -102,7 +103,8 @@ def trainer_at(store, run_id, data, position=None, depth=0) -> tuple[Trainer, in
     weights, or the parent's state where a branch starts. StoreError or ValueError if it cannot be.
     """
     if depth > MAX_BRANCH_DEPTH:
-        raise CorruptRecord(f"run {run_id} descends from more than {MAX_BRANCH_DEPTH} branches")
+        raise CorruptRecord(_("run {run} descends from more than {most} branches").format(
+            run=run_id, most=MAX_BRANCH_DEPTH))
     info = store.run_info(run_id)
     end = info.length if position is None else min(position, info.length)
     snapshot = store.latest_snapshot(run_id, end)
@@ -111,7 +113,7 @@ def trainer_at(store, run_id, data, position=None, depth=0) -> tuple[Trainer, in
         trainer = trainer_from_snapshot(blob, *data)
     elif info.parent is not None:
         start = 0
-        trainer, _ = trainer_at(store, info.parent, data, info.parent_step, depth + 1)
+        trainer, _position = trainer_at(store, info.parent, data, info.parent_step, depth + 1)
     else:
         start = 0
         trainer = Trainer(info.settings, *data)
@@ -147,7 +149,8 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
         if info.parent is None:
             break
         if len(chain) > MAX_BRANCH_DEPTH:
-            raise CorruptRecord(f"run {run_id} descends from more than {MAX_BRANCH_DEPTH} branches")
+            raise CorruptRecord(_("run {run} descends from more than {most} branches").format(
+                run=run_id, most=MAX_BRANCH_DEPTH))
         cut, info = info.parent_step, store.run_info(info.parent)
     chain.reverse()
     root, root_events = chain[0]
@@ -163,7 +166,8 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
         for position, blob in store.keyframes(segment.run_id, before=cut):
             keyframe = keyframe_from_bytes(blob, timeline.keyframes.frames[0], start.training_size)
             if keyframe.position != position or not timeline.admits(keyframe):
-                raise CorruptRecord(f"run {segment.run_id}'s keyframe at {position} does not fit its log")
+                raise CorruptRecord(_("run {run}'s keyframe at {position} does not fit its log").format(
+                    run=segment.run_id, position=position))
             timeline.keyframes.add(keyframe)
     return timeline, segments
 
@@ -196,7 +200,8 @@ class LiveRun:
         if run_id and not self.handle.disabled:
             store = self.handle.get()
             if store is None:
-                self.notices.append(f"The run in this link cannot be opened now: {UNREACHABLE}")
+                self.notices.append(_("The run in this link cannot be opened now: {reason}").format(
+                    reason=_(UNREACHABLE)))
             else:
                 try:
                     trainer, self.length = trainer_at(store, run_id, self.data)
@@ -206,16 +211,17 @@ class LiveRun:
                     store.touch(run_id)
                     return trainer
                 except MalformedRunId:
-                    self.notices.append("The run id in this link is not one Backprop Lab makes, so a fresh run "
-                                        "was started.")
+                    self.notices.append(_("The run id in this link is not one Backprop Lab makes, so a fresh run "
+                                          "was started."))
                 except UnknownRun:
-                    self.notices.append("The run in this link was not found (it may have been removed after a long "
-                                        "time unused), so a fresh run was started.")
+                    self.notices.append(_("The run in this link was not found (it may have been removed after a long "
+                                          "time unused), so a fresh run was started."))
                 except StoreUnavailable:
-                    self.notices.append(f"The run in this link cannot be opened now: {UNREACHABLE}")
+                    self.notices.append(_("The run in this link cannot be opened now: {reason}").format(
+                        reason=_(UNREACHABLE)))
                 except (CorruptRecord, SchemaTooNew, CheckpointError, ValueError) as error:
-                    self.notices.append(f"The run in this link cannot be used ({_sentence(error)}), so a fresh "
-                                        "run was started.")
+                    self.notices.append(_("The run in this link cannot be used ({reason}), so a fresh "
+                                          "run was started.").format(reason=_sentence(error)))
         trainer = Trainer(settings, *self.data)
         self.start_new(trainer)
         return trainer
@@ -279,7 +285,7 @@ class LiveRun:
         if self.timeline is None:
             store = self.handle.get()
             if self.run_id is None or store is None or self.pending:
-                raise StoreUnavailable("the run store cannot be reached, so this run's past cannot be read now")
+                raise StoreUnavailable(_("the run store cannot be reached, so this run's past cannot be read now"))
             self._read_timeline(store, trainer, quietly=False)
         return self.timeline
 
@@ -289,10 +295,10 @@ class LiveRun:
             timeline, segments = timeline_from_store(store, self.run_id, self.data)
             timeline.extend([], trainer)
             if timeline.length != self._updates(trainer, timeline):
-                raise CorruptRecord("the stored log does not lead to this run's position")
+                raise CorruptRecord(_("the stored log does not lead to this run's position"))
         except (StoreError, ValueError, CheckpointError) as error:
             self.timeline, self.segments = None, []
-            log.warning("the timeline of run %s cannot be read: %s", self.run_id, error)
+            log.warning("the timeline of run %s cannot be read: %s", self.run_id, error)  # i18n: not text
             if quietly:
                 return
             raise
@@ -329,7 +335,8 @@ class LiveRun:
                 try:
                     store.put_keyframe(run_id, keyframe.position, keyframe_bytes(keyframe))
                 except StoreError as error:  # a cache: the log alone still gives every step
-                    log.warning("keyframe of run %s at %d not written: %s", run_id, keyframe.position, error)
+                    log.warning("keyframe of run %s at %d not written: %s",  # i18n: not text
+                                run_id, keyframe.position, error)
 
         threading.Thread(target=write, daemon=True).start()
 
@@ -363,7 +370,7 @@ class LiveRun:
         timeline = self.timeline
         store = self.handle.get()
         if store is None or self.run_id is None:
-            raise StoreUnavailable("branching needs the run store, which cannot be reached now")
+            raise StoreUnavailable(_("branching needs the run store, which cannot be reached now"))
         self.flush_or_raise()
         events_done, into = timeline.locate(position)
         segment = next(segment for segment in reversed(self.segments) if segment.start <= events_done)
@@ -372,7 +379,7 @@ class LiveRun:
         child = store.create_run(change.applied_to(timeline.keyframes.frames[0].settings), parent=segment.run_id,
                                  parent_step=segment.base + events_done - segment.start)
         length = store.append(child, 0, [*first, change])
-        trainer, _ = trainer_at(store, child, self.data)
+        trainer, _position = trainer_at(store, child, self.data)
         start, *later = timeline.keyframes.frames
         kept = [start, *(frame for frame in later if frame.position < position)]
         child_timeline = Timeline(kept[0], [*timeline.events[:events_done], *first, change], self.data)
@@ -430,9 +437,9 @@ class LiveRun:
             return self._branch(trainer)
         self.pending, self.since_snapshot = [], 0
         self._read_timeline(store, stored)
-        self.notices.append(f"This run was moved on in another tab or window (to step {stored.step_count:,}): "
-                            "this tab now shows it as it is stored, and its last click was not applied. "
-                            "Press the button again to go on.")
+        self.notices.append(_("This run was moved on in another tab or window (to step {step}): "
+                              "this tab now shows it as it is stored, and its last click was not applied. "
+                              "Press the button again to go on.").format(step=number(stored.step_count)))
         return stored
 
     def _branch(self, trainer) -> Trainer:
@@ -440,8 +447,8 @@ class LiveRun:
         old = self.run_id
         self.start_new(trainer, content=snapshot_bytes(trainer))  # a checkpoint start: the new run replays from it
         self.previous_run = old
-        self.notices.append("This run changed elsewhere in a way this tab cannot follow, so this tab's model goes "
-                            "on as a new run (a new link); the other one is kept.")
+        self.notices.append(_("This run changed elsewhere in a way this tab cannot follow, so this tab's model goes "
+                              "on as a new run (a new link); the other one is kept."))
         return trainer
 
     def _snapshot(self, trainer) -> None:
@@ -455,7 +462,7 @@ class LiveRun:
             try:
                 store.put_snapshot(run_id, position, checkpoint_bytes(state))
             except StoreError as error:  # a snapshot is a cache: the log alone still restores the run
-                log.warning("snapshot of run %s at %d not written: %s", run_id, position, error)
+                log.warning("snapshot of run %s at %d not written: %s", run_id, position, error)  # i18n: not text
 
         self._writer = threading.Thread(target=write, daemon=True)
         self._writer.start()
@@ -466,8 +473,12 @@ class LiveRun:
             self._writer.join()
 
     def take_notices(self) -> list[str]:
-        """The notices to show once (the store being unreachable stays until it is back)."""
-        shown = list(self.notices)
+        """The notices to show once (the store being unreachable stays until it is back), in this thread's language.
+
+        The others were translated when they were noted, in the session's thread; UNREACHABLE is kept as
+        the English constant, so that it can be found in the list again, and translated here.
+        """
+        shown = [_(notice) if notice == UNREACHABLE else notice for notice in self.notices]
         self.notices = [notice for notice in self.notices if notice == UNREACHABLE]
         return shown
 

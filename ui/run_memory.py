@@ -20,7 +20,7 @@ export default function(component) {
   }
   if (data.run) memory.run = data.run;
 }
-"""
+"""  # i18n: not text (JavaScript)
 
 _component = st.components.v2.component("backprop_run_memory", js=JS)
 

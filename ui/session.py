@@ -20,6 +20,7 @@ from core.settings import settings_from_query, settings_to_query
 from core.surface_settings import surface_settings_from_query
 from core.timeline import StepView
 from core.training import StepRecord, Trainer
+from locales import _, number
 from data.cache import cache_is_complete, default_cache_dir
 from ui.classroom import ClassState
 from ui.live_run import LiveRun, StoreHandle
@@ -44,14 +45,14 @@ def dataset_or_stop() -> data.MNIST:
     """
     try:
         if not _DATASET_LOADED.is_set() and not cache_is_complete(default_cache_dir()):
-            bar = st.progress(0.0, text="Fetching MNIST…")
+            bar = st.progress(0.0, text=_("Fetching MNIST…"))
             data.fetch(lambda stage, done, total: bar.progress(done / total if total else 0.0, text=stage))
             bar.empty()
         mnist = dataset()
         _DATASET_LOADED.set()
         return mnist
     except data.MNISTUnavailable as error:
-        st.error(f"**MNIST is not available.**\n\n{error}")
+        st.error(_("**MNIST is not available.**") + f"\n\n{error}")
         st.stop()
 
 
@@ -205,7 +206,7 @@ class Session:
 
     def _refuse_while_viewing(self):
         if self.viewing is not None:
-            raise RuntimeError("a past step is being viewed: go back to now or branch from it before training")
+            raise RuntimeError(_("a past step is being viewed: go back to now or branch from it before training"))
         self.classroom.refuse_if_read_only()
 
     # --- the past ------------------------------------------------------------------------------
@@ -218,7 +219,8 @@ class Session:
         """Show the state after `position` updates on every screen; None, or the current position, is now."""
         length = self.timeline().length if position is not None else 0
         if position is not None and not 0 <= position <= length:
-            raise ValueError(f"there is no step {position:,}: this run has steps 0 … {length:,}")
+            raise ValueError(_("there is no step {step}: this run has steps 0 … {last}").format(
+                step=number(position), last=number(length)))
         self.viewing = None if position is None or position == length else int(position)
         if self._view is not None and self._view.position != self.viewing:
             self._view = None
@@ -260,7 +262,7 @@ class Session:
         """Continue with another trainer (an uploaded checkpoint's, whose bytes start its new run)."""
         self.classroom.refuse_if_read_only()
         if self.classroom.seat is not None:
-            raise RuntimeError("in a class, runs start from the lesson's settings, not from an uploaded checkpoint")
+            raise RuntimeError(_("in a class, runs start from the lesson's settings, not from an uploaded checkpoint"))
         self.trainer = trainer
         self.run.start_new(trainer, content)
         self._model_changed()

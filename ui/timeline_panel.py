@@ -10,10 +10,15 @@ import streamlit as st
 
 from core.network import GRADIENT_RULES
 from core.settings import NUMERIC_RANGES
+from locales import N_, _, number
 from runs.store import StoreError
 from ui.session import Session
 
 SLIDER_KEY, GOTO_KEY = "timeline_step", "timeline_goto"
+# How a branch's lineage names the settings it changed (α and the rule are symbols; the others are words).
+CHANGED_NAMES = {"learning_rate": "α", "decay_period": N_("halving every"), "decay_factor": N_("decay factor"),
+                 "rule": N_("rule")}
+LIST_SEPARATOR = ", "  # between numbers in a list: a comma and a space in both languages (Greek decimals have no space)
 
 
 def offset(state: Session) -> int:
@@ -47,28 +52,28 @@ def timeline_controls(state: Session) -> bool:
     try:
         first, last = offset(state), now(state)
     except (StoreError, ValueError) as error:
-        st.caption(f"Timeline unavailable: {str(error).rstrip('.')}.")
+        st.caption(_("Timeline unavailable: {reason}.").format(reason=str(error).rstrip(".")))
         return False
     if last == first:
         return False
     shown = shown_step(state)
     st.session_state[SLIDER_KEY] = st.session_state[GOTO_KEY] = shown  # follow the run as it moves on
-    st.slider("Timeline: open any step of this run exactly as it happened", first, last, key=SLIDER_KEY,
-              on_change=_from_widget(state, SLIDER_KEY), format="step %d",
-              help="Dotted lines on the curves: epoch ends. A past step shows on Train, Forward pass, Weights "
-                   "and Gradients; training goes on only from now (or branch a new run from it).")
+    st.slider(_("Timeline: open any step of this run exactly as it happened"), first, last, key=SLIDER_KEY,
+              on_change=_from_widget(state, SLIDER_KEY), format=_("step %d"),
+              help=_("Dotted lines on the curves: epoch ends. A past step shows on Train, Forward pass, Weights "
+                     "and Gradients; training goes on only from now (or branch a new run from it)."))
     marks = epoch_and_drawing_marks(state)
     if marks:
         st.html(timeline_strip(state, first, last))
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.number_input("Go to step", first, last, key=GOTO_KEY, on_change=_from_widget(state, GOTO_KEY), width=150,
+    row.number_input(_("Go to step"), first, last, key=GOTO_KEY, on_change=_from_widget(state, GOTO_KEY), width=150,
                      label_visibility="collapsed")
-    row.button("◀", key="timeline_back", help="One step back (key B)", shortcut="b", disabled=shown == first,
+    row.button("◀", key="timeline_back", help=_("One step back (key B)"), shortcut="b", disabled=shown == first,
                on_click=lambda: go_to(state, shown - 1))
-    row.button("▶", key="timeline_forward", help="One step forward (key F)", shortcut="f", disabled=shown == last,
+    row.button("▶", key="timeline_forward", help=_("One step forward (key F)"), shortcut="f", disabled=shown == last,
                on_click=lambda: go_to(state, shown + 1))
     if state.viewing is not None:
-        row.button("Back to now", key="timeline_now", type="primary", icon=":material/fast_forward:",
+        row.button(_("Back to now"), key="timeline_now", type="primary", icon=":material/fast_forward:",
                    on_click=lambda: state.view(None))
     if marks:
         row.caption(marks)
@@ -82,12 +87,14 @@ def timeline_strip(state: Session, first: int, last: int) -> str:
     def left(step) -> str:
         return f"{100 * (step - first) / (last - first):.3f}%"
 
-    marks = [f'<div title="epoch {step // size + 1} begins after step {step:,}" style="position:absolute;left:{left(step)};'
-             f'top:0;height:14px;border-left:1px dotted #767676"></div>'
+    begins, epoch_mark = _("epoch {epoch} begins after step {step}"), _("epoch {epoch}")
+    drawn = _("step {step}: a step on your drawing")
+    marks = [f'<div title="{begins.format(epoch=step // size + 1, step=number(step))}" style="position:absolute;'
+             f'left:{left(step)};top:0;height:14px;border-left:1px dotted #767676"></div>'
              f'<div style="position:absolute;left:{left(step)};top:12px;font-size:11px;color:#595959;'
-             f'transform:translateX(-50%);white-space:nowrap">epoch {step // size + 1}</div>'
+             f'transform:translateX(-50%);white-space:nowrap">{epoch_mark.format(epoch=step // size + 1)}</div>'
              for step in range((first // size + 1) * size, last + 1, size)][:40]
-    marks += [f'<div title="step {first + position:,}: a step on your drawing" style="position:absolute;'
+    marks += [f'<div title="{drawn.format(step=number(first + position))}" style="position:absolute;'
               f'left:{left(first + position)};top:3px;width:7px;height:7px;border-radius:50%;background:#CC79A7;'
               f'transform:translateX(-50%)"></div>' for position in timeline.drawing_positions()[-200:]]
     # The slider's track is inset by about half its thumb on each side.
@@ -100,15 +107,16 @@ def epoch_and_drawing_marks(state: Session) -> str:
     timeline, start = state.timeline(), offset(state)
     size = state.trainer.training_size
     first_epoch = start // size + 1
-    epochs = [f"{epoch * size:,}" for epoch in range(first_epoch, (start + timeline.length) // size + 1)]
-    drawings = [f"{start + position:,}" for position in timeline.drawing_positions()]
+    epochs = [number(epoch * size) for epoch in range(first_epoch, (start + timeline.length) // size + 1)]
+    drawings = [number(start + position) for position in timeline.drawing_positions()]
     parts = []
     if epochs:
-        parts.append(f"epoch {first_epoch + 1} began after step {epochs[0]}" if len(epochs) == 1
-                     else f"epochs began after steps {', '.join(epochs[:8])}{' …' if len(epochs) > 8 else ''}")
+        parts.append(_("epoch {epoch} began after step {step}").format(epoch=first_epoch + 1, step=epochs[0])
+                     if len(epochs) == 1 else _("epochs began after steps {steps}").format(
+                         steps=LIST_SEPARATOR.join(epochs[:8]) + (" …" if len(epochs) > 8 else "")))
     if drawings:
-        parts.append(f"steps on your drawings: {', '.join(drawings[-8:])}")
-    return "Timeline: " + "; ".join(parts) + "." if parts else ""
+        parts.append(_("steps on your drawings: {steps}").format(steps=LIST_SEPARATOR.join(drawings[-8:])))
+    return _("Timeline: {marks}.").format(marks="; ".join(parts)) if parts else ""
 
 
 def viewing_banner(state: Session) -> None:
@@ -117,9 +125,10 @@ def viewing_banner(state: Session) -> None:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
     with row.container(width="stretch"):
-        st.info(f"Viewing **step {shown_step(state):,}** of {now(state):,}: this screen shows the model as it was "
-                f"then. Training goes on only from now.", icon=":material/history:")
-    row.button("Back to now", key="banner_now", icon=":material/fast_forward:", on_click=lambda: state.view(None))
+        st.info(_("Viewing **step {step}** of {now}: this screen shows the model as it was "
+                  "then. Training goes on only from now.").format(step=number(shown_step(state)), now=number(now(state))),
+                icon=":material/history:")
+    row.button(_("Back to now"), key="banner_now", icon=":material/fast_forward:", on_click=lambda: state.view(None))
 
 
 def branch_form(state: Session) -> None:
@@ -129,34 +138,35 @@ def branch_form(state: Session) -> None:
     trainer = state.shown_trainer()
     settings, step = trainer.settings, shown_step(state)
     locked = state.classroom.locked
-    st.markdown(f"**Branch from step {step:,}**: to try other settings from here, make a new run that shares this "
-                f"run's first {step:,} steps and trains on with the settings below. This run stays as it is, behind "
-                "its own link.")
+    st.markdown(_("**Branch from step {step}**: to try other settings from here, make a new run that shares this "
+                  "run's first {step} steps and trains on with the settings below. This run stays as it is, behind "
+                  "its own link.").format(step=number(step)))
     with st.form("branch"):
         columns = st.columns(4)
-        rate = columns[0].number_input("learning rate α", *NUMERIC_RANGES["lr"][1:], settings.learning_rate,
+        rate = columns[0].number_input(_("learning rate α"), *NUMERIC_RANGES["lr"][1:], settings.learning_rate,
                                        format="%.5f", step=0.001, key="branch_lr", disabled=locked("learning_rate"))
-        period = columns[1].number_input("halve α every … epochs", *NUMERIC_RANGES["decay"][1:],
+        period = columns[1].number_input(_("halve α every … epochs"), *NUMERIC_RANGES["decay"][1:],
                                          settings.decay_period, key="branch_decay", disabled=locked("decay_period"))
-        factor = columns[2].number_input("decay factor", *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
+        factor = columns[2].number_input(_("decay factor"), *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
                                          step=0.05, key="branch_factor", disabled=locked("decay_factor"))
         rules = list(GRADIENT_RULES)
-        rule = columns[3].selectbox("gradient rule", rules, rules.index(settings.rule), key="branch_rule",
+        rule = columns[3].selectbox(_("gradient rule"), rules, rules.index(settings.rule), key="branch_rule",
                                     disabled=locked("rule"))
-        pressed = st.form_submit_button(f"Branch from step {step:,}", icon=":material/call_split:")
+        pressed = st.form_submit_button(_("Branch from step {step}").format(step=number(step)),
+                                        icon=":material/call_split:")
     if not pressed:
         return
     wanted = {"learning_rate": float(rate), "decay_period": int(period), "decay_factor": float(factor), "rule": rule}
     changes = {name: value for name, value in wanted.items() if value != getattr(settings, name)}
     if not changes:
-        st.warning("These are the settings the run had at this step: change at least one to branch (or go back "
-                   "to now to go on with this run).")
+        st.warning(_("These are the settings the run had at this step: change at least one to branch (or go back "
+                     "to now to go on with this run)."))
         return
     try:
-        with st.spinner(f"Replaying the run's log up to step {step:,} for the new run…"):
+        with st.spinner(_("Replaying the run's log up to step {step} for the new run…").format(step=number(step))):
             state.branch(changes)
     except (StoreError, ValueError) as error:
-        st.error(f"No branch was made: {str(error).rstrip('.')}. This run is unchanged.")
+        st.error(_("No branch was made: {reason}. This run is unchanged.").format(reason=str(error).rstrip(".")))
         return
     st.rerun()
 
@@ -168,11 +178,14 @@ def lineage_text(state: Session) -> str | None:
     try:
         lineage = state.run.lineage(state.trainer)
     except (StoreError, ValueError):
-        return f"Branched from [run `{state.run.parent[:8]}…`](?run={state.run.parent})."
+        return _("Branched from [run `{short}…`](?run={run}).").format(short=state.run.parent[:8], run=state.run.parent)
     if lineage is None:
         return None
-    names = {"learning_rate": "α", "decay_period": "halving every", "decay_factor": "decay factor", "rule": "rule"}
-    changes = ", ".join(f"{names[name]} {value:g}" if isinstance(value, float) else f"{names[name]} {value}"
-                        for name, value in lineage.changes)
-    return (f"Branched from [run `{lineage.parent[:8]}…`](?run={lineage.parent}) at step {lineage.step:,}"
-            + (f" with {changes}" if changes else "") + ".")
+    changes = LIST_SEPARATOR.join(
+        f"{_(CHANGED_NAMES[name])} {number(value, 'g') if isinstance(value, float) else value}"
+        for name, value in lineage.changes)
+    if changes:
+        return _("Branched from [run `{short}…`](?run={run}) at step {step} with {changes}.").format(
+            short=lineage.parent[:8], run=lineage.parent, step=number(lineage.step), changes=changes)
+    return _("Branched from [run `{short}…`](?run={run}) at step {step}.").format(
+        short=lineage.parent[:8], run=lineage.parent, step=number(lineage.step))

@@ -4,7 +4,8 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
-from core.training import Trainer
+from core.training import Trainer, shown_stop_reason
+from locales import N_, _, number
 from ui import class_views, figures, language, timeline_panel
 from ui.session import Session, current
 
@@ -15,7 +16,7 @@ def picture(image, alt, caption=None, width="content", **options) -> None:
     `image` and `alt` (and `caption`) may be lists, one entry per image.
     """
     if not alt or (isinstance(alt, list) and not all(alt)):
-        raise ValueError("every image needs alt text saying what it shows")
+        raise ValueError("every image needs alt text saying what it shows")  # i18n: not text (a programmer's error)
     st.image(image, caption=caption, width=width, alt=alt, **options)
 
 
@@ -23,12 +24,16 @@ def weight_templates(trainer: Trainer, silent: np.ndarray, title: str | None = N
     """W1 as one 28×28 template per hidden unit, silent ones marked, on one stated colour scale."""
     hidden = trainer.params.hidden
     image, limit = figures.weight_template_image(trainer.params.W1, silent)
+    step, shown_limit = number(trainer.step_count), number(limit, ".2g")
+    title = title or _("The current weights W1 at step {step}").format(step=step)
+    caption = (_("{title}: the templates of units 1–{hidden}, 10 per row; −{limit} (blue) · 0 (white) · +{limit} (red); "
+                 "\"silent\": off on all of the first 1,000 test images.") if silent.any() else
+               _("{title}: the templates of units 1–{hidden}, 10 per row; −{limit} (blue) · 0 (white) · +{limit} (red)."))
     picture(figures.png(image), output_format="PNG",
-            alt=f"W1 at step {trainer.step_count:,}: the 28×28 templates of the {hidden} hidden units, "
-                f"blue for negative and red for positive weights, from −{limit:.2g} to +{limit:.2g}",
-            caption=f"{title or f'The current weights W1 at step {trainer.step_count:,}'}: the templates of units 1–{hidden}, "
-                    f"10 per row; −{limit:.2g} (blue) · 0 (white) · +{limit:.2g} (red)"
-                    + ("; \"silent\": off on all of the first 1,000 test images." if silent.any() else "."))
+            alt=_("W1 at step {step}: the 28×28 templates of the {hidden} hidden units, "
+                  "blue for negative and red for positive weights, from −{limit} to +{limit}").format(
+                step=step, hidden=hidden, limit=shown_limit),
+            caption=caption.format(title=title, hidden=hidden, limit=shown_limit))
 
 
 def rerun_panel() -> None:
@@ -47,16 +52,19 @@ def on_a_phone() -> bool:
 def position_text(trainer: Trainer) -> str:
     """Where training stands, in the words a learner uses: step, epoch, sample, α."""
     if trainer.index == 0:  # no sample of this epoch trained yet: "sample 0 of 60,000" would read as a sample
-        where = f"epoch {trainer.epoch + 1} begins"
+        where = _("epoch {epoch} begins").format(epoch=trainer.epoch + 1)
     else:
-        where = f"epoch {trainer.epoch + 1} · sample {trainer.index:,} of {trainer.training_size:,}"
-    return f"Step {trainer.step_count:,} · {where} · α = {trainer.learning_rate:.4g}"
+        where = _("epoch {epoch} · sample {sample} of {total}").format(
+            epoch=trainer.epoch + 1, sample=number(trainer.index), total=number(trainer.training_size))
+    return _("Step {step} · {where} · α = {alpha}").format(step=number(trainer.step_count), where=where,
+                                                          alpha=number(trainer.learning_rate, ".4g"))
 
 
 def model_summary(trainer: Trainer) -> str:
     settings = trainer.settings
-    return (f"**Model** 784 → {settings.hidden} → 10 · rule `{settings.rule}` · init `{settings.init}` · "
-            f"seed {settings.seed}  \n{position_text(trainer)}")
+    return _("**Model** 784 → {hidden} → 10 · rule `{rule}` · init `{init}` · seed {seed}").format(
+        hidden=settings.hidden, rule=settings.rule, init=settings.init, seed=settings.seed) + (
+        f"  \n{position_text(trainer)}")
 
 
 def sidebar(mnist, session: Session) -> None:
@@ -64,13 +72,14 @@ def sidebar(mnist, session: Session) -> None:
     trainer = session.trainer
     with st.sidebar:
         language.switch(session)
-        st.caption(f"**MNIST** {len(mnist.train_labels):,} training and {len(mnist.test_labels):,} test "
-                   f"images, checksums verified (source: {mnist.source}).")
+        st.caption(_("**MNIST** {training} training and {test} test images, checksums verified (source: {source}).")
+                   .format(training=number(len(mnist.train_labels)), test=number(len(mnist.test_labels)),
+                           source=mnist.source))
         session.position_slot = st.empty()
         session.position_slot.caption(model_summary(trainer))
         st.caption(run_links(session))
         if trainer.stopped_reason:
-            st.error(trainer.stopped_reason, icon=":material/warning:")
+            st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     for notice in session.take_notices():
         st.warning(notice, icon=":material/link_off:")
 
@@ -80,14 +89,15 @@ def run_links(session: Session) -> str:
     run = session.run
     viewing = session.classroom.viewing
     if viewing is not None:
-        return f"**Run** of {class_views.literal(viewing.member.name)}, open read-only from the class dashboard"
-    text = (f"**Run** `{run.run_id[:8]}…`: saved; its link (in the address bar) reopens it anywhere"
-            if run.run_id else "**Run** not saved yet (the run store is unreachable)")
+        return _("**Run** of {name}, open read-only from the class dashboard").format(
+            name=class_views.literal(viewing.member.name))
+    text = (_("**Run** `{run}…`: saved; its link (in the address bar) reopens it anywhere").format(run=run.run_id[:8])
+            if run.run_id else _("**Run** not saved yet (the run store is unreachable)"))
     lineage = timeline_panel.lineage_text(session)
     if lineage:
         text += f"  \n{lineage}"
     if run.previous_run and run.previous_run != run.parent:
-        text += f"  \n[Open the previous run](?run={run.previous_run})"
+        text += "  \n" + _("[Open the previous run](?run={run})").format(run=run.previous_run)
     return text
 
 
@@ -95,6 +105,10 @@ def refresh_position(session: Session) -> None:
     """Rewrite the sidebar's position line from inside a fragment rerun."""
     if session.position_slot is not None:
         session.position_slot.caption(model_summary(session.trainer))
+
+
+FOLLOW = {"training": N_("Follow training image #{index} through the network on the Forward pass screen"),
+          "test": N_("Follow test image #{index} through the network on the Forward pass screen")}
 
 
 def forward_pass_gallery(images: list, captions: list[str], alts: list[str], split: str, indices, key: str,
@@ -105,7 +119,7 @@ def forward_pass_gallery(images: list, captions: list[str], alts: list[str], spl
         for slot, (image, caption, alt, index) in zip(st.columns(columns, gap="xsmall"), items[first:first + columns]):
             with slot:
                 picture(image, alt, caption=caption, width="stretch", output_format="PNG")
-            if slot.button("open", key=f"{key}_{index}", type="tertiary",
-                           help=f"Follow {split} image #{index:,} through the network on the Forward pass screen"):
+            if slot.button(_("open"), key=f"{key}_{index}", type="tertiary",
+                           help=_(FOLLOW[split]).format(index=number(index))):
                 current().open_in_forward(split, int(index))
                 st.switch_page("pages/forward.py")
