@@ -38,7 +38,10 @@ def pixel_histogram() -> np.ndarray:
     return np.bincount(np.asarray(mnist.train_images).ravel(), minlength=256)
 
 
-split = st.segmented_control(_("Set"), list(SPLITS), format_func=lambda name: _(SPLITS[name]), default="training",
+# Display names translated now, in this run's language: a format_func may be called later, outside it (AppTest).
+split_names = {name: _(label) for name, label in SPLITS.items()}
+digit_names = {"any": _("any"), **{digit: str(digit) for digit in range(10)}}
+split = st.segmented_control(_("Set"), list(SPLITS), format_func=split_names.get, default="training",
                              key="data_split") or "training"
 images = mnist.train_images if split == "training" else mnist.test_images
 labels = mnist.train_labels if split == "training" else mnist.test_labels
@@ -46,7 +49,7 @@ labels = mnist.train_labels if split == "training" else mnist.test_labels
 left, right = st.columns([1, 1])
 with left:
     digit = st.selectbox(_("Digit"), ["any"] + list(range(10)), key="data_digit",
-                         format_func=lambda value: _("any") if value == "any" else str(value))
+                         format_func=digit_names.get)
     pool = np.arange(len(labels)) if digit == "any" else class_indices(split)[digit]
     position = st.number_input(_("Image number within this selection (0 to {last})").format(last=number(len(pool) - 1)),
                                min_value=0, max_value=len(pool) - 1, value=0, step=1, key="data_position")

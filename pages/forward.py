@@ -31,13 +31,16 @@ selection = state.take_forward_selection()  # an image opened from Evaluate's or
 if selection is not None:
     st.session_state.update(forward_split=selection[0], forward_digit="any", forward_position=selection[1])
 
+# Display names translated now, in this run's language: a format_func may be called later, outside it (AppTest).
+split_names = {name: _(label) for name, label in SPLITS.items()}
+digit_names = {"any": _("any"), **{digit: str(digit) for digit in range(10)}}
 controls = st.columns([1.1, 1, 1.2, 1.1])
-split = controls[0].segmented_control(_("Set"), list(SPLITS), format_func=lambda name: _(SPLITS[name]), default="test",
+split = controls[0].segmented_control(_("Set"), list(SPLITS), format_func=split_names.get, default="test",
                                       key="forward_split") or "test"
 images = mnist.train_images if split == "training" else mnist.test_images
 labels = mnist.train_labels if split == "training" else mnist.test_labels
 digit = controls[1].selectbox(_("Only this digit"), ["any"] + list(range(10)), key="forward_digit",
-                              format_func=lambda value: _("any") if value == "any" else str(value))
+                              format_func=digit_names.get)
 pool = np.arange(len(labels)) if digit == "any" else np.flatnonzero(labels == digit)
 if controls[3].button(_("Random image"), icon=":material/casino:"):
     st.session_state.forward_position = int(np.random.default_rng().integers(len(pool)))
@@ -171,9 +174,11 @@ def output_equation(j: int) -> list:
 
 st.subheader(_("The equations with this image's numbers"))
 left, right = st.columns([1, 4])
+unit_names = {k: (_("unit {k} · silent") if silent[k - 1] else _("unit {k}")).format(k=k)
+              for k in range(1, hidden + 1)}
 unit = left.selectbox(_("Hidden unit (1 to {hidden})").format(hidden=hidden), list(range(1, hidden + 1)),
                       key=f"forward_unit_{hidden}",
-                      format_func=lambda k: (_("unit {k} · silent") if silent[k - 1] else _("unit {k}")).format(k=k))
+                      format_func=unit_names.get)
 left.caption(_("Softmax is computed with max Z2 subtracted first (the same value, without overflow)."))
 with right:
     for line in hidden_unit_equation(unit - 1):

@@ -33,9 +33,11 @@ chosen = state.surface_settings
 
 # Two rows of three: in one row of six, "pca" and the loss's name are cut on a laptop.
 controls = [*st.columns(3), *st.columns(3)]
+# Display names translated now, in this run's language: a format_func may be called later, outside it (AppTest).
+direction_names = {name: _(label) for name, label in DIRECTION_NAMES.items()}
 directions = controls[0].segmented_control(
     _("directions"), loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
-    format_func=lambda name: _(DIRECTION_NAMES[name]),
+    format_func=direction_names.get,
     help=_("random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "
            "which the saved training trajectory's weights vary most (a centred PCA, biases left out, as in "
            "Li et al.'s code)")) or chosen["directions"]
