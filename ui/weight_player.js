@@ -20,12 +20,12 @@ const VIEWS = {
   W1: {name: "W1", symbol: "|W1|"},
   W1_change: {name: "", symbol: ""},  // named in the run's language, with its first step, by Player.load
 };
-let TEXT = {};                   // the run's messages, by name
+let WORDS = {};                  // the run's messages, by name
 let SEPARATORS = ".,";           // the run's decimal sign, then its thousands separator
 
 // The message `name` with its {fields} filled in.
 const say = (name, fields = {}) =>
-  (TEXT[name] ?? name).replace(/\{(\w+)\}/g, (whole, field) => (field in fields ? String(fields[field]) : whole));
+  (WORDS[name] ?? name).replace(/\{(\w+)\}/g, (whole, field) => (field in fields ? String(fields[field]) : whole));
 // Digits written with dots and commas (JavaScript's own) in the run's language's signs.
 const local = (text) => text.replace(/[.,]/g, (sign) => (sign === "." ? SEPARATORS[0] : SEPARATORS[1]));
 
@@ -232,7 +232,7 @@ class Player {
     const previous = this.run, shownStep = previous ? previous.steps[this.index] : null;
     this.pause();
     this.run = decode(bytes);
-    TEXT = this.run.text || {};
+    WORDS = this.run.text || {};
     SEPARATORS = this.run.separators || ".,";
     this.counter.payloadBytes = this.run.bytes;
     this.counter.frames = this.run.frames;
