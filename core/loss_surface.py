@@ -26,6 +26,7 @@ import numpy as np
 from core import network
 from core.network import Parameters
 from core.settings import SEED_RANGE
+from locales import _
 
 DIRECTIONS = ("random", "pca")
 LOSS_NAMES = tuple(network.LOSSES)
@@ -121,12 +122,12 @@ def principal_directions(snapshots, current):
     singular_values, right_vectors = np.zeros(0), np.zeros((0, offsets.shape[1]))
     if len(offsets):
         centred = offsets - offsets.mean(axis=0)
-        _, singular_values, right_vectors = np.linalg.svd(centred, full_matrices=False)
+        _left, singular_values, right_vectors = np.linalg.svd(centred, full_matrices=False)
     if len(singular_values) < 2 or not singular_values[1] > 1e-10 * singular_values[0]:
-        raise ValueError(
+        raise ValueError(_(
             "The principal directions need a trajectory: at least three saved points (the current "
             "weights count) not on one line. Train a few steps first, or use random directions."
-        )
+        ))
     directions = []
     for vector in right_vectors[:2]:
         if offsets[0] @ vector > 0:

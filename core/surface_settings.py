@@ -8,6 +8,7 @@ from typing import Mapping
 
 from core import loss_surface
 from core.settings import SEED_RANGE, parse_bounded_number
+from locales import N_, _
 
 # URL query key -> (lowest, highest, default) of each numeric setting.
 SURFACE_QUERY = {
@@ -18,7 +19,7 @@ SURFACE_QUERY = {
 }
 # URL query key -> allowed values; the first is the default, except the loss's (see default_loss).
 SURFACE_CHOICES = {"directions": loss_surface.DIRECTIONS, "loss": loss_surface.LOSS_NAMES}
-RULE_DECIDES = "the loss the training rule minimises"
+RULE_DECIDES = N_("the loss the training rule minimises")
 
 # The loss each gradient rule descends. The document's dZ2 = 2(A2 − y) is not the gradient of its
 # Σ(A2 − y)² but of 2·(−log A2_y) (erratum 1), so it minimises the cross-entropy.
@@ -46,7 +47,7 @@ def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[s
         if key in params and params[key] in allowed:
             chosen[key] = params[key]
         elif key in params:
-            notices.append(f"{key}={params[key]} is not one of {', '.join(allowed)}; "
-                           f"using {chosen[key] or RULE_DECIDES}")
+            notices.append(_("{key}={value} is not one of {allowed}; using {fallback}").format(
+                key=key, value=params[key], allowed=", ".join(allowed), fallback=chosen[key] or _(RULE_DECIDES)))
     chosen["seed"] = chosen.pop("dseed")
     return chosen, notices

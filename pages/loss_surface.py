@@ -7,16 +7,24 @@ import streamlit as st
 from core import loss_surface
 from core.settings import SEED_RANGE
 from core.surface_settings import default_loss
+from locales import N_, _, number, plotly_separators
 from ui import figures, session, shell
 
+DIRECTION_NAMES = {"random": N_("random"), "pca": "pca"}  # pca is the method's name, in every language
+
 shell.require()
-st.title("Loss surface")
-st.markdown(
+st.title(_("Loss surface"))
+st.markdown(_(
     "The network has thousands of weights, so its loss lives in thousands of dimensions. We can "
     "still look at a slice: a plane through the current weights θ, spanned by two directions d1 "
     "and d2, with the loss computed on a grid of points θ + a·d1 + b·d2. The training path is "
     "projected onto the plane; how far it lies off the plane is shown too, because a projection "
-    "can make a path look closer to the surface than it is.")
+    "can make a path look closer to the surface than it is."))
+
+
+def localised(figure):
+    """The figure with numbers in hover text and ticks in the language's decimal and thousands signs."""
+    return figure.update_layout(separators=plotly_separators())
 
 state = session.current()
 trainer = state.trainer
@@ -25,24 +33,28 @@ chosen = state.surface_settings
 
 # Two rows of three: in one row of six, "pca" and the loss's name are cut on a laptop.
 controls = [*st.columns(3), *st.columns(3)]
+# Display names translated now, in this run's language: a format_func may be called later, outside it (AppTest).
+direction_names = {name: _(label) for name, label in DIRECTION_NAMES.items()}
 directions = controls[0].segmented_control(
-    "directions", loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
-    help="random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "
-         "which the saved training trajectory's weights vary most (a centred PCA, biases left out, as in "
-         "Li et al.'s code)") or chosen["directions"]
+    _("directions"), loss_surface.DIRECTIONS, default=chosen["directions"], key="surface_directions",
+    format_func=direction_names.get,
+    help=_("random: two random directions, filter-normalised (Li et al. 2018); pca: the two directions along "
+           "which the saved training trajectory's weights vary most (a centred PCA, biases left out, as in "
+           "Li et al.'s code)")) or chosen["directions"]
 rule = trainer.settings.rule
 rule_loss = default_loss(rule)
 # Keyed by the rule: after a reset with another rule the choice starts again at that rule's loss.
-loss = controls[1].selectbox("loss", loss_surface.LOSS_NAMES,
+loss = controls[1].selectbox(_("loss"), loss_surface.LOSS_NAMES,
                              loss_surface.LOSS_NAMES.index(chosen["loss"] or rule_loss), key=f"surface_loss_{rule}",
-                             help="By default, the loss the training rule minimises: the surface training goes down.")
-grid = controls[2].slider("grid points per side", *loss_surface.GRID_RANGE, chosen["grid"], step=2,
+                             help=_("By default, the loss the training rule minimises: the surface training goes "
+                                    "down."))
+grid = controls[2].slider(_("grid points per side"), *loss_surface.GRID_RANGE, chosen["grid"], step=2,
                           key="surface_grid")
-span = controls[3].number_input("span (± along each direction)", *loss_surface.SPAN_RANGE, chosen["span"],
+span = controls[3].number_input(_("span (± along each direction)"), *loss_surface.SPAN_RANGE, chosen["span"],
                                 step=0.25, key="surface_span")
-samples = controls[4].number_input("test images used", *loss_surface.SAMPLES_RANGE, chosen["samples"], step=500,
+samples = controls[4].number_input(_("test images used"), *loss_surface.SAMPLES_RANGE, chosen["samples"], step=500,
                                    key="surface_samples")
-seed = controls[5].number_input("direction seed", *SEED_RANGE, chosen["seed"], key="surface_seed",
+seed = controls[5].number_input(_("direction seed"), *SEED_RANGE, chosen["seed"], key="surface_seed",
                                 disabled=directions != "random")
 
 
@@ -59,83 +71,98 @@ def computed(kind: str, compute):
 
 X, labels = evaluation_set(int(samples))
 try:
-    with st.spinner("Computing the loss on the grid…"):
+    with st.spinner(_("Computing the loss on the grid…")):
         result = computed("surface", lambda: loss_surface.surface(
             trainer.params, trainer.trajectory(), X, labels, directions=directions, span=float(span),
             grid=int(grid), loss=loss, seed=int(seed)))
-except ValueError as error:
-    st.info(f"{error}. The principal directions need a trajectory: train some steps on the Train screen, "
-            "or pick random directions.", icon=":material/info:")
+except ValueError as error:  # the principal directions without a trajectory to find them in (core says so)
+    st.info(str(error), icon=":material/info:")
     shell.next_screen_link(__file__)
     st.stop()
 
 loss_label = "Σ(A2 − y)²" if loss == "mse" else "−log A2_y"
 if loss != rule_loss:
-    st.warning(f"This surface shows the {loss} loss, which the rule `{rule}` does not minimise (it minimises "
-               f"{rule_loss}): training need not go downhill on it.", icon=":material/warning:")
+    st.warning(_("This surface shows the {loss} loss, which the rule `{rule}` does not minimise (it minimises "
+                 "{rule_loss}): training need not go downhill on it.").format(loss=loss, rule=rule, rule_loss=rule_loss),
+               icon=":material/warning:")
 elif rule == "document":
-    st.caption("Shown: the cross-entropy −log A2_y. The document's rule dZ2 = 2(A2 − y) is not the gradient of its "
-               "loss Σ(A2 − y)² but twice the cross-entropy's (erratum 1), so training with it goes down the "
-               "cross-entropy surface.")
+    st.caption(_("Shown: the cross-entropy −log A2_y. The document's rule dZ2 = 2(A2 − y) is not the gradient of its "
+                 "loss Σ(A2 − y)² but twice the cross-entropy's (erratum 1), so training with it goes down the "
+                 "cross-entropy surface."))
 else:
-    st.caption(f"Shown: the {loss} loss {loss_label}, the one the rule `{rule}` minimises.")
+    st.caption(_("Shown: the {loss} loss {loss_label}, the one the rule `{rule}` minimises.").format(
+        loss=loss, loss_label=loss_label, rule=rule))
+mean_loss = _("mean loss {loss_label}").format(loss_label=loss_label)
 # The 3-D view gets the whole width: in half of a laptop's it is too small to follow the path on it.
-st.plotly_chart(figures.loss_surface_3d(result, f"mean loss {loss_label}"), key="surface_3d")
+st.plotly_chart(localised(figures.loss_surface_3d(result, mean_loss)), key="surface_3d")
 left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
-    st.plotly_chart(figures.loss_contour(result, f"mean loss {loss_label}"), key="surface_contour")
+    st.plotly_chart(localised(figures.loss_contour(result, mean_loss)), key="surface_contour")
 
-direction_note = (f"d1 and d2 explain {result.explained_variance_ratio[0]:.0%} and "
-                  f"{result.explained_variance_ratio[1]:.0%} of the variance of the trajectory's weights "
-                  "(centred PCA of the weights, biases left out, as in Li et al.'s code)"
+direction_note = (_("d1 and d2 explain {first} and {second} of the variance of the trajectory's weights "
+                    "(centred PCA of the weights, biases left out, as in Li et al.'s code)").format(
+                        first=number(result.explained_variance_ratio[0], ".0%"),
+                        second=number(result.explained_variance_ratio[1], ".0%"))
                   if result.explained_variance_ratio is not None else
-                  f"random filter-normalised directions (cosine between them {result.direction_cosine:+.3f})")
-right.caption(f"Current weights at (0, 0): loss {result.current_loss:.4f}, accuracy {result.current_accuracy:.1%} on "
-              f"{result.samples:,} test images. One grid unit is ‖d1‖ = {result.direction_norms[0]:.3g}, "
-              f"‖d2‖ = {result.direction_norms[1]:.3g} in weight space; {direction_note}. In 3-D the white path (black-edged dots) is "
-              "drawn just above the surface, at the surface's value under each snapshot.")
+                  _("random filter-normalised directions (cosine between them {cosine})").format(
+                      cosine=number(result.direction_cosine, "+.3f")))
+right.caption(_("Current weights at (0, 0): loss {loss}, accuracy {accuracy} on {samples} test images. One grid unit "
+                "is ‖d1‖ = {d1}, ‖d2‖ = {d2} in weight space; {directions}. In 3-D the white path (black-edged dots) "
+                "is drawn just above the surface, at the surface's value under each snapshot.").format(
+                    loss=number(result.current_loss, ".4f"), accuracy=number(result.current_accuracy, ".1%"),
+                    samples=number(result.samples), d1=number(result.direction_norms[0], ".3g"),
+                    d2=number(result.direction_norms[1], ".3g"), directions=direction_note))
 
-st.subheader("How far the path lies off this plane")
+st.subheader(_("How far the path lies off this plane"))
 if len(result.trajectory_steps) > 1:
     length, in_plane = computed("lengths", lambda: loss_surface.path_lengths(result, trainer.trajectory()))
     worst = int(np.argmax(result.trajectory_distance))
-    st.markdown(
-        f"The training path is **{length:.3g}** long in weight space; only **{in_plane:.3g}** of it "
-        f"({in_plane / max(length, 1e-12):.0%}) lies in this plane. The snapshot farthest off it, at step "
-        f"{result.trajectory_steps[worst]:,}, lies {result.trajectory_distance[worst]:.3g} away. Where the true loss "
-        "and the surface's value under a snapshot differ, the drawn path is a shadow, not the path itself.")
+    st.markdown(_(
+        "The training path is **{length}** long in weight space; only **{in_plane}** of it ({share}) lies in this "
+        "plane. The snapshot farthest off it, at step {step}, lies {distance} away. Where the true loss and the "
+        "surface's value under a snapshot differ, the drawn path is a shadow, not the path itself.").format(
+            length=number(length, ".3g"), in_plane=number(in_plane, ".3g"),
+            share=number(in_plane / max(length, 1e-12), ".0%"), step=number(result.trajectory_steps[worst]),
+            distance=number(result.trajectory_distance[worst], ".3g")))
     if directions == "random":
         dimensions = trainer.params.W1.size + trainer.params.W2.size
-        st.info(f"With random directions the path collapses onto (0, 0): in {dimensions:,} dimensions two random "
-                f"directions are almost orthogonal to any given one (a typical cosine is about "
-                f"1/√{dimensions:,} ≈ {dimensions ** -0.5:.2f}), so almost none of the path lies along them. Choose "
-                "**pca** above: its directions are the ones the path moved along most.", icon=":material/lightbulb:")
-    readout = pd.DataFrame({
-        "step": result.trajectory_steps, "a": result.trajectory_a, "b": result.trajectory_b,
-        "off the plane": result.trajectory_distance, "from current θ": result.trajectory_displacement,
-        "true loss": result.trajectory_loss, "surface loss": result.trajectory_surface_loss})
-    st.plotly_chart(figures.lines(result.trajectory_steps, {"true loss at the snapshot": result.trajectory_loss,
-                                                            "surface's value at its projection":
-                                                                result.trajectory_surface_loss},
-                                  "Trajectory: true loss against what the surface shows", "step",
-                                  f"mean loss {loss_label}", markers=True, height=300), key="surface_honesty")
+        st.info(_("With random directions the path collapses onto (0, 0): in {dimensions} dimensions two random "
+                  "directions are almost orthogonal to any given one (a typical cosine is about "
+                  "1/√{dimensions} ≈ {cosine}), so almost none of the path lies along them. Choose **pca** above: "
+                  "its directions are the ones the path moved along most.").format(
+                      dimensions=number(dimensions), cosine=number(dimensions ** -0.5, ".2f")),
+                icon=":material/lightbulb:")
+    # (name shown, values, format, help): numbers written in the language's signs, as in the text above
+    columns = [(_("step"), result.trajectory_steps, ",", None), ("a", result.trajectory_a, ".4g", None),
+               ("b", result.trajectory_b, ".4g", None),
+               (_("off the plane"), result.trajectory_distance, ".4g", _("‖θᵢ − θ(a, b)‖: distance to the plane")),
+               (_("from current θ"), result.trajectory_displacement, ".4g",
+                _("‖θᵢ − θ‖: distance from the current weights")),
+               (_("true loss"), result.trajectory_loss, ".4g", None),
+               (_("surface loss"), result.trajectory_surface_loss, ".4g",
+                _("the surface's loss at the projection (a, b)"))]
+    readout = pd.DataFrame({name: [number(value, spec) for value in values] for name, values, spec, _help in columns})
+    st.plotly_chart(localised(figures.lines(
+        result.trajectory_steps, {_("true loss at the snapshot"): result.trajectory_loss,
+                                  _("surface's value at its projection"): result.trajectory_surface_loss},
+        _("Trajectory: true loss against what the surface shows"), _("step"), mean_loss, markers=True, height=300)),
+        key="surface_honesty")
     st.dataframe(readout, hide_index=True, height=250, column_config={
-        "off the plane": st.column_config.NumberColumn(format="%.4g", help="‖θᵢ − θ(a, b)‖: distance to the plane"),
-        "from current θ": st.column_config.NumberColumn(format="%.4g", help="‖θᵢ − θ‖: distance from the current weights"),
-        "surface loss": st.column_config.NumberColumn(format="%.4g", help="the surface's loss at the projection (a, b)"),
-        **{name: st.column_config.NumberColumn(format="%.4g") for name in ("a", "b", "true loss")}})
+        name: st.column_config.TextColumn(help=help_text) for name, _values, _spec, help_text in columns if help_text})
 else:
-    st.caption("Train some steps to draw the trajectory on the plane.")
+    st.caption(_("Train some steps to draw the trajectory on the plane."))
 
-st.subheader("The straight line from the initial weights θ0 to the current θ")
+st.subheader(_("The straight line from the initial weights θ0 to the current θ"))
 alphas, line_losses, line_accuracies = computed("line", lambda: loss_surface.interpolation_line(
     trainer.initial_params, trainer.params, X, labels, loss=loss))
-st.plotly_chart(figures.lines(alphas, {f"loss {loss_label}": line_losses},
-                              "Loss along θ(α) = θ0 + α(θ − θ0) (Goodfellow et al. 2015)",
-                              "α (0: initial weights, 1: current weights)", f"mean loss {loss_label}",
-                              secondary={"accuracy": line_accuracies}, secondary_title="accuracy",
-                              secondary_format=".0%", height=300), key="surface_line")
-st.caption("A loss that falls smoothly along the line says that, in hindsight, a straight path from the start "
-           "would have worked; bumps show what training had to go around.")
+# The reference on a line of its own, so the title is not cut on a phone (plotly never wraps a title).
+line_title = _("Loss along θ(α) = θ0 + α(θ − θ0)") + "<br>(Goodfellow et al. 2015)"
+st.plotly_chart(localised(figures.lines(alphas, {_("loss {loss_label}").format(loss_label=loss_label): line_losses},
+                                        line_title, _("α (0: initial weights, 1: current weights)"), mean_loss,
+                                        secondary={_("accuracy"): line_accuracies}, secondary_title=_("accuracy"),
+                                        secondary_format=".0%", height=318)).update_layout(margin_t=58),
+                key="surface_line")
+st.caption(_("A loss that falls smoothly along the line says that, in hindsight, a straight path from the start "
+             "would have worked; bumps show what training had to go around."))
 
 shell.next_screen_link(__file__)

@@ -163,8 +163,13 @@ def palette() -> list[int]:
 
 # --- the payload ---------------------------------------------------------------------------------
 
-def payload(frames: list, measures: list[FrameMeasures], training_size: int, opened: int | None = None) -> bytes:
-    """Every frame, its measures and colour scales, in the form ui/weight_player.js reads; it opens at step `opened` (else the last)."""
+def payload(frames: list, measures: list[FrameMeasures], training_size: int, opened: int | None = None,
+            text: dict | None = None, separators: str = ".,") -> bytes:
+    """Every frame, its measures and colour scales, in the form ui/weight_player.js reads; it opens at step `opened` (else the last).
+
+    `text` holds the player's messages, translated (ui/weight_player.py's player_text), and
+    `separators` the language's decimal sign and thousands separator for the numbers it writes.
+    """
     steps = [step for step, _ in frames]
     with np.errstate(over="ignore", invalid="ignore"):
         W1 = np.stack([params.W1.T for _, params in frames]).astype(np.float64)  # (frames, h, 784): a unit's template is a row
@@ -192,6 +197,7 @@ def payload(frames: list, measures: list[FrameMeasures], training_size: int, ope
             "W2": {"fixed": largest_limit(second_layer), "frame": largest_limit(second_layer, axis=1).tolist()},
         },
         "palette": palette(),
+        "text": text or {}, "separators": separators,
         "blocks": {},
     }
     body, offset = [], 0

@@ -4,6 +4,9 @@
 // (W1) and fillRect (W2, the timeline). window.__backpropPlayback counts the frames drawn, for
 // bench/playback_fps.py and the browser tests: framesDrawn in all, when Play was last pressed
 // (started) and the performance.now() of each frame drawn since then (times).
+// Every word the player shows comes from Python, translated there (gettext runs on the server): the
+// header's `text` holds each message as a template with named {fields}, and `separators` the
+// language's decimal sign and thousands separator (ui/weight_player.py).
 
 const SPEEDS = [5, 10, 20, 30];  // frames per second
 const SIDE = 28;                 // a W1 template is 28x28 pixels
@@ -15,8 +18,16 @@ const ACCURACY = "#009E73";      // figures.ACCURACY, the Train screen's accurac
 const VEIL = "rgba(190,190,190,0.6)";
 const VIEWS = {
   W1: {name: "W1", symbol: "|W1|"},
-  W1_change: {name: "W1 − W1 at step 0", symbol: "|W1 − W1 at step 0|"},
+  W1_change: {name: "", symbol: ""},  // named in the run's language, with its first step, by Player.load
 };
+let WORDS = {};                  // the run's messages, by name
+let SEPARATORS = ".,";           // the run's decimal sign, then its thousands separator
+
+// The message `name` with its {fields} filled in.
+const say = (name, fields = {}) =>
+  (WORDS[name] ?? name).replace(/\{(\w+)\}/g, (whole, field) => (field in fields ? String(fields[field]) : whole));
+// Digits written with dots and commas (JavaScript's own) in the run's language's signs.
+const local = (text) => text.replace(/[.,]/g, (sign) => (sign === "." ? SEPARATORS[0] : SEPARATORS[1]));
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -48,9 +59,10 @@ function decode(bytes) {
   };
 }
 
-const number = (value) => Math.round(value).toLocaleString("en-US");
-const signed = (value, digits = 2) => (value >= 0 ? "+" : "−") + Math.abs(value).toFixed(digits);
-const short = (value) => (value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toPrecision(2));
+const number = (value) => local(Math.round(value).toLocaleString("en-US"));
+const fixed = (value, digits) => local(value.toFixed(digits));
+const signed = (value, digits = 2) => (value >= 0 ? "+" : "−") + fixed(Math.abs(value), digits);
+const short = (value) => local(value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toPrecision(2));
 
 function preferences() {
   const memory = window.__backpropLab || (window.__backpropLab = {});
@@ -91,13 +103,15 @@ class Player {
 
   build() {
     const controls = element("div", "controls");
-    this.playButton = element("button", "play", "▶ Play");
+    this.playButton = element("button", "play");
     this.playButton.type = "button";
     this.playButton.onclick = () => (this.playing ? this.pause() : this.play());
-    const speed = element("label", "speed", "Speed ");
+    const speed = element("label", "speed");
+    this.speedLabel = element("span");
+    speed.appendChild(this.speedLabel);
     this.speed = element("select");
     for (const fps of SPEEDS) {
-      const option = element("option", "", `${fps} frames/s`);
+      const option = element("option");
       option.value = fps;
       this.speed.appendChild(option);
     }
@@ -108,17 +122,16 @@ class Player {
     };
     speed.appendChild(this.speed);
     const steppers = element("span", "steppers");
-    this.previous = this.stepper("◀", "Previous frame", -1);
-    this.next = this.stepper("▶", "Next frame", 1);
+    this.previous = this.stepper("◀", -1);
+    this.next = this.stepper("▶", 1);
     steppers.append(this.previous, this.next);
-    this.viewButtons = this.choice("Show", "view", Object.entries(VIEWS).map(([key, view]) => [key, view.name]));
-    this.scalingButtons = this.choice("Colours", "scaling", [["fixed", "fixed over the run"], ["frame", "per frame"]]);
+    this.viewButtons = this.choice("view", Object.keys(VIEWS));
+    this.scalingButtons = this.choice("scaling", ["fixed", "frame"]);
     controls.append(this.playButton, speed, steppers, this.viewButtons.group, this.scalingButtons.group);
 
     this.timeline = element("canvas", "timeline");
     this.timeline.tabIndex = 0;
     this.timeline.setAttribute("role", "slider");
-    this.timeline.setAttribute("aria-label", "Step of the frame shown");
     this.timeline.addEventListener("pointerdown", (event) => this.scrub(event, true));
     this.timeline.addEventListener("pointermove", (event) => this.scrub(event, false));
     this.timeline.addEventListener("keydown", (event) => this.key(event));
@@ -126,7 +139,6 @@ class Player {
     this.status = element("div", "status");
     this.where = element("span", "where");
     this.accuracy = element("span", "accuracy");
-    this.accuracy.title = "The green line on the track: every frame's accuracy on the test set, 0 to 100 %";
     this.count = element("span", "count");
     this.status.append(this.where, this.accuracy, this.count);
 
@@ -149,32 +161,53 @@ class Player {
 
     this.readout = element("p", "readout");
     this.root.append(controls, this.timeline, this.status, this.panels, this.readout);
-    this.clearReadout();
   }
 
-  stepper(text, label, direction) {
+  // The words of the controls, in the language of the run just loaded.
+  relabel() {
+    const run = this.run;
+    VIEWS.W1_change.name = say("view_change", {step: number(run.steps[0])});
+    VIEWS.W1_change.symbol = say("symbol_change", {step: number(run.steps[0])});
+    this.playButton.textContent = say(this.playing ? "pause" : "play");
+    this.speedLabel.textContent = say("speed") + " ";
+    for (const option of this.speed.options) option.textContent = say("fps", {fps: option.value});
+    for (const [button, name] of [[this.previous, "previous"], [this.next, "next"]]) {
+      button.setAttribute("aria-label", say(name));
+      button.title = say(name);
+    }
+    const names = {W1: VIEWS.W1.name, W1_change: VIEWS.W1_change.name, fixed: say("fixed"), frame: say("per_frame")};
+    for (const [choice, label] of [[this.viewButtons, say("show")], [this.scalingButtons, say("colours")]]) {
+      choice.group.setAttribute("aria-label", label);
+      choice.label.textContent = label;
+      for (const button of choice.buttons) button.textContent = names[button.dataset.value];
+    }
+    this.timeline.setAttribute("aria-label", say("timeline"));
+    this.accuracy.title = say("accuracy_line");
+    for (const part of this.tileParts || []) part.veil.textContent = say("silent");
+    if (!this.pointing) this.clearReadout();
+  }
+
+  stepper(text, direction) {
     const button = element("button", "stepper", text);
     button.type = "button";
-    button.setAttribute("aria-label", label);
-    button.title = label;
     button.onclick = () => { this.pause(); this.show(this.index + direction); };
     return button;
   }
 
-  choice(label, preference, options) {
+  choice(preference, values) {
     const group = element("span", "choice");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", label);
-    group.appendChild(element("span", "choice-label", label));
-    const buttons = options.map(([value, text]) => {
-      const button = element("button", "", text);
+    const label = element("span", "choice-label");
+    group.appendChild(label);
+    const buttons = values.map((value) => {
+      const button = element("button", "");
       button.type = "button";
       button.dataset.value = value;
       button.onclick = () => { this.prefs[preference] = value; this.mark(); this.show(this.index); };
       group.appendChild(button);
       return button;
     });
-    return {group, buttons, preference};
+    return {group, label, buttons, preference};
   }
 
   legend() {
@@ -199,12 +232,12 @@ class Player {
     const previous = this.run, shownStep = previous ? previous.steps[this.index] : null;
     this.pause();
     this.run = decode(bytes);
+    WORDS = this.run.text || {};
+    SEPARATORS = this.run.separators || ".,";
     this.counter.payloadBytes = this.run.bytes;
     this.counter.frames = this.run.frames;
-    VIEWS.W1_change.name = `W1 − W1 at step ${number(this.run.steps[0])}`;
-    VIEWS.W1_change.symbol = `|W1 − W1 at step ${number(this.run.steps[0])}|`;
-    this.viewButtons.buttons[1].textContent = VIEWS.W1_change.name;
     this.makeTiles();
+    this.relabel();
     this.mark();
     const last = this.run.frames - 1;
     for (const control of [this.playButton, this.previous, this.next]) control.disabled = last === 0;
@@ -222,12 +255,12 @@ class Player {
       canvas.width = canvas.height = SIDE;
       canvas.addEventListener("mousemove", (event) => this.pointAtW1(event, unit));
       canvas.addEventListener("mouseleave", () => this.clearReadout());
-      const image = element("div", "image");
-      image.append(canvas, element("span", "veil", "silent"));
+      const image = element("div", "image"), veil = element("span", "veil", say("silent"));
+      image.append(canvas, veil);
       const bias = element("div", "bias");
       tile.append(element("div", "unit", label), bias, image);
       this.tiles.appendChild(tile);
-      return {tile, canvas, bias, context: canvas.getContext("2d"), pixels: new ImageData(SIDE, SIDE)};
+      return {tile, canvas, bias, veil, context: canvas.getContext("2d"), pixels: new ImageData(SIDE, SIDE)};
     });
   }
 
@@ -268,7 +301,7 @@ class Player {
     if (this.run.frames < 2) return;
     if (this.index >= this.run.frames - 1) this.show(0);
     this.playing = true;
-    this.playButton.textContent = "❚❚ Pause";
+    this.playButton.textContent = say("pause");
     this.root.dataset.playing = "true";
     this.counter.playing = true;
     this.counter.started = performance.now();
@@ -293,7 +326,7 @@ class Player {
   pause() {
     this.playing = false;
     if (this.animation) cancelAnimationFrame(this.animation);
-    this.playButton.textContent = "▶ Play";
+    this.playButton.textContent = say("play");
     this.root.dataset.playing = "false";
     this.counter.playing = false;
   }
@@ -454,7 +487,7 @@ class Player {
     for (let start = 0; start <= last; start += run.training_size) {
       const at = Math.round(x(start)) + 0.5, end = Math.min(x(start + run.training_size), right);
       if (start > 0) { context.beginPath(); context.moveTo(at, 2); context.lineTo(at, line); context.stroke(); }
-      const label = `epoch ${start / run.training_size + 1}`;
+      const label = say("epoch", {epoch: number(start / run.training_size + 1)});
       if (start < last && end - at > context.measureText(label).width + 8) context.fillText(label, at + 4, 11);
     }
     context.setLineDash([]);
@@ -478,7 +511,7 @@ class Player {
     const ticks = roundSteps(last, Math.max(2, Math.floor((right - left) / 90)));
     ticks.forEach((step, i) => {
       context.textAlign = i === 0 ? "left" : i === ticks.length - 1 ? "right" : "center";
-      context.fillText(i === 0 ? "step 0" : number(step), x(step) - (i === 0 ? 3 : 0) + (i === ticks.length - 1 ? 8 : 0), line + 6);
+      context.fillText(i === 0 ? say("step", {step: number(0)}) : number(step), x(step) - (i === 0 ? 3 : 0) + (i === ticks.length - 1 ? 8 : 0), line + 6);
     });
     // the frame shown
     const at = Math.round(x(run.steps[this.index])) + 0.5;
@@ -492,43 +525,41 @@ class Player {
 
   position(step) {
     const size = this.run.training_size;
-    if (step === 0) return "before training";
+    if (step === 0) return say("before_training");
     const epoch = Math.floor(step / size), into = step % size;
-    return into === 0 ? `end of epoch ${epoch}` : `epoch ${epoch + 1} · sample ${number(into)} of ${number(size)}`;
+    return into === 0 ? say("end_of_epoch", {epoch: number(epoch)})
+      : say("epoch_sample", {epoch: number(epoch + 1), sample: number(into), size: number(size)});
   }
 
   describe() {
     const run = this.run, step = run.steps[this.index], last = this.index === run.frames - 1;
-    const accuracy = `${(100 * run.accuracy[this.index]).toFixed(1)} %`;
-    const stepText = `step ${number(step)}${last ? " (now)" : ""}`;
+    const accuracy = say("percent", {value: fixed(100 * run.accuracy[this.index], 1)});
+    const stepText = say(last ? "step_now" : "step", {step: number(step)});
     this.where.textContent = `${stepText} · ${this.position(step)}`;
-    this.accuracy.textContent = `test accuracy ${accuracy}`;
-    this.count.textContent = `frame ${this.index + 1} of ${run.frames}`;
+    this.accuracy.textContent = say("test_accuracy", {accuracy});
+    this.count.textContent = say("frame_count", {frame: number(this.index + 1), frames: number(run.frames)});
     this.timeline.setAttribute("aria-valuemin", "0");
     this.timeline.setAttribute("aria-valuemax", String(run.steps[run.frames - 1]));
     this.timeline.setAttribute("aria-valuenow", String(step));
-    this.timeline.setAttribute("aria-valuetext", `${stepText}, test accuracy ${accuracy}`);
+    this.timeline.setAttribute("aria-valuetext", say("valuetext", {step: stepText, accuracy}));
     const view = VIEWS[this.prefs.view], silent = [...run.silentSets[this.index]].map((unit) => unit + 1);
     this.firstTitle.textContent = this.prefs.view === "W1"
-      ? `W1 at step ${number(step)}: each hidden unit's 784 input weights as a 28×28 image`
-      : `${view.name}, at step ${number(step)}: what training has added to each unit's random start`;
-    this.secondTitle.textContent = `W2 at step ${number(step)}: hidden unit → digit, and b2`;
+      ? say("title_W1", {step: number(step)})
+      : say("title_change", {view: view.name, step: number(step)});
+    this.secondTitle.textContent = say("title_W2", {step: number(step)});
     const silentText = silent.length
-      ? `; grey veil, “silent”: units ${silent.join(", ")} have Z1 ≤ 0 on all of the first ${number(run.probe_images)} test images`
+      ? say(silent.length === 1 ? "silent_one" : "silent_many", {units: silent.join(", "), probe: number(run.probe_images)})
       : "";
-    this.tiles.setAttribute("aria-label", `${this.firstTitle.textContent}; blue negative, white 0, red positive${silentText}`);
-    this.w2.setAttribute("aria-label", `${this.secondTitle.textContent}; blue negative, white 0, red positive`);
+    this.tiles.setAttribute("aria-label", say("colours_aria", {title: this.firstTitle.textContent, silent: silentText}));
+    this.w2.setAttribute("aria-label", say("colours_aria", {title: this.secondTitle.textContent, silent: ""}));
     const limit = this.limit(this.prefs.view), limits = run.limits[this.prefs.view];
-    const percentile = `${run.percentile}th percentile of ${view.symbol}`;
-    this.scaleLegend(this.firstLegend, limit, this.prefs.scaling === "fixed"
-      ? `fixed over the run: ±${short(limit)} is the ${percentile} over ${run.frames > 1 ? `all ${run.frames} frames` : "the only frame"} `
-        + `(the largest is ${short(limits.largest)}; beyond ±${short(limit)} the colour stays full)${silentText}.`
-      : `per frame: ±${short(limit)} is the ${percentile} in this frame, so two frames' colours `
-        + `cannot be compared${silentText}.`);
+    const percentile = say("percentile", {percentile: local(String(run.percentile)), symbol: view.symbol});
+    const fields = {limit: short(limit), percentile, frames: number(run.frames), largest: short(limits.largest), silent: silentText};
+    this.scaleLegend(this.firstLegend, limit, say(this.prefs.scaling === "fixed"
+      ? (run.frames > 1 ? "W1_fixed_all" : "W1_fixed_one") : "W1_per_frame", fields));
     const limitW2 = this.limit("W2");
-    this.scaleLegend(this.secondLegend, limitW2, this.prefs.scaling === "fixed"
-      ? `fixed over the run: ±${short(limitW2)}, the largest |W2| or |b2| of all frames.`
-      : `per frame: ±${short(limitW2)}, the largest |W2| or |b2| in this frame.`);
+    this.scaleLegend(this.secondLegend, limitW2,
+      say(this.prefs.scaling === "fixed" ? "W2_fixed" : "W2_per_frame", {limit: short(limitW2)}));
   }
 
   scaleLegend(legend, limit, text) {
@@ -540,7 +571,7 @@ class Player {
     }
     legend.low.textContent = `−${short(limit)}`;
     legend.high.textContent = `+${short(limit)}`;
-    legend.text.textContent = `Blue negative, white 0, red positive; ${text}`;
+    legend.text.textContent = say("legend", {scale: text});
   }
 
   // --- reading one value under the pointer ---------------------------------------------------------
@@ -551,10 +582,11 @@ class Player {
     const row = Math.min(SIDE - 1, Math.floor((event.clientY - box.top) / box.height * SIDE));
     const pixel = row * SIDE + column, value = this.w1Value(unit, pixel);
     const precision = this.run.quantum[this.index] / 2;
-    this.readout.textContent = `${this.run.unit_labels[unit]}, pixel ${pixel + 1} (row ${row + 1}, column ${column + 1}): `
-      + `${VIEWS[this.prefs.view].name} = ${value.toFixed(4)}`
-      + (precision > 0 ? ` (to ±${precision.toPrecision(1)}, as sent to the browser)` : "")
-      + ` at step ${number(this.run.steps[this.index])}`;
+    this.pointing = true;
+    this.readout.textContent = say(precision > 0 ? "read_W1_rounded" : "read_W1", {
+      unit: this.run.unit_labels[unit], pixel: number(pixel + 1), row: number(row + 1), column: number(column + 1),
+      view: VIEWS[this.prefs.view].name, value: fixed(value, 4), precision: local(precision.toPrecision(1)),
+      step: number(this.run.steps[this.index])});
   }
 
   pointAtW2(event) {
@@ -563,17 +595,19 @@ class Player {
     const x = event.clientX - box.left - left, y = event.clientY - box.top - top;
     const digit = Math.floor(x / width), unit = Math.floor(y / height);
     if (digit < 0 || digit > 9) return this.clearReadout();
-    const at = ` at step ${number(run.steps[this.index])}`;
+    const step = number(run.steps[this.index]);
+    this.pointing = true;
     if (unit >= 0 && unit < run.hidden)
-      this.readout.textContent = `${run.unit_labels[unit]} → digit ${digit}: W2 = `
-        + `${run.W2[(this.index * run.hidden + unit) * 10 + digit].toFixed(4)}${at}`;
+      this.readout.textContent = say("read_W2", {unit: run.unit_labels[unit], digit,
+        value: fixed(run.W2[(this.index * run.hidden + unit) * 10 + digit], 4), step});
     else if (y >= run.hidden * height + gap && y < run.hidden * height + gap + 20)
-      this.readout.textContent = `digit ${digit}: b2 = ${run.b2[this.index * 10 + digit].toFixed(4)}${at}`;
+      this.readout.textContent = say("read_b2", {digit, value: fixed(run.b2[this.index * 10 + digit], 4), step});
     else this.clearReadout();
   }
 
   clearReadout() {
-    this.readout.textContent = "Point at a pixel of W1 or a cell of W2 to read its value.";
+    this.pointing = false;
+    this.readout.textContent = say("point");
   }
 }
 
