@@ -15,7 +15,7 @@ from tests.app_session import APP, session_of, trainer_of
 from tests.i18n_literals import all_findings
 
 ROOT = Path(__file__).resolve().parent.parent
-GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]{3}")  # a Greek word, not a symbol such as α
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
            "pages/gradients.py", "pages/errata.py", "pages/loss_surface.py", "pages/draw.py",
            "pages/evaluate.py", "pages/checkpoint.py", "pages/compare.py", "pages/teach.py"]
