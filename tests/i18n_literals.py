@@ -61,6 +61,14 @@ def _docstrings(tree) -> set:
     return found
 
 
+def _in_comprehension(node, parents) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.comprehension):
+            return True
+    return False
+
+
 def _call_name(call: ast.Call) -> str:
     function = call.func
     return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
@@ -123,7 +131,8 @@ def findings(path: Path) -> list[tuple[int, str]]:
             if any(isinstance(argument, (ast.JoinedStr, ast.BinOp)) for argument in node.args):
                 found.append((node.lineno, "_() of an f-string or a sum: " + ast.unparse(node)[:60]))
     for node in ast.walk(tree):  # `for _ in …` or `_, x = …` would hide the translation function
-        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store) \
+                and not _in_comprehension(node, parents):  # a comprehension's names stay inside it
             found.append((node.lineno, "_ assigned: it hides the translation function"))
     return sorted(found)
 
