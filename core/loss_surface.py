@@ -304,7 +304,7 @@ class _OutputLayer:
 
     def evaluate(self, Z1, W2T, b2):
         """Mean loss and accuracy per point; Z1 (points, h, n) is overwritten."""
-        points, _, count = Z1.shape
+        points, _hidden, count = Z1.shape
         A1 = np.maximum(Z1, np.float32(0), out=Z1)
         Z2 = np.matmul(W2T, A1, out=self._Z2[:points])
         Z2 += b2[:, :, None]
@@ -432,8 +432,8 @@ def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT
     if trajectory:
         coordinates, distances = project_all(plane, trajectory)
         displacements = np.array([np.linalg.norm(s.flatten() - params.flatten()) for s in trajectory])
-        true_losses, _ = losses_at_parameters(trajectory, X, labels, loss)
-        surface_losses, _ = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
+        true_losses, _accuracies = losses_at_parameters(trajectory, X, labels, loss)
+        surface_losses, _accuracies = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
     norms = (float(np.linalg.norm(d1.flatten())), float(np.linalg.norm(d2.flatten())))
     return SurfaceResult(
         directions=directions, loss=loss, span=float(span), seed=int(seed), samples=len(X), plane=plane,

@@ -127,8 +127,8 @@ def shared_plane(trajectories, centre, X, labels, directions="pca", loss="cross-
 
     evaluator = PlaneEvaluator(plane, X, labels, loss)
     grid_losses, grid_accuracies = evaluator.grid(alphas, betas)
-    true_losses, _ = losses_at_parameters(snapshots + [centre], X, labels, loss)
-    surface_losses, _ = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
+    true_losses, _accuracies = losses_at_parameters(snapshots + [centre], X, labels, loss)
+    surface_losses, _accuracies = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
 
     paths, start = [], 0
     for trajectory in trajectories:
