@@ -171,3 +171,10 @@ def test_the_switch_changes_the_language_and_keeps_the_run_and_the_position():
     assert app.query_params["lang"] in ("el", ["el"])
     app.radio(key="language_switch").set_value("en").run()
     assert app.title[0].value == "Train" and trainer_of(app).step_count == 10
+
+
+def test_no_core_module_that_translates_hides_the_translation_function():
+    from tests.i18n_literals import findings
+    hidden = [(path.name, line) for path in sorted((ROOT / "core").glob("*.py")) if "from locales" in path.read_text()
+              for line, text in findings(path) if text.startswith(("_ assigned", "_() of"))]
+    assert hidden == []
