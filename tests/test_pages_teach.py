@@ -66,7 +66,7 @@ def test_a_teacher_creates_a_class_and_is_given_both_links(store):
     app.text_input[0].input("Lab **4**")
     app.number_input(key="lesson_learning_rate").set_value(0.02)
     app.checkbox(key="lesson_lock_learning_rate").check()
-    app.multiselect[0].unselect("Loss surface")
+    app.multiselect[0].unselect("loss_surface")
     app.button[0].click().run()
     class_id = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
     info = store.class_info(class_id)
