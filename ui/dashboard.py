@@ -120,9 +120,9 @@ def column_config(chosen) -> dict:
     screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
     config = st.column_config
     if locales.language() == "en":
-        active = config.DatetimeColumn(_("Active"), format="distance", width=124, help=_("The student's last click"))
+        active = config.DatetimeColumn(_("Active"), format="distance", width=112, help=_("The student's last click"))
     else:  # Streamlit writes "2 minutes ago" in English only: the time of the click, in the browser's time zone
-        active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=124, timezone=browser_zone(),
+        active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=112, timezone=browser_zone(),
                                        help=_("The time of the student's last click"))
     return {
         "Student": config.TextColumn(_("Student"), pinned=True, width=132, help=_("The name as the student typed it")),
@@ -134,9 +134,9 @@ def column_config(chosen) -> dict:
                                                "measured on the student's run at most every {seconds} s while they "
                                                "train (so it may trail the step by a few seconds)")
                                         .format(seconds=number(classroom.ACCURACY_SECONDS, ".0f"))),
-        "Silent": config.NumberColumn(_("Silent"), format="%d", width=56,
+        "Silent": config.NumberColumn(_("Silent"), format="%d", width=72,
                                       help=_("Silent hidden units: off on all of the first 1,000 test images")),
-        "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=60,
+        "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
                                      help=_("Tasks done: the run's state satisfies them")),
         "Active": active,
         "Loss": config.LineChartColumn(_("Loss"), y_min=0, width=58,
