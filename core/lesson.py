@@ -63,7 +63,8 @@ class Lesson:
 
     def url_notices(self, query: Mapping) -> list[str]:
         """One notice for each locked setting that a link's query (core/settings.py's form) tries to change."""
-        wanted, _refused = settings_from_query({key: value for key, value in query.items() if key in QUERY_KEYS.values()})
+        asked = {key: value for key, value in query.items() if key in QUERY_KEYS.values()}
+        wanted = settings_from_query(asked)[0]
         notices = []
         for name in sorted(self.locked):
             key = QUERY_KEYS[name]
