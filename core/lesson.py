@@ -19,13 +19,14 @@ from typing import Mapping
 
 from core.events import settings_from_dict, settings_to_dict
 from core.settings import CHOICES, DEFAULTS, NUMERIC_RANGES, Settings, settings_from_query
+from locales import N_, _, number
 
 SETTING_NAMES = tuple(field.name for field in fields(Settings))
 # Query key of each setting (core/settings.py's URL form), so a notice can name what the link said.
-QUERY_KEYS = {name: key for key, (name, *_) in {**NUMERIC_RANGES, **CHOICES}.items()}
-SETTING_LABELS = {"learning_rate": "learning rate α", "decay_period": "halve α every … epochs",
-                  "decay_factor": "decay factor", "rule": "gradient rule", "hidden": "hidden units",
-                  "init": "initialisation", "seed": "random seed"}
+QUERY_KEYS = {name: key for key, (name, *_bounds) in {**NUMERIC_RANGES, **CHOICES}.items()}
+SETTING_LABELS = {"learning_rate": N_("learning rate α"), "decay_period": N_("halve α every … epochs"),
+                  "decay_factor": N_("decay factor"), "rule": N_("gradient rule"), "hidden": N_("hidden units"),
+                  "init": N_("initialisation"), "seed": N_("random seed")}  # translated where shown
 MAX_STUDENT_NAME = 40  # characters of a student's display name
 MAX_CLASS_NAME = 80
 MAX_SLUG = 40  # a screen's or task's id: lower-case letters, digits and "_"
@@ -62,14 +63,23 @@ class Lesson:
 
     def url_notices(self, query: Mapping) -> list[str]:
         """One notice for each locked setting that a link's query (core/settings.py's form) tries to change."""
-        wanted, _ = settings_from_query({key: value for key, value in query.items() if key in QUERY_KEYS.values()})
+        asked = {key: value for key, value in query.items() if key in QUERY_KEYS.values()}
+        wanted = settings_from_query(asked)[0]
         notices = []
         for name in sorted(self.locked):
             key = QUERY_KEYS[name]
             if key in query and getattr(wanted, name) != getattr(self.settings, name):
-                notices.append(f"{key}={str(query[key])[:40]} in the link is ignored: your class locks the "
-                               f"{SETTING_LABELS[name]} at {getattr(self.settings, name)}.")
+                notices.append(_("{assignment} in the link is ignored: your class locks the {setting} at {value}.")
+                               .format(assignment=f"{key}={str(query[key])[:40]}", setting=_(SETTING_LABELS[name]),
+                                       value=setting_text(getattr(self.settings, name))))
         return notices
+
+
+def setting_text(value) -> str:
+    """A setting's value as a sentence shows it: numbers in the language's signs (0,05 in Greek), names as they are."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number(value, "")
+    return str(value)
 
 
 def lesson_to_dict(lesson: Lesson) -> dict:
@@ -89,19 +99,24 @@ def lesson_from_dict(record) -> Lesson:
                   tuple(record["hidden_screens"]), tuple(record["tasks"]))
 
 
-def check_name(text, most: int = MAX_STUDENT_NAME, what: str = "name") -> str:
-    """The name as typed, less surrounding spaces; ValueError (one sentence) if it cannot be shown as typed."""
+def check_name(text, most: int = MAX_STUDENT_NAME, what: str = N_("name")) -> str:
+    """The name as typed, less surrounding spaces; ValueError (one sentence) if it cannot be shown as typed.
+
+    `what` is a message marked with N_() ("name", "class name"): the errors are read by a person, in their language.
+    """
     if not isinstance(text, str):
         raise ValueError(f"a {what} must be text")
     text = text.strip()
+    shown = _(what)
     if not text:
-        raise ValueError(f"Type a {what}.")
+        raise ValueError(_("Type a {what}.").format(what=shown))
     if len(text) > most:
-        raise ValueError(f"A {what} can be at most {most} characters long; this one has {len(text)}.")
+        raise ValueError(_("A {what} can be at most {most} characters long; this one has {length}.")
+                         .format(what=shown, most=most, length=len(text)))
     if any(unicodedata.category(character) in ("Cc", "Cs", "Co") or character in DIRECTION_CONTROLS
            for character in text):
-        raise ValueError(f"This {what} holds a control character (a line break, a tab or a text-direction mark) "
-                         "that cannot be shown as typed; leave it out.")
+        raise ValueError(_("This {what} holds a control character (a line break, a tab or a text-direction mark) "
+                           "that cannot be shown as typed; leave it out.").format(what=shown))
     return text
 
 

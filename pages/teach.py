@@ -10,10 +10,11 @@ import zoneinfo
 
 import streamlit as st
 
-from core.lesson import SETTING_LABELS, Lesson, check_name
+from core.lesson import SETTING_LABELS, Lesson, check_name, setting_text
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings
-from core.tasks import CATALOGUE, known
+from core.tasks import CATALOGUE, TASKS, known
+from locales import N_, _
 from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from ui import class_views, classroom, dashboard, session, shell
 from ui.class_views import literal
@@ -22,15 +23,15 @@ shell.require()
 state = session.current()
 query = st.query_params
 DEFAULT_DAYS = 7
-HIDEABLE = [(page.url_path, page.title) for section in shell.screens().values() for page in section
-            if page.url_path not in classroom.ALWAYS_SHOWN]
+HIDEABLE = {page.url_path: page.title for section in shell.screens().values() for page in section
+            if page.url_path not in classroom.ALWAYS_SHOWN}  # url path -> its title in this run's language
 
 
 def store_or_stop():
     store = state.run.handle.get()
     if store is None:
-        st.error("Classes live in the run store, which cannot be reached now (or is switched off): try again in a "
-                 "moment.", icon=":material/cloud_off:")
+        st.error(_("Classes live in the run store, which cannot be reached now (or is switched off): try again in a "
+                   "moment."), icon=":material/cloud_off:")
         st.stop()
     return store
 
@@ -47,44 +48,45 @@ def local_zone() -> datetime.tzinfo:
 
 
 def join_screen(class_id: str) -> None:
-    st.title("Join a class")
+    st.title(_("Join a class"))
     try:
         info = store_or_stop().class_info(class_id)
     except MalformedClassId:
-        st.error("This join link is not a class link: check that it was copied whole.", icon=":material/link_off:")
+        st.error(_("This join link is not a class link: check that it was copied whole."), icon=":material/link_off:")
         return
     except UnknownClass:
-        st.error("No class has this join link (it may have ended long ago and been removed).",
+        st.error(_("No class has this join link (it may have ended long ago and been removed)."),
                  icon=":material/link_off:")
         return
     except StoreError as error:
-        st.error(f"The class cannot be opened now: {error}.", icon=":material/cloud_off:")
+        st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
         return
     st.subheader(literal(info.name))
     seat = state.classroom.seat
     if seat is not None and seat.info.id == info.id:
-        st.success(f"You are in this class as **{literal(seat.name)}**, on the run below. Its link opens it in "
-                   "any browser.", icon=":material/check_circle:")
+        st.success(_("You are in this class as **{name}**, on the run below. Its link opens it in any browser.")
+                   .format(name=literal(seat.name)), icon=":material/check_circle:")
         st.code(class_views.run_link(seat.run_id), language=None, wrap_lines=True)
     if not info.is_open():
-        st.warning(f"This class ended on {classroom.ended_text(info)}: it is read-only and takes no new students.",
-                   icon=":material/lock:")
+        st.warning(_("This class ended on {end}: it is read-only and takes no new students.")
+                   .format(end=classroom.ended_text(info)), icon=":material/lock:")
         return
     again = seat is not None and seat.info.id == info.id
-    st.markdown("Type your name as your teacher should see it. Joining starts **a new run of your own** with "
-                "the lesson's settings, and your teacher sees its progress."
-                + (" Joining again starts another new run; the one above stays behind its link." if again else ""))
+    st.markdown(_("Type your name as your teacher should see it. Joining starts **a new run of your own** with "
+                  "the lesson's settings, and your teacher sees its progress.")
+                + (" " + _("Joining again starts another new run; the one above stays behind its link.")
+                   if again else ""))
     with st.form("join_class"):
-        name = st.text_input("Your name", max_chars=60, placeholder="as your teacher knows you",
-                             help="Shown exactly as you type it, up to 40 characters.")
-        pressed = st.form_submit_button("Join again with a new run" if again else "Join the class",
+        name = st.text_input(_("Your name"), max_chars=60, placeholder=_("as your teacher knows you"),
+                             help=_("Shown exactly as you type it, up to 40 characters."))
+        pressed = st.form_submit_button(_("Join again with a new run") if again else _("Join the class"),
                                         icon=":material/login:", type="primary")
     if not pressed:
         return
     try:
         classroom.join(state, info, name)
     except (ValueError, StoreError) as error:
-        st.error(f"You did not join: {str(error).rstrip('.')}.", icon=":material/error:")
+        st.error(_("You did not join: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
         return
     del st.query_params["join"]
     st.rerun()
@@ -96,29 +98,30 @@ def join_screen(class_id: str) -> None:
 def student_screen() -> None:
     seat = state.classroom.seat
     info = seat.info
-    st.title("Your class")
+    st.title(_("Your class"))
     st.subheader(literal(info.name))
-    st.markdown(f"You joined as **{literal(seat.name)}**. Your teacher sees your run's step, test accuracy and "
-                "tasks as you train.")
-    st.markdown("**Your run's link**: it opens your run, where you left it, in any browser. Keep it (copy it with "
-                "the button at its right).")
+    st.markdown(_("You joined as **{name}**. Your teacher sees your run's step, test accuracy and tasks as you "
+                  "train.").format(name=literal(seat.name)))
+    st.markdown(_("**Your run's link**: it opens your run, where you left it, in any browser. Keep it (copy it "
+                  "with the button at its right)."))
     st.code(class_views.run_link(seat.run_id), language=None, wrap_lines=True)
     if not info.is_open():
-        st.warning(f"This class ended on {classroom.ended_text(info)}: its runs are read-only now.",
+        st.warning(_("This class ended on {end}: its runs are read-only now.").format(end=classroom.ended_text(info)),
                    icon=":material/lock:")
     lesson = info.lesson
     if lesson.locked:
-        st.caption("Locked by your class: " + ", ".join(f"{SETTING_LABELS[name]} = {getattr(lesson.settings, name)}"
-                                                        for name in sorted(lesson.locked)) + ".")
+        locked = ", ".join(f"{_(SETTING_LABELS[name])} = {setting_text(getattr(lesson.settings, name))}"
+                           for name in sorted(lesson.locked))
+        st.caption(_("Locked by your class: {settings}.").format(settings=locked))
     chosen = known(lesson.tasks)
     if not chosen:
-        st.caption("Your teacher chose no tasks for this class.")
+        st.caption(_("Your teacher chose no tasks for this class."))
         return
-    with st.spinner("Checking your run…"):
+    with st.spinner(_("Checking your run…")):
         done = class_views.student_tasks(state)
-    st.subheader(f"Tasks: {len(done & set(chosen))} of {len(chosen)} done")
-    st.caption("Each task checks itself from your run as it is (its position, weights, log and branches): train, "
-               "and the list follows.")
+    st.subheader(_("Tasks: {done} of {total} done").format(done=len(done & set(chosen)), total=len(chosen)))
+    st.caption(_("Each task checks itself from your run as it is (its position, weights, log and branches): "
+                 "train, and the list follows."))
     class_views.task_list(state, done)
 
 
@@ -131,39 +134,39 @@ def teacher_screen(class_id: str, key: str | None) -> None:
         try:
             classroom.teacher_class(state, class_id, key)
         except MalformedClassId:
-            refuse("This is not a class link: check that it was copied whole.")
+            refuse(_("This is not a class link: check that it was copied whole."))
             return
         except UnknownClass:
-            refuse("No class has this link (it may have ended long ago and been removed).")
+            refuse(_("No class has this link (it may have ended long ago and been removed)."))
             return
         except WrongTeacherKey:
             state.classroom.teaching.pop(class_id, None)
-            refuse("The teacher key in this link is wrong, so the class's dashboard stays closed. Open the teacher "
-                   "link exactly as it was given when the class was created.")
+            refuse(_("The teacher key in this link is wrong, so the class's dashboard stays closed. Open the "
+                     "teacher link exactly as it was given when the class was created."))
             return
         except StoreError as error:
-            st.error(f"The class cannot be opened now: {error}.", icon=":material/cloud_off:")
+            st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
             return
         # Out of the address bar, so it does not show on a projector; this session remembers it.
         del st.query_params["key"]
     try:
         info = classroom.taught_class(state, class_id)
     except StoreError as error:
-        st.error(f"The class cannot be opened now: {error}.", icon=":material/cloud_off:")
+        st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
         return
     if info is None:
-        refuse("This link has no teacher key. The dashboard opens only from the teacher link given when the class "
-               "was created (the one with &key=… at its end); students join with the join link.")
+        refuse(_("This link has no teacher key. The dashboard opens only from the teacher link given when the "
+                 "class was created (the one with &key=… at its end); students join with the join link."))
         return
     dashboard.teacher_dashboard(state, info)
 
 
 def refuse(message: str) -> None:
-    st.title("Teach")
+    st.title(_("Teach"))
     st.error(message, icon=":material/lock:")
-    st.caption("A lost teacher link cannot be recovered: Backprop Lab keeps only a hash of its key. Create a new "
-               "class instead.")
-    st.page_link("pages/teach.py", label="Create a class", icon=":material/add:")
+    st.caption(_("A lost teacher link cannot be recovered: Backprop Lab keeps only a hash of its key. Create a "
+                 "new class instead."))
+    st.page_link("pages/teach.py", label=_("Create a class"), icon=":material/add:")
 
 
 # --- creating a class ---------------------------------------------------------------------------------------
@@ -172,70 +175,69 @@ def refuse(message: str) -> None:
 def setting_input(column, name: str):
     """A widget for one of the lesson's settings, with the ranges the Train screen allows."""
     default = getattr(Settings(), name)
-    label = SETTING_LABELS[name]
+    label = _(SETTING_LABELS[name])
     if name == "rule":
         return column.selectbox(label, list(GRADIENT_RULES), key=f"lesson_{name}")
     if name == "init":
         return column.selectbox(label, list(INITIALISATIONS), key=f"lesson_{name}")
-    key = next(key for key, (field, _, _) in NUMERIC_RANGES.items() if field == name)
-    _, low, high = NUMERIC_RANGES[key]
+    low, high = next(bounds for field, *bounds in NUMERIC_RANGES.values() if field == name)
     options = {"format": "%.5f", "step": 0.001} if name == "learning_rate" else (
         {"step": 0.05} if name == "decay_factor" else {})
     return column.number_input(label, low, high, default, key=f"lesson_{name}", **options)
 
 
 def create_screen() -> None:
-    st.title("Teach")
-    st.markdown("Open a class for a lab session: choose the settings your students start with (and which of them "
-                "they may not change), the screens they see and the tasks they work on. You get two links: one "
-                "for the students to join, and one for your dashboard, which shows every student's run live.")
+    st.title(_("Teach"))
+    st.markdown(_("Open a class for a lab session: choose the settings your students start with (and which of "
+                  "them they may not change), the screens they see and the tasks they work on. You get two links: "
+                  "one for the students to join, and one for your dashboard, which shows every student's run live."))
     for class_id in list(state.classroom.teaching):
         info = classroom.taught_class(state, class_id)
         if info is not None:
-            st.page_link("pages/teach.py", label=f"Dashboard of {literal(info.name)}", icon=":material/groups:",
-                         query_params={"class": class_id})
+            st.page_link("pages/teach.py", label=_("Dashboard of {name}").format(name=literal(info.name)),
+                         icon=":material/groups:", query_params={"class": class_id})
     today = datetime.datetime.now(local_zone()).date()
     with st.form("create_class"):
-        name = st.text_input("Class name", max_chars=80, placeholder="Lab 3: backpropagation by hand")
-        st.markdown("**The settings every student's run starts with.** Tick *lock* to keep one as it is for "
-                    "everybody; the others are suggestions a student may change.")
+        name = st.text_input(_("Class name"), max_chars=80, placeholder=_("Lab 3: backpropagation by hand"))
+        st.markdown(_("**The settings every student's run starts with.** Tick *lock* to keep one as it is for "
+                      "everybody; the others are suggestions a student may change."))
         values, locked = {}, set()
         columns = st.columns(4)
         names = ("learning_rate", "decay_period", "decay_factor", "rule", "hidden", "init", "seed")
         for number, setting in enumerate(names):
             column = columns[number % 4]
             values[setting] = setting_input(column, setting)
-            if column.checkbox("lock", key=f"lesson_lock_{setting}"):
+            if column.checkbox(_("lock"), key=f"lesson_lock_{setting}"):
                 locked.add(setting)
-        shown = st.multiselect("Screens the students see (Home, Train and the class's own screen are always "
-                               "there)", [title for _, title in HIDEABLE], default=[title for _, title in HIDEABLE])
-        tasks = st.multiselect("Tasks (each checks itself from the student's run)",
-                               [task.title for task in CATALOGUE], default=[task.title for task in CATALOGUE])
-        with st.expander("What each task counts as done"):
+        shown = st.multiselect(_("Screens the students see (Home, Train and the class's own screen are always "
+                                 "there)"), list(HIDEABLE), default=list(HIDEABLE), format_func=HIDEABLE.get)
+        tasks = st.multiselect(_("Tasks (each checks itself from the student's run)"),
+                               [task.id for task in CATALOGUE], default=[task.id for task in CATALOGUE],
+                               format_func=lambda task_id: _(TASKS[task_id].title))
+        with st.expander(_("What each task counts as done")):
             for task in CATALOGUE:
-                st.markdown(f"**{task.title}**: {task.done_when}")
-        end = st.date_input("The class is open until the end of", today + datetime.timedelta(days=DEFAULT_DAYS),
-                            min_value=today, max_value=today + datetime.timedelta(days=365),
-                            help="After that day the class is read-only: no joins, no training in its runs. Its "
-                                 "runs are kept for 30 days after it, then removed with the store's retention.")
-        pressed = st.form_submit_button("Create the class", icon=":material/add:", type="primary")
+                st.markdown(f"**{_(task.title)}**: {task.explanation()}")
+        end = st.date_input(_("The class is open until the end of"), today + datetime.timedelta(days=DEFAULT_DAYS),
+                            min_value=today, max_value=today + datetime.timedelta(days=365), format=_("YYYY/MM/DD"),
+                            help=_("After that day the class is read-only: no joins, no training in its runs. Its "
+                                   "runs are kept for 30 days after it, then removed with the store's retention."))
+        pressed = st.form_submit_button(_("Create the class"), icon=":material/add:", type="primary")
     if pressed:
         create(name, values, locked, shown, tasks, end)
 
 
 def create(name, values, locked, shown, tasks, end) -> None:
     try:
-        name = check_name(name, 80, "class name")
+        name = check_name(name, 80, N_("class name"))
         settings = Settings(learning_rate=float(values["learning_rate"]), decay_period=int(values["decay_period"]),
                             decay_factor=float(values["decay_factor"]), rule=values["rule"],
                             hidden=int(values["hidden"]), init=values["init"], seed=int(values["seed"]))
-        by_title = {task.title: task.id for task in CATALOGUE}
-        lesson = Lesson(settings, frozenset(locked), tuple(path for path, title in HIDEABLE if title not in shown),
-                        tuple(by_title[title] for title in tasks))
+        lesson = Lesson(settings, frozenset(locked), tuple(path for path in HIDEABLE if path not in shown),
+                        tuple(tasks))
         ends = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), local_zone()).timestamp()
         class_id, secret = store_or_stop().create_class(name, lesson, ends)
     except (ValueError, StoreError) as error:
-        st.error(f"No class was created: {str(error).rstrip('.')}.", icon=":material/error:")
+        st.error(_("No class was created: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
         return
     state.classroom.teaching[class_id] = secret
     state.classroom.created.add(class_id)

@@ -66,7 +66,7 @@ def test_a_teacher_creates_a_class_and_is_given_both_links(store):
     app.text_input[0].input("Lab **4**")
     app.number_input(key="lesson_learning_rate").set_value(0.02)
     app.checkbox(key="lesson_lock_learning_rate").check()
-    app.multiselect[0].unselect("Loss surface")
+    app.multiselect[0].unselect("loss_surface")
     app.button[0].click().run()
     class_id = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
     info = store.class_info(class_id)
@@ -238,3 +238,27 @@ def test_an_ended_classs_run_cannot_be_trained_through_compare_either(store):
     errors = " ".join(error.value for error in app.error)
     assert "belongs to a class that has ended, so it is read-only" in errors
     assert session_of(app).comparison is None
+
+
+def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
+    class_id, secret = new_class(store, Lesson(Settings(learning_rate=50.0), frozenset({"learning_rate"}), (),
+                                               ("silence_all", "three_rules")), "Τμήμα Α")
+    student = fresh_app({"join": class_id, "lang": "el"})
+    student.switch_page("pages/teach.py").run()
+    assert student.title[0].value == "Συμμετοχή σε τάξη"
+    next(button for button in student.button if button.label == "Συμμετοχή στην τάξη").click().run()
+    assert [error.value for error in student.error] == ["Η συμμετοχή δεν έγινε: Γράψτε ένα όνομα."]
+    student.text_input[0].input("Άννα")
+    next(button for button in student.button if button.label == "Συμμετοχή στην τάξη").click().run()
+    assert not student.exception
+    shown = texts(student)
+    assert "Συμμετέχετε ως **Άννα**" in shown and "ρυθμός μάθησης α = 50,0" in shown  # α in Greek signs
+    assert "τουλάχιστον 1.000 ενημερώσεις" in shown and "· όχι ακόμη" in shown
+    flush(student)
+    app = fresh_app({"class": class_id, "key": secret, "lang": "el"})
+    app.switch_page("pages/teach.py").run()
+    assert not app.exception and app.title[0].value == "Διδασκαλία: Τμήμα Α"
+    assert "Ανοιχτή έως " in texts(app) and " UTC. Ο πίνακας ανανεώνεται" in texts(app)
+    assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
+    assert [metric.label for metric in app.metric][0] == "Μαθητές"
+    assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English

@@ -12,6 +12,7 @@ import streamlit as st
 
 from core.progress import run_facts
 from core.tasks import TASKS, known, tasks_done
+from locales import _, number
 from ui import classroom
 
 TEACH_PAGE = "pages/teach.py"
@@ -51,13 +52,15 @@ def banner(state) -> None:
     """On every screen: a student's run opened read-only by the teacher, with the ways back; a class's status line."""
     seat, viewing = state.classroom.seat, state.classroom.viewing
     if viewing is not None:
-        st.info(f"**{literal(viewing.member.name)}**'s run, read-only (class {literal(viewing.info.name)}), at step "
-                f"{state.trainer.step_count:,}: the same screens the student sees, with training switched off.",
+        st.info(_("**{name}**'s run, read-only (class {class_name}), at step {step}: the same screens the student "
+                  "sees, with training switched off.").format(name=literal(viewing.member.name),
+                                                              class_name=literal(viewing.info.name),
+                                                              step=number(state.trainer.step_count, ",")),
                 icon=":material/visibility:")
         row = st.container(horizontal=True)
-        back = row.button("Back to the dashboard", key="class_view_back", icon=":material/groups:", type="primary")
-        latest = row.button("Their latest steps", key="class_view_refresh", icon=":material/refresh:",
-                            help="Open the student's run again as it is stored now")
+        back = row.button(_("Back to the dashboard"), key="class_view_back", icon=":material/groups:", type="primary")
+        latest = row.button(_("Their latest steps"), key="class_view_refresh", icon=":material/refresh:",
+                            help=_("Open the student's run again as it is stored now"))
         if back:
             classroom.close_read_only(state)
             st.switch_page(TEACH_PAGE, query_params={"class": viewing.info.id})
@@ -67,8 +70,9 @@ def banner(state) -> None:
     elif seat is not None:
         with st.sidebar:
             done = len(seat.done & set(seat.info.lesson.tasks))
-            st.caption(f"**Class** {literal(seat.info.name)} · you are {literal(seat.name)} · tasks done: {done} of "
-                       f"{len(known(seat.info.lesson.tasks))} (see Your class)")
+            st.caption(_("**Class** {class_name} · you are {name} · tasks done: {done} of {total} (see Your class)")
+                       .format(class_name=literal(seat.info.name), name=literal(seat.name), done=done,
+                               total=len(known(seat.info.lesson.tasks))))
             reason = state.classroom.read_only_reason()
             if reason:
                 st.warning(reason, icon=":material/lock:")
@@ -80,8 +84,8 @@ def read_only_notice(state) -> bool:
     if reason is None:
         return False
     if state.classroom.viewing is not None:  # the banner above names the student
-        reason = "This run is open read-only from the class dashboard."
-    st.info(f"{reason} Training is switched off here.", icon=":material/lock:")
+        reason = _("This run is open read-only from the class dashboard.")
+    st.info(_("{reason} Training is switched off here.").format(reason=reason), icon=":material/lock:")
     return True
 
 
@@ -89,7 +93,7 @@ def locked_help(state, setting: str) -> str | None:
     """The help text of a locked setting's widget (None when it is not locked)."""
     if not state.classroom.locked(setting):
         return None
-    return "Your class locks this setting: the teacher chose it for every student."
+    return _("Your class locks this setting: the teacher chose it for every student.")
 
 
 def student_tasks(state) -> frozenset:
@@ -110,5 +114,6 @@ def task_list(state, done: frozenset) -> None:
         task = TASKS[task_id]
         finished = task_id in done
         icon = ":material/check_circle:" if finished else ":material/radio_button_unchecked:"
-        st.markdown(f"{icon} **{task.title}** · {'done' if finished else 'not yet'}")
-        st.caption(task.done_when)
+        status = _("done") if finished else _("not yet")
+        st.markdown(f"{icon} **{_(task.title)}** · {status}")
+        st.caption(task.explanation())

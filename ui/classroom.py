@@ -14,12 +14,17 @@ teacher's dashboard then reads one row per student and never a run.
 Left out on purpose: the screens (pages/teach.py, ui/dashboard.py) and the tables (runs/store.py).
 """
 
+import datetime
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
 import streamlit as st
+from babel.dates import format_datetime
+
+import locales
+from locales import _
 
 from core.lesson import Lesson, check_name
 from core.progress import LogFacts, LogTally, loss_sparkline, run_facts
@@ -85,10 +90,10 @@ class ClassState:
     def read_only_reason(self) -> str | None:
         """Why this session may look but not train, or None when it may train."""
         if self.viewing is not None:
-            return (f"This is {self.viewing.member.name}'s run, opened read-only from the class dashboard: "
-                    "nothing you do here changes it.")
+            return (_("This is {name}'s run, opened read-only from the class dashboard: nothing you do here "
+                      "changes it.").format(name=self.viewing.member.name))
         if self.seat is not None and not self.seat.info.is_open():
-            return f"Your class ended on {ended_text(self.seat.info)}: its runs are read-only now."
+            return _("Your class ended on {end}: its runs are read-only now.").format(end=ended_text(self.seat.info))
         return None
 
     def refuse_if_read_only(self) -> None:
@@ -104,7 +109,8 @@ class ClassState:
         """ValueError naming the locked settings among `changes` (a branch's)."""
         refused = [] if self.lesson is None else self.lesson.refused_changes(changes)
         if refused:
-            raise ValueError(f"your class locks {', '.join(refused)}, so it stays as the lesson sets it")
+            raise ValueError(_("your class locks {settings}, so it stays as the lesson sets it")
+                             .format(settings=", ".join(refused)))
 
     def url(self, query: dict) -> dict:
         """What the URL holds: a run opened read-only is not this session's to link to."""
@@ -147,14 +153,20 @@ class ClassState:
         try:
             state.run.handle.get().move_member(self.seat.member_id, run_id)
         except (StoreError, AttributeError, ValueError) as error:
-            log.warning("run %s not added to class %s: %s", run_id, self.seat.info.id, error)
+            log.warning("run %s not added to class %s: %s", run_id, self.seat.info.id, error)  # i18n: not text
             return False
         self.seat.run_id = self.looked_up = run_id
         return True
 
 
 def ended_text(info: ClassInfo) -> str:
-    return time.strftime("%d %B %Y at %H:%M UTC", time.gmtime(info.ends))
+    """When the class ends, in UTC, the month named in this thread's language ("05 December 2026 at 23:00 UTC")."""
+    language = locales.language()
+    pattern = "dd MMMM y" if language == "en" else "d MMMM y"  # Greek writes the day without a leading zero
+    moment = time.gmtime(info.ends)
+    when = datetime.datetime(*moment[:6], tzinfo=datetime.timezone.utc)
+    return _("{date} at {time} UTC").format(date=format_datetime(when, pattern, locale=language),
+                                             time=time.strftime("%H:%M", moment))
 
 
 # --- finding the class of a session ------------------------------------------------------------------
@@ -181,7 +193,7 @@ def follow(state) -> None:
         member = store.member_of_run(run_id)
         info = None if member is None else store.class_info(member.class_id)
     except StoreError as error:
-        log.warning("the class of run %s cannot be read: %s", run_id, error)
+        log.warning("the class of run %s cannot be read: %s", run_id, error)  # i18n: not text
         return
     classroom.seat = None if member is None else Seat(member.id, member.name, info, run_id,
                                                       frozenset(member.progress.tasks))
@@ -198,7 +210,7 @@ def join(state, info: ClassInfo, name: str) -> Seat:
     """
     store = state.run.handle.get()
     if store is None:
-        raise StoreError("the run store cannot be reached now, so no one can join a class")
+        raise StoreError(_("the run store cannot be reached now, so no one can join a class"))
     name = check_name(name)
     run_id = store.create_run(info.lesson.settings)
     member_id = store.join_class(info.id, name, run_id)
@@ -216,7 +228,7 @@ def teacher_class(state, class_id, secret) -> ClassInfo:
     """The class if `secret` is its teacher's; remembered for this session. WrongTeacherKey, UnknownClass, StoreError."""
     store = state.run.handle.get()
     if store is None:
-        raise StoreError("the run store cannot be reached now, so the class cannot be opened")
+        raise StoreError(_("the run store cannot be reached now, so the class cannot be opened"))
     info = store.teacher_class(class_id, secret)
     state.classroom.teaching[class_id] = secret
     return info
@@ -241,10 +253,10 @@ def open_read_only(state, class_id, member_id) -> None:
     """
     info = taught_class(state, class_id)
     if info is None:
-        raise PermissionError("only the class's teacher can open a student's run")
+        raise PermissionError("only the class's teacher can open a student's run")  # i18n: not text
     member = state.run.handle.get().member(member_id)
     if member.class_id != class_id:
-        raise PermissionError("this student is not in this class")
+        raise PermissionError("this student is not in this class")  # i18n: not text
     classroom = state.classroom
     own = classroom.viewing.own_run if classroom.viewing is not None else state.run.run_id
     classroom.viewing = Viewing(member, info, own)
@@ -302,7 +314,7 @@ class ProgressWriter:
             self.pending[snapshot.seat.member_id] = snapshot
             self.later.pop(snapshot.seat.member_id, None)
             if self.thread is None and self.background:
-                self.thread = threading.Thread(target=self._run, name="class-progress", daemon=True)
+                self.thread = threading.Thread(target=self._run, name="class-progress", daemon=True)  # i18n: not text
                 self.thread.start()
         self.wake.set()
 
@@ -313,7 +325,7 @@ class ProgressWriter:
             try:
                 self.flush()
             except Exception:  # the thread must outlive any one bad row
-                log.exception("class progress rows not written")
+                log.exception("class progress rows not written")  # i18n: not text
 
     def flush(self, now=None) -> int:
         """Measure and write what is pending (and what waited for its measurement and is due now); rows written."""
@@ -338,7 +350,7 @@ class ProgressWriter:
         try:
             store.write_progress(rows)
         except (StoreError, ValueError) as error:
-            log.warning("class progress rows not written: %s", error)
+            log.warning("class progress rows not written: %s", error)  # i18n: not text
             with self.lock:
                 for member, snapshot in batch.items():
                     self.pending.setdefault(member, snapshot)
@@ -356,7 +368,7 @@ class ProgressWriter:
             try:
                 info = store.class_info(class_id)
             except StoreError as error:  # the next rows try again
-                log.warning("class %s not read again: %s", class_id, error)
+                log.warning("class %s not read again: %s", class_id, error)  # i18n: not text
                 continue
             for seat in class_seats:
                 seat.info = info

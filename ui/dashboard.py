@@ -5,6 +5,10 @@ session writes as they train, ui/classroom.py) and never a run, so a refresh cos
 rows and a table, whatever the students have trained. Selecting a student's row opens their run on
 every screen, read-only. Names are shown as typed: in the table as plain text, elsewhere through
 class_views.literal(); in the CSV a name that a spreadsheet would run as a formula gets a leading '.
+
+The table's columns are named by identifiers ("Student", "Accuracy"), shown under labels in the
+session's language (column_config); the CSV keeps English snake_case headers and numbers with dots
+in every language: it is a file for software (a spreadsheet's import, a script), not a screen.
 """
 
 import datetime
@@ -17,7 +21,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import locales
 from core.tasks import TASKS, known
+from locales import _, number
 from runs.store import StoreError
 from ui import class_views, classroom, figures, session
 from ui.class_views import literal
@@ -30,13 +36,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def teacher_dashboard(state, info) -> None:
     """The class's dashboard, for a session that has shown the teacher's key."""
-    st.title(f"Teach: {literal(info.name)}")
+    st.title(_("Teach: {name}").format(name=literal(info.name)))
     if info.is_open():
-        st.caption(f"Open until {classroom.ended_text(info)}. The table refreshes itself every {REFRESH_SECONDS} s; "
-                   "select a student's row to open their run read-only.")
+        st.caption(_("Open until {end}. The table refreshes itself every {seconds} s; select a student's row to open "
+                     "their run read-only.").format(end=classroom.ended_text(info), seconds=REFRESH_SECONDS))
     else:
-        st.warning(f"This class ended on {classroom.ended_text(info)}: it is read-only (no joins, no training in "
-                   "its runs). Its runs are kept for 30 days after its end.", icon=":material/lock:")
+        st.warning(_("This class ended on {end}: it is read-only (no joins, no training in its runs). Its runs are "
+                     "kept for 30 days after its end.").format(end=classroom.ended_text(info)), icon=":material/lock:")
     links(state, info)
     live_panel(info.id)
     if info.is_open():
@@ -45,15 +51,15 @@ def teacher_dashboard(state, info) -> None:
 
 def links(state, info) -> None:
     """The students' join link, plain to see; the teacher's own link folded away (a projector shows the screen)."""
-    st.markdown("**Join link for the students**: they open it and type their name.")
+    st.markdown(_("**Join link for the students**: they open it and type their name."))
     st.code(class_views.join_link(info.id), language=None, wrap_lines=True)
     just_created = info.id in state.classroom.created
-    with st.expander("Your teacher link: keep it private", expanded=just_created,
+    with st.expander(_("Your teacher link: keep it private"), expanded=just_created,
                      icon=":material/key:"):
         st.code(class_views.teacher_link(info.id, state.classroom.teaching[info.id]), language=None, wrap_lines=True)
-        st.warning("This link is the only key to this dashboard. Backprop Lab keeps only a hash of it, so it cannot "
-                   "be shown to anyone else or recovered: **losing it means creating a new class**. Save it now.",
-                   icon=":material/warning:")
+        st.warning(_("This link is the only key to this dashboard. Backprop Lab keeps only a hash of it, so it "
+                     "cannot be shown to anyone else or recovered: **losing it means creating a new class**. Save it "
+                     "now."), icon=":material/warning:")
     state.classroom.created.discard(info.id)
 
 
@@ -65,15 +71,15 @@ def live_panel(class_id: str) -> None:
         info = classroom.taught_class(state, class_id)
         members = [] if info is None else state.run.handle.get().class_members(class_id)
     except (StoreError, AttributeError) as error:
-        st.warning(f"The class's progress cannot be read now ({str(error).rstrip('.')}); the table comes back when "
-                   "the store does.", icon=":material/cloud_off:")
+        st.warning(_("The class's progress cannot be read now ({reason}); the table comes back when the store "
+                     "does.").format(reason=str(error).rstrip('.')), icon=":material/cloud_off:")
         return
     if info is None:
-        st.error("This session no longer holds the class's teacher key.", icon=":material/lock:")
+        st.error(_("This session no longer holds the class's teacher key."), icon=":material/lock:")
         return
     chosen = known(info.lesson.tasks)
     if not members:
-        st.info("No student has joined yet: show them the join link above.", icon=":material/hourglass_empty:")
+        st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
     frame = member_table(members, chosen)
     ids = [member.id for member in members]
@@ -82,7 +88,7 @@ def live_panel(class_id: str) -> None:
     if state.classroom.viewing is not None:  # a row was just selected
         st.switch_page("pages/train.py")
     summary(members, chosen)
-    st.download_button("Download the table (CSV)", csv_text(members, chosen), file_name=f"class-{class_id[:8]}.csv",
+    st.download_button(_("Download the table (CSV)"), csv_text(members, chosen), file_name=f"class-{class_id[:8]}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="class_csv")
 
 
@@ -104,32 +110,47 @@ def member_table(members, chosen) -> pd.DataFrame:
             "Tasks": sum(task in progress.tasks for task in chosen),
             "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
             "Loss": list(progress.losses),
-            "Done": [TASKS[task].short for task in chosen if task in progress.tasks],
+            "Done": [_(TASKS[task].short) for task in chosen if task in progress.tasks],
         })
     return pd.DataFrame(rows)
 
 
 def column_config(chosen) -> dict:
     """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
-    screen beside the sidebar up to the loss curve."""
+    screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
     config = st.column_config
+    if locales.language() == "en":
+        active = config.DatetimeColumn(_("Active"), format="distance", width=112, help=_("The student's last click"))
+    else:  # Streamlit writes "2 minutes ago" in English only: the time of the click, in the browser's time zone
+        active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=112, timezone=browser_zone(),
+                                       help=_("The time of the student's last click"))
     return {
-        "Student": config.TextColumn(pinned=True, width=132, help="The name as the student typed it"),
-        "Step": config.NumberColumn(format="%d", width=72, help="Samples trained"),
-        "Epoch": config.NumberColumn(format="%d", width=56,
-                                     help="The epoch in progress (1 until the first 60,000 samples)"),
-        "Accuracy": config.NumberColumn(format="percent", width=84,
-                                             help="Test accuracy: the share of the 10,000 test images read right, measured on the "
-                                                  f"student's run at most every {classroom.ACCURACY_SECONDS:.0f} s "
-                                                  "while they train (so it may trail the step by a few seconds)"),
-        "Silent": config.NumberColumn(format="%d", width=56,
-                                      help="Silent hidden units: off on all of the first 1,000 test images"),
-        "Tasks": config.NumberColumn(format=f"%d of {len(chosen)}", width=60,
-                                     help="Tasks done: the run's state satisfies them"),
-        "Active": config.DatetimeColumn(format="distance", width=124, help="The student's last click"),
-        "Loss": config.LineChartColumn(y_min=0, width=58, help="Mean loss Σ(A2 − y)² over the run, oldest first"),
-        "Done": config.ListColumn(width="large", help="The tasks done"),
+        "Student": config.TextColumn(_("Student"), pinned=True, width=132, help=_("The name as the student typed it")),
+        "Step": config.NumberColumn(_("Step"), format="%d", width=72, help=_("Samples trained")),
+        "Epoch": config.NumberColumn(_("Epoch"), format="%d", width=56,
+                                     help=_("The epoch in progress (1 until the first 60,000 samples)")),
+        "Accuracy": config.NumberColumn(_("Accuracy"), format="percent", width=84,
+                                        help=_("Test accuracy: the share of the 10,000 test images read right, "
+                                               "measured on the student's run at most every {seconds} s while they "
+                                               "train (so it may trail the step by a few seconds)")
+                                        .format(seconds=number(classroom.ACCURACY_SECONDS, ".0f"))),
+        "Silent": config.NumberColumn(_("Silent"), format="%d", width=72,
+                                      help=_("Silent hidden units: off on all of the first 1,000 test images")),
+        "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
+                                     help=_("Tasks done: the run's state satisfies them")),
+        "Active": active,
+        "Loss": config.LineChartColumn(_("Loss"), y_min=0, width=58,
+                                       help=_("Mean loss Σ(A2 − y)² over the run, oldest first")),
+        "Done": config.ListColumn(_("Done"), width="large", help=_("The tasks done")),
     }
+
+
+def browser_zone() -> str:
+    """The browser's time zone name (st.context.timezone), else UTC."""
+    try:
+        return st.context.timezone or "UTC"
+    except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
+        return "UTC"
 
 
 def summary(members, chosen) -> None:
@@ -138,37 +159,41 @@ def summary(members, chosen) -> None:
     accuracies = [member.progress.accuracy for member in members if member.progress.accuracy is not None]
     every = sum(all(task in member.progress.tasks for task in chosen) for member in members) if chosen else 0
     cells = st.columns(4)
-    cells[0].metric("Students", len(members))
-    cells[1].metric("Active in the last minute", sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
-    cells[2].metric("Median test accuracy", f"{statistics.median(accuracies):.1%}" if accuracies else "–")
-    cells[3].metric("Every task done", f"{every} of {len(members)}")
+    cells[0].metric(_("Students"), len(members))
+    cells[1].metric(_("Active in the last minute"),
+                    sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
+    cells[2].metric(_("Median test accuracy"), number(statistics.median(accuracies), ".1%") if accuracies else "–")
+    cells[3].metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)))
     left, right = st.columns([1.3, 1])
     with left:
         if chosen:
-            st.markdown("**Tasks**: how many students have done each")
+            st.markdown(_("**Tasks**: how many students have done each"))
             st.dataframe(task_table(members, chosen), hide_index=True, column_config={
-                "Task": st.column_config.TextColumn(width=190),
-                "Done by": st.column_config.ProgressColumn(format=f"%d of {len(members)}", min_value=0,
-                                                           max_value=len(members), width=140)})
-            with st.expander("What counts as done"):
+                "Task": st.column_config.TextColumn(_("Task"), width=190),
+                "Done by": st.column_config.ProgressColumn(_("Done by"),  # i18n: not text (the key; its label)
+                                                           format=_("%d of {total}").format(total=len(members)),
+                                                           min_value=0, max_value=len(members), width=140)})
+            with st.expander(_("What counts as done")):
                 for task in chosen:
-                    st.markdown(f"**{TASKS[task].title}**: {TASKS[task].done_when}")
+                    st.markdown(f"**{_(TASKS[task].title)}**: {TASKS[task].explanation()}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
-        st.plotly_chart(figures.bars(counts, labels, "Test accuracy of the students' runs", "test accuracy",
-                                     "students", text_format=".0f", height=280), key="class_accuracy",
+        st.plotly_chart(figures.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
+                                     _("students"), text_format=".0f", height=280), key="class_accuracy",
                         config={"displayModeBar": False})
 
 
 def task_table(members, chosen) -> pd.DataFrame:
-    return pd.DataFrame([{"Task": TASKS[task].title, "Done by": sum(task in member.progress.tasks for member in members)}
+    """One row per task: its title in this session's language, and how many students have done it."""
+    return pd.DataFrame([{"Task": _(TASKS[task].title),
+                          "Done by": sum(task in member.progress.tasks for member in members)}  # i18n: not text
                          for task in chosen])
 
 
 def accuracy_histogram(accuracies) -> tuple[list, list]:
     """Students per tenth of test accuracy (below 50% in one bar: an untrained net reads about 10%)."""
     edges = [0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 1.0001]
-    counts, _ = np.histogram(accuracies, bins=edges)
+    counts, _edges = np.histogram(accuracies, bins=edges)
     labels = [f"<{edges[1]:.0%}"] + [f"{low:.0%}–{high:.0%}" if high <= 1 else f"≥{low:.0%}"
                                      for low, high in zip(edges[1:-1], edges[2:])]
     return counts.tolist(), labels
@@ -193,13 +218,13 @@ def csv_text(members, chosen) -> str:
 
 def end_class(state, info) -> None:
     """End the class now, after a second click: from then on it is read-only."""
-    with st.popover("End the class now", icon=":material/stop_circle:"):
-        st.markdown("Students can no longer join or train in the class's runs; the dashboard stays readable. "
-                    "This cannot be undone.")
-        if st.button("End the class", key="class_end", type="primary"):
+    with st.popover(_("End the class now"), icon=":material/stop_circle:"):
+        st.markdown(_("Students can no longer join or train in the class's runs; the dashboard stays readable. "
+                      "This cannot be undone."))
+        if st.button(_("End the class"), key="class_end", type="primary"):
             try:
                 state.run.handle.get().end_class(info.id, state.classroom.teaching[info.id])
             except StoreError as error:
-                st.error(f"The class was not ended: {str(error).rstrip('.')}.")
+                st.error(_("The class was not ended: {reason}.").format(reason=str(error).rstrip('.')))
                 return
             st.rerun()
