@@ -44,6 +44,7 @@ def kept_terms() -> list[str]:
     return sorted(terms, key=len, reverse=True)
 
 
+CITATION = re.compile(r"\b[A-Z][a-z]+ et al\.?")  # "Li et al. 2018": a paper's authors, not prose
 ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ -]+[A-Za-z][a-z]+){2,}\b")  # three English words in a row
 
 
@@ -51,7 +52,7 @@ def english_sentences(lines: list[str]) -> list[str]:
     terms = kept_terms()
     found = []
     for line in lines:
-        text = line
+        text = CITATION.sub(" ∙ ", line)
         for term in terms:
             text = re.sub(rf"\b{re.escape(term)}s?\b", " ∙ ", text, flags=re.IGNORECASE)
         found += [match.group(0) for match in ENGLISH_RUN.finditer(text)]

@@ -9,10 +9,12 @@ and keeps the payload small.
 import functools
 import io
 import re
+import textwrap
 from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
 from locales import N_, _, ngettext, number, plotly_separators
@@ -103,8 +105,30 @@ def axis(title: str, **options) -> dict:
     return dict(title=dict(text=title), **options)
 
 
+PHONE_TITLE_CHARACTERS = 44  # a 14-px title line across a 390-px phone's chart
+
+
+def on_a_phone() -> bool:
+    """The browser says it is a phone (its user agent); False outside a browser's run (a benchmark)."""
+    try:
+        return "Mobile" in (st.context.headers.get("User-Agent") or "")
+    except Exception:  # noqa: BLE001 - no browser session behind this call
+        return False
+
+
+def fitted_title(title: str) -> str:
+    """On a phone, a long title broken into lines at spaces: plotly never wraps one, it cuts it.
+
+    A title with markup other than <br> is left as it is (a break inside a tag would show the tag).
+    """
+    if not on_a_phone() or len(title) <= PHONE_TITLE_CHARACTERS or re.search(r"<(?!br>)", title):
+        return title
+    return "<br>".join("<br>".join(textwrap.wrap(line, PHONE_TITLE_CHARACTERS)) for line in title.split("<br>"))
+
+
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
-    """A figure with the shared look: a title, compact margins, the given axes and options."""
+    """A figure with the shared look: a title (fitted to a phone), compact margins, the given axes and options."""
+    title = fitted_title(title)
     layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
               "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
               # a title broken with <br> (plotly never wraps one) gets a taller top margin

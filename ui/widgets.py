@@ -7,6 +7,7 @@ from streamlit.errors import StreamlitInvalidLayoutContextError
 from core.training import Trainer, shown_stop_reason
 from locales import N_, _, number
 from ui import class_views, figures, language, timeline_panel
+from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
 from ui.session import Session, current
 
 
@@ -42,11 +43,6 @@ def rerun_panel() -> None:
         st.rerun(scope="fragment")
     except StreamlitInvalidLayoutContextError:  # only a fragment's own rerun may rerun just the fragment
         st.rerun()
-
-
-def on_a_phone() -> bool:
-    """The browser says it is a phone (its user agent): charts with panels side by side are stacked instead."""
-    return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
 def position_text(trainer: Trainer) -> str:
