@@ -43,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
 from core.lesson import MAX_CLASS_NAME, MAX_SLUG, check_name, lesson_from_dict, lesson_to_dict
+from locales import _
 
 SCHEMA_VERSION = 3
 # version -> function(connection) that upgrades a store from it to the next version. create_all()
@@ -324,8 +325,9 @@ class RunStore:
                 raise CorruptRecord(f"the run store's schema version {stored[:20]!r} is not a number")
             version = int(stored)
             if version > SCHEMA_VERSION:
-                raise SchemaTooNew(f"the run store has schema version {version}, newer than this app's "
-                                   f"{SCHEMA_VERSION}: update Backprop Lab or point {ENVIRONMENT_VARIABLE} elsewhere")
+                raise SchemaTooNew(_("the run store has schema version {version}, newer than this app's {ours}: update "
+                                     "Backprop Lab or point {variable} elsewhere").format(
+                    version=version, ours=SCHEMA_VERSION, variable=ENVIRONMENT_VARIABLE))
             while version < SCHEMA_VERSION:
                 MIGRATIONS[version](connection)
                 version += 1
@@ -339,7 +341,7 @@ class RunStore:
                 yield connection
         except (exc.OperationalError, exc.InterfaceError, exc.InternalError) as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
-            raise StoreUnavailable(f"the run store cannot be reached or written ({reason})") from error
+            raise StoreUnavailable(_("the run store cannot be reached or written ({reason})").format(reason=reason)) from error
 
     # --- runs --------------------------------------------------------------------------------
 
@@ -372,7 +374,8 @@ class RunStore:
         with self._begin() as connection:
             row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).one_or_none()
         if row is None:
-            raise UnknownRun(f"there is no run {run_id} (it may have been removed after {RETENTION_DAYS} days unused)")
+            raise UnknownRun(_("there is no run {run} (it may have been removed after {days} days unused)").format(
+                run=run_id, days=RETENTION_DAYS))
         return _run_info(row)
 
     def list_runs(self, limit=100) -> list[RunInfo]:
@@ -386,7 +389,7 @@ class RunStore:
         check_run_id(run_id)
         with self._begin() as connection:
             if connection.execute(sa.update(runs).where(runs.c.id == run_id).values(touched=time.time())).rowcount != 1:
-                raise UnknownRun(f"there is no run {run_id}")
+                raise UnknownRun(_("there is no run {run}").format(run=run_id))
 
     # --- the log -----------------------------------------------------------------------------
 
@@ -410,7 +413,7 @@ class RunStore:
                 if moved != 1:
                     length = connection.execute(sa.select(runs.c.length).where(runs.c.id == run_id)).scalar()
                     if length is None:
-                        raise UnknownRun(f"there is no run {run_id}")
+                        raise UnknownRun(_("there is no run {run}").format(run=run_id))
                     raise StaleAppend(run_id, position, length)
                 connection.execute(sa.insert(run_events), rows)
         except exc.IntegrityError as error:
@@ -428,7 +431,8 @@ class RunStore:
                 .where(run_events.c.run_id == run_id, run_events.c.seq >= position, run_events.c.seq < length)
                 .order_by(run_events.c.seq)).all()
         if [row.seq for row in rows] != list(range(position, length)):
-            raise CorruptRecord(f"run {run_id}'s log has missing events between {position} and {length}")
+            raise CorruptRecord(_("run {run}'s log has missing events between {position} and {length}").format(
+                run=run_id, position=position, length=length))
         return [_event(run_id, row.seq, row.body) for row in rows]
 
     def checkpoint_contents(self, events) -> dict:
@@ -470,7 +474,8 @@ class RunStore:
         if row is None:
             return None
         if row.position < 0 or len(row.blob) > MAX_BLOB_BYTES:
-            raise CorruptRecord(f"run {run_id}'s snapshot at position {row.position} is not one the store writes")
+            raise CorruptRecord(_("run {run}'s snapshot at position {position} is not one the store writes").format(
+                run=run_id, position=row.position))
         return int(row.position), bytes(row.blob)
 
     # --- keyframes: a few exact states along the run, so its past opens without replaying from the start ---
@@ -496,7 +501,7 @@ class RunStore:
         with self._begin() as connection:
             rows = connection.execute(query.order_by(run_keyframes.c.position)).all()
         if any(row.position < 0 or len(row.blob) > MAX_BLOB_BYTES for row in rows):
-            raise CorruptRecord(f"run {run_id}'s keyframes are not ones the store writes")
+            raise CorruptRecord(_("run {run}'s keyframes are not ones the store writes").format(run=run_id))
         return [(int(row.position), bytes(row.blob)) for row in rows]
 
     # --- classes: a teacher's lesson, its students and their progress rows ----------------------
@@ -523,7 +528,7 @@ class RunStore:
         with self._begin() as connection:
             row = connection.execute(sa.select(classes).where(classes.c.id == class_id)).one_or_none()
         if row is None:
-            raise UnknownClass("there is no class with this link (it may have ended and been removed)")
+            raise UnknownClass(_("there is no class with this link (it may have ended and been removed)"))
         return _class_info(row)
 
     def teacher_class(self, class_id, secret) -> ClassInfo:
@@ -531,10 +536,10 @@ class RunStore:
         with self._begin() as connection:
             row = connection.execute(sa.select(classes).where(classes.c.id == check_class_id(class_id))).one_or_none()
         if row is None:
-            raise UnknownClass("there is no class with this link (it may have ended and been removed)")
+            raise UnknownClass(_("there is no class with this link (it may have ended and been removed)"))
         if not (isinstance(secret, str) and len(secret) <= 100
                 and hmac.compare_digest(teacher_hash(secret), str(row.teacher_hash))):
-            raise WrongTeacherKey("this link does not hold the class's teacher key")
+            raise WrongTeacherKey(_("this link does not hold the class's teacher key"))
         return _class_info(row)
 
     def end_class(self, class_id, secret, now=None) -> ClassInfo:
@@ -560,16 +565,16 @@ class RunStore:
             # An UPDATE that changes nothing takes the row's lock (PostgreSQL) or the write lock (SQLite).
             if connection.execute(sa.update(classes).where(classes.c.id == class_id)
                                   .values(ends=classes.c.ends)).rowcount != 1:
-                raise UnknownClass("there is no class with this link (it may have ended and been removed)")
+                raise UnknownClass(_("there is no class with this link (it may have ended and been removed)"))
             ends = connection.execute(sa.select(classes.c.ends).where(classes.c.id == class_id)).scalar()
             if now >= ends:
-                raise ClassEnded("this class has ended: it is read-only and takes no new students")
+                raise ClassEnded(_("this class has ended: it is read-only and takes no new students"))
             members = sa.select(sa.func.count()).select_from(class_members).where(class_members.c.class_id == class_id)
             if connection.execute(members.where(class_members.c.joined > now - 60)).scalar() >= JOINS_PER_MINUTE:
-                raise JoinRefused(f"{JOINS_PER_MINUTE} students joined this class in the last minute, the most it "
-                                  "takes: wait a minute and join again")
+                raise JoinRefused(_("{count} students joined this class in the last minute, the most it takes: "
+                                    "wait a minute and join again").format(count=JOINS_PER_MINUTE))
             if connection.execute(members).scalar() >= MAX_MEMBERS:
-                raise JoinRefused(f"this class is full ({MAX_MEMBERS} students)")
+                raise JoinRefused(_("this class is full ({count} students)").format(count=MAX_MEMBERS))
             if connection.execute(sa.select(class_runs.c.run_id).where(class_runs.c.run_id == run_id)).first():
                 raise ValueError("this run already belongs to a class")
             connection.execute(sa.insert(class_members).values(
@@ -592,7 +597,7 @@ class RunStore:
         with self._begin() as connection:
             row = connection.execute(sa.select(class_members).where(class_members.c.id == member_id)).one_or_none()
         if row is None:
-            raise UnknownClass("there is no such student in this class")
+            raise UnknownClass(_("there is no such student in this class"))
         return _member(row)
 
     def move_member(self, member_id, run_id, now=None) -> None:
@@ -606,7 +611,7 @@ class RunStore:
                                                                       class_members.c.class_id.in_(open_class))
                                        .values(run_id=run_id, active=now)).rowcount
             if moved != 1:
-                raise ClassEnded("the class has ended (or the student is gone): its runs are read-only")
+                raise ClassEnded(_("the class has ended (or the student is gone): its runs are read-only"))
             owner = connection.execute(sa.select(class_runs.c.member_id).where(class_runs.c.run_id == run_id)).scalar()
             if owner is None:
                 connection.execute(sa.insert(class_runs).values(run_id=run_id, member_id=member_id))
@@ -746,7 +751,8 @@ def _event(run_id, seq, body):
             raise ValueError("it is not a short JSON text")
         return event_from_dict(json.loads(body))
     except (ValueError, RecursionError) as error:
-        raise CorruptRecord(f"run {run_id}'s event {seq} is damaged or was edited and is refused: {error}") from None
+        raise CorruptRecord(_("run {run}'s event {seq} is damaged or was edited and is refused: {error}").format(
+            run=run_id, seq=seq, error=error)) from None
 
 
 def _settings_json(settings) -> str:
@@ -763,7 +769,8 @@ def _run_info(row) -> RunInfo:
         if row.length < 0 or (row.parent is not None and not RUN_ID.fullmatch(row.parent)):
             raise ValueError("its length or parent is impossible")
     except (ValueError, RecursionError) as error:
-        raise CorruptRecord(f"run {row.id}'s record is damaged or was edited and is refused: {error}") from None
+        raise CorruptRecord(_("run {run}'s record is damaged or was edited and is refused: {error}").format(
+            run=row.id, error=error)) from None
     return RunInfo(row.id, settings, row.parent, row.parent_step, row.created, row.touched, int(row.length))
 
 
@@ -790,7 +797,8 @@ def _class_info(row) -> ClassInfo:
         if not (math.isfinite(row.created) and math.isfinite(row.ends)) or not re.fullmatch(r"[0-9a-f]{64}", row.teacher_hash):
             raise ValueError("its dates or key are impossible")
     except (ValueError, TypeError, RecursionError) as error:
-        raise CorruptRecord(f"class {row.id}'s record is damaged or was edited and is refused: {error}") from None
+        raise CorruptRecord(_("class {id}'s record is damaged or was edited and is refused: {error}").format(
+            id=row.id, error=error)) from None
     return ClassInfo(row.id, name, lesson, float(row.created), float(row.ends))
 
 
@@ -835,5 +843,6 @@ def _member(row) -> Member:
             raise ValueError("its run, class or time of joining is impossible")
         progress = _progress({name: getattr(row, name) for name in PROGRESS_FIELDS})
     except (ValueError, TypeError, RecursionError) as error:
-        raise CorruptRecord(f"student {row.id}'s record is damaged or was edited and is refused: {error}") from None
+        raise CorruptRecord(_("student {id}'s record is damaged or was edited and is refused: {error}").format(
+            id=row.id, error=error)) from None
     return Member(row.id, row.class_id, name, float(row.joined), row.run_id, progress)
