@@ -173,6 +173,19 @@ def test_the_switch_changes_the_language_and_keeps_the_run_and_the_position():
     assert app.title[0].value == "Train" and trainer_of(app).step_count == 10
 
 
+def test_switching_keeps_the_past_step_being_viewed():
+    app = app_in()
+    app.switch_page("pages/train.py").run()
+    app.button(key="step_10").click().run()
+    app.button(key="timeline_back").click().run()
+    app.button(key="timeline_back").click().run()
+    assert session_of(app).viewing == 8
+    app.radio(key="language_switch").set_value("el").run()
+    assert not app.exception and language_of(app) == "el"
+    assert session_of(app).viewing == 8 and trainer_of(app).step_count == 10
+    assert app.number_input(key="timeline_goto").value == 8
+
+
 def test_no_core_module_that_translates_hides_the_translation_function():
     from tests.i18n_literals import findings
     hidden = [(path.name, line) for path in sorted((ROOT / "core").glob("*.py")) if "from locales" in path.read_text()
