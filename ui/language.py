@@ -6,6 +6,7 @@ the run, its position and the past step being viewed stay as they were.
 """
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import locales
 from locales import LANGUAGES, _
@@ -35,6 +36,9 @@ def requested(state) -> str:
 
 
 def _session_language():
+    """The session's language in a thread no run has activated (a fragment's rerun); None outside any session's run."""
+    if get_script_run_ctx(suppress_warning=True) is None:  # a background thread (the class's progress writer)
+        return None
     state = session.existing()
     return None if state is None else state.language
 
