@@ -8,7 +8,7 @@ tab open: websocket keep-alive, config-file polling), and the time from opening 
 first screen fully drawn. Redraw latency last.
 Targets: redraw < 250 ms median, server CPU < 25 ms per Step, first screen < 3 s.
 
-    python -m bench.ui_latency [--store-compare | --class]
+    python -m bench.ui_latency [--store-compare | --class | --languages]
 
 --store-compare measures twice in one run, on two fresh servers one after the other: without the
 run store (BACKPROP_STORE=off) and with it (a SQLite file in a temporary folder), and prints the
@@ -18,6 +18,9 @@ difference in server CPU per Step click (target: at most 2 ms more with the stor
 student of a class (their run opened from its link), whose clicks also hand a progress row to the
 class's writer thread; it prints the difference in server CPU per Step click, the writer's
 measurement of the test accuracy included (target: about as fast).
+
+--languages measures twice too: the screens in English, then in Greek (?lang=el), and prints the
+difference in server CPU per Step click (target: about as fast: only the words differ).
 """
 
 import argparse
@@ -33,11 +36,13 @@ from deploy.serve import StreamlitProcess, cpu_seconds
 
 CLICKS = 20
 IDLE_SECONDS = 5
+# The Step button's label (also the position heading's first word) and the Train screen's name, per language.
+STEP, TRAIN = {"en": "Step", "el": "Βήμα"}, {"en": "Train", "el": "Εκπαίδευση"}
 
 MEASURE_CLICK = """async ([label, expected]) => {
   const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
   const positionShown = () => [...document.querySelectorAll('h4')]
-      .some(h => h.innerText.startsWith('Step ' + expected + ' '));
+      .some(h => h.innerText.startsWith(label + ' ' + expected + ' '));
   const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
   return await new Promise(resolve => {
     let textAt = null;
@@ -72,11 +77,13 @@ def class_run(store: str) -> str:
     return f"/train?run={run_id}"
 
 
-def measure(store: str | None, student: bool = False) -> dict:
+def measure(store: str | None, student: bool = False, language: str = "en") -> dict:
     """One fresh server (BACKPROP_STORE=store, or the app's default when None) and one tab: the figures.
 
     `student`: the tab opens the Train screen of a class's student from their run's link.
+    `language`: the tab reads the app in it (?lang=); fewer than 1,000 steps, so no thousands separator.
     """
+    step = STEP[language]
     app = StreamlitProcess(env={} if store is None else {"BACKPROP_STORE": store})
     with sync_playwright() as playwright:
         try:
@@ -85,7 +92,7 @@ def measure(store: str | None, student: bool = False) -> dict:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             started = time.perf_counter()
-            page.goto(url)
+            page.goto(f"{url}?lang={language}")
             page.wait_for_selector("h1")
             settle(page)
             first_screen = time.perf_counter() - started
@@ -94,10 +101,10 @@ def measure(store: str | None, student: bool = False) -> dict:
                 page.wait_for_selector("h1")
                 settle(page)
             else:
-                open_screen(page, "Train")
-            page.get_by_role("button", name="Step", exact=True).wait_for()
+                open_screen(page, TRAIN[language])
+            page.get_by_role("button", name=step, exact=True).wait_for()
             for warm_up in range(3):
-                page.evaluate(MEASURE_CLICK, ["Step", f"{warm_up + 1:,}"])
+                page.evaluate(MEASURE_CLICK, [step, f"{warm_up + 1}"])
             settle(page)
             idle_started, idle_cpu = time.perf_counter(), cpu_seconds(process.pid)
             time.sleep(IDLE_SECONDS)  # the server's own upkeep with this tab open, to subtract below
@@ -106,7 +113,7 @@ def measure(store: str | None, student: bool = False) -> dict:
             text_ms, redraw_ms = [], []
             for click in range(CLICKS):
                 page.wait_for_timeout(300)  # a learner looks before clicking again
-                to_text, to_redraw = page.evaluate(MEASURE_CLICK, ["Step", f"{click + 4:,}"])
+                to_text, to_redraw = page.evaluate(MEASURE_CLICK, [step, f"{click + 4}"])
                 text_ms.append(to_text)
                 redraw_ms.append(to_redraw)
             settle(page)
@@ -136,7 +143,18 @@ def main() -> None:
                         help="measure without the run store and with it (SQLite), in this one run")
     parser.add_argument("--class", dest="student", action="store_true",
                         help="measure a learner in no class, then a class's student, in this one run")
+    parser.add_argument("--languages", action="store_true",
+                        help="measure the screens in English, then in Greek, in this one run")
     args = parser.parse_args()
+    if args.languages:
+        english, greek = measure(None), measure(None, language="el")
+        for name, figures in (("in English", english), ("in Greek (?lang=el)", greek)):
+            print(f"--- {name}")
+            report(figures)
+        for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
+            print(f"Greek's extra server CPU per Step click, {label}: {greek[key] - english[key]:+.1f} ms")
+        print(f"Greek's extra redraw time, median: {statistics.median(greek['redraw_ms']) - statistics.median(english['redraw_ms']):+.0f} ms")
+        return
     if args.student:
         with tempfile.TemporaryDirectory() as folder:
             alone = measure(str(Path(folder) / "runs.sqlite3"))
