@@ -137,6 +137,17 @@ def report(figures: dict) -> None:
     print(f"Step -> everything redrawn, median: {statistics.median(redraw_ms):7.0f} ms (target < 250)")
 
 
+def report_pair(first_name: str, first: dict, second_name: str, second: dict, extra: str, target: str = "") -> None:
+    """Both measurements, then what the second costs beyond the first per Step click."""
+    for name, figures in ((first_name, first), (second_name, second)):
+        print(f"--- {name}")
+        report(figures)
+    for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
+        print(f"{extra} extra server CPU per Step click, {label}: {second[key] - first[key]:+.1f} ms{target}")
+    median = statistics.median
+    print(f"{extra} extra redraw time, median: {median(second['redraw_ms']) - median(first['redraw_ms']):+.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store-compare", action="store_true",
@@ -147,38 +158,20 @@ def main() -> None:
                         help="measure the screens in English, then in Greek, in this one run")
     args = parser.parse_args()
     if args.languages:
-        english, greek = measure(None), measure(None, language="el")
-        for name, figures in (("in English", english), ("in Greek (?lang=el)", greek)):
-            print(f"--- {name}")
-            report(figures)
-        for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
-            print(f"Greek's extra server CPU per Step click, {label}: {greek[key] - english[key]:+.1f} ms")
-        print(f"Greek's extra redraw time, median: {statistics.median(greek['redraw_ms']) - statistics.median(english['redraw_ms']):+.0f} ms")
-        return
-    if args.student:
+        report_pair("in English", measure(None), "in Greek (?lang=el)", measure(None, language="el"), "Greek's")
+    elif args.student:
         with tempfile.TemporaryDirectory() as folder:
             alone = measure(str(Path(folder) / "runs.sqlite3"))
             in_class = measure(str(Path(folder) / "runs.sqlite3"), student=True)
-        for name, figures in (("a learner in no class", alone), ("a class's student", in_class)):
-            print(f"--- {name}")
-            report(figures)
-        for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
-            print(f"a class's extra server CPU per Step click, {label}: {in_class[key] - alone[key]:+.1f} ms")
-        print(f"a class's extra redraw time, median: {statistics.median(in_class['redraw_ms']) - statistics.median(alone['redraw_ms']):+.0f} ms")
-        return
-    if not args.store_compare:
+        report_pair("a learner in no class", alone, "a class's student", in_class, "a class's")
+    elif args.store_compare:
+        with tempfile.TemporaryDirectory() as folder:
+            without = measure("off")
+            with_store = measure(str(Path(folder) / "runs.sqlite3"))
+        report_pair("without the run store (BACKPROP_STORE=off)", without, "with the run store (SQLite)", with_store,
+                    "the store's", " (target: at most +2)")
+    else:
         report(measure(None))
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        without = measure("off")
-        with_store = measure(str(Path(folder) / "runs.sqlite3"))
-    for name, figures in (("without the run store (BACKPROP_STORE=off)", without),
-                          ("with the run store (SQLite)", with_store)):
-        print(f"--- {name}")
-        report(figures)
-    for key, label in (("cpu_per_click", "all"), ("net_per_click", "net")):
-        print(f"store's extra server CPU per Step click, {label}: {with_store[key] - without[key]:+.1f} ms "
-              "(target: at most +2)")
 
 
 if __name__ == "__main__":
