@@ -106,6 +106,7 @@ def axis(title: str, **options) -> dict:
 
 
 PHONE_TITLE_CHARACTERS = 44  # a 14-px title line across a 390-px phone's chart
+PHONE_COLUMNS = 2  # images a row in an image grid on a phone: an 11-px title of ~22 letters per ~160 px
 
 
 def on_a_phone() -> bool:
@@ -189,7 +190,10 @@ def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, colu
     Each image has its title above it; a larger `gap` between the images keeps a title off the
     row above. The height defaults to 150 pixels a row. Images whose `greyed` entry is true get a
     translucent grey veil (silent units). Hover names the image (`hover_name` k, from 1) and the pixel (1..784).
+    On a phone two images a row, so their titles ("unit 10 · silent") do not run into each other.
     """
+    if on_a_phone():
+        columns, height = min(columns, PHONE_COLUMNS), None
     count, size = len(images), images.shape[1]
     rows = -(-count // columns)
     numbers = np.arange(1, count + 1, dtype=float)[:, None, None] * np.ones_like(images[:1], dtype=float)
