@@ -64,8 +64,8 @@ with right:
     st.caption(_("raw pixel p (0…255), rows and columns numbered as in the image"))
     st.dataframe(pd.DataFrame(crop, index=numbers, columns=numbers), height=318)
     st.caption(_("x = p / 255, what the network reads"))
-    scaled = pd.DataFrame(crop / 255, index=numbers, columns=numbers)
-    st.dataframe(scaled.map(lambda value: number(value, ".2f")), height=318)
+    scaled = pd.DataFrame(crop / 255, index=numbers, columns=numbers).round(2)
+    st.dataframe(widgets.in_language(scaled, ".2f"), height=318)
 
 st.subheader(_(MORE_IMAGES[split]) if digit == "any" else _(MORE_OF_DIGIT[split]).format(digit=digit))
 start = min(position, max(len(pool) - 20, 0))

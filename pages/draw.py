@@ -104,9 +104,9 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
         table = pd.DataFrame({_("unit"): names, "Z1ₖ": values.Z1, "A1ₖ": values.A1,
                               f"W2[k, {digit}]": W2[:, digit], f"W2[k, {digit}]·A1ₖ": shares})
         rows = pd.DataFrame(W2, columns=[f"W2[k, {d}]" for d in range(W2.shape[1])])
-        st.dataframe(pd.concat([table, rows.drop(columns=f"W2[k, {digit}]")], axis=1), hide_index=True,
-                     column_config={name: st.column_config.NumberColumn(format="%.3f")
-                                    for name in [*table.columns[1:], *rows.columns]})
+        shown = pd.concat([table, rows.drop(columns=f"W2[k, {digit}]")], axis=1)
+        specs = dict.fromkeys(shown.columns[1:], ".3f")
+        st.dataframe(widgets.in_language(shown, specs), hide_index=True, column_config=widgets.number_columns(specs))
     contribution_maps(values, x, silent)
 
 

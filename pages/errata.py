@@ -8,7 +8,7 @@ import locales
 from core import errata, gradient_check, network
 from core.settings import learning_rate_at
 from locales import _, number
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 shell.require()
 st.title(_("Errata"))
@@ -50,24 +50,6 @@ def vectors_table(columns: dict, digits=4, index=None) -> pd.DataFrame:
     table = pd.DataFrame({name: number_row(values, digits) for name, values in columns.items()})
     table.index = pd.Index(range(len(table)), name=_("digit") if index is None else index)
     return table
-
-
-def in_language(table: pd.DataFrame, spec: str, columns=None):
-    """The table as st.dataframe shows it: as it is where numbers read 0.1234, else its numbers in the language's signs.
-
-    A pandas Styler keeps the cells numbers (right-aligned, sortable) and shows each one through
-    locales.number, so Greek reads 0,1234 like the prose around it.
-    """
-    if locales.symbols(locales.language()) == (".", ","):
-        return table
-    return table.style.format(lambda value: number(value, spec), subset=columns)
-
-
-def number_columns(names, printf: str) -> dict:
-    """column_config for numbers shown with a printf format, where the language reads numbers with a dot."""
-    if locales.symbols(locales.language()) != (".", ","):
-        return {}  # in_language's Styler shows them instead
-    return {name: st.column_config.NumberColumn(format=printf) for name in names}
 
 
 def latex_number(value, spec: str = "g") -> str:
@@ -114,7 +96,7 @@ st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \qua
          r"2(A_2 - y) = \frac{\partial\,(2\,\mathcal{L}_{CE})}{\partial Z_2}")
 rules = errata.dZ2_by_rule(A2, label)
 st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
-st.dataframe(in_language(vectors_table(
+st.dataframe(widgets.in_language(vectors_table(
     {"A2": A2, "y": y, **{_(figures.RULE_NAMES[name]): values for name, values in rules.items()}}), ".4f"))
 
 st.markdown(_("**The number: the gradient check.** Each rule's gradient of every parameter against central "
@@ -137,8 +119,9 @@ def document_rule_checks(W1, b1, W2, b2, x, label, language: str) -> pd.DataFram
 
 checks = document_rule_checks(*(np.array(array) for array in params.as_tuple()), x, label, locales.language())
 error_columns = [*network.PARAMETER_NAMES, _("worst")]
-st.dataframe(in_language(checks, ".1e", error_columns), hide_index=True,
-             column_config=number_columns(error_columns, "%.1e"))
+error_formats = dict.fromkeys(error_columns, ".1e")
+st.dataframe(widgets.in_language(checks, error_formats), hide_index=True,
+             column_config=widgets.number_columns(error_formats))
 st.markdown(_(
     "**What the app does.** The gradient rule is a setting: `document` (the default, so the app trains the "
     "network the document trains), `mse` (J·2(A2 − y), the gradient of the squared error the document names) "
@@ -171,7 +154,7 @@ with right:
     st.metric(_("zeroed by 1[Z2 > 0]"), _("{count} of {total}").format(count=len(zeroed), total=len(mask)))
     st.caption(_("Z2 ≤ 0 for digits {digits}.").format(digits=", ".join(map(str, zeroed))) if zeroed
                else _("Z2 ≤ 0 for digits none."))
-st.dataframe(in_language(vectors_table({
+st.dataframe(widgets.in_language(vectors_table({
     "Z2": Z2, "1[Z2 > 0]": mask, _("2(A2 − y), the code"): document_dZ2,
     "(4): 2(A2 − y)·1[Z2 > 0]": errata.equation_4_dZ2(A2, Z2, label)}), ".4f"))
 if mask[label] == 0:
@@ -195,7 +178,7 @@ st.markdown(_(
     "Σ yᵢ = 1), and for μ = 0 it is all zeros. The code gets it right: Algorithm 3, line 12, "
     "`vector[mean, 0] = 1`."))
 st.markdown(_("**What the app does.** The one-hot target, yᵢ = 1 for i = μ and 0 otherwise."))
-st.dataframe(in_language(vectors_table({
+st.dataframe(widgets.in_language(vectors_table({
     "A2": A2, _("one-hot y (the app)"): y, _("document's y (μ = {label})").format(label=label): document_y},
     digits=3), ".3f"))
 left, right = st.columns(2)
@@ -204,7 +187,7 @@ right.metric(_("with the document's y (μ = {label})").format(label=label),
              number(errata.squared_error(A2, document_y), ".4f"))
 st.markdown(_("The same output A2, scored against each possible label μ: for μ = 1 the two targets coincide, for "
               "μ = 0 the document's y is all zeros, and from μ = 2 on its loss is dominated by (A2_μ − μ)²."))
-st.dataframe(in_language(vectors_table({
+st.dataframe(widgets.in_language(vectors_table({
     _("Σ(A2 − y)², one-hot y"): [errata.squared_error(A2, network.one_hot(mu)) for mu in range(10)],
     _("Σ(A2 − y)², document's y"): [errata.squared_error(A2, errata.document_target(mu)) for mu in range(10)]},
     digits=3, index=_("label μ")), ".3f"))
@@ -273,6 +256,7 @@ else:
     schedule = pd.DataFrame({_("α in the app"): [learning_rate_at(settings, epoch - 1) for epoch in epochs],
                              _("α as indented, at the epoch's end"): indented},
                             index=pd.Index(epochs, name=_("epoch")))
-    st.dataframe(in_language(schedule, ".3g"), column_config=number_columns(schedule.columns, "%.3g"))
+    schedule_formats = dict.fromkeys(schedule.columns, ".3g")
+    st.dataframe(widgets.in_language(schedule, schedule_formats), column_config=widgets.number_columns(schedule_formats))
 
 shell.next_screen_link(__file__)

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import locales
 from core import gradient_check, network
 from locales import _, ngettext, number
 from ui import figures, session, shell, timeline_panel, widgets
@@ -127,7 +126,7 @@ scale = controls[2].selectbox(_("times"), [1.0, 2.0], key="gradients_scale", for
 SHOWN = {"layer": _("layer"), "error": _("relative error"), "verdict": _("verdict"),
          "rule_norm": _("‖rule's gradient‖"), "numeric_norm": _("‖finite differences‖"), "entries": _("entries"),
          "rule": _("rule"), "loss": _("loss"), "worst": _("worst relative error")}
-FORMATS = {"error": ("%.2e", ".2e"), "rule_norm": ("%.4g", ".4g"), "numeric_norm": ("%.4g", ".4g")}
+FORMATS = {"error": ".2e", "rule_norm": ".4g", "numeric_norm": ".4g"}
 
 
 def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
@@ -142,22 +141,10 @@ def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
 
 
 def shown_table(table: pd.DataFrame, formats: dict, **dataframe) -> None:
-    """st.dataframe of `table` with its columns named in the language and its numbers in the language's signs.
-
-    formats: {column: (printf format, Python format spec)}. Where numbers read 0.1234 Streamlit
-    formats them; elsewhere a pandas Styler shows each through locales.number and keeps them numbers.
-    """
-    renamed = table.rename(columns=SHOWN)
-    names = {column: SHOWN[column] for column in formats}
-    if locales.symbols(locales.language()) == (".", ","):
-        config = {names[column]: st.column_config.NumberColumn(format=printf)
-                  for column, (printf, _spec) in formats.items()}
-        st.dataframe(renamed, column_config=config, **dataframe)
-    else:
-        styled = renamed.style
-        for column, (_printf, spec) in formats.items():
-            styled = styled.format(lambda value, spec=spec: number(value, spec), subset=[names[column]])
-        st.dataframe(styled, **dataframe)
+    """st.dataframe of `table` with its columns named in the language and its numbers ({column: format spec}) in its signs."""
+    specs = {SHOWN[column]: spec for column, spec in formats.items()}
+    st.dataframe(widgets.in_language(table.rename(columns=SHOWN), specs), column_config=widgets.number_columns(specs),
+                 **dataframe)
 
 
 table = check_table(rule, loss, scale)
@@ -178,7 +165,7 @@ with st.expander(_("Erratum 1 in one table: every rule against every loss"), exp
             "error"].max(), gradient_check.verdict(worst_error))
         for rule_name, loss_name, factor in combinations],
         columns=["rule", "loss", "worst", "verdict"])
-    shown_table(summary, {"worst": ("%.2e", ".2e")}, hide_index=True)
+    shown_table(summary, {"worst": ".2e"}, hide_index=True)
     st.markdown(_(
         "The document writes the loss as the squared error Σ(A2 − y)² but trains with "
         "dZ2 = 2(A2 − y). That expression leaves out the softmax's Jacobian; it is the gradient of "

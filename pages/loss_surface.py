@@ -8,7 +8,7 @@ from core import loss_surface
 from core.settings import SEED_RANGE
 from core.surface_settings import default_loss
 from locales import N_, _, number, plotly_separators
-from ui import figures, session, shell
+from ui import figures, session, shell, widgets
 
 DIRECTION_NAMES = {"random": N_("random"), "pca": "pca"}  # pca is the method's name, in every language
 
@@ -141,14 +141,16 @@ if len(result.trajectory_steps) > 1:
                (_("true loss"), result.trajectory_loss, ".4g", None),
                (_("surface loss"), result.trajectory_surface_loss, ".4g",
                 _("the surface's loss at the projection (a, b)"))]
-    readout = pd.DataFrame({name: [number(value, spec) for value in values] for name, values, spec, _help in columns})
+    readout = pd.DataFrame({name: values for name, values, _spec, _help in columns})
+    decimals = {name: spec for name, _values, spec, _help in columns if spec != ","}  # the step is a count: no format
     st.plotly_chart(localised(figures.lines(
         result.trajectory_steps, {_("true loss at the snapshot"): result.trajectory_loss,
                                   _("surface's value at its projection"): result.trajectory_surface_loss},
         _("Trajectory: true loss against what the surface shows"), _("step"), mean_loss, markers=True, height=300)),
         key="surface_honesty")
-    st.dataframe(readout, hide_index=True, height=250, column_config={
-        name: st.column_config.TextColumn(help=help_text) for name, _values, _spec, help_text in columns if help_text})
+    st.dataframe(widgets.in_language(readout, {name: spec for name, _values, spec, _help in columns}), hide_index=True,
+                 height=250, column_config=widgets.number_columns(
+                     decimals, help={name: help_text for name, _values, _spec, help_text in columns if help_text}))
 else:
     st.caption(_("Train some steps to draw the trajectory on the plane."))
 

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import locales
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
@@ -273,12 +272,10 @@ def step_numbers(record: training.StepRecord) -> None:
     """Every value of the step's forward pass and of its gradients, to read beside the document."""
     with st.expander(_("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit")):
         hidden, outputs = st.columns([1, 1.1])
-        hidden.dataframe(table({_("unit"): figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
-                                "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1}),
-                         hide_index=True, column_config=number_columns())
-        outputs.dataframe(table({_("digit"): figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
-                                 "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2}),
-                          hide_index=True, column_config=number_columns())
+        numbers_table(hidden, {_("unit"): figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
+                               "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1})
+        numbers_table(outputs, {_("digit"): figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
+                                "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2})
         st.caption(_("Learning rate α = {alpha}, rule `{rule}`; cross-entropy −log A2_label "
                      "{before} → {after}; predicted {predicted} before the update and {predicted_after} after.").format(
             alpha=number(record.learning_rate, ".4g"), rule=record.rule,
@@ -286,27 +283,14 @@ def step_numbers(record: training.StepRecord) -> None:
             predicted=record.prediction, predicted_after=record.prediction_after))
 
 
-NUMBERS = {name: st.column_config.NumberColumn(format="%.4f") for name in ("Z1", "A1", "dZ1 = db1", "Z2", "A2",
-                                                                          "dZ2 = db2")}
+FOUR_DECIMALS = ("Z1", "A1", "dZ1 = db1", "Z2", "A2", "dZ2 = db2")
 
 
-def decimal_point() -> bool:
-    return locales.symbols(locales.language()) == (".", ",")
-
-
-def table(columns: dict) -> pd.DataFrame:
-    """A table of the step's numbers; in a language with a decimal comma, its numbers are written in its signs."""
-    if decimal_point():
-        return pd.DataFrame(columns)
-    return pd.DataFrame({name: [number(value, ".4f") for value in values] if name in NUMBERS else values
-                         for name, values in columns.items()})
-
-
-def number_columns() -> dict:
-    """Four decimals, right-aligned: as numbers, or as the text table() wrote them in."""
-    if decimal_point():
-        return NUMBERS
-    return {name: st.column_config.TextColumn(alignment="right") for name in NUMBERS}
+def numbers_table(where, columns: dict) -> None:
+    """A table of the step's numbers, four decimals in the language's signs."""
+    specs = {name: ".4f" for name in columns if name in FOUR_DECIMALS}
+    where.dataframe(widgets.in_language(pd.DataFrame(columns), specs), hide_index=True,
+                    column_config=widgets.number_columns(specs))
 
 
 def past_step_panel() -> None:

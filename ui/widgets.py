@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from core.training import Trainer, shown_stop_reason
+import locales
 from locales import N_, _, number
 from ui import class_views, figures, language, timeline_panel
 from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
@@ -35,6 +36,35 @@ def weight_templates(trainer: Trainer, silent: np.ndarray, title: str | None = N
                   "blue for negative and red for positive weights, from −{limit} to +{limit}").format(
                 step=step, hidden=hidden, limit=shown_limit),
             caption=caption.format(title=title, hidden=hidden, limit=shown_limit))
+
+
+def reads_dots() -> bool:
+    """The language writes 0.1234 and 1,000, as Streamlit's own number formats (printf) do."""
+    return locales.symbols(locales.language()) == (".", ",")
+
+
+def in_language(table, specs):
+    """What st.dataframe shows of `table`: the table itself where numbers read 0.1234, else its numbers in the language's signs.
+
+    `specs`: one Python format spec (".4f", ".1e", ".3g", ",") for every column, or {column: spec}.
+    A pandas Styler shows each cell through locales.number and keeps it a number (right-aligned,
+    sorted as a number), so Greek reads 0,1234 like the prose around the table.
+    """
+    if reads_dots():
+        return table
+    specs = specs if isinstance(specs, dict) else dict.fromkeys(table.columns, specs)
+    styled = table.style
+    for column, spec in specs.items():
+        styled = styled.format(lambda value, spec=spec: number(value, spec), subset=[column])
+    return styled
+
+
+def number_columns(specs: dict, help: dict | None = None) -> dict:
+    """column_config for {column: Python format spec}: Streamlit's printf format where numbers read 0.1234
+    (in_language's Styler writes them elsewhere), and each column's `help`."""
+    help, dots = help or {}, reads_dots()
+    return {column: st.column_config.NumberColumn(format=f"%{spec}" if dots else None, help=help.get(column))
+            for column, spec in specs.items()}
 
 
 def rerun_panel() -> None:
