@@ -43,12 +43,12 @@ def _session_language():
     return None if state is None else state.language
 
 
-def start_run() -> str:
-    """Translate this run of a screen into the session's language; returns it."""
-    locales.follow(_session_language)
-    language = requested(session.existing())
-    locales.activate(language)
-    return language
+locales.follow(_session_language)  # once per process: a thread no run has activated asks its session
+
+
+def start_run() -> None:
+    """Translate this run of a screen into the session's language."""
+    locales.activate(requested(session.existing()))
 
 
 def keep(state) -> None:
