@@ -336,6 +336,7 @@ def _truth_drawing_learned(question, record, after) -> Truth:
                   "after": float(np.exp(-record.cross_entropy_after))})
 
 
+NUMBERS = ("relu", "loss", "dz2_value", "later_rate")  # the questions answered with a number, not a choice
 # kind -> (ask, truth, action)
 QUESTIONS = {
     "relu": (_ask_relu, _truth_relu, STEP),
