@@ -211,12 +211,13 @@ def _log_literal(run: RunExport) -> str:
                 run=marks[position] or "—"))
         if isinstance(event, TrainSamples):
             pending += event.n
-            continue
-        flush()
-        if isinstance(event, StepOnImage):
+        elif isinstance(event, StepOnImage):
+            flush()
             lines.append(f'    ("image", {event.label}, "{base64.b64encode(event.pixels).decode("ascii")}"),')
         elif isinstance(event, SettingsChanged):
+            flush()
             lines.append(f'    ("settings", {dict(event.changes)!r}),')
+        # Any other event (a lab's answer) changes no parameter: the replay has nothing to do for it.
     flush()
     return "[\n" + "\n".join(lines) + "\n]" if lines else "[]"
 
