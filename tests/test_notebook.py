@@ -7,6 +7,7 @@ sha256, so these are MNIST's files byte for byte).
 """
 
 import ast
+import base64
 import os
 import re
 import subprocess
@@ -19,12 +20,13 @@ import pytest
 
 import locales
 from core.checkpoints import load_checkpoint, save_checkpoint
-from core.events import StepOnImage, TrainSamples
+from core.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
 from core.network import init_parameters
 from core.settings import Settings
 from core.training import Trainer
 from data.idx import idx_bytes
-from lab.notebook import RunExport, notebook_bytes, script_text
+from core.timeline import Keyframe, Timeline
+from lab.notebook import RunExport, export_of, notebook_bytes, script_text
 from locales import _
 from tests.app_session import fresh_app, session_of, trained_app
 from ui.take_home import run_export
@@ -228,3 +230,34 @@ def test_save_and_load_and_the_train_menu_offer_the_notebook_and_the_script(lang
     nbformat.validate(book)
     assert any('("train", 10)' in cell.source for cell in book.cells if cell.cell_type == "code")
     assert run.from_seed and run.run_id == session_of(app).run.run_id
+
+
+def test_the_log_reads_as_the_clicks_did_without_the_labs_answers(mnist):
+    """Consecutive train clicks read as one train event; a lab's answer trains nothing and is left out; a drawing
+    and a settings change stand where they were."""
+    image, label = drawn_digit(mnist)
+    events = (TrainSamples(10), TrainSamples(100), LabAnswer("forward", "loss", "1.5", "1.4", False), TrainSamples(1),
+              StepOnImage.of(image, label), SettingsChanged.of(rule="mse"), TrainSamples(5))
+    params = init_parameters(10, "uniform", 0)
+    run = RunExport("abc", Settings(), params, 0, 0, False, True, events, (), params)
+    log = next(source for source in code_cells(run)[1] if source.lstrip("# \n").startswith("LOG") or "LOG = [" in source)
+    entries = ast.literal_eval(log[log.index("LOG = ") + len("LOG = "):])
+    assert [entry[0] for entry in entries] == ["train", "image", "settings", "train"]
+    assert entries[0] == ("train", 111) and entries[1][1] == label and entries[2] == ("settings", {"rule": "mse"})
+    assert np.array_equal(np.frombuffer(base64.b64decode(entries[1][2]), dtype=np.uint8).reshape(28, 28), image)
+
+
+def test_a_run_that_overflowed_stops_where_the_trainer_stopped(mnist, mnist_folder, tmp_path):
+    """With α = 1e200 (beyond the screens' range, so made with the trainer itself; He initialisation) the weights
+    overflow within a few hundred samples; the trainer refuses that step and keeps the last finite parameters, and
+    so does the replay."""
+    data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    trainer = Trainer(Settings(learning_rate=1e200, init="he"), *data)
+    timeline = Timeline(Keyframe.of(trainer, 0, 0), data=data)
+    trainer.train(400)
+    assert trainer.stopped_reason is not None and 0 < trainer.step_count < 400
+    timeline.extend([TrainSamples(400)], trainer)
+    run = export_of(timeline, [], trainer.params, "diverged")
+    printed, replayed = run_script(script_text(run), mnist_folder, tmp_path)
+    assert "identical" in printed.splitlines()
+    assert_same_parameters(replayed, trainer.params)
