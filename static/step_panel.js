@@ -232,11 +232,12 @@ class Panel {
     this.sample = element("canvas");
     this.sample.setAttribute("role", "img");
     this.sample.width = this.sample.height = 112;
+    this.sample.addEventListener("click", (event) => this.sampleAt(event));
     this.sampleCaption = element("figcaption", "sp-caption");
     this.sampleBox.append(this.sample, this.sampleCaption);
     this.metrics = element("div", "sp-metrics");
-    this.before = this.metric("loss_before");
-    this.after = this.metric("loss_after");
+    this.before = this.metric("loss");  // the step's loss, as core/explain.py names it
+    this.after = this.metric(null);  // after the update: no value of the step to explain
     this.metrics.append(this.before.box, this.after.box);
     this.left.append(this.sampleBox, this.metrics);
     this.charts = element("div", "sp-charts");
@@ -278,7 +279,7 @@ class Panel {
     const box = element("div", "sp-metric");
     const label = element("div", "sp-metric-label");
     const value = element("div", "sp-metric-value");
-    value.addEventListener("click", () => this.explain(name));
+    if (name) value.addEventListener("click", () => this.explain(name));
     const delta = element("div", "sp-metric-delta");
     box.append(label, value, delta);
     return {box, label, value, delta, name};
@@ -479,7 +480,14 @@ class Panel {
       const words = fill(t.bar, {digit, value: f.A2_hover[digit]});
       bar.appendChild(svgNode("title", {}, words));
       bar.addEventListener("click", () => this.explain(`A2_${digit}`));
-      if (f.explain) { bar.setAttribute("tabindex", "0"); bar.setAttribute("role", "button"); bar.setAttribute("aria-label", words); }
+      if (f.explain) {  // a button for the keyboard too, only when something listens
+        bar.setAttribute("tabindex", "0");
+        bar.setAttribute("role", "button");
+        bar.setAttribute("aria-label", words);
+        bar.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); this.explain(`A2_${digit}`); }
+        });
+      }
       nodes.push(bar);
       // upright above the bar where it fits, else turned a quarter so neighbours' values never overlap
       nodes.push(slot >= 26
@@ -569,7 +577,7 @@ class Panel {
     for (const [step, value, words] of f.tests) {
       const cx = x(step), cy = yAcc(value);
       const diamond = svgNode("path", {d: `M${cx},${cy - 5}L${cx + 5},${cy}L${cx},${cy + 5}L${cx - 5},${cy}Z`, fill: "black"});
-      diamond.appendChild(svgNode("title", {}, fill(t.hover_test, {value: this.percent(value, 2), step: this.count(step)})));
+      diamond.appendChild(svgNode("title", {}, fill(t.hover_test, {value: this.percent(value), step: this.count(step)})));
       nodes.push(diamond, svgNode("text", {x: cx - 6, y: cy + 16, "text-anchor": "end"}, words));
     }
     this.hoverLayer = svgNode("g", {class: "sp-hover"});
@@ -579,8 +587,9 @@ class Panel {
     this.drawHover();
   }
 
-  percent(value, digits = 1) {
-    return `${this.fixed(100 * value, digits)}%`;
+  // locales.percent: an accuracy written the one way the app writes it (two decimals: "89.98%", Greek "89,98%")
+  percent(value) {
+    return `${this.fixed(100 * value, this.fields.percent_digits ?? 2)}%`;
   }
 
   pointAt(event) {
@@ -686,11 +695,22 @@ class Panel {
     this.updateCaption.textContent = f.dW1_caption;
   }
 
+  // The value under the pointer, named as core/explain.py names it: DeltaW1_<pixel>_<unit>, both from 1.
   tileAt(event) {
     const box = this.tiles.getBoundingClientRect();
     const px = event.clientX - box.left, py = event.clientY - box.top;
-    const hit = (this.tileBoxes || []).find(([l, t, w, h]) => px >= l && px < l + w && py >= t && py < t + h);
-    if (hit) this.explain(`dW1_${hit[4] + 1}`);
+    const hit = (this.tileBoxes || []).find(([l, t, w, h]) => px >= l && px < l + w && py >= t + 30 && py < t + h);
+    if (!hit) return;
+    const [left, top, side, , unit] = hit;
+    const column = Math.floor((px - left) * 28 / side), row = Math.floor((py - top - 30) * 28 / side);
+    this.explain(`DeltaW1_${row * 28 + column + 1}_${unit + 1}`);
+  }
+
+  sampleAt(event) {
+    const box = this.sample.getBoundingClientRect();
+    const column = Math.floor((event.clientX - box.left) * 28 / box.width);
+    const row = Math.floor((event.clientY - box.top) * 28 / box.height);
+    if (column >= 0 && column < 28 && row >= 0 && row < 28) this.explain(`x_${row * 28 + column + 1}`);
   }
 }
 

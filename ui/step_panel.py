@@ -25,7 +25,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from locales import _, number, plotly_separators
+from locales import PERCENT_DIGITS, _, number, percent, plotly_separators
 from runs.store import StoreError
 from ui import figures, timeline_panel
 from ui.step_payload import PanelMemory, curve_bins
@@ -173,9 +173,9 @@ def curve_fields(trainer, viewed: int | None, window_text: str | None) -> dict:
     tests = trainer.history.test_accuracy
     test = _("test {accuracy}")
     return {"curves": bool(trainer.step_count), "viewed": viewed, "window_text": window_text,
-            "tests": [[int(step), float(accuracy), test.format(accuracy=number(accuracy, ".1%"))]
+            "tests": [[int(step), float(accuracy), test.format(accuracy=percent(accuracy))]
                       for _epoch, step, accuracy in tests],
-            "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS}
+            "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS, "percent_digits": PERCENT_DIGITS}
 
 
 def timeline_of(state) -> tuple[dict | None, str | None]:
