@@ -202,6 +202,8 @@ class Session:
         if trainer is not self.trainer:  # another tab moved the run on first: show it as stored
             self.trainer = trainer
             self._model_changed()
+        else:
+            self.classroom.after_click(self)  # a class's dashboard counts the answer too
 
     def _after(self, trainer, record):
         """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""
