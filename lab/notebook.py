@@ -208,8 +208,9 @@ def _log_literal(run: RunExport) -> str:
     for position, event in enumerate(run.events):
         if position in marks:
             flush()
-            lines.append("    # " + _("Branch {run} starts here: what follows is its own log; its parent's comes before.").format(
-                run=marks[position] or "—"))
+            note = _("Branch {run} starts here: what follows is its own log; its parent's comes before.")
+            lines.extend(f"    # {line}" for line in textwrap.wrap(note.format(run=marks[position] or "—"),
+                                                                  COMMENT_WIDTH - 6, break_on_hyphens=False))
         if isinstance(event, TrainSamples):
             pending += event.n
         elif isinstance(event, StepOnImage):
