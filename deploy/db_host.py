@@ -22,6 +22,12 @@ SUPERUSER = "lab"
 APP_ROLE = "backprop_app"
 DATABASE = "backprop"
 PORT = 5432
+# An app machine that dies without closing its connections (power, cable) would leave its backends
+# waiting, and one caught inside a transaction would hold its run's row lock, so the learner who moved
+# to another machine could not write that run. A transaction idle that long is aborted (the app's take
+# milliseconds), and TCP keepalives find a silent client within about 25 s.
+DEAD_CLIENT_SETTINGS = ("-c idle_in_transaction_session_timeout=10s -c tcp_keepalives_idle=10 "
+                        "-c tcp_keepalives_interval=5 -c tcp_keepalives_count=3")
 
 
 class DatabaseHost:
@@ -72,7 +78,8 @@ class DatabaseHost:
                 "# the app machines: their network, the app's role and database, a password\n"
                 f"host {DATABASE} {APP_ROLE} {self.network.subnet} scram-sha-256\n")
         options = (f"-p {PORT} -k {self.folder} -c listen_addresses={self.address} "
-                   "-c password_encryption=scram-sha-256 -c fsync=off")  # a test server: nothing to keep
+                   "-c password_encryption=scram-sha-256 -c fsync=off "  # a test server: nothing to keep
+                   f"{DEAD_CLIENT_SETTINGS}")
         self._run(self.network.command(self.host, self._as_postgres(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")))
         if first:

@@ -75,7 +75,8 @@ async def step(seat: Seat, until: float) -> None:
     while time.monotonic() < until:
         started = time.monotonic()
         if not learner.connected:
-            await reconnect(seat)
+            if not await reconnect(seat):
+                return
         else:
             try:
                 run = await learner.click("Step")
@@ -93,15 +94,18 @@ async def step(seat: Seat, until: float) -> None:
         await asyncio.sleep(max(0.0, STEP_PAUSE - (time.monotonic() - started)))
 
 
-async def reconnect(seat: Seat) -> None:
+async def reconnect(seat: Seat) -> bool:
+    """Reconnect as the browser does; False (with the reason in seat.errors) if it could not."""
     learner = seat.learner
     try:
         await learner.reconnect()
     except LearnerError as error:
-        seat.errors.append(f"reconnecting: {error}")
-        raise
+        seat.errors.append(f"reconnecting (served by {learner.host or '?'}): {error}; "
+                           f"seen: {learner.errors[-3:]}")
+        return False
     seat.moved_to = learner.host
     seat.moved_notice = learner.find_text(MOVED) is not None
+    return True
 
 
 async def reopened_step(url: str, run_id: str) -> int | None:

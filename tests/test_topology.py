@@ -159,7 +159,7 @@ def test_a_host_that_dies_loses_no_click_and_the_dashboard_keeps_every_student(t
     for seat in moved:
         assert seat.moved_to == b_address and seat.moved_notice, f"{seat.name} was not told it moved"
         assert seat.answered_after_move is not None, f"{seat.name} answered no click after moving"
-        assert seat.errors == [], seat.name
+        assert seat.errors == [], f"{seat.name}: {seat.errors}\napp-b's log:\n{topology.log_tail('app-b')}"
     for seat in stayed:
         assert seat.errors == [] and seat.learner.errors == [] and not seat.moved_to, seat.name
         assert any(at > killed for at, _shown in seat.notices), f"{seat.name} answered no click after the kill"
