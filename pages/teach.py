@@ -118,11 +118,11 @@ def student_screen() -> None:
         st.caption(_("Your teacher chose no tasks for this class."))
         return
     with st.spinner(_("Checking your run…")):
-        done = class_views.student_tasks(state)
+        done, facts = class_views.student_tasks(state)
     st.subheader(_("Tasks: {done} of {total} done").format(done=len(done & set(chosen)), total=len(chosen)))
     st.caption(_("Each task checks itself from your run as it is (its position, weights, log and branches): "
                  "train, and the list follows."))
-    class_views.task_list(state, done)
+    class_views.task_list(state, done, facts)
 
 
 # --- the teacher -----------------------------------------------------------------------------------------
