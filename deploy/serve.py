@@ -85,7 +85,7 @@ def rss_bytes(pid: int) -> int:
 
 def render_config(upstreams: list[int | str], listen: str, shutdown_timeout: str = "10s", *,
                   cookie: str = ROUTE_COOKIE, header: str = REPLICA_HEADER, server_options: str = "max_fails=0",
-                  connect_timeout: str = "60s") -> str:
+                  connect_timeout: str = "60s", stream_timeout: str = "86400s") -> str:
     """nginx.conf for these upstreams (a replica's port on this machine, or "address:port"), from the template.
 
     The defaults serve one machine's replicas; deploy/topology.py puts a second proxy in front of several
@@ -97,7 +97,8 @@ def render_config(upstreams: list[int | str], listen: str, shutdown_timeout: str
                         f"{':' if isinstance(upstream, int) else ''}{upstream} {server_options};"
                         for upstream in upstreams)
     fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@COOKIE@": cookie, "@HEADER@": header,
-              "@SHUTDOWN_TIMEOUT@": shutdown_timeout, "@CONNECT_TIMEOUT@": connect_timeout}
+              "@SHUTDOWN_TIMEOUT@": shutdown_timeout, "@CONNECT_TIMEOUT@": connect_timeout,
+              "@STREAM_TIMEOUT@": stream_timeout}
     text = TEMPLATE.read_text()
     for name, value in fields.items():
         text = text.replace(name, value)

@@ -92,7 +92,8 @@ class Topology:
             # max_fails=1 fail_timeout=10s: after one refused connection a dead host is left out for 10 s
             # instead of being tried first by every request of its learners.
             self.front = NginxProxy(upstreams, port=self._front_port, cookie=HOST_COOKIE, header=HOST_HEADER,
-                                    server_options="max_fails=1 fail_timeout=10s", connect_timeout="2s").start()
+                                    server_options="max_fails=1 fail_timeout=10s", connect_timeout="2s",
+                                    stream_timeout="75s").start()
         except BaseException:
             self.stop()
             raise
