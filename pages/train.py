@@ -10,7 +10,7 @@ from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
-from ui import class_views, explaining, figures, session, shell, step_numbers, timeline_panel, widgets
+from ui import class_views, explaining, figures, session, shell, step_numbers, take_home, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -372,6 +372,8 @@ with st.expander(_("The numpy lines that just ran: the core's own source")):
     st.code(inspect.getsource(network.sgd_step), language="python")
     st.caption(_("The backward pass it calls, whose gradients the screens show:"))
     st.code(inspect.getsource(network.backward), language="python")
+with st.popover(_("Take the run home"), icon=":material/download:"):
+    take_home.downloads(state, "train")
 
 shell.next_screen_link(__file__)
 explaining.show_if_open()

@@ -23,6 +23,7 @@ from core.training import StepRecord, Trainer
 from locales import _, number
 from data.cache import cache_is_complete, default_cache_dir
 from ui.classroom import ClassState
+from ui.guided_path import GuidedPath
 from ui.live_run import LiveRun, StoreHandle
 
 
@@ -137,6 +138,7 @@ class Session:
         self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
         self.classroom = ClassState()  # the class this learner is in or teaches (ui/classroom.py)
         self.language: str | None = None  # "en" or "el", once chosen (ui/language.py)
+        self.guided = GuidedPath()  # the Lab screen's guided path (ui/guided_path.py)
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -193,6 +195,13 @@ class Session:
             return None
         record = self.trainer.step_on(image, label)  # refused for overflow, it stops the run: logged all the same
         return self._after(self.run.record(self.trainer, StepOnImage.of(image, label)), record)
+
+    def record_event(self, event) -> None:
+        """Keep an event that trains nothing (a lab's answer) in the run's log, after what the run has done."""
+        trainer = self.run.record(self.trainer, event, samples=0)
+        if trainer is not self.trainer:  # another tab moved the run on first: show it as stored
+            self.trainer = trainer
+            self._model_changed()
 
     def _after(self, trainer, record):
         """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""

@@ -63,6 +63,7 @@ def screens(hidden=frozenset(), student: bool = False) -> dict:
     """
     sections = {
         _("Start"): [
+            st.Page("pages/lab.py", title=_("Lab"), icon=":material/school:"),  # the guided path, for a learner alone
             st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
             st.Page("pages/dataset.py", title=_("Data"), icon=":material/grid_on:"),
         ],
