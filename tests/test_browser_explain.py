@@ -11,7 +11,7 @@ import numpy as np
 from core import network
 from core.network import init_parameters
 from core.settings import Settings
-from deploy.browser import open_screen, settle
+from deploy.browser import settle
 from tests.browser_fixtures import exception_boxes, screenshot
 
 
@@ -20,11 +20,13 @@ def read_number(text: str) -> float:
 
 
 def test_a_click_on_an_a2_bar_opens_its_softmax_filled_in_and_one_level_down(page, mnist):
-    open_screen(page, "Forward pass")
-    charts = page.locator(".js-plotly-plot")
-    probabilities = charts.nth(3)  # x, the hidden layer, Z2, A2
-    probabilities.scroll_into_view_if_needed()
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Forward pass").first.click()
+    # The first screen with charts loads plotly's script: on a busy machine that alone can take a minute.
+    probabilities = page.locator(".js-plotly-plot").nth(3)  # x, the hidden layer, Z2, A2
     bars = probabilities.locator("g.trace.bars g.point path")
+    bars.first.wait_for(state="attached", timeout=180_000)
+    settle(page, 120_000)
+    probabilities.scroll_into_view_if_needed()
     assert bars.count() == 10
     bars.nth(7).click(force=True)
     dialog = page.locator('[role="dialog"]')

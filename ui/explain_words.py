@@ -151,8 +151,11 @@ def tail_text(explanation: Explanation) -> str:
     return _("{count} other terms ({zeros} of them 0)").format(count=number(tail.count), zeros=number(tail.zeros))
 
 
-def sum_latex(explanation: Explanation) -> str:
-    """The sum with its numbers: the largest terms written out, the others as one braced sum, the bias last."""
+def sum_latex(explanation: Explanation, per_line: int = 2) -> str:
+    """The sum with its numbers: the largest terms written out, the others as one braced sum, the bias last.
+
+    `per_line` terms a line (the lines aligned under the first), so a phone shows it whole.
+    """
     varying = [term for term in explanation.terms if term.opens is not None or explanation.kind not in ("Z1", "Z2")]
     fixed_terms = [term for term in explanation.terms if term not in varying]
     shown = [term_latex(explanation, term) for term in varying[:LISTED_IN_EQUATION]]
@@ -161,9 +164,10 @@ def sum_latex(explanation: Explanation) -> str:
         rest = (sum(term.value for term in varying[LISTED_IN_EQUATION:])
                 + (explanation.tail.value if explanation.tail else 0))
         more = words(_("{count} more terms").format(count=number(hidden_count)))
-        shown.append(rf"\underbrace{{\cdots}}_{{\text{{{more}}}}} {{\scriptstyle = {signed(rest)}}}")
+        shown.append(rf"\underbrace{{\cdots}}_{{\text{{{more}}} \,=\, {signed(rest)}}}")
     shown += [term_latex(explanation, term) for term in fixed_terms]
-    return " + ".join(shown).replace("+ -", "- ")
+    lines = [" + ".join(shown[start:start + per_line]) for start in range(0, len(shown), per_line)]
+    return r" \\ &\quad + ".join(lines).replace("+ -", "- ")
 
 
 def outcome_latex(explanation: Explanation) -> str | None:
@@ -185,10 +189,10 @@ def outcome_latex(explanation: Explanation) -> str | None:
     return None
 
 
-def equation_latex(explanation: Explanation, hidden: int) -> str:
+def equation_latex(explanation: Explanation, hidden: int, per_line: int = 2) -> str:
     """The whole equation: in symbols, with the numbers, the sum's total, and how it becomes the value."""
     digits = 6 if explanation.equation == "Delta" else 4
-    lines = [general_latex(explanation, hidden).replace("=", "&=", 1), rf"&= {sum_latex(explanation)}"]
+    lines = [general_latex(explanation, hidden).replace("=", "&=", 1), rf"&= {sum_latex(explanation, per_line)}"]
     outcome = outcome_latex(explanation)
     if outcome is None:
         lines[-1] += rf" = {fixed(explanation.value, digits)}"
