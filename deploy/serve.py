@@ -177,9 +177,9 @@ class StreamlitProcess:
     def warm_up(self, timeout: float = 120.0) -> None:
         """Run the app's default page once in a throwaway session, then leave.
 
-        It loads the imports and the dataset before the first learner arrives, and ends
-        Streamlit's legacy pages/ mode for the process at once (the screens would also do that
-        for their first visitor: ui/shell.py).
+        It loads the imports and the dataset before the first learner arrives, so the first
+        click of a class does not wait for them. (The first visitor's first form is kept without
+        it: ui/shell.py.)
         """
         from websockets.sync.client import connect
 

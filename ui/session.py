@@ -23,7 +23,7 @@ from core.training import StepRecord, Trainer
 from locales import _, number
 from data.cache import cache_is_complete, default_cache_dir
 from ui.classroom import ClassState
-from ui.guided_path import GuidedPath
+from lab.guided_path import GuidedPath
 from ui.live_run import LiveRun, StoreHandle
 
 
@@ -138,7 +138,7 @@ class Session:
         self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
         self.classroom = ClassState()  # the class this learner is in or teaches (ui/classroom.py)
         self.language: str | None = None  # "en" or "el", once chosen (ui/language.py)
-        self.guided = GuidedPath()  # the Lab screen's guided path (ui/guided_path.py)
+        self.guided = GuidedPath()  # the Lab screen's guided path (lab/guided_path.py)
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -202,6 +202,8 @@ class Session:
         if trainer is not self.trainer:  # another tab moved the run on first: show it as stored
             self.trainer = trainer
             self._model_changed()
+        else:
+            self.classroom.after_click(self)  # a class's dashboard counts the answer too
 
     def _after(self, trainer, record):
         """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""
