@@ -315,6 +315,7 @@ def training_panel() -> None:
         state.train(asked)
     if state.trainer is not trainer:  # another tab had moved this run on: show it as stored
         st.rerun()
+    widgets.store_notice_in_fragment(state)
     running = state.running and not trainer.stopped_reason
     if running:
         run_slice()
