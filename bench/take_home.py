@@ -81,7 +81,7 @@ def replay_speed(mnist, steps, rounds) -> None:
             for source in before:
                 exec(source, prepared)  # noqa: S102 - the notebook this project just wrote
     notebook_times, core_times = [], []
-    for _ in range(rounds):
+    for _round in range(rounds):
         namespace = dict(prepared)
         printed = io.StringIO()
         started = time.process_time()
