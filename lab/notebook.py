@@ -67,6 +67,14 @@ def export_of(timeline, segments, final: Parameters, run_id: str | None) -> RunE
                      events=tuple(timeline.events), branches=branches, final=final.copy())
 
 
+def run_export(session) -> RunExport | None:
+    """A learner's session's run (its live run and trainer), or None while the run's log cannot be read."""
+    timeline = session.run.timeline
+    if timeline is None:
+        return None
+    return export_of(timeline, list(session.run.segments), session.trainer.params, session.run.run_id)
+
+
 # --- the notebook ----------------------------------------------------------------------------------
 
 

@@ -23,13 +23,12 @@ from core.checkpoints import load_checkpoint, save_checkpoint
 from core.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
 from core.network import init_parameters
 from core.settings import Settings
+from core.timeline import Keyframe, Timeline
 from core.training import Trainer
 from data.idx import idx_bytes
-from core.timeline import Keyframe, Timeline
-from lab.notebook import RunExport, export_of, notebook_bytes, script_text
+from lab.notebook import RunExport, export_of, notebook_bytes, run_export, script_text
 from locales import _
 from tests.app_session import fresh_app, session_of, trained_app
-from ui.take_home import run_export
 
 PROJECT_PACKAGES = {"app", "bench", "core", "data", "deploy", "lab", "locales", "pages", "runs", "tests", "ui"}
 ALLOWED_IMPORTS = {"base64", "gzip", "hashlib", "os", "pathlib", "numpy", "matplotlib"}
