@@ -4,14 +4,14 @@ import inspect
 import time
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
-from ui import class_views, figures, session, shell, step_panel, take_home, timeline_panel, widgets
+from ui import (class_views, explaining, figures, session, shell, step_numbers, step_panel, take_home, timeline_panel,
+                widgets)
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -23,6 +23,7 @@ st.markdown(_(
     "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall."))
 
 state = session.current()
+explaining.open_from_link(state)  # ?explain=A2_7&step=…: that step opened on the timeline, the value explained
 trainer = state.trainer
 mnist = session.dataset()
 
@@ -74,9 +75,9 @@ def panel_action(action: dict) -> None:
     if kind == "step" and training_allowed and action.get("n") in (1, 10, 100):
         state.train(int(action["n"]))
     elif kind == "epoch" and training_allowed:
-        state.running = True
+        state.start_running()
     elif kind == "stop":
-        state.running = False
+        state.stop_running()
     elif kind == "reset" and training_allowed:
         state.reset(state.trainer.settings)
     elif kind == "goto" and isinstance(action.get("step"), int):
@@ -205,31 +206,6 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
-def step_numbers(record: training.StepRecord) -> None:
-    """Every value of the step's forward pass and of its gradients, to read beside the document."""
-    with st.expander(_("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit")):
-        hidden, outputs = st.columns([1, 1.1])
-        numbers_table(hidden, {_("unit"): figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
-                               "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1})
-        numbers_table(outputs, {_("digit"): figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
-                                "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2})
-        st.caption(_("Learning rate α = {alpha}, rule `{rule}`; cross-entropy −log A2_label "
-                     "{before} → {after}; predicted {predicted} before the update and {predicted_after} after.").format(
-            alpha=number(record.learning_rate, ".4g"), rule=record.rule,
-            before=number(record.cross_entropy_before, ".4f"), after=number(record.cross_entropy_after, ".4f"),
-            predicted=record.prediction, predicted_after=record.prediction_after))
-
-
-FOUR_DECIMALS = ("Z1", "A1", "dZ1 = db1", "Z2", "A2", "dZ2 = db2")
-
-
-def numbers_table(where, columns: dict) -> None:
-    """A table of the step's numbers, four decimals in the language's signs."""
-    specs = {name: ".4f" for name in columns if name in FOUR_DECIMALS}
-    where.dataframe(widgets.in_language(pd.DataFrame(columns), specs), hide_index=True,
-                    column_config=widgets.number_columns(specs))
-
-
 def past_step_extras(view, step: int) -> None:
     """Below the panel, for a past step: the numbers of its step and W1 then (or why there is no step)."""
     if view.record is None:
@@ -240,7 +216,7 @@ def past_step_extras(view, step: int) -> None:
             st.error(training.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
                      icon=":material/warning:")
     else:
-        step_numbers(view.record)
+        step_numbers.step_numbers(view.record)
         widgets.weight_templates(view.trainer, view.trainer.dead_units(),
                                  title=_("W1 after step {step}").format(step=number(step)))
     timeline_panel.branch_form(state)
@@ -272,6 +248,7 @@ def training_panel() -> None:
     """Reruns alone on every click; one component draws it, from what changed since its last draw."""
     if state.trainer is not trainer:  # a Reset, or another tab had moved this run on: show it as stored
         st.rerun()
+    widgets.store_notice_in_fragment(state)
     running = state.running and not trainer.stopped_reason and state.viewing is None
     if running:
         run_slice()
@@ -305,7 +282,9 @@ def training_panel() -> None:
     fields.update(step_panel.curve_fields(trainer, viewed, curves_caption(curves)))
     fields["silent_caption"] = None if silent.any() or view is not None else step_panel.silent_caption(
         trainer.params.hidden)
-    step_panel.show(fields, blocks, trainer, panel_action)
+    # a value clicked in the panel opens its explanation (the dialog is drawn from this rerun of the panel)
+    step_panel.show(fields, blocks, trainer, panel_action, on_explain=explaining.request)
+    explaining.show_if_open()
     if read_only is not None:
         class_views.read_only_notice(state)
     if trainer.stopped_reason:
@@ -320,7 +299,7 @@ def training_panel() -> None:
     if record is None and not running:
         widgets.weight_templates(trainer, silent)
     if newly_changed():
-        state.running = False
+        state.stop_running()
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
         widgets.rerun_panel()
@@ -345,6 +324,7 @@ def epoch_charts() -> None:
 
 settings_form()
 training_panel()
+explaining.chooser("train_explain", explaining.STEP_KINDS)  # beside the step panel, outside it: a Step costs no more
 epoch_charts()
 with st.expander(_("The numpy lines that just ran: the core's own source")):
     st.caption(_("One training step, as it runs for every sample (core/network.py): the forward pass, the "
@@ -356,3 +336,4 @@ with st.popover(_("Take the run home"), icon=":material/download:"):
     take_home.downloads(state, "train")
 
 shell.next_screen_link(__file__)
+explaining.show_if_open()

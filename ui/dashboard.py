@@ -22,10 +22,11 @@ import pandas as pd
 import streamlit as st
 
 import locales
+from core.labs import GUIDED_PATH
 from core.tasks import TASKS, known
 from locales import _, number, percent
 from runs.store import StoreError
-from ui import class_views, classroom, figures, session
+from ui import class_views, classroom, figures, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5
@@ -81,9 +82,11 @@ def live_panel(class_id: str) -> None:
     if not members:
         st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
-    frame = member_table(members, chosen)
+    frame, config = member_table(members, chosen), column_config(chosen)
+    if GUIDED_PATH in info.lesson.tasks:
+        lab_views.add_lab_column(frame, config, [member.progress.tasks for member in members])
     ids = [member.id for member in members]
-    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=column_config(chosen),
+    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=config,
                  on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
     if state.classroom.viewing is not None:  # a row was just selected
         st.switch_page("pages/train.py")
