@@ -13,7 +13,7 @@ import streamlit as st
 from core.progress import run_facts
 from core.tasks import TASKS, known, tasks_done
 from locales import _, number
-from ui import classroom
+from lab import classroom
 
 TEACH_PAGE = "pages/teach.py"
 

@@ -1,0 +1,7 @@
+"""The middle layer: what a learner's session does, between the screens (pages/, ui/) and the maths (core/) and store (runs/).
+
+Plain Python, no streamlit and no numpy maths of its own: a session and the only ways to change it
+(session.py), its run kept in step with the store, replayed and branched (live_run.py), runs trained
+in lockstep (comparison.py), and a class with the thread that writes its students' progress
+(classroom.py). Pages call ui/ to draw and lab/ to do.
+"""
