@@ -12,7 +12,7 @@ from core.network import GRADIENT_RULES
 from core.settings import NUMERIC_RANGES
 from locales import N_, _, number
 from runs.store import StoreError
-from ui.session import Session
+from lab.session import Session
 
 # How a branch's lineage names the settings it changed (α and the rule are symbols; the others are words).
 CHANGED_NAMES = {"learning_rate": "α", "decay_period": N_("halving every"), "decay_factor": N_("decay factor"),
