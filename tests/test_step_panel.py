@@ -47,3 +47,13 @@ def test_explain_passes_the_value_name_to_its_callback():
     assert panel_fields(app)["explain"] is True
     panel_event(app, "explain", "A2_7")
     assert app.session_state.heard == ["A2_7"]
+
+
+def test_a_value_clicked_in_the_train_panel_opens_its_explanation(mnist):
+    """The Train screen passes the panel's explain event to Explain this number (ui/explaining.py)."""
+    from tests.app_session import trained_app
+    from ui.explaining import PATH_KEY
+    app = trained_app(10)
+    assert panel_fields(app)["explain"] is True
+    panel_event(app, "explain", "A2_7")
+    assert app.session_state[PATH_KEY] == ["A2_7"] and not app.exception
