@@ -162,7 +162,7 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
 
     # without the key, or with a wrong one, no dashboard and no names
     for query, message in ((f"class={class_id}&key=wrong", "teacher key in this link is wrong"),
-                           (f"class={class_id}", "This link has no teacher key")):
+                           (f"class={class_id}", "holds no teacher key")):
         stranger = new_page(browser, app_url, dialogs, f"/teach?{query}")
         wait_for_text(stranger, message)
         assert stranger.locator('[data-testid="stDataFrame"]').count() == 0

@@ -169,7 +169,7 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
 
 
 @pytest.mark.parametrize("key, message", [("wrong-key", "teacher key in this link is wrong"),
-                                          (None, "This link has no teacher key")])
+                                          (None, "holds no teacher key")])
 def test_a_wrong_or_missing_teacher_key_is_refused(store, key, message):
     class_id, _ = new_class(store)
     joined(class_id, "Ann")

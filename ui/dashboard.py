@@ -45,8 +45,23 @@ def teacher_dashboard(state, info) -> None:
                      "kept for 30 days after its end.").format(end=classroom.ended_text(info)), icon=":material/lock:")
     links(state, info)
     live_panel(info.id)
-    if info.is_open():
-        end_class(state, info)
+    row = st.container(horizontal=True)
+    with row:
+        if info.is_open():
+            end_class(state, info)
+        sign_out(state, info)
+
+
+def sign_out(state, info) -> None:
+    """Forget the teacher key in this browser (a shared or borrowed computer): the teacher link opens it again."""
+    if st.button(_("Sign out of this class"), key="class_sign_out", icon=":material/logout:",
+                 help=_("This browser forgets the teacher key: the dashboard opens here again only from the teacher "
+                        "link. Keep that link first.")):
+        state.classroom.teaching.pop(info.id, None)
+        state.classroom.signed_out.add(info.id)
+        state.classroom.notices.append(_("Signed out of the class {name} on this browser: its dashboard opens here "
+                                         "again only from the teacher link.").format(name=literal(info.name)))
+        st.switch_page("pages/teach.py")
 
 
 def links(state, info) -> None:
@@ -99,13 +114,23 @@ def open_selected(class_id: str, ids: list) -> None:
         classroom.open_read_only(session.current(), class_id, ids[rows[0]])
 
 
+def shown_names(members) -> list[str]:
+    """Each member's name as typed; a second (third, …) student of the same name, in the order they joined, gets
+    " (2)" (" (3)", …), so two rows of "Maria K." are two people, told apart."""
+    seen, names = {}, []
+    for member in members:
+        count = seen[member.name.casefold()] = seen.get(member.name.casefold(), 0) + 1
+        names.append(member.name if count == 1 else f"{member.name} ({count})")
+    return names
+
+
 def member_table(members, chosen) -> pd.DataFrame:
     """One row per student, as the dashboard shows it."""
     rows = []
-    for member in members:
+    for member, name in zip(members, shown_names(members)):
         progress = member.progress
         rows.append({
-            "Student": member.name, "Step": progress.step, "Epoch": progress.epoch + 1,
+            "Student": name, "Step": progress.step, "Epoch": progress.epoch + 1,
             "Accuracy": progress.accuracy, "Silent": progress.silent,
             "Tasks": sum(task in progress.tasks for task in chosen),
             "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
@@ -208,7 +233,7 @@ def accuracy_histogram(accuracies) -> tuple[list, list]:
 def csv_text(members, chosen) -> str:
     """The table as CSV, with the times in UTC and the task ids; formula-like names defused with a leading '."""
     frame = pd.DataFrame([{
-        "student": "'" + member.name if member.name.startswith(FORMULA_STARTS) else member.name,
+        "student": "'" + name if name.startswith(FORMULA_STARTS) else name,
         "joined_utc": datetime.datetime.fromtimestamp(member.joined, datetime.timezone.utc).isoformat(timespec="seconds"),
         "step": member.progress.step, "epoch": member.progress.epoch + 1, "sample": member.progress.sample,
         "test_accuracy": member.progress.accuracy, "accuracy_at_step": member.progress.accuracy_step,
@@ -216,7 +241,7 @@ def csv_text(members, chosen) -> str:
         "tasks_done": " ".join(task for task in chosen if task in member.progress.tasks),
         "last_active_utc": datetime.datetime.fromtimestamp(member.progress.active,
                                                            datetime.timezone.utc).isoformat(timespec="seconds"),
-    } for member in members])
+    } for member, name in zip(members, shown_names(members))])
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue()
