@@ -309,18 +309,17 @@ def create_screen() -> None:
         create(name, values, locked, shown, tasks, end)
 
 
-def client_address() -> str:
+def client_address() -> str | None:
     """Who is creating, for the store's limit of classes per client: the browser's address. Behind this app's nginx
     (a proxy on this machine, so Streamlit sees a local address) it is the address nginx saw, which nginx appends
-    last to X-Forwarded-For (what comes before it is the client's own say)."""
+    last to X-Forwarded-For (what comes before it is the client's own say). None for the server's own machine."""
     try:
         address = st.context.ip_address
         if address is None:
-            forwarded = st.context.headers.get("X-Forwarded-For") or ""
-            address = forwarded.split(",")[-1].strip() or "local"
+            address = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip() or None
         return address
     except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
-        return "local"
+        return None
 
 
 def create(name, values, locked, shown, tasks, end) -> None:

@@ -521,12 +521,12 @@ class RunStore:
 
     # --- classes: a teacher's lesson, its students and their progress rows ----------------------
 
-    def create_class(self, name, lesson, ends, now=None, client: str = "") -> tuple[str, str]:
+    def create_class(self, name, lesson, ends, now=None, client: str | None = None) -> tuple[str, str]:
         """A new class (name, core.lesson.Lesson, end as seconds since the epoch): (its id, the teacher's secret).
 
         The secret is returned once and never stored: only its sha256 is, so it cannot be recovered.
         CreationRefused past CLASSES_PER_CLIENT_PER_HOUR for `client` (the creator's address, kept only
-        as a hash) or MAX_OPEN_CLASSES in the store.
+        as a hash; None for the server's own machine, which owns the store) or MAX_OPEN_CLASSES in the store.
         """
         now = time.time() if now is None else now
         name = check_name(name, MAX_CLASS_NAME, "class name")
@@ -756,13 +756,13 @@ def _refuse_if_class_ended(connection, run_id, now) -> None:
         raise ClassEnded(_("this run's class has ended: its runs are read-only"))
 
 
-def _refuse_creation_over_limits(connection, client: str, now) -> str:
+def _refuse_creation_over_limits(connection, client: str | None, now) -> str:
     """CreationRefused when the client made CLASSES_PER_CLIENT_PER_HOUR classes in the last hour or the store holds
-    MAX_OPEN_CLASSES open ones; the hash the client is counted under otherwise."""
-    client_hash = hashlib.sha256(f"backprop-class-creator:{client}".encode("utf-8")).hexdigest()
+    MAX_OPEN_CLASSES open ones; the hash the client is counted under otherwise ("" for the server's own machine)."""
+    client_hash = hashlib.sha256(f"backprop-class-creator:{client}".encode("utf-8")).hexdigest() if client else ""
     recent = connection.execute(sa.select(sa.func.count()).select_from(class_creators).where(
         class_creators.c.client == client_hash, class_creators.c.created > now - 3600)).scalar()
-    if recent >= CLASSES_PER_CLIENT_PER_HOUR:
+    if client and recent >= CLASSES_PER_CLIENT_PER_HOUR:
         raise CreationRefused(_("{count} classes were created from this address in the last hour, the most it may "
                                 "create: wait an hour, or use a class you made").format(count=CLASSES_PER_CLIENT_PER_HOUR))
     open_classes = connection.execute(sa.select(sa.func.count()).select_from(classes).where(classes.c.ends > now)).scalar()

@@ -26,13 +26,24 @@ from tests.browser_fixtures import exception_boxes, require_chromium
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def served():
-    """The app as served, with its log file (test-output/ exists: deploy/browser.py writes the log there)."""
-    log_dir = Path(__file__).resolve().parent.parent / "test-output"
-    log_dir.mkdir(exist_ok=True)
-    with streamlit_app() as (url, _process):
-        yield url, log_dir / f"streamlit-{urlparse(url).port}.log"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(request):
+    """(the app's address, a function returning every log it wrote): one process on SQLite, or two replicas behind
+    nginx on one PostgreSQL (each browser kept on its replica by nginx; a new browser may land on the other)."""
+    if request.param == "sqlite":
+        log_dir = Path(__file__).resolve().parent.parent / "test-output"
+        log_dir.mkdir(exist_ok=True)
+        with streamlit_app() as (url, _process):
+            yield url, lambda: (log_dir / f"streamlit-{urlparse(url).port}.log").read_text(errors="replace")
+        return
+    from deploy.serve import Cluster, find_nginx
+    from runs.postgres_server import create_database, postgres_programs, temporary_server
+    if find_nginx() is None or postgres_programs() is None:
+        pytest.skip("nginx or PostgreSQL is not installed (`make test` installs both)")
+    with temporary_server() as server, Cluster("app.py", replicas=2, store=create_database(server, "class_return"),
+                                               shutdown_timeout="1s") as cluster:
+        yield cluster.url, lambda: "".join(path.read_text(errors="replace") for folder in
+                                           (cluster.log_dir, cluster.proxy.folder) for path in folder.glob("*.log"))
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +136,7 @@ def test_the_teacher_stays_in_after_reload_closed_tab_and_restart_until_signing_
         browser.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    assert key not in log.read_text(encoding="utf-8", errors="replace")  # Streamlit's log and the app's own
+    assert key not in log()  # Streamlit's log and the app's own (and nginx's, behind it)
 
 
 def join(page, name):

@@ -103,11 +103,14 @@ def test_reopening_the_join_link_offers_a_new_run_never_someone_elses(store):
     first = joined(class_id, "Ann")
     first.switch_page("pages/train.py").run()
     first.button(key="step_10").click().run()
-    again = joined(class_id, "Ann")  # the same name, in a new browser
+    again = joined(class_id, "ann")  # the same name, in a new browser: asked first, nobody joined yet
+    assert "**ann** is already in this class" in " ".join(block.value for block in again.warning)
+    assert [member.name for member in store.class_members(class_id)] == ["Ann"]
+    again.button(key="join_second_person").click().run()  # a second person of that name
     assert session_of(again).run.run_id != session_of(first).run.run_id
     assert trainer_of(again).step_count == 0 and trainer_of(first).step_count == 10
     members = store.class_members(class_id)
-    assert [member.name for member in members] == ["Ann", "Ann"] and len({m.run_id for m in members}) == 2
+    assert [member.name for member in members] == ["Ann", "ann"] and len({m.run_id for m in members}) == 2
 
 
 def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store):

@@ -16,6 +16,7 @@ import functools
 import io
 import statistics
 import time
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ REFRESH_SECONDS = 5
 TABLE_KEY = "class_table"
 ACTIVE_SECONDS = 60  # "active": clicked in the last minute
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NAME_PIXELS = 7.4  # the table's 14-px font, a character on average (a wide one, 字 or 🙂, counts twice)
+NAME_PADDING, NAME_MIN_PIXELS = 26, 132
 
 
 def teacher_dashboard(state, info) -> None:
@@ -98,7 +101,8 @@ def live_panel(class_id: str) -> None:
         return
     frame = member_table(members, chosen)
     ids = [member.id for member in members]
-    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=column_config(chosen),
+    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY,
+                 column_config=column_config(chosen, name_width(frame["Student"], figures.on_a_phone())),
                  on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
     if state.classroom.viewing is not None:  # a row was just selected
         st.switch_page("pages/train.py")
@@ -146,7 +150,15 @@ def shown_table(frame: pd.DataFrame):
     return frame.style.format(percent, subset=["Accuracy"], na_rep="–")
 
 
-def column_config(chosen) -> dict:
+def name_width(names, phone: bool) -> int:
+    """The pinned name column, wide enough for the longest name (40 characters at most) beside the columns that
+    scroll: up to 320 px on a laptop (a 1024-px screen's main area is about 680), 170 on a phone."""
+    longest = max((sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in name)
+                   for name in names), default=0)
+    return int(min(max(NAME_MIN_PIXELS, NAME_PADDING + NAME_PIXELS * longest), 170 if phone else 320))
+
+
+def column_config(chosen, student_width: int = 132) -> dict:
     """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
     screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
     config = st.column_config
@@ -156,7 +168,8 @@ def column_config(chosen) -> dict:
         active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=112, timezone=browser_zone(),
                                        help=_("The time of the student's last click"))
     return {
-        "Student": config.TextColumn(_("Student"), pinned=True, width=132, help=_("The name as the student typed it")),
+        "Student": config.TextColumn(_("Student"), pinned=True, width=student_width,
+                                     help=_("The name as the student typed it")),
         "Step": config.NumberColumn(_("Step"), format="%d", width=72, help=_("Samples trained")),
         "Epoch": config.NumberColumn(_("Epoch"), format="%d", width=56,
                                      help=_("The epoch in progress (1 until the first 60,000 samples)")),
