@@ -265,3 +265,18 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
     assert [metric.label for metric in app.metric][0] == "Μαθητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
+
+
+def test_compare_cannot_walk_around_a_locked_setting(store):
+    class_id, _ = new_class(store)  # α locked at 0.05, the rule a suggestion
+    app = joined(class_id, "Cy")
+    app.switch_page("pages/compare.py").run()
+    assert app.button(key="compare_rates").disabled  # three learning rates would be three other αs
+    assert not app.button(key="compare_rules").disabled
+    app.checkbox(key="compare_erratum_pair").check().run()  # cross-entropy at 2α: α changed, refused
+    app.button(key="compare_rules").click().run()
+    assert session_of(app).comparison is None
+    assert "your class locks learning_rate" in " ".join(element.value for element in app.error)
+    app.checkbox(key="compare_erratum_pair").uncheck().run()
+    app.button(key="compare_rules").click().run()  # the three rules at the lesson's α: allowed
+    assert [trainer.settings.learning_rate for trainer in session_of(app).comparison.trainers] == [0.05] * 3
