@@ -12,6 +12,7 @@ Left out on purpose: recording answers (the middle layer) and showing the path (
 from dataclasses import dataclass
 
 from core.events import LabAnswer
+from core.lesson import Lesson
 from core.predictions import QUESTIONS
 from core.tasks import TASKS, tasks_done
 
@@ -44,6 +45,9 @@ PATH = (
 )
 LABS = {lab.id: lab for lab in PATH}
 PATH_TASKS = tuple(lab.task for lab in PATH if lab.task)
+# A lesson whose tasks name this follows the guided path: each student's progress row then lists the labs
+# done as "lab_<id>" beside the tasks done, and the dashboard shows which lab each student is on.
+GUIDED_PATH = "guided_path"
 
 
 def answers(events) -> dict:
@@ -60,9 +64,10 @@ def unanswered(lab: Lab, answered: dict) -> tuple:
     return tuple(kind for kind in lab.questions if (lab.id, kind) not in answered)
 
 
-def done_labs(answered: dict, facts=None) -> frozenset:
+def done_labs(answered, facts=None) -> frozenset:
     """The ids of the labs whose questions are all answered and whose task `facts` (RunFacts) satisfy.
 
+    `answered` holds (lab, question) pairs (a dict of answers by pair, or RunFacts.log.lab_answers).
     Without facts a lab with a task is not done: the task cannot be checked.
     """
     finished_tasks = tasks_done(facts, PATH_TASKS) if facts is not None else frozenset()
@@ -73,6 +78,21 @@ def done_labs(answered: dict, facts=None) -> frozenset:
 def current_lab(done: frozenset) -> int:
     """The index in PATH of the first lab not done; len(PATH) when the whole path is."""
     return next((number for number, lab in enumerate(PATH) if lab.id not in done), len(PATH))
+
+
+def lab_marks(facts) -> frozenset:
+    """The labs `facts` (RunFacts) show done, as the progress row lists them beside the tasks: "lab_<id>"."""
+    return frozenset(f"lab_{lab_id}" for lab_id in done_labs(facts.log.lab_answers, facts))
+
+
+def lab_on(done_marks) -> int:
+    """The index in PATH of the lab a student is on (the first not done), from their progress row's marks."""
+    return current_lab(frozenset(lab.id for lab in PATH if f"lab_{lab.id}" in done_marks))
+
+
+def guided_lesson() -> Lesson:
+    """The guided path as a class's lesson: the document's settings, every screen, the path and its two tasks."""
+    return Lesson(tasks=(GUIDED_PATH, *PATH_TASKS))
 
 
 def score(answered: dict) -> tuple[int, int]:

@@ -219,7 +219,8 @@ def _truth_accuracy(question, record, after) -> Truth:
 
 
 def _ask_quiet_unit(before, label, trainer) -> dict:
-    unit = int(np.argmin(before.Z1))
+    """The unit with the lowest Z1 at an even step, the highest at an odd one: off or on, either can be asked."""
+    unit = int(np.argmin(before.Z1) if trainer.step_count % 2 == 0 else np.argmax(before.Z1))
     return {"subject": unit, "shown": {"Z1": float(before.Z1[unit])}, "choices": CHANGES}
 
 

@@ -39,7 +39,7 @@ def answered_list(lab, progress) -> None:
         answer = progress.answered.get((lab.id, kind))
         if answer is None:
             continue
-        st.markdown(("✅ " if answer.right else "❌ ") + _(
+        st.markdown((":material/check_circle: " if answer.right else ":material/cancel: ") + _(
             "Question {n}: you said {given}, the run gave {answer}.").format(
             n=number_in_lab, given=lab_texts.given_text(kind, answer.given),
             answer=lab_texts.given_text(kind, answer.answer)))
@@ -71,6 +71,9 @@ def ask(lab, kind) -> None:
         st.info(_("Draw a digit and pick its label: the question is about your drawing."))
         return
     question = guided.question(state, lab.id, kind, drawn)
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.warning(_(notice))
     with st.form(f"lab_{lab.id}_{kind}_{question.position}_{state.model_version}", border=True):
         st.markdown(lab_texts.question_text(question))
         if question.choices:
@@ -152,7 +155,7 @@ def path_picker(progress) -> int:
                                                                         right=right, made=made))
     lines = []
     for index, lab in enumerate(PATH):
-        mark = "✅" if lab.id in progress.done else "▶️" if index == progress.current else "·"
+        mark = "✓" if lab.id in progress.done else "▸" if index == progress.current else "·"  # plain text: any font has them
         lines.append(f"{mark} {index + 1} · {lab_texts.title(lab.id)}")
     chosen = st.session_state.get(CHOSEN, min(progress.current, len(PATH) - 1))
     picked = st.selectbox(_("Lab"), lines, index=chosen, key=f"lab_pick_{st.session_state.get(PICKS, 0)}")
@@ -169,9 +172,6 @@ else:
     progress = guided.progress(state)
     if not progress.readable:
         st.warning(_("This run's log cannot be read now, so your answers so far are not shown; new ones are kept."))
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.warning(_(notice))
     if state.trainer.stopped_reason:
         st.warning(_("Training has stopped (see the sidebar): reset on Train with a smaller α to go on."))
     lab_section(path_picker(progress), progress)

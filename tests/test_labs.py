@@ -73,3 +73,20 @@ def test_a_lab_is_done_when_its_questions_are_answered_and_its_task_is_done(data
     # A later answer to the same question replaces the earlier one; an unknown lab is ignored.
     found = answers(log + [answer("loss", "loss", right=False), answer("retired_lab", "x")])
     assert found[("loss", "loss")].right is False and ("retired_lab", "x") not in found
+
+
+def test_the_log_tally_counts_lab_answers_and_the_row_marks_the_labs_done(data):
+    from core.labs import GUIDED_PATH, guided_lesson, lab_marks, lab_on
+    from core.lesson import lesson_from_dict, lesson_to_dict
+    from core.progress import LogTally
+
+    tally = LogTally(Settings())
+    log = [TrainSamples(2), answer("forward_pass", "relu"), answer("forward_pass", "prediction", False),
+           answer("loss", "loss")]
+    tally.add(log)
+    facts = run_facts(apply_events(Trainer(Settings(), *data), log), tally.facts(branched=False))
+    assert facts.log.lab_answers == {("forward_pass", "relu"), ("forward_pass", "prediction"), ("loss", "loss")}
+    assert lab_marks(facts) == {"lab_forward_pass"} and lab_on(lab_marks(facts)) == 1
+    assert lab_on(frozenset()) == 0 and lab_on({f"lab_{lab.id}" for lab in PATH}) == len(PATH)
+    lesson = guided_lesson()
+    assert GUIDED_PATH in lesson.tasks and lesson_from_dict(lesson_to_dict(lesson)) == lesson

@@ -14,7 +14,7 @@ from core.lesson import Lesson
 from core.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of
-from ui import classroom
+from lab import classroom
 from ui.class_views import literal
 from ui.dashboard import csv_text
 
@@ -280,3 +280,27 @@ def test_compare_cannot_walk_around_a_locked_setting(store):
     app.checkbox(key="compare_erratum_pair").uncheck().run()
     app.button(key="compare_rules").click().run()  # the three rules at the lesson's α: allowed
     assert [trainer.settings.learning_rate for trainer in session_of(app).comparison.trainers] == [0.05] * 3
+
+
+def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is_on(store):
+    from core.labs import GUIDED_PATH
+    from tests.test_pages_lab import numbers_in, question_text, submit
+
+    app = fresh_app()
+    app.switch_page("pages/teach.py").run()
+    app.text_input[0].input("Alone together")
+    app.checkbox(key="lesson_guided").check()
+    app.button[0].click().run()
+    class_id = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
+    assert GUIDED_PATH in store.class_info(class_id).lesson.tasks
+    student = joined(class_id, "Ada")
+    assert any(link.proto.page == "lab" for link in student.get("page_link"))
+    student.switch_page("pages/lab.py").run()
+    student.number_input[0].set_value(max(0.0, numbers_in(question_text(student).split("Z1 =")[1])[0]))
+    submit(student)
+    student.radio(key="lab_given_prediction").set_value("0")
+    submit(student)
+    flush(student)
+    table = app.switch_page("pages/teach.py").run().dataframe[0].value.set_index("Student")
+    assert table.loc["Ada", "Lab"] == "2 · The loss"
+    assert "lab_forward_pass" in store.class_members(class_id)[0].progress.tasks

@@ -1,7 +1,7 @@
 """The teacher's dashboard: one row per student, refreshed every few seconds, a class summary, a CSV.
 
 It reads the class's progress rows (runs/store.py: one small row per student, which each student's
-session writes as they train, ui/classroom.py) and never a run, so a refresh costs one query of N
+session writes as they train, lab/classroom.py) and never a run, so a refresh costs one query of N
 rows and a table, whatever the students have trained. Selecting a student's row opens their run on
 every screen, read-only. Names are shown as typed: in the table as plain text, elsewhere through
 class_views.literal(); in the CSV a name that a spreadsheet would run as a formula gets a leading '.
@@ -23,10 +23,12 @@ import pandas as pd
 import streamlit as st
 
 import locales
+from core.labs import GUIDED_PATH
 from core.tasks import TASKS, known
 from locales import _, number, percent
 from runs.store import StoreError
-from ui import class_views, classroom, figures, session
+from lab import classroom
+from ui import class_views, figures, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5
@@ -100,9 +102,11 @@ def live_panel(class_id: str) -> None:
         st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
     frame = member_table(members, chosen)
+    config = column_config(chosen, name_width(frame["Student"], figures.on_a_phone()))
+    if GUIDED_PATH in info.lesson.tasks:
+        lab_views.add_lab_column(frame, config, [member.progress.tasks for member in members])
     ids = [member.id for member in members]
-    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY,
-                 column_config=column_config(chosen, name_width(frame["Student"], figures.on_a_phone())),
+    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=config,
                  on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
     if state.classroom.viewing is not None:  # a row was just selected
         st.switch_page("pages/train.py")
