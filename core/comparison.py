@@ -23,7 +23,7 @@ from core.network import init_parameters
 from core.pixel_cache import float32_pixels
 from core.settings import Settings, validation_errors
 from core.training import PROBE_IMAGES, Trainer
-from locales import N_, _, ngettext, number
+from locales import N_, _, ngettext, number, percent
 
 MIN_RUNS, MAX_RUNS = 2, 4
 RULE_SET = ("document", "mse", "cross-entropy")
@@ -265,10 +265,10 @@ def _accuracy_sentence(trainers, labels) -> str | None:
         if any(np.isnan(score) for score in scores):
             return None
     order = np.argsort(scores, kind="stable")[::-1]
-    ranked = ", ".join(f"**{labels[i]}** {number(scores[i], '.1%')}" for i in order)
+    ranked = ", ".join(f"**{labels[i]}** {percent(scores[i])}" for i in order)
     gap = scores[order[0]] - scores[order[-1]]
     return _("{when}, {what}: {ranked} (a spread of {gap} percentage points).").format(
-        when=_position(lead), what=what, ranked=ranked, gap=number(gap * 100, ".1f"))
+        when=_position(lead), what=what, ranked=ranked, gap=number(gap * 100, ".2f"))
 
 
 def _erratum_sentences(trainers, labels) -> list[str]:

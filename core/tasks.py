@@ -13,9 +13,10 @@ Left out on purpose: when facts are gathered (ui/classroom.py) and how a screen 
 from dataclasses import dataclass
 from typing import Callable
 
+from core.metrics import shown_percent
 from core.network import GRADIENT_RULES
 from core.progress import RunFacts
-from locales import N_, _, number
+from locales import N_, _, number, percent
 
 RULE_SAMPLES = 1_000  # updates with a rule that count as having tried it
 MNIST_TRAINING_IMAGES = 60_000  # an epoch's worth of updates
@@ -35,7 +36,23 @@ class Task:
 
     def explanation(self) -> str:
         """What counts as done, in this thread's language."""
-        return _(self.done_when).format(samples=number(RULE_SAMPLES, ","), share=number(self.share, ".0%"))
+        return _(self.done_when).format(samples=number(RULE_SAMPLES, ","), share=percent(self.share, 0))
+
+    def to_go(self, facts: RunFacts) -> tuple[float, float] | None:
+        """For a task that asks for a test accuracy: (the best accuracy as shown, in %; points still to go), or None."""
+        if not self.share or facts.best_accuracy is None:
+            return None
+        shown = shown_percent(facts.best_accuracy)
+        return shown, max(0.0, round(shown_percent(self.share) - shown, 2))
+
+
+def reaches(facts: RunFacts, share: float) -> bool:
+    """The best test accuracy, as the screens show it (two decimals of a percentage), is at least `share`.
+
+    Judged on the shown figure, not the raw fraction: "89.98%" is not yet 90%, and no screen can show
+    "90.00%" for a run that is not done.
+    """
+    return facts.best_accuracy is not None and shown_percent(facts.best_accuracy) >= shown_percent(share)
 
 
 def _trained(facts: RunFacts) -> bool:
@@ -48,11 +65,11 @@ CATALOGUE = (
          lambda facts: facts.epoch >= 1),
     Task("accuracy_90", N_("Reach 90% test accuracy"), N_("90%"),
          N_("At least {share} of the 10,000 test images are read right, measured now or at the end of an epoch."),
-         lambda facts: facts.best_accuracy is not None and facts.best_accuracy >= 0.90, share=0.90),
+         lambda facts: reaches(facts, 0.90), share=0.90),
     Task("accuracy_93", N_("Reach 93% with any settings"), N_("93%"),
          N_("At least {share} of the test images are read right; change α, the rule or the hidden size (Reset or "
             "branch) to get there."),
-         lambda facts: facts.best_accuracy is not None and facts.best_accuracy >= 0.93, share=0.93),
+         lambda facts: reaches(facts, 0.93), share=0.93),
     Task("silence_all", N_("Silence every hidden unit"), N_("all silent"),
          N_("After at least one step, every hidden unit is silent (Z1 ≤ 0 on all of the first 1,000 test "
             "images), as the Train screen reports. A large α does it."),

@@ -7,7 +7,7 @@ import streamlit as st
 import locales
 from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from locales import _, number
-from ui import class_views, session, shell, widgets
+from ui import class_views, session, shell, take_home, widgets
 from ui.session import Session, Upload
 
 shell.require()
@@ -111,5 +111,8 @@ with download_column:
                        icon=":material/download:", key="checkpoint_download")
     st.caption(_("`{file}`: the file is built when you click (well under 1 s), from the model as it is then.").format(
         file=checkpoint_filename(trainer)))
+
+st.subheader(_("Take the run home"))
+take_home.downloads(state, "save_load")
 
 shell.next_screen_link(__file__)

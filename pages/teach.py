@@ -10,6 +10,7 @@ import zoneinfo
 
 import streamlit as st
 
+from core.labs import GUIDED_PATH
 from core.lesson import SETTING_LABELS, Lesson, check_name, setting_text
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings
@@ -113,16 +114,19 @@ def student_screen() -> None:
         locked = ", ".join(f"{_(SETTING_LABELS[name])} = {setting_text(getattr(lesson.settings, name))}"
                            for name in sorted(lesson.locked))
         st.caption(_("Locked by your class: {settings}.").format(settings=locked))
+    if GUIDED_PATH in lesson.tasks:
+        st.page_link("pages/lab.py", label=_("Your class follows the guided path: open the Lab"),
+                     icon=":material/school:")
     chosen = known(lesson.tasks)
     if not chosen:
         st.caption(_("Your teacher chose no tasks for this class."))
         return
     with st.spinner(_("Checking your run…")):
-        done = class_views.student_tasks(state)
+        done, facts = class_views.student_tasks(state)
     st.subheader(_("Tasks: {done} of {total} done").format(done=len(done & set(chosen)), total=len(chosen)))
     st.caption(_("Each task checks itself from your run as it is (its position, weights, log and branches): "
                  "train, and the list follows."))
-    class_views.task_list(state, done)
+    class_views.task_list(state, done, facts)
 
 
 # --- the teacher -----------------------------------------------------------------------------------------
@@ -214,6 +218,8 @@ def create_screen() -> None:
         tasks = st.multiselect(_("Tasks (each checks itself from the student's run)"),
                                [task.id for task in CATALOGUE], default=[task.id for task in CATALOGUE],
                                format_func=lambda task_id: _(TASKS[task_id].title))
+        guided = st.checkbox(_("Follow the guided path: the Lab screen's eight labs, in the document's order, with "
+                               "the dashboard showing which lab each student is on"), key="lesson_guided")
         with st.expander(_("What each task counts as done")):
             for task in CATALOGUE:
                 st.markdown(f"**{_(task.title)}**: {task.explanation()}")
@@ -223,7 +229,7 @@ def create_screen() -> None:
                                    "runs are kept for 30 days after it, then removed with the store's retention."))
         pressed = st.form_submit_button(_("Create the class"), icon=":material/add:", type="primary")
     if pressed:
-        create(name, values, locked, shown, tasks, end)
+        create(name, values, locked, shown, (GUIDED_PATH, *tasks) if guided else tasks, end)
 
 
 def create(name, values, locked, shown, tasks, end) -> None:

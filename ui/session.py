@@ -23,6 +23,7 @@ from core.training import StepRecord, Trainer
 from locales import _, number
 from data.cache import cache_is_complete, default_cache_dir
 from ui.classroom import ClassState
+from lab.guided_path import GuidedPath
 from ui.live_run import LiveRun, StoreHandle
 
 
@@ -137,6 +138,7 @@ class Session:
         self.comparison = None  # the Compare screen's runs in lockstep (ui/comparison.py), once a set is built
         self.classroom = ClassState()  # the class this learner is in or teaches (ui/classroom.py)
         self.language: str | None = None  # "en" or "el", once chosen (ui/language.py)
+        self.guided = GuidedPath()  # the Lab screen's guided path (lab/guided_path.py)
 
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
@@ -193,6 +195,15 @@ class Session:
             return None
         record = self.trainer.step_on(image, label)  # refused for overflow, it stops the run: logged all the same
         return self._after(self.run.record(self.trainer, StepOnImage.of(image, label)), record)
+
+    def record_event(self, event) -> None:
+        """Keep an event that trains nothing (a lab's answer) in the run's log, after what the run has done."""
+        trainer = self.run.record(self.trainer, event, samples=0)
+        if trainer is not self.trainer:  # another tab moved the run on first: show it as stored
+            self.trainer = trainer
+            self._model_changed()
+        else:
+            self.classroom.after_click(self)  # a class's dashboard counts the answer too
 
     def _after(self, trainer, record):
         """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""
@@ -294,6 +305,22 @@ def existing() -> Session | None:
     return st.session_state.get(SESSION_KEY)
 
 
+def connection_moved() -> bool:
+    """This new session is a browser reconnecting from a session this process does not hold.
+
+    A browser whose WebSocket dropped reconnects offering its session's id (the third entry of
+    Sec-WebSocket-Protocol); the process holding that session resumes it, so a new session under
+    such an id means another process had it: the replica or machine went away and the proxy moved
+    the browser here. A first visit or a reload offers none.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    offered = (st.context.headers.get("Sec-Websocket-Protocol") or "").split(",")
+    previous = offered[2].strip() if len(offered) > 2 else ""
+    context = get_script_run_ctx()
+    return bool(previous) and context is not None and previous != context.session_id
+
+
 def current() -> Session:
     """This browser session's Session, created on first use with the settings in the URL (checked)."""
     if SESSION_KEY not in st.session_state:
@@ -303,6 +330,9 @@ def current() -> Session:
         surface, surface_notices = surface_settings_from_query(query)
         run = LiveRun(run_store(), data_arrays())
         trainer = run.open(query.get("run"), settings)
+        if query.get("run") and run.run_id == query.get("run") and connection_moved():
+            notices.append(_("The connection moved to another server, and nothing was lost: this run goes on from "
+                             "step {step}, its last saved click.").format(step=number(trainer.step_count)))
         state = Session(run, trainer, surface, notices + surface_notices)
         if not query.get("run"):
             state.unlinked_run = run.run_id
