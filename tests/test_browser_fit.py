@@ -20,7 +20,7 @@ from tests.test_browser_layout import LAPTOP, PHONE, PROBLEMS
 
 pytestmark = pytest.mark.browser
 
-PATHS = ["", "dataset", "forward", "train", "weights", "gradients", "errata", "loss_surface", "draw", "evaluate",
+PATHS = ["lab", "", "dataset", "forward", "train", "weights", "gradients", "errata", "loss_surface", "draw", "evaluate",
          "checkpoint", "compare", "teach"]
 
 FIT = """(laptop) => {
