@@ -136,7 +136,10 @@ def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     # caller, the translator or the phone (else its second line lies over the plot).
     margin = {"l": 50, "r": 20, "b": 40, **layout.pop("margin", {})}
     margin["t"] = max(margin.get("t", 0), 40 + 18 * fitted.count("<br>"))
-    layout = {"title": dict(text=fitted, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
+    # Hung from the top: plotly otherwise puts the first line's baseline mid-margin and the rest run down
+    # into the plot.
+    layout = {"title": dict(text=fitted, font=dict(size=14), yref="container", y=1, yanchor="top", pad=dict(t=10)),
+              "height": height, "font": dict(size=12, color=FONT_COLOUR),
               "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
               "margin": margin, "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
@@ -330,8 +333,9 @@ def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels
                  + "<extra></extra>")
     if annotate:
         trace["texttemplate"] = f"%{{z:{text_format}}}"
-    return figure([trace], title, height, xaxis=axis(x_title, type="category"),
-                  yaxis=axis(y_title, type="category", autorange="reversed"))
+    # dtick 1: every row and column named; plotly's own choice skipped every other digit in a narrow chart.
+    return figure([trace], title, height, xaxis=axis(x_title, type="category", dtick=1),
+                  yaxis=axis(y_title, type="category", autorange="reversed", dtick=1))
 
 
 def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int = 260,
