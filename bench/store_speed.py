@@ -34,7 +34,7 @@ from core.training import Trainer
 from data import load_mnist
 from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import RunStore
-from ui.live_run import STORED_KEYFRAME_EVERY, timeline_from_store
+from lab.live_run import STORED_KEYFRAME_EVERY, timeline_from_store
 
 CLICK = 1000  # samples per train event
 

@@ -22,13 +22,13 @@ from core.events import TrainSamples
 from core.settings import Settings
 from core.timeline import Keyframe, Timeline
 from core.training import Trainer
-from ui.live_run import STORED_KEYFRAME_EVERY
+from lab.live_run import STORED_KEYFRAME_EVERY
 
 
 def trained_run(epochs, data_arrays):
     """A run trained epoch by epoch as the Train screen does, with the timeline the session keeps.
 
-    Also the keyframes the store would keep (ui/live_run.py's policy: one every STORED_KEYFRAME_EVERY steps).
+    Also the keyframes the store would keep (lab/live_run.py's policy: one every STORED_KEYFRAME_EVERY steps).
     """
     trainer = Trainer(Settings(), *data_arrays)
     timeline = Timeline(Keyframe.of(trainer, 0, 0), data=data_arrays)

@@ -12,7 +12,7 @@ short reading of those numbers in words (which rule or α learned most, which co
 their hidden units and when).
 
 Left out on purpose: the shared loss plane (core/shared_plane.py), where the runs are stored
-(ui/comparison.py appends each run's events like any run's), and streamlit.
+(lab/comparison.py appends each run's events like any run's), and streamlit.
 """
 
 from dataclasses import fields, replace

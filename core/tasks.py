@@ -7,7 +7,7 @@ a task done; the server decides from what the run is. Each task says in one line
 A teacher picks some of them for a class (core/lesson.py); once a run of a student has done a task,
 it stays done for that student (the store keeps the union), even if a later step undoes it.
 
-Left out on purpose: when facts are gathered (ui/classroom.py) and how a screen shows the list.
+Left out on purpose: when facts are gathered (lab/classroom.py) and how a screen shows the list.
 """
 
 from dataclasses import dataclass

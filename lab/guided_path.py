@@ -7,7 +7,7 @@ step, a thousand, a step on a drawing) goes through the session's own methods, s
 and shown on every screen like a click on Train; the answer is read from that step's record.
 
 Plain Python, no Streamlit and no words (the middle layer): pages/lab.py shows what this returns.
-It moves with the session it serves (ui/session.py, to lab/ with the refactor).
+It serves the session (lab/session.py).
 """
 
 from dataclasses import dataclass

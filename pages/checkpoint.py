@@ -7,8 +7,8 @@ import streamlit as st
 import locales
 from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from locales import _, number
+from lab.session import Session, Upload
 from ui import class_views, session, shell, take_home, widgets
-from ui.session import Session, Upload
 
 shell.require()
 st.title(_("Save & load"))
@@ -90,11 +90,11 @@ with upload_column:
                                   key="checkpoint_upload")
     # The uploaded file stays in the widget across reruns: load each upload once, not on every rerun.
     if upload is None:
-        state.last_upload = None
+        state.keep_upload(None)
     elif state.last_upload is None or state.last_upload.file_id != upload.file_id:
-        state.last_upload = load_upload(state, upload)
+        state.keep_upload(load_upload(state, upload))
     elif state.last_upload is not None:
-        state.last_upload = in_this_language(state.last_upload, upload)
+        state.keep_upload(in_this_language(state.last_upload, upload))
     outcome = state.last_upload
     if outcome is not None and outcome.loaded:
         st.success(outcome.message, icon=":material/check_circle:")

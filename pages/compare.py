@@ -10,8 +10,9 @@ from core import loss_surface, shared_plane
 from core.history import History
 from core.settings import NUMERIC_RANGES
 from core.surface_settings import LOSS_OF_RULE
+from lab import comparison
 from locales import N_, _, ngettext, number, percent
-from ui import compare_figures, comparison, figures, session, shell, widgets
+from ui import compare_figures, figures, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -38,10 +39,7 @@ def listed(parts) -> str:
 
 def replace_comparison(new: comparison.Comparison) -> None:
     """Show `new` from now on; the one it replaces stays stored, behind a link."""
-    old = state.comparison
-    if old is not None:
-        new.previous = old.link()
-    state.comparison = new
+    state.replace_comparison(new)
 
 
 def follow_link() -> None:
@@ -148,7 +146,7 @@ def control_buttons(ready: bool) -> int:
         asked = 100
     if row.button(_("Run to end of epoch"), key="compare_run_epoch", icon=":material/play_arrow:",
                   disabled=not ready):
-        shown.running = True
+        shown.start_running()
     return asked
 
 
@@ -156,7 +154,7 @@ def run_slice() -> None:
     """Train every run for RUN_SLICE_SECONDS in all, then let the panel draw and rerun: Stop lands in between."""
     shown = state.comparison
     if st.button(_("Stop"), key="compare_stop", icon=":material/stop:"):
-        shown.running = False
+        shown.stop_running()
         st.rerun(scope="fragment")
     live = shown.live()
     deadline = time.perf_counter() + RUN_SLICE_SECONDS / max(len(live), 1)  # the leader's share: the others match it
@@ -205,9 +203,14 @@ def runs_table(shown: comparison.Comparison, silent: list) -> None:
         status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
         train = "–" if train is None or np.isnan(train) else percent(train)
         units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
-        lines.append(f"| <span style='color:{run.colour}'>■■</span> **{run.label}**{status} | "
+        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run.label}**{status} | "
                      f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
     st.markdown("\n".join(lines), unsafe_allow_html=True)
+
+
+def colour(run: comparison.ComparedRun) -> str:
+    """A run's colour: the palette's at its place in the set."""
+    return figures.RUNS[run.place]
 
 
 def own_loss(rule: str) -> tuple[str, str]:
@@ -225,7 +228,7 @@ def run_curves(run: comparison.ComparedRun) -> compare_figures.RunCurves:
     silent_steps, silent = run.tracked.silent_along()
     distance_steps, distance = run.tracked.distance_along()
     return compare_figures.RunCurves(
-        run.label, run.colour, symbol, own, mse, [summary.epoch + 1 for summary in history.epochs],
+        run.label, colour(run), symbol, own, mse, [summary.epoch + 1 for summary in history.epochs],
         [summary.test_accuracy for summary in history.epochs], silent_steps, silent, distance_steps, distance)
 
 
@@ -262,7 +265,7 @@ def weights(shown: comparison.Comparison, silent: list) -> None:
                     silent=len(units), hidden=len(mask))
             else:
                 note = ""
-            st.markdown(f"<span style='color:{run.colour}'>■■</span> **{run.label}**: "
+            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run.label}**: "
                         + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
             widgets.picture(figures.png(image), output_format="PNG", width="stretch",
                             alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
@@ -287,7 +290,7 @@ def lockstep_panel() -> None:
     for notice in shown.take_notices():
         st.warning(notice, icon=":material/link_off:")
     if problems:
-        shown.running = False
+        shown.stop_running()
         st.error(_("**These runs cannot train in lockstep:** {problems}. Build a new set above.").format(
             problems=listed(problems)), icon=":material/error:")
     st.markdown(f"#### {position_text(shown)}")
@@ -309,7 +312,7 @@ def lockstep_panel() -> None:
                         + "\n".join(f"- {sentence}" for sentence in sentences))
         weights(shown, silent)
     if [trainer.epoch for trainer in shown.trainers] != epochs or (shown.running and not shown.live()):
-        shown.running = False
+        shown.stop_running()
         st.rerun()  # refresh what lies outside this panel: the plane is drawn at the new step
     if shown.running:
         widgets.rerun_panel()
@@ -382,7 +385,7 @@ def plane_section(shown: comparison.Comparison) -> None:
         st.button(_("Draw the plane at the runs' current step"), key="compare_redraw")
         return
     names = [run.label for run in shown.runs]
-    colours = [run.colour for run in shown.runs]
+    colours = [colour(run) for run in shown.runs]
     others = [run.label for run in shown.runs if LOSS_OF_RULE[run.trainer.settings.rule] != loss]
     if others:
         st.caption(ngettext(

@@ -159,9 +159,7 @@ def teach(prepared: drawing.PreparedDrawing) -> None:
                  "replaying the run gives the same weights. Press again for another step.").format(
                      rate=number(trainer.learning_rate, ".4g"), rule=trainer.settings.rule))
     if pressed:
-        record = state.train_on_drawing(prepared.centred, int(label))
-        if record is not None:
-            state.drawing_lesson = (record, network.forward(trainer.params, record.x).A2)
+        state.train_on_drawing(prepared.centred, int(label))
         st.rerun()  # the prediction above now reads the drawing with the new weights
     lesson = state.drawing_lesson
     if lesson is not None and np.array_equal(lesson[0].x, prepared.x):

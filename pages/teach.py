@@ -17,7 +17,8 @@ from core.settings import NUMERIC_RANGES, Settings
 from core.tasks import CATALOGUE, TASKS, known
 from locales import N_, _
 from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
-from ui import class_views, classroom, dashboard, session, shell
+from lab import classroom
+from ui import class_views, dashboard, session, shell
 from ui.class_views import literal
 
 shell.require()

@@ -80,7 +80,7 @@ def control_buttons():
     if row.button(_("Step ×100"), key="step_100"):
         asked = 100
     if row.button(_("Run to end of epoch"), key="run_epoch", icon=":material/play_arrow:"):
-        state.running = True
+        state.start_running()
     if row.button(_("Reset"), key="reset", icon=":material/restart_alt:"):
         state.reset(trainer.settings)
         st.rerun()
@@ -90,7 +90,7 @@ def control_buttons():
 def run_slice() -> None:
     """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
     if st.button(_("Stop"), key="stop", icon=":material/stop:"):
-        state.running = False
+        state.stop_running()
         st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
     state.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
@@ -340,7 +340,7 @@ def training_panel() -> None:
     if not silent.any():
         silent_units_report(silent)
     if trainer.epoch != epoch or trainer.stopped_reason:
-        state.running = False
+        state.stop_running()
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
         widgets.rerun_panel()

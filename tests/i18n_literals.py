@@ -1,4 +1,4 @@
-"""Find text in pages/ and ui/ that a person would read but that bypasses the translation function.
+"""Find text in pages/, ui/ and lab/ that a person would read but that bypasses the translation function.
 
 A string literal counts as text when, with markup, format fields and plotly's %{…} taken out, it
 holds two words in a row (prose), or any word where it is handed to a widget or a figure as what
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ("pages", "ui")
+FOLDERS = ("pages", "ui", "lab")
 TRANSLATORS = {"_", "ngettext", "N_"}
 # Streamlit calls whose first argument is shown as it is, and keywords whose value is shown.
 SHOWN_FIRST = {"title", "header", "subheader", "markdown", "caption", "write", "text", "info", "warning", "error",

@@ -1,4 +1,4 @@
-"""The progress rows of a class's students (ui/classroom.py's ProgressWriter) on a real store and real runs:
+"""The progress rows of a class's students (lab/classroom.py's ProgressWriter) on a real store and real runs:
 the test accuracy is measured off the click's path, at most every few seconds per student, and the last
 state of a student who stopped clicking is measured in the end; tasks done stay done."""
 
@@ -10,8 +10,8 @@ from core.lesson import Lesson
 from core.progress import LogFacts, loss_sparkline
 from core.settings import Settings
 from core.training import Trainer
-from ui.classroom import ACCURACY_SECONDS, ProgressWriter, Seat, Snapshot
-from ui.live_run import StoreHandle
+from lab.classroom import ACCURACY_SECONDS, ProgressWriter, Seat, Snapshot
+from lab.live_run import StoreHandle
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_greek_keeps_every_field_formula_and_link_of_the_english():
                     f"{what} differ in the Greek of {sources[0]!r}: {text!r}"
 
 
-def test_no_text_in_pages_or_ui_bypasses_the_translation_function():
+def test_no_text_in_pages_ui_or_lab_bypasses_the_translation_function():
     report = all_findings()
     assert not report, "\n".join(f"{file}:{line}: {text[:80]!r}" for file, lines in report.items()
                                  for line, text in lines)

@@ -1,4 +1,4 @@
-"""ui/live_run.py with a real SQLite store and real MNIST: a session's run is written as it trains.
+"""lab/live_run.py with a real SQLite store and real MNIST: a session's run is written as it trains.
 
 A store that cannot be reached keeps the steps in memory and writes them when it is back;
 snapshots are written in the background every SNAPSHOT_EVERY samples and restore bit for bit.
@@ -10,8 +10,8 @@ import pytest
 from core.events import SNAPSHOT_EVERY, TrainSamples
 from core.settings import Settings
 from runs.store import RunStore
-from ui import live_run
-from ui.live_run import UNREACHABLE, LiveRun, StoreHandle, trainer_at
+from lab import live_run
+from lab.live_run import UNREACHABLE, LiveRun, StoreHandle, trainer_at
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from core.network import GRADIENT_RULES, LOSSES
 from data.idx import idx_bytes
 from tests.app_session import fresh_app, session_of, trained_app, trainer_of
-from ui.session import Session
+from lab.session import Session
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
            "pages/gradients.py", "pages/loss_surface.py", "pages/draw.py", "pages/evaluate.py",

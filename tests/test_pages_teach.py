@@ -14,7 +14,7 @@ from core.lesson import Lesson
 from core.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of
-from ui import classroom
+from lab import classroom
 from ui.class_views import literal
 from ui.dashboard import csv_text
 

@@ -12,8 +12,8 @@ import streamlit as st
 
 from core.progress import run_facts
 from core.tasks import TASKS, known, tasks_done
+from lab import classroom
 from locales import _, number, percent
-from ui import classroom
 
 TEACH_PAGE = "pages/teach.py"
 

@@ -1,7 +1,7 @@
 """The teacher's dashboard: one row per student, refreshed every few seconds, a class summary, a CSV.
 
 It reads the class's progress rows (runs/store.py: one small row per student, which each student's
-session writes as they train, ui/classroom.py) and never a run, so a refresh costs one query of N
+session writes as they train, lab/classroom.py) and never a run, so a refresh costs one query of N
 rows and a table, whatever the students have trained. Selecting a student's row opens their run on
 every screen, read-only. Names are shown as typed: in the table as plain text, elsewhere through
 class_views.literal(); in the CSV a name that a spreadsheet would run as a formula gets a leading '.
@@ -26,7 +26,8 @@ from core.labs import GUIDED_PATH
 from core.tasks import TASKS, known
 from locales import _, number, percent
 from runs.store import StoreError
-from ui import class_views, classroom, figures, lab_views, session
+from lab import classroom
+from ui import class_views, figures, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5

@@ -53,12 +53,12 @@ def start_run() -> None:
 
 def keep(state) -> None:
     """Remember the language of this run in the session (the URL is rewritten from it)."""
-    state.language = locales.language()
+    state.choose_language(locales.language())
 
 
 def _switched() -> None:
     state = session.current()
-    state.language = st.session_state[SWITCH_KEY]
+    state.choose_language(st.session_state[SWITCH_KEY])
     st.query_params["lang"] = state.language
     locales.activate(state.language)
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import streamlit as st
 
 from locales import _
-from ui import class_views, classroom, language, session, widgets
+from lab import classroom
+from ui import class_views, language, session, widgets
 from ui.run_memory import keep_run_in_tab
 
 # A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
@@ -125,12 +126,13 @@ def start():
     mnist = session.dataset_or_stop()
     state = session.current()
     language.keep(state)
-    classroom.follow(state)
+    if classroom.follow(state, st.query_params.to_dict):
+        st.rerun()  # the navigation was drawn for a learner in no class (or another)
     session.keep_in_url(state)
     keep_run_in_tab(state)
     widgets.sidebar(mnist, state)
     class_views.banner(state)
-    state.shell_drawn = True
+    state.note_shell(True)
     return navigation
 
 
@@ -145,7 +147,7 @@ def require() -> None:
     if state is None or not state.shell_drawn:
         start().run()  # start() stops the run with a message if MNIST cannot be had, before any trainer is made
         st.stop()
-    session.current().shell_drawn = False
+    session.current().note_shell(False)
 
 
 def next_screen(page_file: str) -> st.Page:

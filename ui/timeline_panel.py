@@ -12,7 +12,7 @@ from core.network import GRADIENT_RULES
 from core.settings import NUMERIC_RANGES
 from locales import N_, _, number
 from runs.store import StoreError
-from ui.session import Session
+from lab.session import Session
 
 SLIDER_KEY, GOTO_KEY = "timeline_step", "timeline_goto"
 # How a branch's lineage names the settings it changed (α and the rule are symbols; the others are words).

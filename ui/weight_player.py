@@ -12,7 +12,7 @@ import streamlit as st
 from locales import _, ngettext, plotly_separators
 from runs.store import StoreError
 from ui import weight_frames
-from ui.session import Session
+from lab.session import Session
 
 HERE = Path(__file__).resolve().parent
 _component = st.components.v2.component("backprop_weight_player", js=(HERE / "weight_player.js").read_text(),

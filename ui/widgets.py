@@ -9,7 +9,8 @@ import locales
 from locales import N_, _, number
 from ui import class_views, figures, language, timeline_panel
 from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
-from ui.session import Session, current
+from lab.session import Session
+from ui.session import current
 
 
 def picture(image, alt, caption=None, width="content", **options) -> None:
@@ -101,7 +102,7 @@ def sidebar(mnist, session: Session) -> None:
         st.caption(_("**MNIST** {training} training and {test} test images, checksums verified (source: {source}).")
                    .format(training=number(len(mnist.train_labels)), test=number(len(mnist.test_labels)),
                            source=mnist.source))
-        session.position_slot = st.empty()
+        session.keep_position_slot(st.empty())
         refresh_position(session)
         if trainer.stopped_reason:
             st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
@@ -135,7 +136,7 @@ def store_notice_in_fragment(session: Session) -> None:
     """
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    from ui.live_run import UNREACHABLE
+    from lab.live_run import UNREACHABLE
 
     context = get_script_run_ctx()
     if context is not None and context.fragment_ids_this_run and UNREACHABLE in session.run.notices:

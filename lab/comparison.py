@@ -1,6 +1,6 @@
 """The Compare screen's state: 2 to 4 stored runs trained in lockstep, held by the session as one object.
 
-Every compared run is a normal stored run with a LiveRun of its own (ui/live_run.py): each click
+Every compared run is a normal stored run with a LiveRun of its own (lab/live_run.py): each click
 appends its "train n samples" event, so each run has its own ?run= link, and the comparison's link is
 the Compare screen with the runs' ids (?compare=id1,id2,id3). A set built here starts new runs from
 the initial weights of the session's run; the session's own run (the Train screen's) is never moved.
@@ -31,9 +31,8 @@ from core.comparison import (
 from core.training import Trainer
 from locales import _, ngettext, number
 from runs.store import MalformedRunId, StoreError, StoreUnavailable, UnknownRun, check_run_id
-from ui.figures import RUNS
-from ui.live_run import LiveRun, StoreHandle, trainer_at
-from ui.session import Memo
+from lab.live_run import LiveRun, StoreHandle, trainer_at
+from lab.memo import Memo
 
 MAX_LINK_CHARACTERS = 4_000  # four links with their settings fit easily; anything longer is refused unread
 QUERY_KEY = "compare"
@@ -50,8 +49,7 @@ class ComparedRun:
     live: LiveRun
     tracked: TrackedRun
     place: int  # its place in the set, from 0
-    set_settings: tuple  # the settings of every run of the set, in order
-    colour: str
+    set_settings: tuple  # the settings of every run of the set, in order (its colour is the palette's at its place)
 
     @property
     def label(self) -> str:
@@ -100,6 +98,14 @@ class Comparison:
         value = self.query_value()
         return f"compare?{QUERY_KEY}={value}" if value else None
 
+    def start_running(self) -> None:
+        """An epoch starts running in slices."""
+        self.running = True
+
+    def stop_running(self) -> None:
+        """The epoch running in slices stops (done, stopped, or interrupted)."""
+        self.running = False
+
     def problems(self) -> list[str]:
         return lockstep_problems(self.trainers)
 
@@ -142,7 +148,7 @@ class Comparison:
 
 def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: Callable[[], str]) -> Comparison:
     settings = tuple(trainer.settings for trainer in trainers)
-    runs = [ComparedRun(live, TrackedRun(trainer), place, settings, RUNS[place])
+    runs = [ComparedRun(live, TrackedRun(trainer), place, settings)
             for place, (live, trainer) in enumerate(zip(lives, trainers))]
     return Comparison(runs, origin)
 

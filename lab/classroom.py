@@ -20,7 +20,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import streamlit as st
 from babel.dates import format_datetime
 
 import locales
@@ -173,35 +172,35 @@ def ended_text(info: ClassInfo) -> str:
 # --- finding the class of a session ------------------------------------------------------------------
 
 
-def follow(state) -> None:
-    """Find the class of the session's run when the run changes (one query); rerun if its screens differ.
+def follow(state, url_query) -> bool:
+    """Find the class of the session's run when the run changes (one query); True if its screens differ now.
 
     Called by the shell on every full run, so a student who opens their run link in another
-    browser is in their class again, with its screens and locks.
+    browser is in their class again, with its screens and locks; the shell reruns when this says
+    the navigation changed. url_query() gives the URL's query (its settings the class may refuse).
     """
     classroom = state.classroom
     run_id = state.run.run_id
     if classroom.viewing is not None or run_id is None or run_id == classroom.looked_up:
-        return
+        return False
     classroom.looked_up = run_id
     if classroom.seat is not None and classroom.seat.run_id == run_id:
-        return
+        return False
     store = state.run.handle.get()
     if store is None:
-        return
+        return False
     navigation = (classroom.hidden_screens(), classroom.seat is not None)
     try:
         member = store.member_of_run(run_id)
         info = None if member is None else store.class_info(member.class_id)
     except StoreError as error:
         log.warning("the class of run %s cannot be read: %s", run_id, error)  # i18n: not text
-        return
+        return False
     classroom.seat = None if member is None else Seat(member.id, member.name, info, run_id,
                                                       frozenset(member.progress.tasks))
     if classroom.seat is not None:
-        classroom.notices.extend(info.lesson.url_notices(st.query_params.to_dict()))
-    if (classroom.hidden_screens(), classroom.seat is not None) != navigation:
-        st.rerun()  # the navigation was drawn for a learner in no class (or another)
+        classroom.notices.extend(info.lesson.url_notices(url_query()))
+    return (classroom.hidden_screens(), classroom.seat is not None) != navigation
 
 
 def join(state, info: ClassInfo, name: str) -> Seat:
