@@ -9,10 +9,22 @@ import re
 
 import pytest
 
-from deploy.browser import open_screen, settle
+from deploy.browser import settle
 from tests.browser_fixtures import exception_boxes
 
 pytestmark = pytest.mark.browser
+
+def open_screen(page, link: str, heading: str | None = None) -> None:
+    """Move to a screen through the sidebar (keeping the session), waiting as long as a busy machine needs."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
+    page.wait_for_function(f"() => document.querySelector('h1')?.innerText.includes({heading or link!r})", timeout=180_000)
+    settle(page, 180_000)
+
+
+def click(page, locator) -> None:
+    locator.click()
+    settle(page, 180_000)
+
 
 MAIN_TEXT = "() => document.querySelector('[data-testid=\"stMain\"]').innerText"
 CHART_TITLES = "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(t => t.textContent)"
@@ -32,8 +44,7 @@ def test_errata_states_its_epoch_counting_once_and_in_plain_words(page):
 
 def test_loss_surface_names_the_line_with_t_and_keeps_title_words_apart(page):
     open_screen(page, "Train")
-    page.get_by_role("button", name="Step ×100").click()
-    settle(page)
+    click(page, page.get_by_role("button", name="Step ×100"))
     open_screen(page, "Loss surface")
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
                            ".some(t => t.textContent.startsWith('Loss along'))", timeout=180_000)
@@ -47,11 +58,10 @@ def test_loss_surface_names_the_line_with_t_and_keeps_title_words_apart(page):
 
 def test_gradients_shows_the_expected_erratum_as_information_not_as_an_error(page):
     open_screen(page, "Train")
-    page.get_by_role("button", name="Step", exact=True).click()
-    settle(page)
+    click(page, page.get_by_role("button", name="Step", exact=True))
     open_screen(page, "Gradients")
     verdict = page.locator('[data-testid="stAlert"]', has_text="rule is not the gradient of 1 × mse")
-    verdict.wait_for(timeout=60_000)
+    verdict.wait_for(timeout=180_000)
     assert verdict.locator('[data-testid="stAlertContentInfo"]').count() == 1
     assert "expected finding" in verdict.inner_text()
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
@@ -60,8 +70,11 @@ def test_gradients_shows_the_expected_erratum_as_information_not_as_an_error(pag
 def test_compare_reads_zero_to_a_hundred_percent_before_any_epoch(page):
     open_screen(page, "Compare")
     page.locator(".st-key-compare_rates button").click()
-    page.locator(".st-key-compare_step_100 button").wait_for(timeout=60_000)
-    settle(page)
+    page.locator(".st-key-compare_step_100 button").wait_for(timeout=180_000)
+    settle(page, 180_000)
+    click(page, page.locator(".st-key-compare_step_100 button"))  # curves, but no epoch ended yet
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
+                           ".some(a => a.textContent.startsWith('Test accuracy'))", timeout=180_000)
     ticks = page.evaluate("""() => {
         const plot = [...document.querySelectorAll('.js-plotly-plot')]
           .find(p => [...p.querySelectorAll('.annotation-text')].some(a => a.textContent.startsWith('Test accuracy')));
@@ -74,12 +87,11 @@ def test_compare_reads_zero_to_a_hundred_percent_before_any_epoch(page):
 def test_forward_pass_under_the_past_step_banner_does_not_say_now(page):
     open_screen(page, "Train")
     for _ in range(2):
-        page.get_by_role("button", name="Step", exact=True).click()
-        settle(page)
+        click(page, page.get_by_role("button", name="Step", exact=True))
     box = page.locator(".st-key-timeline_goto input, [aria-label='Go to step']").first
     box.fill("1")
     box.press("Enter")
-    settle(page)
+    settle(page, 180_000)
     open_screen(page, "Forward pass")
     text = page.evaluate(MAIN_TEXT)
     assert "Viewing step 1" in text, text[:600]
@@ -89,9 +101,8 @@ def test_forward_pass_under_the_past_step_banner_does_not_say_now(page):
 
 def test_after_an_upload_the_sidebar_names_the_new_run_and_links_back(page, tmp_path):
     open_screen(page, "Train")
-    page.get_by_role("button", name="Step", exact=True).click()
-    settle(page)
-    open_screen(page, "Save & load")
+    click(page, page.get_by_role("button", name="Step", exact=True))
+    open_screen(page, "Save & load", "Save")
     sidebar = page.locator('[data-testid="stSidebar"]')
     before = re.search(r"Run (\S+)…", sidebar.inner_text()).group(1)
     with page.expect_download(timeout=60_000) as download:
@@ -99,8 +110,8 @@ def test_after_an_upload_the_sidebar_names_the_new_run_and_links_back(page, tmp_
     checkpoint = tmp_path / "checkpoint.npz"
     download.value.save_as(checkpoint)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(checkpoint))
-    page.locator('[data-testid="stAlertContentSuccess"]').wait_for(timeout=60_000)
-    settle(page)
+    page.locator('[data-testid="stAlertContentSuccess"]').wait_for(timeout=180_000)
+    settle(page, 180_000)
     after = re.search(r"Run (\S+)…", sidebar.inner_text()).group(1)
     assert after != before, sidebar.inner_text()
     link = sidebar.get_by_role("link", name="Open the previous run")
