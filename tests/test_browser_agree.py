@@ -78,7 +78,7 @@ def test_compare_reads_zero_to_a_hundred_percent_before_any_epoch(page):
     ticks = page.evaluate("""() => {
         const plot = [...document.querySelectorAll('.js-plotly-plot')]
           .find(p => [...p.querySelectorAll('.annotation-text')].some(a => a.textContent.startsWith('Test accuracy')));
-        return [...plot.querySelectorAll('.ytick text')].map(t => t.textContent);
+        return [...plot.querySelectorAll('.y4tick text')].map(t => t.textContent);  // the fourth panel's axis
     }""")
     percents = [float(tick.rstrip("%").replace(",", "")) for tick in ticks if tick.endswith("%")]
     assert percents and max(percents) <= 100, ticks
