@@ -42,9 +42,8 @@ FIT = """(laptop) => {
     if (box.right > column.right + 1 || box.left < column.left - 1)
       problems.push(`${e.tagName.toLowerCase()} ${Math.round(box.width)} px wide in a ${Math.round(column.width)}-px column`);
   }
-  // Train's live panel is left out: it is being rebuilt as a component of its own (issue 24).
-  const charts = [...mainBlock.querySelectorAll('.js-plotly-plot')]
-                   .filter(chart => shown(chart) && !chart.closest('.st-key-train_probabilities'));
+  // Train's live panel draws its charts itself (static/step_panel.js): test_browser_layout checks them.
+  const charts = [...mainBlock.querySelectorAll('.js-plotly-plot')].filter(shown);
   const areas = charts.map(chart => [...chart.querySelectorAll('.draglayer .nsewdrag')].map(a => a.getBoundingClientRect()));
   charts.forEach((chart, i) => {
     const name = (chart.querySelector('.gtitle') || {}).textContent;
@@ -132,7 +131,7 @@ def test_every_screen_fits_whole_with_readable_contrast(browser, app_url, size, 
     page.wait_for_selector("h1", timeout=60_000)
     settle(page, 90_000)
     for _ in range(2):
-        page.locator(".st-key-step_100 button").click()
+        page.locator('.sp button[data-name="step_100"]').click()
         settle(page, 90_000)
     problems = {}
     for path in PATHS:
