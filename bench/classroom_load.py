@@ -562,8 +562,8 @@ async def measure_refresh(row: Row, teacher: Learner, server) -> None:
 
 
 def run_class_row(name: str, learners: int, args, script: Script, *, dashboard: bool, cluster: bool) -> Row:
-    from core.lesson import Lesson
-    from core.tasks import CATALOGUE
+    from core.classwork.lesson import Lesson
+    from core.classwork.tasks import CATALOGUE
     from runs.store import RunStore
 
     row = Row(name, learners)

@@ -19,9 +19,11 @@ import time
 
 import numpy as np
 
-from core import loss_surface, network
-from core.settings import Settings
-from core.training import Trainer
+from core.surface import loss_surface
+
+from core.model import network
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from data import load_mnist
 
 GRID = 41

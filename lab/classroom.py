@@ -8,7 +8,7 @@ A student's session writes a progress row after its clicks, without slowing them
 copies what the row needs (a few numbers, the parameters, a short loss curve, what the log says)
 and hands it to the process's ProgressWriter. That thread measures the test accuracy on the copy
 (at most every ACCURACY_SECONDS per student, and once more after the last click), decides the
-tasks (core/tasks.py) and writes every pending row in one transaction per FLUSH_SECONDS. The
+tasks (core/classwork/tasks.py) and writes every pending row in one transaction per FLUSH_SECONDS. The
 teacher's dashboard then reads one row per student and never a run.
 
 Left out on purpose: the screens (pages/teach.py, ui/dashboard.py) and the tables (runs/store.py).
@@ -25,10 +25,10 @@ from babel.dates import format_datetime
 import locales
 from locales import _
 
-from core.lesson import Lesson, check_name
-from core.progress import LogFacts, LogTally, loss_sparkline, run_facts
-from core.tasks import tasks_done
-from core.training import Trainer
+from core.classwork.lesson import Lesson, check_name
+from core.classwork.progress import LogFacts, LogTally, loss_sparkline, run_facts
+from core.classwork.tasks import tasks_done
+from core.training.trainer import Trainer
 from runs.store import ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class ClassState:
                                loss_sparkline(trainer.history), self.log_facts(state), time.time()))
 
     def log_facts(self, state) -> LogFacts:
-        """What the run's log says (core/progress.py), counting only the events added since the last click."""
+        """What the run's log says (core/classwork/progress.py), counting only the events added since the last click."""
         timeline, branched = state.run.timeline, state.run.parent is not None
         if timeline is None:  # the past could not be read: what the log says is unknown
             return LogFacts(branched=branched)

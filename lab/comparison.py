@@ -9,7 +9,7 @@ Text a learner pastes or types into a URL is checked like every URL input (SPEC 
 or unknown id, a run of another shape or at another step gets a message naming it, and the
 comparison on screen stays as it was.
 
-Left out on purpose: the maths (core/comparison.py, core/shared_plane.py) and drawing (pages/compare.py).
+Left out on purpose: the maths (core/training/lockstep.py, core/surface/shared_plane.py) and drawing (pages/compare.py).
 """
 
 import re
@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from core.checkpoints import CheckpointError, save_checkpoint
-from core.comparison import (
+from core.record.checkpoints import CheckpointError, save_checkpoint
+from core.training.lockstep import (
     MAX_RUNS,
     MIN_RUNS,
     TrackedRun,
@@ -28,7 +28,7 @@ from core.comparison import (
     train_in_lockstep,
     trainer_from_weights,
 )
-from core.training import Trainer
+from core.training.trainer import Trainer
 from locales import _, ngettext, number
 from runs.store import MalformedRunId, StoreError, StoreUnavailable, UnknownRun, check_run_id
 from lab.live_run import LiveRun, StoreHandle, trainer_at

@@ -2,9 +2,9 @@
 
 The live trainer stays in the session, so a click costs what it did; the store is what makes the
 run last. After a click trains, one tiny event ("train n samples") is appended at the position the
-session last saw. When a snapshot is due (core/events.py's policy), the trainer's whole state is
+session last saw. When a snapshot is due (core/record/events.py's policy), the trainer's whole state is
 copied on the click's path and compressed and written by a background thread. Opening a link restores the
-latest snapshot and replays the events after it (core/events.py), bit for bit.
+latest snapshot and replays the events after it (core/record/events.py), bit for bit.
 
 When the store cannot be reached, training goes on in memory: the events wait in `pending` and are
 written by the next click that reaches the store. When another tab extended the run first, the
@@ -21,8 +21,8 @@ import time
 
 from dataclasses import dataclass
 
-from core.checkpoints import CheckpointError, checkpoint_bytes
-from core.events import (
+from core.record.checkpoints import CheckpointError, checkpoint_bytes
+from core.record.events import (
     SettingsChanged,
     StartedFromCheckpoint,
     TrainSamples,
@@ -31,8 +31,8 @@ from core.events import (
     snapshot_due,
     trainer_from_snapshot,
 )
-from core.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
-from core.training import Trainer
+from core.record.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
+from core.training.trainer import Trainer
 from locales import N_, _, number
 from runs.store import (
     CorruptRecord,

@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 import locales
-from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
+from core.record.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from locales import _, number
 from ui import class_views, session, shell, widgets
 from lab.session import Session, Upload

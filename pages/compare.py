@@ -5,11 +5,12 @@ import time
 import numpy as np
 import streamlit as st
 
-from core import comparison as lockstep
-from core import loss_surface, shared_plane
-from core.history import History
-from core.settings import NUMERIC_RANGES
-from core.surface_settings import LOSS_OF_RULE
+from core.training import lockstep
+from core.surface import loss_surface
+from core.surface import shared_plane
+from core.training.history import History
+from core.training.settings import NUMERIC_RANGES
+from core.surface.settings import LOSS_OF_RULE
 from locales import N_, _, ngettext, number
 from lab import comparison
 from ui import compare_figures, figures, session, shell, widgets

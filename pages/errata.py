@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 import locales
-from core import errata, gradient_check, network
-from core.settings import learning_rate_at
+from core.model import errata
+from core.model import gradient_check
+from core.model import network
+from core.training.settings import learning_rate_at
 from locales import _, number
 from ui import figures, session, shell, widgets
 
@@ -203,7 +205,7 @@ st.markdown(_(
     "raises **`{error}`**. The fix is its last line:").format(error=error))
 st.code(errata.fixed_softmax_listing(), language="python")
 st.markdown(_(
-    "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+    "**What the app does.** `core/model/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
     "On this sample's Z2 the fixed listing and the app's softmax differ by at most {difference} over the ten "
     "digits.").format(difference=number(np.abs(fixed - A2).max(), ".1e")))
 

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import gradient_check, network
+from core.model import gradient_check
+
+from core.model import network
 from locales import _, ngettext, number
 from ui import figures, session, shell, timeline_panel, widgets
 

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import loss_surface
-from core.settings import SEED_RANGE
-from core.surface_settings import default_loss
+from core.surface import loss_surface
+from core.training.settings import SEED_RANGE
+from core.surface.settings import default_loss
 from locales import N_, _, number, plotly_separators
 from ui import figures, session, shell, widgets
 

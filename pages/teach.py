@@ -10,10 +10,10 @@ import zoneinfo
 
 import streamlit as st
 
-from core.lesson import SETTING_LABELS, Lesson, check_name, setting_text
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import NUMERIC_RANGES, Settings
-from core.tasks import CATALOGUE, TASKS, known
+from core.classwork.lesson import SETTING_LABELS, Lesson, check_name, setting_text
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import NUMERIC_RANGES, Settings
+from core.classwork.tasks import CATALOGUE, TASKS, known
 from locales import N_, _
 from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import network, training
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
+from core.model import network
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
+from core.training.trainer import StepRecord, shown_stop_reason
 from locales import _, ngettext, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 
@@ -28,7 +29,7 @@ mnist = session.dataset()
 
 
 def number_setting(column, key: str, label: str, **options):
-    """A number input bounded by the range the URL check uses too (core/settings.py); fixed where a class locks it."""
+    """A number input bounded by the range the URL check uses too (core/training/settings.py); fixed where a class locks it."""
     field, low, high = NUMERIC_RANGES[key]
     locked = class_views.locked_help(state, field)
     return column.number_input(label, low, high, getattr(trainer.settings, field), key=f"setting_{key}",
@@ -114,7 +115,7 @@ def overshooting(curves: figures.TrainingCurves) -> bool:
     return trainer.step_count >= figures.MIN_WINDOW and bool(curves.loss.size) and curves.loss[-1] > OVERSHOOT_LOSS
 
 
-def overshoot_warning(curves: figures.TrainingCurves, record: training.StepRecord | None) -> None:
+def overshoot_warning(curves: figures.TrainingCurves, record: StepRecord | None) -> None:
     """Say loudly that the loss is not falling because α is too large, and what to do."""
     this_step = (_(" Here: this image's loss went {before} → {after}, yet the next image starts near 2 again.").format(
         before=number(record.loss_before, ".4f"), after=number(record.loss_after, ".4f")) if record is not None else "")
@@ -138,7 +139,7 @@ def unit_list(mask: np.ndarray, most: int = 12) -> str:
     return ngettext("unit {units}", "units {units}", len(units)).format(units=", ".join(map(str, units)))
 
 
-def sample_picture(record: training.StepRecord, step: int) -> None:
+def sample_picture(record: StepRecord, step: int) -> None:
     """The image the step trained on: a training image, or the learner's drawing."""
     if record.index is None:
         image = np.rint(record.x.reshape(28, 28) * 255).astype(np.uint8)
@@ -151,7 +152,7 @@ def sample_picture(record: training.StepRecord, step: int) -> None:
                     caption=_("step {step}: {what}").format(step=number(step), what=what))
 
 
-def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
+def step_panel(record: StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
                oscillating: bool, step: int | None = None) -> None:
     """The anatomy of one step: the sample, the prediction, the loss before and after, ΔW1."""
     # the loss metrics sit under the image so the chart keeps the width its titles need on a laptop
@@ -268,7 +269,7 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
-def step_numbers(record: training.StepRecord) -> None:
+def step_numbers(record: StepRecord) -> None:
     """Every value of the step's forward pass and of its gradients, to read beside the document."""
     with st.expander(_("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit")):
         hidden, outputs = st.columns([1, 1.1])
@@ -305,7 +306,7 @@ def past_step_panel() -> None:
                                      title=_("W1 at step {step}, the start").format(step=number(step)))
         else:
             st.markdown("#### " + _("Step {step}: refused").format(step=number(step)))
-            st.error(training.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
+            st.error(shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
                      icon=":material/warning:")
     else:
         where = (_("a step on your drawing") if view.drawing else
@@ -343,7 +344,7 @@ def training_panel() -> None:
     if running:
         run_slice()
     if trainer.stopped_reason:
-        st.error(training.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
+        st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     if not running:
@@ -390,7 +391,7 @@ settings_form()
 training_panel()
 epoch_charts()
 with st.expander(_("The numpy lines that just ran: the core's own source")):
-    st.caption(_("One training step, as it runs for every sample (core/network.py): the forward pass, the "
+    st.caption(_("One training step, as it runs for every sample (core/model/network.py): the forward pass, the "
                  "backward pass with the chosen gradient rule, and P ← P − α·dP in place."))
     st.code(inspect.getsource(network.sgd_step), language="python")
     st.caption(_("The backward pass it calls, whose gradients the screens show:"))

@@ -11,8 +11,8 @@ events at one position.
 
 Nothing from outside is trusted: a run id is checked (22 URL-safe characters, 128 random bits)
 before any query and is only ever a bound parameter; every record read back is validated
-(core/events.py for events and settings) and a bad one raises CorruptRecord rather than being
-used. Snapshots are opaque bytes here; core/events.py writes and checks them.
+(core/record/events.py for events and settings) and a bad one raises CorruptRecord rather than being
+used. Snapshots are opaque bytes here; core/record/events.py writes and checks them.
 
 Classes (a teacher's lesson and its students) live here too: a class has an unguessable id (the
 students' join link) and a teacher's secret of 256 random bits of which only the sha256 is kept;
@@ -22,7 +22,7 @@ replaying anyone's run. Joins are limited per class and per minute in the databa
 limit holds across replicas. A class past its end date is read-only; its runs count as used until
 then, and are pruned with the store's retention after it.
 
-Left out on purpose: replaying a log (core/events.py) and any notion of a browser session (ui/).
+Left out on purpose: replaying a log (core/record/events.py) and any notion of a browser session (ui/).
 """
 
 import hashlib
@@ -41,8 +41,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
-from core.lesson import MAX_CLASS_NAME, MAX_SLUG, check_name, lesson_from_dict, lesson_to_dict
+from core.record.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
+from core.classwork.lesson import MAX_CLASS_NAME, MAX_SLUG, check_name, lesson_from_dict, lesson_to_dict
 from locales import _
 
 SCHEMA_VERSION = 3
@@ -100,7 +100,7 @@ run_snapshots = sa.Table(
 run_keyframes = sa.Table(
     "run_keyframes", metadata,
     sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
-    sa.Column("position", sa.BigInteger, primary_key=True),  # updates since the lineage's start (core/timeline.py)
+    sa.Column("position", sa.BigInteger, primary_key=True),  # updates since the lineage's start (core/record/timeline.py)
     sa.Column("blob", sa.LargeBinary, nullable=False),
 )
 checkpoints = sa.Table(
@@ -112,7 +112,7 @@ classes = sa.Table(
     "classes", metadata,
     sa.Column("id", sa.String(RUN_ID_LENGTH), primary_key=True),
     sa.Column("name", sa.String(4 * MAX_CLASS_NAME), nullable=False),
-    sa.Column("lesson", sa.Text, nullable=False),  # core/lesson.py's preset as JSON
+    sa.Column("lesson", sa.Text, nullable=False),  # core/classwork/lesson.py's preset as JSON
     sa.Column("teacher_hash", sa.String(64), nullable=False),  # sha256 of the teacher's secret, in hex
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("ends", sa.Float, nullable=False),  # seconds since the epoch; read-only from then on
@@ -124,7 +124,7 @@ class_members = sa.Table(
     sa.Column("name", sa.String(4 * MAX_CLASS_NAME), nullable=False),  # as typed
     sa.Column("joined", sa.Float, nullable=False),
     sa.Column("run_id", sa.String(RUN_ID_LENGTH), nullable=False),  # the run the student works on now
-    # The progress row the student's session writes (core/progress.py's RunFacts, in short):
+    # The progress row the student's session writes (core/classwork/progress.py's RunFacts, in short):
     sa.Column("active", sa.Float, nullable=False),  # the last click
     sa.Column("step", sa.BigInteger, nullable=False),
     sa.Column("epoch", sa.BigInteger, nullable=False),
@@ -200,7 +200,7 @@ class JoinRefused(StoreError):
 class ClassInfo:
     id: str
     name: str
-    lesson: object  # core.lesson.Lesson
+    lesson: object  # core.classwork.lesson.Lesson
     created: float
     ends: float
 
@@ -237,7 +237,7 @@ class Member:
 @dataclass(frozen=True)
 class RunInfo:
     id: str
-    settings: object  # core.settings.Settings
+    settings: object  # core.training.settings.Settings
     parent: str | None
     parent_step: int | None
     created: float  # seconds since the epoch
@@ -346,7 +346,7 @@ class RunStore:
     # --- runs --------------------------------------------------------------------------------
 
     def create_run(self, settings, parent=None, parent_step=None) -> str:
-        """A new, empty run with these settings (core.settings.Settings); a branch names its parent and step."""
+        """A new, empty run with these settings (core.training.settings.Settings); a branch names its parent and step."""
         body = _settings_json(settings)
         if parent is not None:
             check_run_id(parent)
@@ -436,7 +436,7 @@ class RunStore:
         return [_event(run_id, row.seq, row.body) for row in rows]
 
     def checkpoint_contents(self, events) -> dict:
-        """sha256 -> bytes for the checkpoint events among `events` (what core.events.apply_events needs)."""
+        """sha256 -> bytes for the checkpoint events among `events` (what core.record.events.apply_events needs)."""
         wanted = sorted({event.sha256 for event in events if isinstance(event, StartedFromCheckpoint)})
         if not wanted:
             return {}
@@ -481,7 +481,7 @@ class RunStore:
     # --- keyframes: a few exact states along the run, so its past opens without replaying from the start ---
 
     def put_keyframe(self, run_id, position, blob: bytes):
-        """Keep the state after `position` updates of the run's timeline (core/timeline.py writes and checks it)."""
+        """Keep the state after `position` updates of the run's timeline (core/record/timeline.py writes and checks it)."""
         check_run_id(run_id)
         if not (isinstance(position, int) and position >= 0):
             raise ValueError(f"a keyframe's position must be a whole number of updates, not {position!r}")
@@ -507,7 +507,7 @@ class RunStore:
     # --- classes: a teacher's lesson, its students and their progress rows ----------------------
 
     def create_class(self, name, lesson, ends, now=None) -> tuple[str, str]:
-        """A new class (name, core.lesson.Lesson, end as seconds since the epoch): (its id, the teacher's secret).
+        """A new class (name, core.classwork.lesson.Lesson, end as seconds since the epoch): (its id, the teacher's secret).
 
         The secret is returned once and never stored: only its sha256 is, so it cannot be recovered.
         """

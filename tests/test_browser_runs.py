@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
-from core.events import TrainSamples, apply_events, samples_trained, trainer_from_snapshot
-from core.training import Trainer
+from core.record.events import TrainSamples, apply_events, samples_trained, trainer_from_snapshot
+from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from deploy.serve import REPLICA_HEADER, Cluster, StreamlitProcess, find_nginx
 from runs.store import RunStore

@@ -1,4 +1,4 @@
-"""core/checkpoints.py on hostile uploads: each is refused in one sentence, within a fixed memory bound.
+"""core/record/checkpoints.py on hostile uploads: each is refused in one sentence, within a fixed memory bound.
 
 The loader runs in a child process; its extra memory is its peak RSS (VmHWM) during the call minus
 its RSS just before (after the imports and reading the file). The bound is three times what the largest
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.checkpoints import MAX_CHECKPOINT_BYTES, load_checkpoint, save_checkpoint
-from core.settings import Settings
-from core.snapshots import MAX_SNAPSHOTS
-from core.training import Trainer
+from core.record.checkpoints import MAX_CHECKPOINT_BYTES, load_checkpoint, save_checkpoint
+from core.training.settings import Settings
+from core.training.snapshots import MAX_SNAPSHOTS
+from core.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 BOMB_BYTES = 128 * 2**20  # what each bomb inflates to: far past the bound, small enough to build fast
@@ -30,7 +30,7 @@ LIED_SIZE = 1000
 
 CHILD = """
 import json, resource, sys, time
-from core.checkpoints import CheckpointError, read_checkpoint
+from core.record.checkpoints import CheckpointError, read_checkpoint
 
 def status_kb(field):  # VmHWM is this process's peak RSS (ru_maxrss would include the parent's, from before exec)
     line = next(line for line in open("/proc/self/status") if line.startswith(field + ":"))

@@ -1,4 +1,4 @@
-"""core/checkpoints.py: a saved run continues exactly; every bad upload is refused with a clear message."""
+"""core/record/checkpoints.py: a saved run continues exactly; every bad upload is refused with a clear message."""
 
 import io
 import pathlib
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import checkpoints
-from core.checkpoints import (
+from core.record import checkpoints
+from core.record.checkpoints import (
     MAX_CHECKPOINT_BYTES,
     CheckpointError,
     checkpoint_filename,
@@ -18,8 +18,8 @@ from core.checkpoints import (
     read_checkpoint,
     save_checkpoint,
 )
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 
 # The round trip goes past the end of the first epoch, so the history holds a finished epoch too.
 ROUND_TRIP_STEPS = 60_250

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from core.lesson import Lesson
-from core.progress import LogFacts, loss_sparkline
-from core.settings import Settings
-from core.training import Trainer
+from core.classwork.lesson import Lesson
+from core.classwork.progress import LogFacts, loss_sparkline
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from lab.classroom import ACCURACY_SECONDS, ProgressWriter, Seat, Snapshot
 from lab.live_run import StoreHandle
 

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from core.checkpoints import save_checkpoint
-from core.events import (
+from core.record.checkpoints import save_checkpoint
+from core.record.events import (
     SettingsChanged,
     StartedFromCheckpoint,
     StepOnImage,
@@ -21,9 +21,9 @@ from core.events import (
     snapshot_bytes,
     trainer_from_snapshot,
 )
-from core.network import PARAMETER_NAMES, pixels, sgd_step
-from core.settings import Settings
-from core.training import Trainer
+from core.model.network import PARAMETER_NAMES, pixels, sgd_step
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")

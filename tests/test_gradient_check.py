@@ -1,10 +1,10 @@
-"""core/gradient_check.py on real MNIST samples: each rule against finite differences of its loss."""
+"""core/model/gradient_check.py on real MNIST samples: each rule against finite differences of its loss."""
 
 import numpy as np
 import pytest
 
-from core.gradient_check import gradient_check, relative_error, verdict
-from core.network import init_parameters, pixels
+from core.model.gradient_check import gradient_check, relative_error, verdict
+from core.model.network import init_parameters, pixels
 
 LAYERS = {"W1", "b1", "W2", "b2"}
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from core.lesson import Lesson, check_name, lesson_from_dict, lesson_to_dict
-from core.settings import Settings
+from core.classwork.lesson import Lesson, check_name, lesson_from_dict, lesson_to_dict
+from core.training.settings import Settings
 
 LESSON = Lesson(Settings(learning_rate=0.05, rule="mse", hidden=16), frozenset({"learning_rate", "hidden"}),
                 ("loss_surface", "errata"), ("accuracy_90", "branch"))

@@ -7,8 +7,8 @@ snapshots are written in the background every SNAPSHOT_EVERY samples and restore
 import numpy as np
 import pytest
 
-from core.events import SNAPSHOT_EVERY, TrainSamples
-from core.settings import Settings
+from core.record.events import SNAPSHOT_EVERY, TrainSamples
+from core.training.settings import Settings
 from runs.store import RunStore
 from lab import live_run
 from lab.live_run import UNREACHABLE, LiveRun, StoreHandle, trainer_at

@@ -1,4 +1,4 @@
-"""core/loss_surface.py on real MNIST test images and a real training trajectory.
+"""core/surface/loss_surface.py on real MNIST test images and a real training trajectory.
 
 The reference for every loss is network.forward in float64 over the same images, computed here
 independently of the vectorised float32 evaluation the screen uses.
@@ -7,10 +7,12 @@ independently of the vectorised float32 evaluation the screen uses.
 import numpy as np
 import pytest
 
-from core import loss_surface, network
-from core.loss_surface import Plane
-from core.settings import Settings
-from core.training import Trainer
+from core.surface import loss_surface
+
+from core.model import network
+from core.surface.loss_surface import Plane
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 
 SAMPLES = 1_000
 LOSSES = tuple(network.LOSSES)

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from core.lesson import Lesson
-from core.settings import Settings
+from core.classwork.lesson import Lesson
+from core.training.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of
 from lab import classroom

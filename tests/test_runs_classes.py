@@ -8,8 +8,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from core.lesson import Lesson
-from core.settings import Settings
+from core.classwork.lesson import Lesson
+from core.training.settings import Settings
 from runs import store as store_module
 from runs.store import (
     ClassEnded,

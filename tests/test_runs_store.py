@@ -8,8 +8,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from core.checkpoints import save_checkpoint
-from core.events import (
+from core.record.checkpoints import save_checkpoint
+from core.record.events import (
     SettingsChanged,
     StartedFromCheckpoint,
     StepOnImage,
@@ -18,8 +18,8 @@ from core.events import (
     snapshot_bytes,
     trainer_from_snapshot,
 )
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from runs.__main__ import main as runs_command
 from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import (

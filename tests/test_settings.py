@@ -1,10 +1,10 @@
-"""core/settings.py, core/surface_settings.py: hand-typed URL settings never break the app; α halves."""
+"""core/training/settings.py, core/surface/settings.py: hand-typed URL settings never break the app; α halves."""
 
 import pytest
 
-from core import loss_surface
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import (
+from core.surface import loss_surface
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import (
     CHOICES,
     NUMERIC_RANGES,
     SEED_RANGE,
@@ -14,7 +14,7 @@ from core.settings import (
     settings_to_query,
     validation_errors,
 )
-from core.surface_settings import surface_settings_from_query
+from core.surface.settings import surface_settings_from_query
 
 HIGHEST_SEED = SEED_RANGE[1]
 

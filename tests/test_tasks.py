@@ -1,14 +1,14 @@
 """Tasks that check themselves, each on real trained runs of real MNIST: done when the run's state says so,
-not done a step before; and the facts they read (core/progress.py) against independent computations."""
+not done a step before; and the facts they read (core/classwork/progress.py) against independent computations."""
 
 import numpy as np
 import pytest
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
-from core.progress import LogTally, Measured, log_facts, loss_sparkline, run_facts
-from core.settings import Settings
-from core.tasks import CATALOGUE, TASKS, known, tasks_done
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
+from core.classwork.progress import LogTally, Measured, log_facts, loss_sparkline, run_facts
+from core.training.settings import Settings
+from core.classwork.tasks import CATALOGUE, TASKS, known, tasks_done
+from core.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")

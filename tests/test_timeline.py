@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
-from core.network import PARAMETER_NAMES
-from core.settings import Settings
-from core.timeline import Keyframe, Keyframes, Timeline
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
+from core.model.network import PARAMETER_NAMES
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Keyframes, Timeline
+from core.training.trainer import Trainer
 
 
 def assert_same(left, right):

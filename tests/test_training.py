@@ -1,6 +1,6 @@
-"""core/training.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
+"""core/training/trainer.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
 
-core/history.py and core/snapshots.py, which the trainer keeps, are tested here too.
+core/training/history.py and core/training/snapshots.py, which the trainer keeps, are tested here too.
 """
 
 import io
@@ -11,13 +11,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import core.train
-from core.metrics import accuracy
-from core.history import BinnedSeries, History
-from core.network import PARAMETER_NAMES, forward, init_parameters, pixels
-from core.settings import Settings, learning_rate_at
-from core.snapshots import MAX_SNAPSHOTS, Snapshots
-from core.training import Trainer
+import core.cli
+from core.model.metrics import accuracy
+from core.training.history import BinnedSeries, History
+from core.model.network import PARAMETER_NAMES, forward, init_parameters, pixels
+from core.training.settings import Settings, learning_rate_at
+from core.training.snapshots import MAX_SNAPSHOTS, Snapshots
+from core.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_overflow_stops_training_and_keeps_the_last_finite_weights(data):
 
 def test_a_stop_reason_is_saved_in_english_and_shown_in_the_reader_s_language(data):
     import locales
-    from core.training import shown_stop_reason
+    from core.training.trainer import shown_stop_reason
 
     trainer = Trainer(Settings(learning_rate=0.5e200, init="he"), *data)
     trainer.train(100)
@@ -352,14 +352,14 @@ def test_trainer_refuses_impossible_settings(data):
 
 
 def test_command_line_prints_one_line_per_epoch(small_data, monkeypatch, capsys):
-    monkeypatch.setattr(core.train, "load_mnist", lambda: SimpleNamespace(
+    monkeypatch.setattr(core.cli, "load_mnist", lambda: SimpleNamespace(
         train_images=small_data[0], train_labels=small_data[1], test_images=small_data[2], test_labels=small_data[3]))
-    assert core.train.main(["--epochs", "2", "--json", "--decay-period", "1"]) == 0
+    assert core.cli.main(["--epochs", "2", "--json", "--decay-period", "1"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["epoch"] for line in lines] == [1, 2]
     assert [line["learning_rate"] for line in lines] == [0.01, 0.005]
     assert all(0 <= line["test_accuracy"] <= 1 and line["mean_loss"] > 0 for line in lines)
-    assert core.train.main(["--epochs", "1"]) == 0
+    assert core.cli.main(["--epochs", "1"]) == 0
     assert capsys.readouterr().out.startswith("epoch 1: test accuracy ")
 
 

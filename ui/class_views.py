@@ -10,8 +10,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from core.progress import run_facts
-from core.tasks import TASKS, known, tasks_done
+from core.classwork.progress import run_facts
+from core.classwork.tasks import TASKS, known, tasks_done
 from locales import _, number
 from lab import classroom
 

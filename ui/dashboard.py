@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 import locales
-from core.tasks import TASKS, known
+from core.classwork.tasks import TASKS, known
 from locales import _, number
 from runs.store import StoreError
 from lab import classroom

@@ -571,7 +571,7 @@ def trailing_means(sums: np.ndarray, counts: np.ndarray, window_bins: int) -> np
 
 
 def training_curves(bins, loss_column: int, correct_column: int, test_accuracy) -> TrainingCurves:
-    """Smooth a history's bins (core/history.py BinnedSeries) into trailing means for the Train chart.
+    """Smooth a history's bins (core/training/history.py BinnedSeries) into trailing means for the Train chart.
 
     The window grows with the run (a fortieth of it, at least MIN_WINDOW steps) so the curve shows
     the trend at any length; at most CURVE_POINTS points are kept, the last one always.

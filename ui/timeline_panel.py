@@ -8,8 +8,8 @@ goes on from the checkpoint's step); a step on a drawing counts as one step too.
 
 import streamlit as st
 
-from core.network import GRADIENT_RULES
-from core.settings import NUMERIC_RANGES
+from core.model.network import GRADIENT_RULES
+from core.training.settings import NUMERIC_RANGES
 from locales import N_, _, number
 from runs.store import StoreError
 from lab.session import Session

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
-from core.training import Trainer, shown_stop_reason
+from core.training.trainer import Trainer, shown_stop_reason
 import locales
 from locales import N_, _, number
 from ui import class_views, figures, language, timeline_panel

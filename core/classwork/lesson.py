@@ -2,9 +2,9 @@
 
 A lesson preset holds the settings every student's run starts with, each either suggested (the
 student may change it) or locked (no widget, branch or link changes it), the screens the students
-do not see, and the tasks (core/tasks.py) the class works on. It is kept as JSON in the store,
+do not see, and the tasks (core/classwork/tasks.py) the class works on. It is kept as JSON in the store,
 which may have been edited by hand, so lesson_from_dict() checks every field and raises
-ValueError saying what is wrong, like core/events.py does for a run's log.
+ValueError saying what is wrong, like core/record/events.py does for a run's log.
 
 Names (a class's, a student's) are shown exactly as typed wherever they appear; check_name()
 refuses only what cannot be shown as typed: nothing but spaces, control characters, characters
@@ -17,12 +17,12 @@ import unicodedata
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
-from core.events import settings_from_dict, settings_to_dict
-from core.settings import CHOICES, DEFAULTS, NUMERIC_RANGES, Settings, settings_from_query
+from core.record.events import settings_from_dict, settings_to_dict
+from core.training.settings import CHOICES, DEFAULTS, NUMERIC_RANGES, Settings, settings_from_query
 from locales import N_, _, number
 
 SETTING_NAMES = tuple(field.name for field in fields(Settings))
-# Query key of each setting (core/settings.py's URL form), so a notice can name what the link said.
+# Query key of each setting (core/training/settings.py's URL form), so a notice can name what the link said.
 QUERY_KEYS = {name: key for key, (name, *_bounds) in {**NUMERIC_RANGES, **CHOICES}.items()}
 SETTING_LABELS = {"learning_rate": N_("learning rate α"), "decay_period": N_("halve α every … epochs"),
                   "decay_factor": N_("decay factor"), "rule": N_("gradient rule"), "hidden": N_("hidden units"),
@@ -42,7 +42,7 @@ class Lesson:
     settings: Settings = DEFAULTS
     locked: frozenset = frozenset()  # names of Settings fields the students cannot change
     hidden_screens: tuple = ()  # url paths of the screens left out of the students' navigation
-    tasks: tuple = ()  # ids from core/tasks.py's catalogue, in the teacher's order
+    tasks: tuple = ()  # ids from core/classwork/tasks.py's catalogue, in the teacher's order
 
     def __post_init__(self):
         unknown = set(self.locked) - set(SETTING_NAMES)
@@ -62,7 +62,7 @@ class Lesson:
                 if name in self.locked and value != getattr(self.settings, name)]
 
     def url_notices(self, query: Mapping) -> list[str]:
-        """One notice for each locked setting that a link's query (core/settings.py's form) tries to change."""
+        """One notice for each locked setting that a link's query (core/training/settings.py's form) tries to change."""
         asked = {key: value for key, value in query.items() if key in QUERY_KEYS.values()}
         wanted = settings_from_query(asked)[0]
         notices = []

@@ -3,7 +3,7 @@
 Everything here is read from the run's state, never from what a learner says: the trainer (its
 position, parameters and history), its log from the lineage's start (which gradient rule trained
 how many samples, the drawings it learned) and whether the run is a branch. RunFacts gathers
-them; core/tasks.py decides from RunFacts alone which tasks are done.
+them; core/classwork/tasks.py decides from RunFacts alone which tasks are done.
 
 The test accuracy is the costly number (a forward pass of all 10,000 test images), so run_facts()
 can be handed one measured earlier, with the step it was measured at, instead of measuring again.
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples
-from core.network import forward, pixels
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples
+from core.model.network import forward, pixels
 
 SPARKLINE_POINTS = 24
 

@@ -1,10 +1,10 @@
 """Tasks that check themselves: a catalogue of things to do with a run, each decided from the run's state.
 
-Every task's check reads RunFacts (core/progress.py): the trainer's position, parameters and
+Every task's check reads RunFacts (core/classwork/progress.py): the trainer's position, parameters and
 history, the run's log from its lineage's start, and whether it is a branch. A learner cannot mark
 a task done; the server decides from what the run is. Each task says in one line what counts as done.
 
-A teacher picks some of them for a class (core/lesson.py); once a run of a student has done a task,
+A teacher picks some of them for a class (core/classwork/lesson.py); once a run of a student has done a task,
 it stays done for that student (the store keeps the union), even if a later step undoes it.
 
 Left out on purpose: when facts are gathered (lab/classroom.py) and how a screen shows the list.
@@ -13,8 +13,8 @@ Left out on purpose: when facts are gathered (lab/classroom.py) and how a screen
 from dataclasses import dataclass
 from typing import Callable
 
-from core.network import GRADIENT_RULES
-from core.progress import RunFacts
+from core.model.network import GRADIENT_RULES
+from core.classwork.progress import RunFacts
 from locales import N_, _, number
 
 RULE_SAMPLES = 1_000  # updates with a rule that count as having tried it

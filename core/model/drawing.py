@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from core import network
+from core.model import network
 
 FIELD = 28
 BOX = 20

@@ -4,12 +4,12 @@ Pure functions of one sample's values, for the Errata screen: the softmax Jacobi
 dZ2 leaves out (erratum 1), the ReLU indicator equation (4) puts on the output layer (erratum 2),
 the target y_i = μ (erratum 3), the softmax listing that returns an undefined name (erratum 4) and
 the learning-rate decay indented inside the per-sample loop (erratum 5). The gradient check
-itself is core/gradient_check.py; the rules for dZ2 are core/network.py's.
+itself is core/model/gradient_check.py; the rules for dZ2 are core/model/network.py's.
 """
 
 import numpy as np
 
-from core.network import CLASSES, GRADIENT_RULES, one_hot, relu_derivative
+from core.model.network import CLASSES, GRADIENT_RULES, one_hot, relu_derivative
 
 # Algorithm 2's softmax, character for character as the document prints it (erratum 4).
 SOFTMAX_LISTING = """def softmax(Z):

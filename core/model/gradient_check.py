@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.network import LOSSES, PARAMETER_NAMES, backward, forward
+from core.model.network import LOSSES, PARAMETER_NAMES, backward, forward
 from locales import _
 
 MATCHES = 1e-6

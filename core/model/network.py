@@ -8,10 +8,10 @@ cross-entropy one), then backpropagation for one sample.
 
 It ends with sgd_step, one sample of the document's gradient descent: the forward pass, the
 backward pass with the chosen rule, and P ← P − α·dP for W1, b1, W2 and b2. It is the only code
-that changes the weights; the trainer (core/training.py) calls it for every sample.
+that changes the weights; the trainer (core/training/trainer.py) calls it for every sample.
 
-Left out on purpose: the loop over the data, its schedule and its history (core/training.py), the
-finite-difference check (core/gradient_check.py), minibatches, momentum and regularisation (the
+Left out on purpose: the loop over the data, its schedule and its history (core/training/trainer.py), the
+finite-difference check (core/model/gradient_check.py), minibatches, momentum and regularisation (the
 document has none) and any notion of a dataset (the caller passes arrays).
 """
 

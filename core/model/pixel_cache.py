@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from core.network import INPUTS
+from core.model.network import INPUTS
 
 _CONVERTED: dict[int, tuple] = {}  # id(images) -> (images, float32 pixels)
 _LOCK = threading.Lock()

@@ -7,8 +7,8 @@ trainer would have taken.
 
 An upload can be anything, so load_checkpoint() trusts nothing, in this order: the size (before any
 parsing); the zip archive and each array's header, read within a fixed memory budget by
-core/npz_reading.py (object arrays, which would need unpickling, are refused from their header);
-the marker and version; the settings against core/settings.py's ranges; the keys, dtypes and
+core/record/npz_reading.py (object arrays, which would need unpickling, are refused from their header);
+the marker and version; the settings against core/training/settings.py's ranges; the keys, dtypes and
 shapes against a fresh trainer's state; finite values; then Trainer.from_state, where the trainer,
 its history and its snapshots each check that their own bookkeeping adds up. Every failure is a
 CheckpointError whose message says, in plain words, what is wrong with the file. The caller's
@@ -23,11 +23,11 @@ from dataclasses import fields
 
 import numpy as np
 
-from core.network import INPUTS, CLASSES, PARAMETER_NAMES
-from core.npz_reading import NotPlainArrays, PickledArray, SizesDisagree, read_npz
-from core.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
-from core.snapshots import MAX_SNAPSHOTS
-from core.training import STATE_FORMAT, Trainer
+from core.model.network import INPUTS, CLASSES, PARAMETER_NAMES
+from core.record.npz_reading import NotPlainArrays, PickledArray, SizesDisagree, read_npz
+from core.training.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
+from core.training.snapshots import MAX_SNAPSHOTS
+from core.training.trainer import STATE_FORMAT, Trainer
 from locales import N_, _, ngettext, number
 
 CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
@@ -193,7 +193,7 @@ def _check_marker(arrays):
 
 
 def _settings(state) -> Settings:
-    """Settings from the settings.* entries, checked against core/settings.py's ranges."""
+    """Settings from the settings.* entries, checked against core/training/settings.py's ranges."""
     defaults = Settings()
     choices = {name for name, _allowed in CHOICES.values()}
     values = {}

@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from core.checkpoints import load_checkpoint, save_checkpoint
-from core.network import CLASSES, INPUTS
-from core.settings import DEFAULTS, Settings, validation_errors
+from core.record.checkpoints import load_checkpoint, save_checkpoint
+from core.model.network import CLASSES, INPUTS
+from core.training.settings import DEFAULTS, Settings, validation_errors
 from locales import _
 
 MAX_TRAIN_SAMPLES = 6_000_000  # 100 epochs in one event: far beyond any button

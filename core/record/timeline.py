@@ -1,7 +1,7 @@
 """A run's timeline: position t is the state after t SGD updates, and any t is recomputed exactly.
 
 An update is one sgd_step: a training sample (a train event trains n of them) or a drawing (an image
-event, one). The log (core/events.py) is the truth; the parameters after t updates are a pure
+event, one). The log (core/record/events.py) is the truth; the parameters after t updates are a pure
 function of it. A Keyframe is an exact copy of what replay needs to go on from one position (the
 parameters in float64, the position in the data, the settings in force), and the timeline keeps
 some of them within a byte budget:
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.events import (
+from core.record.events import (
     SettingsChanged,
     StartedFromCheckpoint,
     StepOnImage,
@@ -32,10 +32,10 @@ from core.events import (
     settings_from_dict,
     settings_to_dict,
 )
-from core.network import PARAMETER_NAMES, Parameters
-from core.npz_reading import NpzError, read_npz
-from core.settings import Settings
-from core.training import StepRecord, Trainer
+from core.model.network import PARAMETER_NAMES, Parameters
+from core.record.npz_reading import NpzError, read_npz
+from core.training.settings import Settings
+from core.training.trainer import StepRecord, Trainer
 
 KEYFRAME_BYTES = 15 * 2**19  # keyframes over the whole run; with the near copies and the cursor within 10 MB
 NEAR_COPIES = 8  # near copies over the last long replay (and one just before the step opened)

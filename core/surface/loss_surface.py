@@ -16,16 +16,16 @@ pre-activations combined, ReLU and the small second layer. Those per-point steps
 many points at once in bounded chunks; the three products and every mean run in float64.
 `loss_grid_pointwise` is the plain reference: one float64 forward pass per grid point.
 
-Left out on purpose: streamlit (pages draw these values) and any training (core/training.py).
+Left out on purpose: streamlit (pages draw these values) and any training (core/training/trainer.py).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from core import network
-from core.network import Parameters
-from core.settings import SEED_RANGE
+from core.model import network
+from core.model.network import Parameters
+from core.training.settings import SEED_RANGE
 from locales import _
 
 DIRECTIONS = ("random", "pca")

@@ -1,13 +1,13 @@
 """The loss-surface screen's settings in the URL (?grid=21&samples=500&directions=pca&dseed=3).
 
-Parsed like the training settings in core/settings.py, with its number check and its seed range:
+Parsed like the training settings in core/training/settings.py, with its number check and its seed range:
 a bad value falls back to its default with a notice, and never fails.
 """
 
 from typing import Mapping
 
-from core import loss_surface
-from core.settings import SEED_RANGE, parse_bounded_number
+from core.surface import loss_surface
+from core.training.settings import SEED_RANGE, parse_bounded_number
 from locales import N_, _
 
 # URL query key -> (lowest, highest, default) of each numeric setting.

@@ -16,15 +16,15 @@ Every snapshot θᵢ of every run is projected by least squares, (a, b) = argmin
 and reported with its distance off the plane ‖θᵢ − θ(a, b)‖, its true mean loss L(θᵢ), and the
 surface's value L(θ(a, b)) under it: where the two differ, the drawn path is a shadow.
 
-The grid's evaluation is core/loss_surface.py's (three matrix products for the whole grid).
-Left out on purpose: training (core/comparison.py) and drawing (ui/compare_figures.py).
+The grid's evaluation is core/surface/loss_surface.py's (three matrix products for the whole grid).
+Left out on purpose: training (core/training/lockstep.py) and drawing (ui/compare_figures.py).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.loss_surface import (
+from core.surface.loss_surface import (
     GRID_DEFAULT,
     LOSS_NAMES,
     Plane,
@@ -35,7 +35,7 @@ from core.loss_surface import (
     principal_directions,
     project_all,
 )
-from core.network import Parameters
+from core.model.network import Parameters
 from locales import _, number
 
 DIRECTIONS = ("pca", "random")

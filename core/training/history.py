@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.network import CLASSES, INPUTS, PARAMETER_NAMES, cross_entropy_loss, mse_loss
+from core.model.network import CLASSES, INPUTS, PARAMETER_NAMES, cross_entropy_loss, mse_loss
 from locales import _
 
 MAX_BINS = 2000

@@ -11,7 +11,7 @@ units and distance from its start at its saved snapshots, the size of its output
 short reading of those numbers in words (which rule or α learned most, which coincide, which killed
 their hidden units and when).
 
-Left out on purpose: the shared loss plane (core/shared_plane.py), where the runs are stored
+Left out on purpose: the shared loss plane (core/surface/shared_plane.py), where the runs are stored
 (lab/comparison.py appends each run's events like any run's), and streamlit.
 """
 
@@ -19,10 +19,10 @@ from dataclasses import fields, replace
 
 import numpy as np
 
-from core.network import init_parameters
-from core.pixel_cache import float32_pixels
-from core.settings import Settings, validation_errors
-from core.training import PROBE_IMAGES, Trainer
+from core.model.network import init_parameters
+from core.model.pixel_cache import float32_pixels
+from core.training.settings import Settings, validation_errors
+from core.training.trainer import PROBE_IMAGES, Trainer
 from locales import N_, _, ngettext, number
 
 MIN_RUNS, MAX_RUNS = 2, 4

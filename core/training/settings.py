@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from core.network import GRADIENT_RULES, INITIALISATIONS
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from locales import _
 
 

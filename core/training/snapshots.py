@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from core.network import PARAMETER_NAMES, Parameters
+from core.model.network import PARAMETER_NAMES, Parameters
 from locales import _
 
 MAX_SNAPSHOTS = 48

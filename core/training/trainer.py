@@ -4,7 +4,7 @@ Training is the document's Algorithm 4: per-sample SGD over the training set in 
 P ← P − α·dP after every sample, α = lr · factor^⌊epoch / period⌋, the test accuracy measured at
 each epoch's end (erratum 5: there, not after every sample).
 
-Every sample goes through core/network.py's sgd_step, the one function that changes the weights.
+Every sample goes through core/model/network.py's sgd_step, the one function that changes the weights.
 The trainer calls it two ways:
 - step() trains one sample and returns a StepRecord of what that step computed and applied;
 - train(n) trains many samples and keeps only what the history needs. Its parameters are bit for
@@ -13,10 +13,10 @@ The trainer calls it two ways:
 A step that would make any value inf or nan is refused (the learning rate was too large): the
 last finite parameters stay, stopped_reason says why, and nothing trains until reset().
 
-What it keeps is bounded however long it runs: the history is binned (core/history.py), the
-parameter snapshots are thinned (core/snapshots.py), and the training images are read, never copied.
+What it keeps is bounded however long it runs: the history is binned (core/training/history.py), the
+parameter snapshots are thinned (core/training/snapshots.py), and the training images are read, never copied.
 Left out on purpose: shuffling, minibatches, momentum (the document has none); saving to disk
-(core/checkpoints.py does that with state_dict()).
+(core/record/checkpoints.py does that with state_dict()).
 """
 
 import functools
@@ -26,10 +26,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from core.history import History, step_statistics
+from core.training.history import History, step_statistics
 from locales import N_, _, number
-from core.metrics import accuracy
-from core.network import (
+from core.model.metrics import accuracy
+from core.model.network import (
     CLASSES,
     GRADIENT_RULES,
     INITIALISATIONS,
@@ -45,9 +45,9 @@ from core.network import (
     pixels,
     sgd_step,
 )
-from core.pixel_cache import float32_pixels
-from core.settings import Settings, learning_rate_at
-from core.snapshots import Snapshots, compact
+from core.model.pixel_cache import float32_pixels
+from core.training.settings import Settings, learning_rate_at
+from core.training.snapshots import Snapshots, compact
 
 CHUNK = 1000  # steps between progress reports and stop checks in train()
 PROBE_IMAGES = 1000  # test images on which a hidden unit must stay off to count as dead
@@ -99,7 +99,7 @@ def _overflow_checked(method):
 def structural_errors(settings) -> list[str]:
     """What would stop a trainer from running these settings at all.
 
-    Looser than the screen's ranges (core/settings.py) on purpose: any positive learning rate is
+    Looser than the screen's ranges (core/training/settings.py) on purpose: any positive learning rate is
     allowed, so tests and experiments can drive training into overflow.
     """
     errors = []
@@ -400,7 +400,7 @@ class Trainer:
     def resumed(cls, settings, params, epoch, index, step_count, stopped_reason, *data) -> "Trainer":
         """A trainer at a known position with known parameters (taken, not copied) and an empty history.
 
-        It is a view of a past moment (core/timeline.py): its next steps are exactly those the run
+        It is a view of a past moment (core/record/timeline.py): its next steps are exactly those the run
         took from there, but its curves hold only what it trains from now on.
         """
         trainer = cls(settings, *data)
