@@ -29,7 +29,8 @@ from core.classwork.lesson import Lesson, check_name
 from core.classwork.progress import LogFacts, LogTally, loss_sparkline, run_facts
 from core.classwork.tasks import tasks_done
 from core.training.trainer import Trainer
-from runs.store import ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
+from runs.classes import ClassInfo, Member, Progress
+from runs.errors import StoreError, UnknownClass, WrongTeacherKey
 
 log = logging.getLogger(__name__)
 ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train

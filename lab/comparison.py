@@ -30,7 +30,8 @@ from core.training.lockstep import (
 )
 from core.training.trainer import Trainer
 from locales import _, ngettext, number
-from runs.store import MalformedRunId, StoreError, StoreUnavailable, UnknownRun, check_run_id
+from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
+from runs.run_log import check_run_id
 from lab.live_run import LiveRun, StoreHandle, trainer_at
 from lab.memo import Memo
 

@@ -34,16 +34,16 @@ from core.record.events import (
 from core.record.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
 from core.training.trainer import Trainer
 from locales import N_, _, number
-from runs.store import (
+from runs.errors import (
     CorruptRecord,
     MalformedRunId,
-    RunStore,
     SchemaTooNew,
     StaleAppend,
     StoreError,
     StoreUnavailable,
     UnknownRun,
 )
+from runs.store import RunStore
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0  # how often an unreachable store is tried again

@@ -15,7 +15,7 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings
 from core.classwork.tasks import CATALOGUE, TASKS, known
 from locales import N_, _
-from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
+from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom
 from ui import class_views, dashboard, session, shell
 from ui.class_views import literal

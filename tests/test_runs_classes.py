@@ -10,17 +10,10 @@ import sqlalchemy as sa
 
 from core.classwork.lesson import Lesson
 from core.training.settings import Settings
-from runs import store as store_module
-from runs.store import (
-    ClassEnded,
-    CorruptRecord,
-    JoinRefused,
-    MalformedClassId,
-    Progress,
-    RunStore,
-    UnknownClass,
-    WrongTeacherKey,
-)
+from runs import classes as store_module
+from runs.classes import Progress
+from runs.errors import ClassEnded, CorruptRecord, JoinRefused, MalformedClassId, UnknownClass, WrongTeacherKey
+from runs.store import RunStore
 from tests.test_runs_store import execute, location, postgres_server, store  # noqa: F401  (the two engines)
 
 HOSTILE_NAMES = ["<img src=x onerror=alert(1)>", "**bold**", "Robert'); DROP TABLE class_members;--", "ζωή 🙂",

@@ -24,7 +24,7 @@ import streamlit as st
 import locales
 from core.classwork.tasks import TASKS, known
 from locales import _, number
-from runs.store import StoreError
+from runs.errors import StoreError
 from lab import classroom
 from ui import class_views, figures, session
 from ui.class_views import literal

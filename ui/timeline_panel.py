@@ -11,7 +11,7 @@ import streamlit as st
 from core.model.network import GRADIENT_RULES
 from core.training.settings import NUMERIC_RANGES
 from locales import N_, _, number
-from runs.store import StoreError
+from runs.errors import StoreError
 from lab.session import Session
 
 SLIDER_KEY, GOTO_KEY = "timeline_step", "timeline_goto"
