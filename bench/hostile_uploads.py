@@ -21,6 +21,7 @@ LIED_SIZE = 1000
 CHILD = """
 import json, resource, sys, time
 from core.record.checkpoints import CheckpointError, read_checkpoint
+from locales.words import said
 
 def status_kb(field):  # VmHWM is this process's peak RSS (ru_maxrss would include the parent's, from before exec)
     line = next(line for line in open("/proc/self/status") if line.startswith(field + ":"))
@@ -35,7 +36,7 @@ try:
     read_checkpoint(content)
     outcome = "loaded"
 except CheckpointError as error:
-    outcome = str(error)
+    outcome = said(error)
 except MemoryError:
     outcome = "MemoryError"
 seconds = time.perf_counter() - start

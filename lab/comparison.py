@@ -23,13 +23,13 @@ from core.training.lockstep import (
     MIN_RUNS,
     TrackedRun,
     lockstep_problems,
-    run_labels,
     starts_from_seed,
     train_in_lockstep,
     trainer_from_weights,
 )
 from core.training.trainer import Trainer
 from locales import _, ngettext, number
+from locales.words import run_labels, said
 from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
 from runs.run_log import check_run_id
 from lab.live_run import LiveRun, StoreHandle, trainer_at
@@ -108,7 +108,7 @@ class Comparison:
         self.running = False
 
     def problems(self) -> list[str]:
-        return lockstep_problems(self.trainers)
+        return [said(problem) for problem in lockstep_problems(self.trainers)]
 
     def live(self) -> list[Trainer]:
         """The runs still training (not stopped by overflow)."""
@@ -266,7 +266,7 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
             return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
         except (StoreError, CheckpointError, ValueError) as error:
             problems.append(_("run {run} cannot be used ({reason})").format(run=quoted(run_id),
-                                                                            reason=quoted(str(error), 160)))
+                                                                            reason=quoted(said(error), 160)))
             continue
         live = LiveRun(handle, data)
         live.run_id, live.settings, live.length = run_id, trainer.settings, length
@@ -275,7 +275,7 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
         trainers.append(trainer)
     if problems:
         return None, problems
-    problems = lockstep_problems(trainers)
+    problems = [said(problem) for problem in lockstep_problems(trainers)]
     if problems:
         steps = ", ".join(_("{run}… at step {step}").format(run=run_id[:8], step=number(trainer.step_count))
                           for run_id, trainer in zip(ids, trainers))

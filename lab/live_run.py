@@ -34,6 +34,7 @@ from core.record.events import (
 from core.record.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_bytes
 from core.training.trainer import Trainer
 from locales import N_, _, number
+from locales.words import said
 from runs.errors import (
     CorruptRecord,
     MalformedRunId,
@@ -484,5 +485,5 @@ class LiveRun:
 
 
 def _sentence(error) -> str:
-    return str(error).rstrip(".")
+    return said(error).rstrip(".")
 

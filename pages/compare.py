@@ -12,8 +12,9 @@ from core.training.history import History
 from core.training.settings import NUMERIC_RANGES
 from core.surface.settings import LOSS_OF_RULE
 from locales import N_, _, ngettext, number
+from locales.words import said
 from lab import comparison
-from ui import compare_figures, figures, session, shell, widgets
+from ui import compare_figures, compare_reading, figures, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -69,7 +70,7 @@ def build(make_settings, what: str) -> None:
     try:
         chosen = make_settings()
     except ValueError as error:
-        st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=error),
+        st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=said(error)),
                  icon=":material/error:")
         return
     replace_comparison(comparison.from_start(handle, data, state.trainer, chosen, what))
@@ -307,7 +308,7 @@ def lockstep_panel() -> None:
     else:
         curves(shown)
     if not running:
-        sentences = lockstep.reading(shown.trainers, [run.label for run in shown.runs])
+        sentences = compare_reading.reading(shown.trainers, [run.label for run in shown.runs])
         if sentences:
             st.markdown("**" + _("What the numbers show") + "**\n\n"
                         + "\n".join(f"- {sentence}" for sentence in sentences))
@@ -382,7 +383,7 @@ def plane_section(shown: comparison.Comparison) -> None:
             result = shown.planes.get((step, directions, centre, loss), lambda: shared_plane.shared_plane(
                 [trainer.trajectory() for trainer in shown.trainers], centre_params, X, labels, directions, loss))
     except ValueError as error:
-        st.info(f"{error}", icon=":material/info:")
+        st.info(said(error), icon=":material/info:")
         st.button(_("Draw the plane at the runs' current step"), key="compare_redraw")
         return
     names = [run.label for run in shown.runs]
@@ -415,7 +416,7 @@ def plane_section(shown: comparison.Comparison) -> None:
         centre=centre_name, loss=number(result.centre_loss, ".4f"), claim=claim,
         cap=number(compare_figures.colour_cap(result), ".3g")))
     st.markdown("**" + _("Where the picture can be trusted") + "**\n\n"
-                + "\n".join(f"- {sentence}" for sentence in shared_plane.plane_reading(result, names)))
+                + "\n".join(f"- {sentence}" for sentence in compare_reading.plane_reading(result, names)))
     st.plotly_chart(compare_figures.path_honesty(result, names, colours, z_title, stacked=widgets.on_a_phone()),
                     key="compare_honesty")
     with st.expander(_("The same plane in 3-D")):

@@ -10,6 +10,7 @@ from core.model import gradient_check
 from core.model import network
 from core.training.settings import learning_rate_at
 from locales import _, number
+from locales.words import said
 from ui import figures, session, shell, widgets
 
 shell.require()
@@ -115,7 +116,7 @@ def document_rule_checks(W1, b1, W2, b2, x, label, language: str) -> pd.DataFram
         worst = max(check.relative_error for check in report.values())
         rows.append((f"{number(scale, 'g')} × {'Σ(A2 − y)²' if loss == 'mse' else '(−log A2_y)'}",
                      *(report[name].relative_error for name in network.PARAMETER_NAMES), worst,
-                     gradient_check.verdict(worst)))
+                     said(gradient_check.verdict(worst))))
     return pd.DataFrame(rows, columns=[_("2(A2 − y) against"), *network.PARAMETER_NAMES, _("worst"), _("verdict")])
 
 

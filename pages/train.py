@@ -10,7 +10,7 @@ import streamlit as st
 from core.model import network
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
-from core.training.trainer import StepRecord, shown_stop_reason
+from core.training.trainer import StepRecord
 from locales import _, ngettext, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 
@@ -306,7 +306,7 @@ def past_step_panel() -> None:
                                      title=_("W1 at step {step}, the start").format(step=number(step)))
         else:
             st.markdown("#### " + _("Step {step}: refused").format(step=number(step)))
-            st.error(shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
+            st.error(widgets.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
                      icon=":material/warning:")
     else:
         where = (_("a step on your drawing") if view.drawing else
@@ -344,7 +344,7 @@ def training_panel() -> None:
     if running:
         run_slice()
     if trainer.stopped_reason:
-        st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
+        st.error(widgets.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     widgets.refresh_position(state)
     st.markdown(f"#### {widgets.position_text(trainer)}")
     if not running:

@@ -16,6 +16,9 @@ from core.model import network
 from core.record.checkpoints import load_checkpoint, save_checkpoint
 from core.training.settings import Settings
 from core.training.trainer import PROBE_IMAGES, Trainer
+from tests.saying import raises_saying
+from locales.words import run_labels, said
+from ui import compare_reading
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +86,11 @@ def test_a_run_that_overflows_stops_and_the_others_train_on_in_lockstep(data):
 
 def test_lockstep_needs_one_shape_and_one_step(data):
     small, large = Trainer(Settings(hidden=10), *data), Trainer(Settings(hidden=12), *data)
-    assert "different network shapes" in " ".join(lockstep.lockstep_problems([small, large]))
+    assert "different network shapes" in " ".join(map(said, lockstep.lockstep_problems([small, large])))
     ahead = Trainer(Settings(rule="mse"), *data)
     ahead.train(10)
-    assert "different steps (0, 10)" in " ".join(lockstep.lockstep_problems([small, ahead]))
-    assert "2 to 4 runs, not 1" in " ".join(lockstep.lockstep_problems([small]))
+    assert "different steps (0, 10)" in " ".join(map(said, lockstep.lockstep_problems([small, ahead])))
+    assert "2 to 4 runs, not 1" in " ".join(map(said, lockstep.lockstep_problems([small])))
     assert lockstep.lockstep_problems([small, Trainer(Settings(rule="mse"), *data)]) == []
 
 
@@ -95,18 +98,18 @@ def test_the_sets_differ_in_one_setting_and_refuse_what_the_screen_would():
     rules = lockstep.gradient_rule_set(Settings(learning_rate=0.03), erratum_pair=True)
     assert [(s.rule, s.learning_rate) for s in rules] == [
         ("document", 0.03), ("mse", 0.03), ("cross-entropy", 0.03), ("cross-entropy", 0.06)]
-    assert lockstep.run_labels(rules) == ["document · α = 0.03", "exact MSE · α = 0.03",
+    assert run_labels(rules) == ["document · α = 0.03", "exact MSE · α = 0.03",
                                             "cross-entropy · α = 0.03", "cross-entropy · α = 0.06"]
     rates = lockstep.learning_rate_set(Settings(rule="mse"))
-    assert lockstep.run_labels(rates) == ["α = 0.1", "α = 0.01", "α = 0.002"]
-    assert lockstep.run_labels([Settings(), Settings()]) == ["run 1", "run 2"]  # runs picked by link
+    assert run_labels(rates) == ["α = 0.1", "α = 0.01", "α = 0.002"]
+    assert run_labels([Settings(), Settings()]) == ["run 1", "run 2"]  # runs picked by link
     picked = [Settings(learning_rate=0.1), Settings(learning_rate=0.1), Settings()]
-    assert lockstep.run_labels(picked) == ["run 1: α = 0.1", "run 2: α = 0.1", "run 3: α = 0.01"]
-    with pytest.raises(ValueError, match="outside"):
+    assert run_labels(picked) == ["run 1: α = 0.1", "run 2: α = 0.1", "run 3: α = 0.01"]
+    with raises_saying(ValueError, "outside"):
         lockstep.learning_rate_set(Settings(), (0.1, 500.0))
-    with pytest.raises(ValueError, match="differ"):
+    with raises_saying(ValueError, "differ"):
         lockstep.learning_rate_set(Settings(), (0.1, 0.1))
-    with pytest.raises(ValueError, match="2 to 4 runs"):
+    with raises_saying(ValueError, "2 to 4 runs"):
         lockstep.learning_rate_set(Settings(), (0.1, 0.2, 0.3, 0.4, 0.5))
 
 
@@ -149,8 +152,8 @@ def test_the_reading_says_what_the_runs_show(data):
     chosen = lockstep.gradient_rule_set(Settings(seed=0), erratum_pair=True)
     trainers = [Trainer(settings, *data) for settings in chosen]
     lockstep.train_in_lockstep(trainers, 3_000)
-    labels = lockstep.run_labels(chosen)
-    text = "\n".join(lockstep.reading(trainers, labels))
+    labels = run_labels(chosen)
+    text = "\n".join(compare_reading.reading(trainers, labels))
     difference = max(np.abs(a - b).max() for a, b in zip(trainers[0].params.as_tuple(), trainers[3].params.as_tuple()))
     assert ("agree bit for bit" in text) == (difference == 0)
     assert "erratum 1" in text
@@ -175,7 +178,7 @@ def test_the_reading_names_the_learning_rate_that_silenced_units(data):
     trainers = [Trainer(settings, *data) for settings in chosen]
     lockstep.train_in_lockstep(trainers, 6_000)
     silent = trainers[0].dead_units()
-    text = "\n".join(lockstep.reading(trainers, lockstep.run_labels(chosen)))
+    text = "\n".join(compare_reading.reading(trainers, run_labels(chosen)))
     assert f"**α = 0.1** silenced {silent.sum()} of 10 hidden units" in text
     assert f"fired on a training image at step {trainers[0].history.last_active[silent].max():,}" in text
     assert "**α = 0.01** silenced" not in text

@@ -17,6 +17,7 @@ from tests.app_session import fresh_app, session_of, trainer_of
 from lab import classroom
 from ui.class_views import literal
 from ui.dashboard import csv_text
+from tests.saying import raises_saying
 
 LESSON = Lesson(Settings(learning_rate=0.05, rule="mse"), frozenset({"learning_rate"}), ("loss_surface",),
                 ("silence_all", "first_epoch", "branch"))
@@ -133,7 +134,7 @@ def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store)
     session_of(reloaded).view(5)
     reloaded.run()
     assert reloaded.number_input(key="branch_lr").disabled
-    with pytest.raises(ValueError, match="locks learning_rate"):
+    with raises_saying(ValueError, "locks learning_rate"):
         session_of(reloaded).branch({"learning_rate": 0.5})
     session_of(reloaded).branch({"decay_period": 2})  # a suggested setting may change
     assert trainer_of(reloaded).settings.decay_period == 2 and trainer_of(reloaded).settings.learning_rate == 0.05
@@ -195,7 +196,7 @@ def test_the_teacher_opens_a_students_run_read_only_and_goes_back(store):
     assert "Cy" in texts(app) and "read-only" in texts(app)
     assert not [button for button in app.button if button.label == "Step"]
     assert "run" not in app.query_params or app.query_params["run"] not in (member.run_id, [member.run_id])
-    with pytest.raises(RuntimeError, match="read-only"):
+    with raises_saying(RuntimeError, "read-only"):
         session_of(app).train(1)
     next(button for button in app.button if button.label == "Back to the dashboard").click().run()
     assert session_of(app).run.run_id == own_run and session_of(app).classroom.viewing is None
@@ -218,7 +219,7 @@ def test_a_class_past_its_end_is_read_only_for_its_students(store):
 def test_a_students_navigation_leaves_out_what_the_class_hides(store):
     class_id, _ = new_class(store)
     app = joined(class_id, "Ed")
-    with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
+    with raises_saying(ValueError, "Could not find a navigation page") as refused:
         app.switch_page("pages/loss_surface.py")
     assert "loss_surface.py" not in str(refused.value).split("Known pages")[1] and "weights.py" in str(refused.value)
     app.switch_page("pages/weights.py").run()

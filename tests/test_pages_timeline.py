@@ -14,6 +14,7 @@ from core.training.settings import Settings
 from core.training.trainer import Trainer
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.saying import raises_saying
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_a_past_step_shows_what_that_step_did_and_offers_no_training(mnist, stor
     assert f"Viewing step **40** of 100" in text
     assert "#### Step 40 · epoch 1 · sample 40 of 60,000 · α = 0.01" in text and ran.index == 39
     assert f"{ran.loss_before:.4f}" in [metric.value for metric in app.metric]
-    with pytest.raises(RuntimeError, match="past step"):
+    with raises_saying(RuntimeError, "past step"):
         state.train(1)  # nothing trains the run from the past, even called directly
     app.button(key="timeline_back").run()
     app.button(key="timeline_back").click().run()

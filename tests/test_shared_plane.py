@@ -18,6 +18,9 @@ from core.model import network
 from core.surface import shared_plane
 from core.training.settings import Settings
 from core.training.trainer import Trainer
+from tests.saying import raises_saying
+from locales.words import run_labels
+from ui import compare_reading
 
 STEPS = 4_000
 
@@ -128,15 +131,15 @@ def test_the_frame_holds_every_path_and_the_centre(runs, evaluation):
 def test_the_pca_plane_needs_paths_that_moved(mnist, evaluation):
     data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     fresh = [Trainer(settings, *data) for settings in lockstep.gradient_rule_set(Settings())]
-    with pytest.raises(ValueError, match="Train a few steps"):
+    with raises_saying(ValueError, "Train a few steps"):
         plane_of(fresh, evaluation, "pca")
     assert plane_of(fresh, evaluation, "random").paths[0].distance[0] < 1e-5
 
 
 def test_the_reading_names_each_path_and_its_worst_point(runs, evaluation):
     result = plane_of(runs, evaluation, "pca")
-    labels = lockstep.run_labels([trainer.settings for trainer in runs])
-    text = "\n".join(shared_plane.plane_reading(result, labels))
+    labels = run_labels([trainer.settings for trainer in runs])
+    text = "\n".join(compare_reading.plane_reading(result, labels))
     for path, label in zip(result.paths, labels):
         far = int(np.argmax(path.distance))
         assert f"**{label}**: up to {path.distance[far]:.3g} off the plane (at step {path.steps[far]:,})" in text

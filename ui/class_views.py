@@ -13,6 +13,7 @@ import streamlit as st
 from core.classwork.progress import run_facts
 from core.classwork.tasks import TASKS, known, tasks_done
 from locales import _, number
+from locales.words import task_explanation, task_title
 from lab import classroom
 
 TEACH_PAGE = "pages/teach.py"
@@ -115,5 +116,5 @@ def task_list(state, done: frozenset) -> None:
         finished = task_id in done
         icon = ":material/check_circle:" if finished else ":material/radio_button_unchecked:"
         status = _("done") if finished else _("not yet")
-        st.markdown(f"{icon} **{_(task.title)}** · {status}")
-        st.caption(task.explanation())
+        st.markdown(f"{icon} **{task_title(task.id)}** · {status}")
+        st.caption(task_explanation(task))

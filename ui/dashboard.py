@@ -24,6 +24,7 @@ import streamlit as st
 import locales
 from core.classwork.tasks import TASKS, known
 from locales import _, number
+from locales.words import task_explanation, task_short, task_title
 from runs.errors import StoreError
 from lab import classroom
 from ui import class_views, figures, session
@@ -111,7 +112,7 @@ def member_table(members, chosen) -> pd.DataFrame:
             "Tasks": sum(task in progress.tasks for task in chosen),
             "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
             "Loss": list(progress.losses),
-            "Done": [_(TASKS[task].short) for task in chosen if task in progress.tasks],
+            "Done": [task_short(task) for task in chosen if task in progress.tasks],
         })
     return pd.DataFrame(rows)
 
@@ -176,7 +177,7 @@ def summary(members, chosen) -> None:
                                                            min_value=0, max_value=len(members), width=140)})
             with st.expander(_("What counts as done")):
                 for task in chosen:
-                    st.markdown(f"**{_(TASKS[task].title)}**: {TASKS[task].explanation()}")
+                    st.markdown(f"**{task_title(task)}**: {task_explanation(TASKS[task])}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
         st.plotly_chart(figures.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
@@ -186,7 +187,7 @@ def summary(members, chosen) -> None:
 
 def task_table(members, chosen) -> pd.DataFrame:
     """One row per task: its title in this session's language, and how many students have done it."""
-    return pd.DataFrame([{"Task": _(TASKS[task].title),
+    return pd.DataFrame([{"Task": task_title(task),
                           "Done by": sum(task in member.progress.tasks for member in members)}  # i18n: not text
                          for task in chosen])
 

@@ -11,6 +11,7 @@ import streamlit as st
 from core.model.network import GRADIENT_RULES
 from core.training.settings import NUMERIC_RANGES
 from locales import N_, _, number
+from locales.words import said
 from runs.errors import StoreError
 from lab.session import Session
 
@@ -52,7 +53,7 @@ def timeline_controls(state: Session) -> bool:
     try:
         first, last = offset(state), now(state)
     except (StoreError, ValueError) as error:
-        st.caption(_("Timeline unavailable: {reason}.").format(reason=str(error).rstrip(".")))
+        st.caption(_("Timeline unavailable: {reason}.").format(reason=said(error).rstrip(".")))
         return False
     if last == first:
         return False
@@ -166,7 +167,7 @@ def branch_form(state: Session) -> None:
         with st.spinner(_("Replaying the run's log up to step {step} for the new run…").format(step=number(step))):
             state.branch(changes)
     except (StoreError, ValueError) as error:
-        st.error(_("No branch was made: {reason}. This run is unchanged.").format(reason=str(error).rstrip(".")))
+        st.error(_("No branch was made: {reason}. This run is unchanged.").format(reason=said(error).rstrip(".")))
         return
     st.rerun()
 

@@ -19,14 +19,11 @@ from typing import Mapping
 
 from core.record.events import settings_from_dict, settings_to_dict
 from core.training.settings import CHOICES, DEFAULTS, NUMERIC_RANGES, Settings, settings_from_query
-from locales import N_, _, number
+from core.reasons import Reason, Refusal
 
 SETTING_NAMES = tuple(field.name for field in fields(Settings))
 # Query key of each setting (core/training/settings.py's URL form), so a notice can name what the link said.
 QUERY_KEYS = {name: key for key, (name, *_bounds) in {**NUMERIC_RANGES, **CHOICES}.items()}
-SETTING_LABELS = {"learning_rate": N_("learning rate α"), "decay_period": N_("halve α every … epochs"),
-                  "decay_factor": N_("decay factor"), "rule": N_("gradient rule"), "hidden": N_("hidden units"),
-                  "init": N_("initialisation"), "seed": N_("random seed")}  # translated where shown
 MAX_STUDENT_NAME = 40  # characters of a student's display name
 MAX_CLASS_NAME = 80
 MAX_SLUG = 40  # a screen's or task's id: lower-case letters, digits and "_"
@@ -61,7 +58,7 @@ class Lesson:
         return [name for name, value in changes.items()
                 if name in self.locked and value != getattr(self.settings, name)]
 
-    def url_notices(self, query: Mapping) -> list[str]:
+    def url_notices(self, query: Mapping) -> list[Reason]:
         """One notice for each locked setting that a link's query (core/training/settings.py's form) tries to change."""
         asked = {key: value for key, value in query.items() if key in QUERY_KEYS.values()}
         wanted = settings_from_query(asked)[0]
@@ -69,17 +66,9 @@ class Lesson:
         for name in sorted(self.locked):
             key = QUERY_KEYS[name]
             if key in query and getattr(wanted, name) != getattr(self.settings, name):
-                notices.append(_("{assignment} in the link is ignored: your class locks the {setting} at {value}.")
-                               .format(assignment=f"{key}={str(query[key])[:40]}", setting=_(SETTING_LABELS[name]),
-                                       value=setting_text(getattr(self.settings, name))))
+                notices.append(Reason("lesson.locked_in_link", assignment=f"{key}={str(query[key])[:40]}", name=name,
+                                      value=getattr(self.settings, name)))
         return notices
-
-
-def setting_text(value) -> str:
-    """A setting's value as a sentence shows it: numbers in the language's signs (0,05 in Greek), names as they are."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number(value, "")
-    return str(value)
 
 
 def lesson_to_dict(lesson: Lesson) -> dict:
@@ -99,24 +88,21 @@ def lesson_from_dict(record) -> Lesson:
                   tuple(record["hidden_screens"]), tuple(record["tasks"]))
 
 
-def check_name(text, most: int = MAX_STUDENT_NAME, what: str = N_("name")) -> str:
-    """The name as typed, less surrounding spaces; ValueError (one sentence) if it cannot be shown as typed.
+def check_name(text, most: int = MAX_STUDENT_NAME, what: str = "name") -> str:
+    """The name as typed, less surrounding spaces; a Refusal (one sentence, where shown) if it cannot be shown as typed.
 
-    `what` is a message marked with N_() ("name", "class name"): the errors are read by a person, in their language.
+    `what` is "name" or "class name": the sentence names it in the reader's language.
     """
     if not isinstance(text, str):
         raise ValueError(f"a {what} must be text")
     text = text.strip()
-    shown = _(what)
     if not text:
-        raise ValueError(_("Type a {what}.").format(what=shown))
+        raise Refusal("lesson.type_a", what=what)
     if len(text) > most:
-        raise ValueError(_("A {what} can be at most {most} characters long; this one has {length}.")
-                         .format(what=shown, most=most, length=len(text)))
+        raise Refusal("lesson.too_long", what=what, most=most, length=len(text))
     if any(unicodedata.category(character) in ("Cc", "Cs", "Co") or character in DIRECTION_CONTROLS
            for character in text):
-        raise ValueError(_("This {what} holds a control character (a line break, a tab or a text-direction mark) "
-                           "that cannot be shown as typed; leave it out.").format(what=shown))
+        raise Refusal("lesson.control_character", what=what)
     return text
 
 

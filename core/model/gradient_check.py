@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from core.model.network import LOSSES, PARAMETER_NAMES, backward, forward
-from locales import _
+from core.reasons import Reason
 
 MATCHES = 1e-6
 CLOSE = 1e-3
@@ -39,16 +39,13 @@ def relative_error(analytic, numeric) -> float:
     return float(np.linalg.norm(analytic - numeric) / max(scale, np.finfo(np.float64).tiny))
 
 
-def verdict(rel_error) -> str:
-    """Plain words for a relative error: 'matches' below 1e-6, 'close' below 1e-3, else 'does not match'.
-
-    The words are shown in tables, so they are in the session's language (English outside a screen).
-    """
+def verdict(rel_error) -> Reason:
+    """A relative error judged: 'matches' below 1e-6, 'close' below 1e-3, else 'does not match' (words where shown)."""
     if rel_error < MATCHES:
-        return _("matches")
+        return Reason("gradient_check.matches")
     if rel_error < CLOSE:
-        return _("close")
-    return _("does not match")
+        return Reason("gradient_check.close")
+    return Reason("gradient_check.does_not_match")
 
 
 def _entries_to_check(name, shape, x, w1_samples, rng):

@@ -28,7 +28,7 @@ from core.record.npz_reading import NotPlainArrays, PickledArray, SizesDisagree,
 from core.training.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
 from core.training.snapshots import MAX_SNAPSHOTS
 from core.training.trainer import STATE_FORMAT, Trainer
-from locales import N_, _, ngettext, number
+from core.reasons import Reason, Refusal
 
 CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
 CHECKPOINT_VERSION = 2  # 2 added history.last_active and dropped history.recent_losses
@@ -48,24 +48,20 @@ GROWING = {
     **{f"snapshots.{name}": MAX_SNAPSHOTS for name in PARAMETER_NAMES},
 }
 
-# A refusal's first words, then its reason (each translated where the message is made).
-NOT_A_CHECKPOINT = N_("This file is not a Backprop Lab checkpoint: ")
-DAMAGED = N_("This checkpoint is damaged or was edited: ")
-
 # The first bytes of files a learner might upload by mistake, to say what the file seems to be.
 KNOWN_FILES = (
-    (b"\x89PNG", N_("it looks like a PNG image.")),
-    (b"\xff\xd8\xff", N_("it looks like a JPEG image.")),
-    (b"GIF8", N_("it looks like a GIF image.")),
-    (b"%PDF", N_("it looks like a PDF document.")),
-    (b"\x1f\x8b", N_("it looks like a gzip file.")),
-    (b"\x93NUMPY", N_("it looks like a single .npy array, not an .npz archive.")),
-    (b"\x80", N_("it looks like a pickled Python object, which is never loaded for safety.")),
+    (b"\x89PNG", "checkpoint.looks_png"),
+    (b"\xff\xd8\xff", "checkpoint.looks_jpeg"),
+    (b"GIF8", "checkpoint.looks_gif"),
+    (b"%PDF", "checkpoint.looks_pdf"),
+    (b"\x1f\x8b", "checkpoint.looks_gzip"),
+    (b"\x93NUMPY", "checkpoint.looks_npy"),
+    (b"\x80", "checkpoint.looks_pickle"),
 )
 
 
-class CheckpointError(ValueError):
-    """An uploaded checkpoint that cannot be loaded; the message explains why to the learner."""
+class CheckpointError(Refusal):
+    """An uploaded checkpoint that cannot be loaded; its reason explains why to the learner."""
 
 
 def save_checkpoint(trainer) -> bytes:
@@ -96,7 +92,7 @@ def load_checkpoint(content: bytes, train_images, train_labels, test_images, tes
     try:
         return Trainer.from_state(state, train_images, train_labels, test_images, test_labels)
     except (ValueError, TypeError, KeyError, IndexError) as error:
-        raise _damaged(f"{error}.") from error
+        raise _damaged(Reason("checkpoint.sentence", error=error)) from error
 
 
 def read_checkpoint(content: bytes) -> dict:
@@ -126,15 +122,12 @@ def _upgrade_from_version_1(state, hidden):
 
 def _check_size(content):
     if not isinstance(content, (bytes, bytearray, memoryview)):
-        raise _not_a_checkpoint(_("expected the file's bytes, got {kind}.").format(kind=type(content).__name__))
+        raise _not_a_checkpoint(Reason("checkpoint.not_bytes", kind=type(content).__name__))
     size = len(content)
     if size == 0:
-        raise _not_a_checkpoint(_("the file is empty."))
+        raise _not_a_checkpoint(Reason("checkpoint.empty"))
     if size > MAX_CHECKPOINT_BYTES:
-        raise CheckpointError(
-            _("This file is {size} MB; a Backprop Lab checkpoint is at most {most} MB, so it is not loaded.").format(
-                size=number(size / 2**20, ".1f"), most=number(MAX_CHECKPOINT_BYTES / 2**20, ".0f"))
-        )
+        raise CheckpointError("checkpoint.too_large", size=size / 2**20, most=MAX_CHECKPOINT_BYTES / 2**20)
 
 
 def _unpack(content) -> dict:
@@ -142,51 +135,40 @@ def _unpack(content) -> dict:
     content = bytes(content)
     if not content.startswith(b"PK"):
         kind = next((name for magic, name in KNOWN_FILES if content.startswith(magic)), None)
-        raise _not_a_checkpoint(_(kind) if kind else _("it is not an .npz archive (the file a download gives)."))
+        raise _not_a_checkpoint(Reason(kind or "checkpoint.not_npz"))
     try:
         return read_npz(content, MAX_ENTRIES, MAX_UNPACKED_BYTES)
     except PickledArray as error:
-        raise CheckpointError(_pickled_message(error.key)) from error
+        raise CheckpointError(_pickled(error.key)) from error
     except NotPlainArrays as error:
-        raise _not_a_checkpoint(str(error)) from error
+        raise _not_a_checkpoint(error.reason) from error
     except SizesDisagree as error:
-        raise _damaged(str(error)) from error
+        raise _damaged(error.reason) from error
     except zipfile.BadZipFile as error:
-        raise CheckpointError(_damaged_archive_message(error)) from error
+        raise _not_a_checkpoint(_damaged_archive(error)) from error
     except Exception as error:  # untrusted bytes: any other failure of zipfile, zlib or numpy means damage
-        raise CheckpointError(_damaged_archive_message(error)) from error
+        raise _not_a_checkpoint(_damaged_archive(error)) from error
 
 
-def _pickled_message(key=None) -> str:
-    if key:
-        return _("This file contains a pickled Python object (in {key}), which is never loaded for safety: "
-                 "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only.").format(key=repr(key))
-    return _("This file contains a pickled Python object, which is never loaded for safety: "
-             "a pickle can run any code. A Backprop Lab checkpoint holds numbers and text only.")
+def _pickled(key=None) -> Reason:
+    return Reason("checkpoint.pickled_in", key=repr(key)) if key else Reason("checkpoint.pickled")
 
 
-def _damaged_archive_message(error) -> str:
-    return _(NOT_A_CHECKPOINT) + _(
-        "it is a damaged or incomplete archive (was the download interrupted?). Details: {kind}: {error}"
-    ).format(kind=type(error).__name__, error=error)
+def _damaged_archive(error) -> Reason:
+    return Reason("checkpoint.damaged_archive", kind=type(error).__name__, error=error)
 
 
 def _check_marker(arrays):
     if "checkpoint.format" not in arrays or _text(arrays["checkpoint.format"]) != CHECKPOINT_FORMAT:
-        raise _not_a_checkpoint(
-            _("it is an .npz archive, but not one Backprop Lab wrote (its format marker is missing).")
-        )
+        raise _not_a_checkpoint(Reason("checkpoint.no_marker"))
     version = arrays.get("checkpoint.version")
     if version is None or version.shape != () or version.dtype.kind not in "iu":
-        raise _damaged(_("its version number is missing."))
+        raise _damaged(Reason("checkpoint.no_version"))
     if int(version) not in READABLE_VERSIONS:
-        raise CheckpointError(
-            _("This checkpoint has format version {version}; this Backprop Lab reads versions {first} to {last}.").format(
-                version=int(version), first=READABLE_VERSIONS[0], last=READABLE_VERSIONS[-1])
-        )
+        raise CheckpointError("checkpoint.version", version=int(version), first=READABLE_VERSIONS[0],
+                              last=READABLE_VERSIONS[-1])
     if "format" not in arrays or _text(arrays["format"]) != STATE_FORMAT:
-        raise _damaged(_("its trainer state is not of the kind this version reads ({format}).").format(
-            format=STATE_FORMAT))
+        raise _damaged(Reason("checkpoint.state_kind", format=STATE_FORMAT))
 
 
 # --- the contents --------------------------------------------------------------------------------
@@ -200,30 +182,26 @@ def _settings(state) -> Settings:
     for name in (field.name for field in fields(Settings)):
         key = f"settings.{name}"
         if key not in state:
-            raise _damaged(_("the setting {name} is missing.").format(name=repr(name)))
+            raise _damaged(Reason("checkpoint.setting_missing", name=repr(name)))
         value = state[key]
         if value.shape != ():
-            raise _damaged(_("the setting {name} is an array of shape {shape}, not one value.").format(
-                name=repr(name), shape=value.shape))
+            raise _damaged(Reason("checkpoint.setting_shape", name=repr(name), shape=value.shape))
         if name in choices:
             if value.dtype.kind != "U":
-                raise _damaged(_("the setting {name} is not text.").format(name=repr(name)))
+                raise _damaged(Reason("checkpoint.setting_not_text", name=repr(name)))
             values[name] = str(value)
         elif isinstance(getattr(defaults, name), int):
             if value.dtype.kind not in "iu":
-                raise _damaged(_("the setting {name} is not a whole number.").format(name=repr(name)))
+                raise _damaged(Reason("checkpoint.setting_not_whole", name=repr(name)))
             values[name] = int(value)
         else:
             if value.dtype.kind not in "iuf":
-                raise _damaged(_("the setting {name} is not a number.").format(name=repr(name)))
+                raise _damaged(Reason("checkpoint.setting_not_number", name=repr(name)))
             values[name] = float(value)
     settings = Settings(**values)
     errors = validation_errors(settings)
     if errors:
-        raise CheckpointError(
-            _("This checkpoint's settings are outside what Backprop Lab allows: {errors}.").format(
-                errors=_("; ").join(errors))  # Greek writes ";" as its question mark
-        )
+        raise CheckpointError("checkpoint.settings_outside", errors=errors)
     return settings
 
 
@@ -233,32 +211,27 @@ def _check_parameters(state, hidden):
     for prefix in ("params", "initial"):
         missing = [name for name in PARAMETER_NAMES if f"{prefix}.{name}" not in state]
         if missing:
-            raise _damaged(_("{what} missing.").format(what=_describe(f"{prefix}.{', '.join(missing)}")))
+            raise _damaged(Reason("checkpoint.missing", what=_describe(f"{prefix}.{', '.join(missing)}")))
         W1, b1, W2, b2 = (state[f"{prefix}.{name}"] for name in PARAMETER_NAMES)
         first = _describe(f"{prefix}.W1")
         for name, array in zip(PARAMETER_NAMES, (W1, b1, W2, b2)):
             if array.dtype.kind != "f":
-                raise _damaged(_("{what} holds {dtype} values, not floating-point numbers.").format(
-                    what=_describe(f"{prefix}.{name}"), dtype=array.dtype))
+                raise _damaged(Reason("checkpoint.not_floats", what=_describe(f"{prefix}.{name}"), dtype=array.dtype))
         if W1.ndim != 2 or W1.shape[0] != INPUTS:
-            raise _damaged(_("{what} has shape {shape}, not ({inputs}, h).").format(
-                what=first, shape=W1.shape, inputs=INPUTS))
+            raise _damaged(Reason("checkpoint.W1_shape", what=first, shape=W1.shape, inputs=INPUTS))
         h = W1.shape[1]
         if not low <= h <= high:
-            raise _damaged(_("{what} has {h} hidden units; Backprop Lab allows {low} to {high}.").format(
-                what=first, h=h, low=low, high=high))
+            raise _damaged(Reason("checkpoint.hidden_range", what=first, h=h, low=low, high=high))
         if b1.shape != (h,):
-            raise _damaged(_("{what} has shape {shape} but b1 has {entries}.").format(
-                what=first, shape=W1.shape, entries=_entries(b1)))
+            raise _damaged(Reason("checkpoint.b1_shape", what=first, shape=W1.shape, entries=_entries(b1)))
         if W2.shape != (h, CLASSES):
-            raise _damaged(_("{what} has shape {shape} but W2 has shape {W2_shape}, not ({h}, {classes}).").format(
-                what=first, shape=W1.shape, W2_shape=W2.shape, h=h, classes=CLASSES))
+            raise _damaged(Reason("checkpoint.W2_shape", what=first, shape=W1.shape, W2_shape=W2.shape, h=h,
+                                  classes=CLASSES))
         if b2.shape != (CLASSES,):
-            raise _damaged(_("{what} has {entries}, not {classes}.").format(
-                what=_describe(f"{prefix}.b2"), entries=_entries(b2), classes=CLASSES))
+            raise _damaged(Reason("checkpoint.b2_shape", what=_describe(f"{prefix}.b2"), entries=_entries(b2),
+                                  classes=CLASSES))
         if h != hidden:
-            raise _damaged(_("{what} has {h} hidden units but the settings say {hidden}.").format(
-                what=first, h=h, hidden=hidden))
+            raise _damaged(Reason("checkpoint.hidden_differs", what=first, h=h, hidden=hidden))
 
 
 def _check_layout(state, settings):
@@ -266,23 +239,21 @@ def _check_layout(state, settings):
     reference = _reference_state(settings)
     missing = sorted(set(reference) - set(state))
     if missing:
-        raise _damaged(_("it is missing {entries}.").format(entries=", ".join(missing)))
+        raise _damaged(Reason("checkpoint.missing_entries", entries=", ".join(missing)))
     unexpected = sorted(set(state) - set(reference))
     if unexpected:
-        raise _damaged(_("it holds entries Backprop Lab does not write: {entries}.").format(
-            entries=", ".join(unexpected[:5])))
+        raise _damaged(Reason("checkpoint.unexpected_entries", entries=", ".join(unexpected[:5])))
     for key, expected in reference.items():
         expected = np.asarray(expected)
         actual = state[key]
         if not _same_kind(actual.dtype, expected.dtype):
-            raise _damaged(_("{what} holds {dtype} values, expected {kind}.").format(
-                what=_describe(key), dtype=actual.dtype, kind=_kind_name(expected.dtype)))
+            raise _damaged(Reason("checkpoint.dtype", what=_describe(key), dtype=actual.dtype,
+                                  kind=_kind_name(expected.dtype)))
         if key in GROWING:
             if actual.ndim != expected.ndim or actual.shape[1:] != expected.shape[1:] or actual.shape[0] > GROWING[key]:
-                raise _damaged(_("{what} has shape {shape}.").format(what=_describe(key), shape=actual.shape))
+                raise _damaged(Reason("checkpoint.growing_shape", what=_describe(key), shape=actual.shape))
         elif actual.shape != expected.shape:
-            raise _damaged(_("{what} has shape {shape}, expected {expected}.").format(
-                what=_describe(key), shape=actual.shape, expected=expected.shape))
+            raise _damaged(Reason("checkpoint.shape", what=_describe(key), shape=actual.shape, expected=expected.shape))
 
 
 def _reference_state(settings) -> dict:
@@ -295,48 +266,42 @@ def _reference_state(settings) -> dict:
 def _check_finite(state):
     for key, value in state.items():
         if value.dtype.kind == "f" and not np.isfinite(value).all():
-            problem = _("NaN (not a number)") if np.isnan(value).any() else _("infinite values")
-            raise CheckpointError(_("This checkpoint cannot be used: {what} contains {problem}.").format(
-                what=_describe(key), problem=problem))
+            problem = Reason("checkpoint.nan" if np.isnan(value).any() else "checkpoint.infinite")
+            raise CheckpointError("checkpoint.not_finite", what=_describe(key), problem=problem)
 
 
 def _check_position(state):
     """The epoch is within what any run reaches; the rest of the bookkeeping is checked by Trainer.from_state."""
     epoch, size = int(state["epoch"]), int(state["training_size"])
     if size < 1 or not 0 <= epoch <= MAX_EPOCHS:
-        raise _damaged(_("its position (epoch {epoch} of a training set of {size}) is impossible.").format(
-            epoch=epoch, size=size))
+        raise _damaged(Reason("checkpoint.position", epoch=epoch, size=size))
 
 
 def _check_against_data(state, training_size):
     saved = int(state["training_size"])
     if saved != training_size:
-        raise CheckpointError(
-            _("This checkpoint was trained on {saved} training images; this app has {size}, "
-              "so its position in the data would mean something else.").format(
-                saved=number(saved), size=number(training_size))
-        )
+        raise CheckpointError("checkpoint.training_size", saved=saved, size=training_size)
 
 
 # --- small helpers -------------------------------------------------------------------------------
 
 
-def _damaged(explanation) -> CheckpointError:
-    return CheckpointError(_(DAMAGED) + explanation)
+def _damaged(explanation: Reason) -> CheckpointError:
+    return CheckpointError("checkpoint.damaged", explanation=explanation)
 
 
-def _not_a_checkpoint(explanation) -> CheckpointError:
-    return CheckpointError(_(NOT_A_CHECKPOINT) + explanation)
+def _not_a_checkpoint(explanation: Reason) -> CheckpointError:
+    return CheckpointError("checkpoint.not_a_checkpoint", explanation=explanation)
 
 
 def _text(value) -> str:
     return str(value) if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind == "U" else ""
 
 
-def _entries(array) -> str:
+def _entries(array) -> Reason:
     if array.ndim == 1:
-        return ngettext("{n} entry", "{n} entries", array.size).format(n=array.size)
-    return _("shape {shape}").format(shape=array.shape)
+        return Reason("checkpoint.entries", n=array.size)
+    return Reason("checkpoint.entries_shape", shape=array.shape)
 
 
 def _same_kind(actual, expected) -> bool:
@@ -347,18 +312,19 @@ def _same_kind(actual, expected) -> bool:
     return actual.kind == expected.kind
 
 
-def _kind_name(dtype) -> str:
-    names = {"f": N_("floating-point numbers"), "i": N_("whole numbers"), "u": N_("whole numbers"), "U": N_("text")}
-    return _(names[dtype.kind]) if dtype.kind in names else str(dtype)
+def _kind_name(dtype) -> Reason | str:
+    names = {"f": "checkpoint.kind_floats", "i": "checkpoint.kind_whole", "u": "checkpoint.kind_whole",
+             "U": "checkpoint.kind_text"}
+    return Reason(names[dtype.kind]) if dtype.kind in names else str(dtype)
 
 
-def _describe(key) -> str:
+def _describe(key) -> Reason | str:
     """A learner's name for a state entry: params.W1 -> W1, initial.W1 -> the initial W1, ..."""
     prefix, _dot, name = key.partition(".")
     if prefix == "params":
         return name
     if prefix == "initial":
-        return _("the initial {name}").format(name=name)
+        return Reason("checkpoint.initial", name=name)
     if prefix == "snapshots" and name in PARAMETER_NAMES:
-        return _("a saved snapshot of {name}").format(name=name)
+        return Reason("checkpoint.snapshot_of", name=name)
     return key

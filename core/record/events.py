@@ -24,7 +24,7 @@ import numpy as np
 from core.record.checkpoints import load_checkpoint, save_checkpoint
 from core.model.network import CLASSES, INPUTS
 from core.training.settings import DEFAULTS, Settings, validation_errors
-from locales import _
+from core.reasons import Refusal
 
 MAX_TRAIN_SAMPLES = 6_000_000  # 100 epochs in one event: far beyond any button
 CHANGEABLE = ("learning_rate", "decay_period", "decay_factor", "rule")  # the settings that keep the shapes
@@ -85,7 +85,7 @@ class SettingsChanged:
         object.__setattr__(self, "changes", tuple(sorted((name, _setting(name, value)) for name, value in self.changes)))
         errors = validation_errors(replace(DEFAULTS, **dict(self.changes)))
         if errors:
-            raise ValueError(_("a settings event holds invalid settings: {errors}").format(errors="; ".join(errors)))
+            raise Refusal("events.invalid_settings", errors=errors)
 
     @classmethod
     def of(cls, **changes) -> "SettingsChanged":
@@ -133,8 +133,7 @@ def apply_events(trainer, events, checkpoints=None):
         elif isinstance(event, StartedFromCheckpoint):
             content = (checkpoints or {}).get(event.sha256)
             if content is None or hashlib.sha256(content).hexdigest() != event.sha256:
-                raise ValueError(_("the checkpoint {sha}… this run starts from is missing or altered").format(
-                    sha=event.sha256[:12]))
+                raise Refusal("events.checkpoint_missing", sha=event.sha256[:12])
             trainer = load_checkpoint(content, *trainer.data)
         else:
             raise TypeError(f"not a run event: {event!r}")
@@ -211,7 +210,7 @@ def settings_from_dict(record) -> Settings:
     settings = Settings(**{name: _setting(name, value) for name, value in record.items()})
     errors = validation_errors(settings)
     if errors:
-        raise ValueError("invalid run settings: " + "; ".join(errors))
+        raise Refusal("events.invalid_run_settings", errors=errors)
     return settings
 
 

@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from locales import _, number
+from core.reasons import Reason, Refusal
 
 METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
@@ -31,8 +31,8 @@ MAX_HEADER_BYTES = 1024  # numpy writes 128-byte headers for these arrays; it re
 CHUNK_BYTES = 2**18
 
 
-class NpzError(ValueError):
-    """An archive refused for what it holds; the message ends a sentence saying why."""
+class NpzError(Refusal):
+    """An archive refused for what it holds; its reason ends a sentence saying why."""
 
 
 class NotPlainArrays(NpzError):
@@ -47,8 +47,12 @@ class PickledArray(NpzError):
     """A member is an object array, which only unpickling could load."""
 
     def __init__(self, key):
-        super().__init__(_("{key} is an object array").format(key=repr(key)))
+        super().__init__("npz.object_array", key=repr(key))
         self.key = key
+
+
+class BadZipFile(Refusal, zipfile.BadZipFile):
+    """zipfile's own error, raised here with a reason: the archive's structure is damaged."""
 
 
 def read_npz(content: bytes, max_members: int, max_bytes: int) -> dict:
@@ -61,7 +65,7 @@ def read_npz(content: bytes, max_members: int, max_bytes: int) -> dict:
     for member in members:
         array = _read_array(_MemberStream(content, member), member.filename[:-4], left)
         if array is None:
-            raise NotPlainArrays(_("its arrays would unpack to more than {size} MB.").format(size=max_bytes // 2**20))
+            raise NotPlainArrays("npz.arrays_too_large", size=max_bytes // 2**20)
         left -= array.nbytes
         arrays[member.filename[:-4]] = array
     return arrays
@@ -77,44 +81,36 @@ def _check_directory_size(content, max_members):
         end = content.rfind(END_SIGNATURE, max(0, end - SEARCH_BYTES))
     record = content[end:end + END_RECORD.size] if end >= 0 else b""
     if len(record) != END_RECORD.size:
-        raise zipfile.BadZipFile(_("the end of the archive is missing"))
+        raise BadZipFile("npz.end_missing")
     locator = end - ZIP64_LOCATOR_BYTES
     if locator >= 0 and content[locator:locator + 4] == ZIP64_LOCATOR:
-        raise NotPlainArrays(_("it is a zip64 archive, the form for more than 4 GB or {count} files.").format(
-            count=number(65_535)))
+        raise NotPlainArrays("npz.zip64", count=65_535)
     count, size = END_RECORD.unpack(record)[3:5]
     if count > max_members or size > max_members * DIRECTORY_BYTES_PER_MEMBER:
         if count > max_members:
-            raise NotPlainArrays(_("the archive holds {count} files; a checkpoint holds at most {most}.").format(
-                count=number(count), most=max_members))
-        raise NotPlainArrays(_("the archive holds a {size}-byte list of files; a checkpoint holds at most {most}.").format(
-            size=number(size), most=max_members))
+            raise NotPlainArrays("npz.too_many_files", count=count, most=max_members)
+        raise NotPlainArrays("npz.directory_too_large", size=size, most=max_members)
 
 
 def _check_members(members, max_members, max_bytes):
     if not members:
-        raise NotPlainArrays(_("the archive is empty."))
+        raise NotPlainArrays("npz.empty")
     if len(members) > max_members:
-        raise NotPlainArrays(_("the archive holds {count} files; a checkpoint holds at most {most}.").format(
-            count=number(len(members)), most=max_members))
+        raise NotPlainArrays("npz.too_many_files", count=len(members), most=max_members)
     names = set()
     for member in members:
         if not member.filename.endswith(".npy"):
-            raise NotPlainArrays(_("the archive holds {name}, which is not a numpy array.").format(
-                name=repr(member.filename)))
+            raise NotPlainArrays("npz.not_an_array", name=repr(member.filename))
         if member.filename in names:
-            raise NotPlainArrays(_("the archive holds {name} twice.").format(name=repr(member.filename)))
+            raise NotPlainArrays("npz.twice", name=repr(member.filename))
         names.add(member.filename)
         if member.compress_type not in METHODS:
-            method = METHOD_NAMES.get(member.compress_type) or _("method {number}").format(number=member.compress_type)
-            raise NotPlainArrays(
-                _("{key} is compressed with {method}; only stored and deflate "
-                  "members, the two numpy writes, are read.").format(key=repr(member.filename[:-4]), method=method)
-            )
+            method = METHOD_NAMES.get(member.compress_type) or Reason("npz.method_number", number=member.compress_type)
+            raise NotPlainArrays("npz.compressed_with", key=repr(member.filename[:-4]), method=method)
         if member.flag_bits & ENCRYPTED_OR_PATCHED:
-            raise NotPlainArrays(_("{key} is encrypted.").format(key=repr(member.filename[:-4])))
+            raise NotPlainArrays("npz.encrypted", key=repr(member.filename[:-4]))
     if sum(member.file_size for member in members) > max_bytes:
-        raise NotPlainArrays(_("it would unpack to more than {size} MB.").format(size=max_bytes // 2**20))
+        raise NotPlainArrays("npz.unpacks_too_large", size=max_bytes // 2**20)
 
 
 # --- one member ----------------------------------------------------------------------------------
@@ -126,13 +122,11 @@ def _read_array(stream, key, left):
     if dtype.hasobject:
         raise PickledArray(key)
     if dtype.itemsize == 0 or not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise NotPlainArrays(_("{key} has the array header {dtype} {shape}, which numpy never writes.").format(
-            key=repr(key), dtype=dtype, shape=shape))
+        raise NotPlainArrays("npz.impossible_header", key=repr(key), dtype=dtype, shape=shape)
     count = math.prod(shape)
     size = count * dtype.itemsize
     if size > stream.declared - stream.produced:
-        raise SizesDisagree(_("{key} claims {size} bytes but the archive says it holds {declared}.").format(
-            key=repr(key), size=size, declared=stream.declared))
+        raise SizesDisagree("npz.claims_more", key=repr(key), size=size, declared=stream.declared)
     if size > left:
         return None
     data = stream.read_exactly(size, key)
@@ -146,16 +140,11 @@ def _read_header(stream, key):
     magic = stream.read_exactly(np.lib.format.MAGIC_LEN, key)
     version = np.lib.format.read_magic(io.BytesIO(magic))
     if version not in ((1, 0), (2, 0)):
-        raise NotPlainArrays(_("{key} has the array format {version}, which numpy writes only for other data.").format(
-            key=repr(key), version=version))
+        raise NotPlainArrays("npz.array_format", key=repr(key), version=version)
     length_field = stream.read_exactly(2 if version == (1, 0) else 4, key)
     length = int.from_bytes(length_field, "little")
     if length > MAX_HEADER_BYTES:
-        raise NotPlainArrays(
-            _("{key} has a {length}-byte array header; a checkpoint's arrays have headers of at "
-              "most {most} bytes, so it is not a checkpoint array.").format(
-                key=repr(key), length=number(length), most=number(MAX_HEADER_BYTES))
-        )
+        raise NotPlainArrays("npz.long_header", key=repr(key), length=length, most=MAX_HEADER_BYTES)
     header = io.BytesIO(length_field + stream.read_exactly(length, key))
     if version == (1, 0):
         return np.lib.format.read_array_header_1_0(header, max_header_size=MAX_HEADER_BYTES)
@@ -169,7 +158,7 @@ class _MemberStream:
         start = _data_start(content, member)
         self.packed = memoryview(content)[start:start + member.compress_size]
         if len(self.packed) != member.compress_size:
-            raise zipfile.BadZipFile(_("{name} runs past the end of the archive").format(name=repr(member.filename)))
+            raise BadZipFile("npz.past_the_end", name=repr(member.filename))
         self.inflater = zlib.decompressobj(-zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
         self.position = 0  # in the packed bytes
         self.produced = 0
@@ -201,8 +190,7 @@ class _MemberStream:
         while filled < size:
             chunk = self.read(min(CHUNK_BYTES, size - filled))
             if not chunk:
-                raise SizesDisagree(_("{key} ends before the {size} bytes its header announces.").format(
-                    key=repr(key), size=number(size)))
+                raise SizesDisagree("npz.ends_early", key=repr(key), size=size)
             view[filled:filled + len(chunk)] = chunk
             filled += len(chunk)
         return data
@@ -210,23 +198,22 @@ class _MemberStream:
     def check_end(self, key):
         """Nothing follows the array, and the sizes and CRC-32 the archive declares are the true ones."""
         if self.read(1):
-            raise SizesDisagree(_("{key} holds more data than its array header says.").format(key=repr(key)))
+            raise SizesDisagree("npz.more_data", key=repr(key))
         if self.inflater is not None and not self.inflater.eof:
-            raise zipfile.BadZipFile(_("the compressed data of {key} is cut short").format(key=repr(key)))
+            raise BadZipFile("npz.cut_short", key=repr(key))
         if self.produced != self.declared:
-            raise SizesDisagree(_("{key} holds {produced} bytes but the archive says {declared}.").format(
-                key=repr(key), produced=number(self.produced), declared=number(self.declared)))
+            raise SizesDisagree("npz.holds_other", key=repr(key), produced=self.produced, declared=self.declared)
         if self.crc != self.expected_crc:
-            raise zipfile.BadZipFile(_("Bad CRC-32 for {key}").format(key=repr(key)))
+            raise BadZipFile("npz.bad_crc", key=repr(key))
 
 
 def _data_start(content, member) -> int:
     """Where the member's data begins: after its local header, whose name must match the directory's."""
     header = content[member.header_offset:member.header_offset + LOCAL_HEADER.size]
     if len(header) != LOCAL_HEADER.size or header[:4] != LOCAL_SIGNATURE:
-        raise zipfile.BadZipFile(_("the local header of {name} is missing").format(name=repr(member.filename)))
+        raise BadZipFile("npz.local_header_missing", name=repr(member.filename))
     name_length, extra_length = LOCAL_HEADER.unpack(header)[-2:]
     start = member.header_offset + LOCAL_HEADER.size
     if content[start:start + name_length] != member.orig_filename.encode("utf-8" if member.flag_bits & 0x800 else "cp437"):
-        raise zipfile.BadZipFile(_("the local header of {name} names another file").format(name=repr(member.filename)))
+        raise BadZipFile("npz.local_header_other", name=repr(member.filename))
     return start + name_length + extra_length

@@ -26,7 +26,7 @@ import numpy as np
 from core.model import network
 from core.model.network import Parameters
 from core.training.settings import SEED_RANGE
-from locales import _
+from core.reasons import Refusal
 
 DIRECTIONS = ("random", "pca")
 LOSS_NAMES = tuple(network.LOSSES)
@@ -124,10 +124,7 @@ def principal_directions(snapshots, current):
         centred = offsets - offsets.mean(axis=0)
         _left, singular_values, right_vectors = np.linalg.svd(centred, full_matrices=False)
     if len(singular_values) < 2 or not singular_values[1] > 1e-10 * singular_values[0]:
-        raise ValueError(_(
-            "The principal directions need a trajectory: at least three saved points (the current "
-            "weights count) not on one line. Train a few steps first, or use random directions."
-        ))
+        raise Refusal("surface.no_trajectory")
     directions = []
     for vector in right_vectors[:2]:
         if offsets[0] @ vector > 0:

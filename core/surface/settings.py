@@ -8,7 +8,7 @@ from typing import Mapping
 
 from core.surface import loss_surface
 from core.training.settings import SEED_RANGE, parse_bounded_number
-from locales import N_, _
+from core.reasons import Reason
 
 # URL query key -> (lowest, highest, default) of each numeric setting.
 SURFACE_QUERY = {
@@ -19,7 +19,6 @@ SURFACE_QUERY = {
 }
 # URL query key -> allowed values; the first is the default, except the loss's (see default_loss).
 SURFACE_CHOICES = {"directions": loss_surface.DIRECTIONS, "loss": loss_surface.LOSS_NAMES}
-RULE_DECIDES = N_("the loss the training rule minimises")
 
 # The loss each gradient rule descends. The document's dZ2 = 2(A2 − y) is not the gradient of its
 # Σ(A2 − y)² but of 2·(−log A2_y) (erratum 1), so it minimises the cross-entropy.
@@ -31,7 +30,7 @@ def default_loss(rule: str) -> str:
     return LOSS_OF_RULE[rule]
 
 
-def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:
+def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[Reason]]:
     """The loss-surface settings in the URL, each checked; bad ones fall back with a notice.
 
     Without a valid loss in the URL, chosen["loss"] is None: the screen shows default_loss(rule)
@@ -47,7 +46,7 @@ def surface_settings_from_query(params: Mapping[str, str]) -> tuple[dict, list[s
         if key in params and params[key] in allowed:
             chosen[key] = params[key]
         elif key in params:
-            notices.append(_("{key}={value} is not one of {allowed}; using {fallback}").format(
-                key=key, value=params[key], allowed=", ".join(allowed), fallback=chosen[key] or _(RULE_DECIDES)))
+            notices.append(Reason("surface.not_one_of", key=key, value=params[key], allowed=", ".join(allowed),
+                                  fallback=chosen[key] or Reason("surface.rule_decides")))
     chosen["seed"] = chosen.pop("dseed")
     return chosen, notices

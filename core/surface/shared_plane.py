@@ -36,7 +36,6 @@ from core.surface.loss_surface import (
     project_all,
 )
 from core.model.network import Parameters
-from locales import _, number
 
 DIRECTIONS = ("pca", "random")
 FRAME_MARGIN = 1.15  # the frame's half-width over the half-width of the paths' bounding box: every path inside
@@ -157,45 +156,3 @@ def frame(coordinates, grid, aspect=FRAME_ASPECT) -> tuple[np.ndarray, np.ndarra
     middle = (low + high) / 2
     half_b = max(SMALLEST_FRAME, FRAME_MARGIN * (high[1] - low[1]) / 2, FRAME_MARGIN * (high[0] - low[0]) / 2 / aspect)
     return middle[0] + grid_axis(aspect * half_b, grid), middle[1] + grid_axis(half_b, grid)
-
-
-def plane_reading(result: SharedPlane, labels) -> list[str]:
-    """Sentences on where the picture can be trusted: each path's distance off the plane and the surface's error."""
-    sentences = []
-    tolerance = number(TRUSTED, ".0%")
-    if result.explained_variance_ratio is not None:
-        first, second = result.explained_variance_ratio
-        points = sum(len(path.steps) for path in result.paths)
-        sentences.append(_("d1 and d2 hold {first} and {second} of the variance of the weights of all {points} "
-                           "saved points of the {paths} paths ({together} together); the rest of each path's "
-                           "movement is off this plane.").format(
-            first=number(first, ".0%"), second=number(second, ".0%"), points=number(points),
-            paths=len(result.paths), together=number(first + second, ".0%")))
-    else:
-        sentences.append(_("Random directions: d1 and d2 are nearly orthogonal (cosine {cosine}) and almost "
-                           "orthogonal to every path as well, so each path's shadow stays near its start and most of "
-                           "its movement is off the plane. Choose pca to see the directions the paths took.").format(
-            cosine=number(result.direction_cosine, "+.3f")))
-    for path, label in zip(result.paths, labels):
-        worst = int(np.argmax(path.disagreement))
-        far = int(np.argmax(path.distance))
-        sentences.append(_(
-            "**{label}**: up to {distance} off the plane (at step {far_step}); the surface's value under it differs "
-            "from its true loss by at most {difference} (at step {step}: the surface shows {surface}, the true loss "
-            "is {true}).").format(
-                label=label, distance=number(path.distance[far], ".3g"), far_step=number(path.steps[far]),
-                difference=number(path.disagreement[worst], ".3f"), step=number(path.steps[worst]),
-                surface=number(path.surface_loss[worst], ".3f"), true=number(path.loss[worst], ".3f")))
-    trusted = [label for path, label in zip(result.paths, labels)
-               if path.disagreement.max() <= TRUSTED * max(float(np.abs(path.loss).max()), 1e-12)]
-    if trusted and len(trusted) < len(labels):
-        runs = ", ".join(f"**{label}**" for label in trusted)
-        sentences.append(_("Within {tolerance} of the true loss all along: {runs}; for the others the picture is a "
-                           "shadow where their values part.").format(tolerance=tolerance, runs=runs))
-    elif trusted:
-        sentences.append(_("Every path's true loss stays within {tolerance} of the surface's value under it: here the "
-                           "picture can be trusted.").format(tolerance=tolerance))
-    else:
-        sentences.append(_("No path stays within {tolerance} of the surface's value under it: read the drawn paths as "
-                           "shadows and the numbers above as the truth.").format(tolerance=tolerance))
-    return sentences

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from core.model.network import CLASSES, INPUTS, PARAMETER_NAMES, cross_entropy_loss, mse_loss
-from locales import _
+from core.reasons import Refusal
 
 MAX_BINS = 2000
 STATISTIC_CAP = 1e250  # only absurd learning rates reach it; capping keeps the sums finite
@@ -91,11 +91,10 @@ class BinnedSeries:
         width, steps = int(state[f"{prefix}.width"]), int(state[f"{prefix}.steps"])
         counts = np.asarray(state[f"{prefix}.counts"])
         if steps < 0 or width != self.width_for(steps):
-            raise ValueError(_("the history's bins (width {width} for {steps} steps) are not ones training makes").format(
-                width=width, steps=steps))
+            raise Refusal("history.bins", width=width, steps=steps)
         expected = np.clip(steps - width * np.arange(self.max_bins), 0, width)
         if counts.shape != expected.shape or not np.array_equal(counts, expected):
-            raise ValueError(_("the history's bin counts do not add up to its steps"))
+            raise Refusal("history.counts")
         self.width, self.steps = width, steps
         self.sums[...] = state[f"{prefix}.sums"]
         self.counts[...] = counts
@@ -178,19 +177,18 @@ class History:
         """Restore a saved history for a trainer at this position; ValueError if it does not add up."""
         self.bins.load(state, "history.bins")
         if self.steps != steps:
-            raise ValueError(_("the history holds {held} steps but the position is step {steps}").format(
-                held=self.steps, steps=steps))
+            raise Refusal("history.steps", held=self.steps, steps=steps)
         epochs = np.asarray(state["history.epochs"], dtype=np.float64).reshape(-1, len(EpochSummary._fields))
         ends = (np.arange(len(epochs)) + 1) * training_size
         if (len(epochs) != epoch or not np.array_equal(epochs[:, 0], np.arange(len(epochs)))
                 or not np.array_equal(epochs[:, 1], ends) or not ((0 <= epochs[:, 2:4]) & (epochs[:, 2:4] <= 1)).all()):
-            raise ValueError(_("the history's epoch summaries do not match its epochs"))
+            raise Refusal("history.epochs")
         seen, correct, loss = np.asarray(state["history.epoch_totals"], dtype=np.float64)
         if seen != index or not 0 <= correct <= seen or not loss >= 0:
-            raise ValueError(_("the history's totals for the current epoch do not match its position"))
+            raise Refusal("history.totals")
         last_active = np.asarray(state["history.last_active"])
         if last_active.shape != self.last_active.shape or not ((0 <= last_active) & (last_active <= steps)).all():
-            raise ValueError(_("the history's last active steps of the hidden units are impossible"))
+            raise Refusal("history.last_active")
         self.epochs = [EpochSummary(int(e), int(s), float(t), float(a), float(m)) for e, s, t, a, m in epochs]
         self.epoch_seen, self.epoch_correct, self.epoch_loss = int(seen), int(correct), float(loss)
         self.last_active = last_active.astype(np.int64)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
-from locales import _
+from core.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,19 @@ def learning_rate_at(settings, epoch) -> float:
     return settings.learning_rate * settings.decay_factor ** (epoch // settings.decay_period)
 
 
-def validation_errors(settings) -> list[str]:
+def validation_errors(settings) -> list[Reason]:
     """Every way `settings` breaks the ranges above (an empty list when it is valid)."""
     errors = []
     for key, (name, low, high) in NUMERIC_RANGES.items():
         value = getattr(settings, name)
         if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
-            errors.append(_("{setting} is outside {low}..{high}").format(
-                setting=f"{key}={value!r}", low=f"{low:g}", high=f"{high:g}"))
+            errors.append(Reason("settings.outside", setting=f"{key}={value!r}", low=f"{low:g}", high=f"{high:g}"))
         elif isinstance(getattr(DEFAULTS, name), int) and value != int(value):
-            errors.append(_("{setting} is not a whole number").format(setting=f"{key}={value!r}"))
+            errors.append(Reason("settings.not_whole", setting=f"{key}={value!r}"))
     for key, (name, allowed) in CHOICES.items():
         if getattr(settings, name) not in allowed:
-            errors.append(_("{setting} is not one of {allowed}").format(
-                setting=f"{key}={getattr(settings, name)!r}", allowed=", ".join(allowed)))
+            errors.append(Reason("settings.not_one_of", setting=f"{key}={getattr(settings, name)!r}",
+                                 allowed=", ".join(allowed)))
     return errors
 
 
@@ -76,7 +75,7 @@ def _parse_number(key, text):
 
 
 def parse_bounded_number(key, text, low, high, default):
-    """(value, None) for text that is a number in [low, high], else (default, a notice saying why).
+    """(value, None) for text that is a number in [low, high], else (default, a Reason saying why).
 
     Whole numbers are asked for when the default is an int.
     """
@@ -85,21 +84,18 @@ def parse_bounded_number(key, text, low, high, default):
     try:
         value = float(str(text).strip())
     except ValueError:
-        return default, _("{setting} is not a number; using the default {default}").format(
-            setting=setting, default=fallback)
+        return default, Reason("settings.not_a_number", setting=setting, default=fallback)
     if not math.isfinite(value):
-        return default, _("{setting} is not a finite number; using the default {default}").format(
-            setting=setting, default=fallback)
+        return default, Reason("settings.not_finite", setting=setting, default=fallback)
     if whole and value != int(value):
-        return default, _("{setting} is not a whole number; using the default {default}").format(
-            setting=setting, default=fallback)
+        return default, Reason("settings.not_whole_default", setting=setting, default=fallback)
     if not low <= value <= high:
-        return default, _("{setting} is outside the allowed range {low} to {high}; using the default {default}").format(
-            setting=setting, low=f"{low:g}", high=f"{high:g}", default=fallback)
+        return default, Reason("settings.outside_default", setting=setting, low=f"{low:g}", high=f"{high:g}",
+                               default=fallback)
     return (int(value) if whole else value), None
 
 
-def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
+def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[Reason]]:
     """Settings from URL query parameters (lr, decay, factor, rule, hidden, init, seed) and one notice per bad value."""
     values, notices = {}, []
     for key, (name, _low, _high) in NUMERIC_RANGES.items():
@@ -114,8 +110,8 @@ def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]
                 values[name] = text
             else:
                 default = getattr(DEFAULTS, name)
-                notices.append(_("{setting} is not one of {allowed}; using the default {default}").format(
-                    setting=f"{key}={params[key]}", allowed=", ".join(allowed), default=default))
+                notices.append(Reason("settings.not_one_of_default", setting=f"{key}={params[key]}",
+                                      allowed=", ".join(allowed), default=default))
     return Settings(**values), notices
 
 

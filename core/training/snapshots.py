@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from core.model.network import PARAMETER_NAMES, Parameters
-from locales import _
+from core.reasons import Refusal
 
 MAX_SNAPSHOTS = 48
 SNAPSHOT_BYTES = 16 * 2**20
@@ -74,9 +74,9 @@ class Snapshots:
         shapes = [array.shape for array in self.saved[0]]
         if not (0 < len(steps) <= self.max_count and steps[0] == 0 and (np.diff(steps) > 0).all()
                 and steps[-1] <= current_step and int(state["snapshots.next_step"]) == self.due_after(int(steps[-1]))):
-            raise ValueError(_("the saved snapshots' steps are not ones training takes"))  # a damaged checkpoint's reason
+            raise Refusal("snapshots.steps")  # a damaged checkpoint's reason
         if any(array.shape != (len(steps), *shape) for array, shape in zip(stacked, shapes)):
-            raise ValueError(_("the saved snapshots' arrays do not match their steps or the network's shape"))
+            raise Refusal("snapshots.arrays")
         self.steps = [int(step) for step in steps]
         self.saved = [tuple(array[i].copy() for array in stacked) for i in range(len(self.steps))]
         self.next_step = int(state["snapshots.next_step"])

@@ -27,7 +27,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from core.training.history import History, step_statistics
-from locales import N_, _, number
 from core.model.metrics import accuracy
 from core.model.network import (
     CLASSES,
@@ -46,6 +45,7 @@ from core.model.network import (
     sgd_step,
 )
 from core.model.pixel_cache import float32_pixels
+from core.reasons import Reason, Refusal
 from core.training.settings import Settings, learning_rate_at
 from core.training.snapshots import Snapshots, compact
 
@@ -96,7 +96,7 @@ def _overflow_checked(method):
     return quietly
 
 
-def structural_errors(settings) -> list[str]:
+def structural_errors(settings) -> list[Reason]:
     """What would stop a trainer from running these settings at all.
 
     Looser than the screen's ranges (core/training/settings.py) on purpose: any positive learning rate is
@@ -104,18 +104,17 @@ def structural_errors(settings) -> list[str]:
     """
     errors = []
     if settings.rule not in GRADIENT_RULES:
-        errors.append(_("unknown gradient rule {rule}").format(rule=repr(settings.rule)))
+        errors.append(Reason("training.unknown_rule", rule=repr(settings.rule)))
     if settings.init not in INITIALISATIONS:
-        errors.append(_("unknown initialisation {init}").format(init=repr(settings.init)))
+        errors.append(Reason("training.unknown_init", init=repr(settings.init)))
     for name in ("hidden", "decay_period", "seed"):
         value = getattr(settings, name)
         if not isinstance(value, (int, np.integer)) or value < (0 if name == "seed" else 1):
-            errors.append(_("{name} must be a whole number of at least {least}, not {value}").format(
-                name=name, least=0 if name == "seed" else 1, value=repr(value)))
+            errors.append(Reason("training.not_whole", name=name, least=0 if name == "seed" else 1, value=repr(value)))
     for name in ("learning_rate", "decay_factor"):
         value = getattr(settings, name)
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            errors.append(_("{name} must be a positive number, not {value}").format(name=name, value=repr(value)))
+            errors.append(Reason("training.not_positive", name=name, value=repr(value)))
     return errors
 
 
@@ -140,7 +139,7 @@ class Trainer:
         settings = self.settings if settings is None else settings
         errors = structural_errors(settings)
         if errors:
-            raise ValueError(_("invalid settings: {errors}").format(errors="; ".join(errors)))
+            raise Refusal("training.invalid_settings", errors=errors)
         self.settings = settings
         self.params = init_parameters(settings.hidden, settings.init, settings.seed)  # W1, b1, W2, b2 now
         self.initial_params = self.params.copy()
@@ -172,9 +171,9 @@ class Trainer:
         errors = structural_errors(settings)
         fixed = [name for name in ("hidden", "init", "seed") if getattr(settings, name) != getattr(self.settings, name)]
         if fixed:
-            errors.append(_("{names} cannot change during a run; reset instead").format(names=", ".join(fixed)))
+            errors.append(Reason("training.fixed_settings", names=", ".join(fixed)))
         if errors:
-            raise ValueError(_("invalid settings: {errors}").format(errors="; ".join(errors)))
+            raise Refusal("training.invalid_settings", errors=errors)
         self.settings = settings
 
     @property
@@ -328,12 +327,12 @@ class Trainer:
 
     def _refuse(self, before, alpha):
         """Stop training, saying which value overflowed at which step and what to do."""
-        where = next((IN_THE_FORWARD_PASS.format(name=name) for name, value in zip(Forward._fields, before)
+        where = next((f"{name} {IN_THE_FORWARD_PASS}" for name, value in zip(Forward._fields, before)
                       if not np.isfinite(value).all()), None)
         if where is None:
-            where = next(AFTER_THIS_UPDATE.format(name=name) for name, value in zip(PARAMETER_NAMES, self.params.as_tuple())
+            where = next(f"{name} {AFTER_THIS_UPDATE}" for name, value in zip(PARAMETER_NAMES, self.params.as_tuple())
                          if not np.isfinite(value).all())
-        # Kept in English: it is saved in checkpoints and snapshots; shown_stop_reason() translates it.
+        # Saved in checkpoints and snapshots as this sentence; stop_reason() reads it back as a Reason.
         self.stopped_reason = STOPPED.format(step=self.step_count + 1, epoch=self.epoch + 1, sample=self.index,
                                              where=where, alpha=f"{alpha:g}", kept=self.step_count,
                                              lower=f"{alpha / 10:g}")
@@ -416,39 +415,38 @@ class Trainer:
     def from_state(cls, state, train_images, train_labels, test_images, test_labels) -> "Trainer":
         """A trainer in exactly the saved state (its next steps are those the saved trainer would take)."""
         if str(_scalar(state.get("format", ""))) != STATE_FORMAT:
-            raise ValueError(_("not a trainer state (expected format {format})").format(format=repr(STATE_FORMAT)))
+            raise Refusal("training.not_a_state", format=repr(STATE_FORMAT))
         defaults = Settings()
         settings = Settings(**{field.name: type(getattr(defaults, field.name))(_scalar(state[f"settings.{field.name}"]))
                                for field in fields(Settings)})
         trainer = cls(settings, train_images, train_labels, test_images, test_labels)
         if int(_scalar(state["training_size"])) != trainer.training_size:
-            raise ValueError(_("the saved state was trained on a training set of a different size"))
+            raise Refusal("training.other_size")
         for prefix, params in (("params", trainer.params), ("initial", trainer.initial_params)):
             for name, array in zip(PARAMETER_NAMES, params.as_tuple()):
                 saved = np.asarray(state[f"{prefix}.{name}"])
                 if saved.shape != array.shape:
-                    raise ValueError(_("{name} has shape {shape}, expected {expected}").format(
-                        name=f"{prefix}.{name}", shape=saved.shape, expected=array.shape))
+                    raise Refusal("training.shape", name=f"{prefix}.{name}", shape=saved.shape, expected=array.shape)
                 array[...] = saved
         epoch, index, steps = (int(_scalar(state[key])) for key in ("epoch", "index", "step_count"))
         size = trainer.training_size
         if not 0 <= index < size or epoch < 0 or steps != epoch * size + index:
-            raise ValueError(_("its position ({steps} steps, epoch {epoch}, sample {index} of {size}) is impossible").format(
-                steps=steps, epoch=epoch, index=index, size=size))
+            raise Refusal("training.position", steps=steps, epoch=epoch, index=index, size=size)
         trainer.epoch, trainer.index, trainer.step_count = epoch, index, steps
         if not (trainer.params.all_finite() and trainer.initial_params.all_finite()):
-            raise ValueError(_("the saved parameters contain inf or nan"))
+            raise Refusal("training.not_finite")
         trainer.stopped_reason = _stop_reason(str(_scalar(state["stopped_reason"])))
         trainer.history.load(state, steps, epoch, index, size)
         trainer._snapshots.load(state, steps)
         return trainer
 
 
-STOPPED = N_("Training stopped at step {step} (epoch {epoch}, sample {sample}): the weights grew so large that "
-             "{where} is infinite or not a number (learning rate α = {alpha}). The weights are kept as they were "
-             "after step {kept}. Lower the learning rate (for example to {lower}) and reset.")
-IN_THE_FORWARD_PASS = N_("{name} in the forward pass")
-AFTER_THIS_UPDATE = N_("{name} after this update")
+# The note saved when training stops (in checkpoints and the store's snapshots, so it stays this
+# English sentence); stop_reason() reads it back as a Reason, which the screens put into words.
+STOPPED = ("Training stopped at step {step} (epoch {epoch}, sample {sample}): the weights grew so large that "
+           "{where} is infinite or not a number (learning rate α = {alpha}). The weights are kept as they were "
+           "after step {kept}. Lower the learning rate (for example to {lower}) and reset.")
+IN_THE_FORWARD_PASS, AFTER_THIS_UPDATE = "in the forward pass", "after this update"
 _STOPPED_PATTERN = re.compile(
     r"Training stopped at step (?P<step>\d+) \(epoch (?P<epoch>\d+), sample (?P<sample>\d+)\): the weights grew so "
     r"large that (?P<name>\w+) (?P<where>in the forward pass|after this update) is infinite or not a number "
@@ -456,22 +454,24 @@ _STOPPED_PATTERN = re.compile(
     r"Lower the learning rate \(for example to (?P<lower>[^)]+)\) and reset\.")
 
 
-def shown_stop_reason(reason: str | None) -> str | None:
-    """A trainer's stopped_reason (always English: it is saved) in the language of this thread, for the screen."""
-    found = _STOPPED_PATTERN.fullmatch(reason) if reason else None
+def stop_reason(note: str | None) -> Reason | None:
+    """A trainer's stopped_reason (the saved English note) as a Reason: the step, where, α and what to try.
+
+    Another note (none of the trainer's own: it cannot be read apart) is a Reason that holds it as it is.
+    """
+    found = _STOPPED_PATTERN.fullmatch(note) if note else None
     if found is None:
-        return reason
-    where = IN_THE_FORWARD_PASS if found["where"] == "in the forward pass" else AFTER_THIS_UPDATE
+        return None if note is None else Reason("training.stopped_note", note=note)
+    values = {name: int(found[name]) for name in ("step", "epoch", "sample", "kept")}
+    return Reason("training.stopped", **values, name=found["name"], forward=found["where"] == IN_THE_FORWARD_PASS,
+                  alpha=_number_or_text(found["alpha"]), lower=_number_or_text(found["lower"]))
 
-    def shown(text: str) -> str:
-        try:
-            return number(float(text), "g")
-        except ValueError:
-            return text
 
-    return _(STOPPED).format(step=found["step"], epoch=found["epoch"], sample=found["sample"],
-                             where=_(where).format(name=found["name"]), alpha=shown(found["alpha"]),
-                             kept=found["kept"], lower=shown(found["lower"]))
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _stop_reason(text) -> str | None:
@@ -480,7 +480,7 @@ def _stop_reason(text) -> str | None:
         return None
     if (len(text) > MAX_REASON_CHARACTERS or not text.startswith("Training stopped")
             or re.search(r"[\n<>\[\]`*_!#|\\{}$]", text)):
-        raise ValueError(_("its note on why training stopped is not one Backprop Lab writes"))
+        raise Refusal("training.bad_note")
     return text
 
 

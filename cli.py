@@ -1,6 +1,6 @@
-"""Train the document's network on MNIST from the command line, one line per epoch.
+"""The command line's entry point (app.py is the browser's): train the document's network on MNIST, one line per epoch.
 
-    python -m core.cli --epochs 1 --lr 0.01 --rule document --hidden 10 --init uniform \\
+    python -m cli --epochs 1 --lr 0.01 --rule document --hidden 10 --init uniform \\
         --seed 0 --decay-period 5 --decay-factor 0.5 [--json]
 
 It runs the same Trainer as the app, so a run here and a run in the browser with the same settings
@@ -16,11 +16,12 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import Settings, validation_errors
 from core.training.trainer import Trainer
 from data import load_mnist
+from locales.words import said
 
 
 def parse_arguments(argv=None):
     defaults = Settings()
-    parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m cli", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=defaults.learning_rate, help="learning rate α of the first epochs")
     parser.add_argument("--rule", choices=tuple(GRADIENT_RULES), default=defaults.rule)
@@ -37,7 +38,7 @@ def parse_arguments(argv=None):
     if args.epochs < 1:
         errors.append("--epochs must be at least 1")
     if errors:
-        parser.error("; ".join(errors))
+        parser.error("; ".join(map(said, errors)))
     return args, settings
 
 
