@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -49,6 +49,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 STREAM_PATH = "/_stcore/stream"
 REPLICA_HEADER = "X-Replica"
+HOST_HEADER = "X-Host"  # the front proxy of several machines (deploy/topology.py) names the machine
+RECONNECT_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # what the frontend offers as its XSRF token when it has none
 
 # Element types whose text a reader sees on screen, and the field holding it.
 _TEXT_FIELDS = {
@@ -135,6 +137,7 @@ class Learner:
         self.name = name
         self.cookies: dict[str, str] = {}
         self.replica = ""
+        self.host = ""  # the machine that served the page, behind deploy/topology.py's front proxy
         self.session_id = ""
         self.pages: dict[str, str] = {}  # url pathname and title (lower case) -> page hash
         self.page_hash = ""
@@ -154,16 +157,26 @@ class Learner:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def connect(self) -> None:
-        """GET "/" like a browser (keeping the proxy's cookies), then open the WebSocket."""
+    @property
+    def connected(self) -> bool:
+        """The WebSocket is open (its reader still runs)."""
+        return self._reader is not None and not self._reader.done()
+
+    async def connect(self, previous_session: str = "") -> None:
+        """GET "/" like a browser (keeping the proxy's cookies), then open the WebSocket.
+
+        `previous_session`: the id of the session this browser had, offered as the frontend does when it
+        reconnects (the third entry of the WebSocket's subprotocols).
+        """
         await asyncio.to_thread(self._fetch_index)
         ws_url = "ws" + self.url[len("http"):] + STREAM_PATH
         headers = {"Origin": self.url}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        offered = ["streamlit", RECONNECT_TOKEN, previous_session] if previous_session else ["streamlit"]
         self._socket = await connect(
             ws_url,
-            subprotocols=[Subprotocol("streamlit")],
+            subprotocols=[Subprotocol(protocol) for protocol in offered],
             additional_headers=headers,
             max_size=None,
             open_timeout=self.timeout,
@@ -175,6 +188,25 @@ class Learner:
                 f"index came from {self.replica} but the WebSocket from {handshake_replica}"
             )
         self._reader = asyncio.create_task(self._read_forever(), name=f"learner-{self.name}")
+
+    async def reconnect(self, timeout: float = 60.0) -> Run:
+        """What the browser does when its WebSocket dropped: connect again to the same URL offering its old
+        session (a process that holds it resumes it, any other starts a new one), and ask for the page it
+        shows with the address bar's query. Tries until `timeout`: a proxy may answer 502 meanwhile."""
+        previous, page = self.session_id, self.page_hash
+        await self.close()
+        self._state, self.session_id = _Connection(), ""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                await self.connect(previous_session=previous)
+                break
+            except (OSError, InvalidHandshake, TimeoutError) as error:  # URLError is an OSError
+                if time.monotonic() > deadline:
+                    raise LearnerError(f"{self.name}: no reconnection within {timeout:.0f} s: {error}") from None
+                await asyncio.sleep(0.5)
+        state = ClientState(query_string=self.query_string, page_script_hash=page)
+        return await self._request(state, action="reconnect")
 
     async def close(self) -> None:
         """Close the WebSocket; the server keeps the session for server.disconnectedSessionTTL."""
@@ -272,6 +304,8 @@ class Learner:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             response.read()
             self.replica = response.headers.get(REPLICA_HEADER, "")
+            # nginx lists every upstream it tried ("a:8501, b:8501" when a was down): the last answered.
+            self.host = response.headers.get(HOST_HEADER, "").split(",")[-1].strip()
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, _, value = header.split(";", 1)[0].partition("=")
                 self.cookies[name.strip()] = value.strip()

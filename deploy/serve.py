@@ -83,13 +83,22 @@ def rss_bytes(pid: int) -> int:
     raise ServeError(f"no VmRSS for process {pid}")
 
 
-def render_config(upstream_ports: list[int], listen: str, shutdown_timeout: str = "10s") -> str:
-    """nginx.conf for these replica ports, from the template."""
+def render_config(upstreams: list[int | str], listen: str, shutdown_timeout: str = "10s", *,
+                  cookie: str = ROUTE_COOKIE, header: str = REPLICA_HEADER, server_options: str = "max_fails=0",
+                  connect_timeout: str = "60s", stream_timeout: str = "86400s") -> str:
+    """nginx.conf for these upstreams (a replica's port on this machine, or "address:port"), from the template.
+
+    The defaults serve one machine's replicas; deploy/topology.py puts a second proxy in front of several
+    machines with its own cookie and header, and a short connect timeout so a dead machine is skipped.
+    """
     # max_fails=0: one failed request must not move every session of a replica elsewhere for
     # fail_timeout; nginx still retries that one request on the next replica.
-    servers = "\n".join(f"        server {HOST}:{port} max_fails=0;" for port in upstream_ports)
-    fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@COOKIE@": ROUTE_COOKIE,
-              "@SHUTDOWN_TIMEOUT@": shutdown_timeout}
+    servers = "\n".join(f"        server {HOST if isinstance(upstream, int) else ''}"
+                        f"{':' if isinstance(upstream, int) else ''}{upstream} {server_options};"
+                        for upstream in upstreams)
+    fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@COOKIE@": cookie, "@HEADER@": header,
+              "@SHUTDOWN_TIMEOUT@": shutdown_timeout, "@CONNECT_TIMEOUT@": connect_timeout,
+              "@STREAM_TIMEOUT@": stream_timeout}
     text = TEMPLATE.read_text()
     for name, value in fields.items():
         text = text.replace(name, value)
@@ -177,9 +186,9 @@ class StreamlitProcess:
     def warm_up(self, timeout: float = 120.0) -> None:
         """Run the app's default page once in a throwaway session, then leave.
 
-        It loads the imports and the dataset before the first learner arrives, and ends
-        Streamlit's legacy pages/ mode for the process at once (the screens would also do that
-        for their first visitor: ui/shell.py).
+        It loads the imports and the dataset before the first learner arrives, so the first
+        click of a class does not wait for them. (The first visitor's first form is kept without
+        it: ui/shell.py.)
         """
         from websockets.sync.client import connect
 
@@ -235,8 +244,8 @@ class StreamlitProcess:
 class NginxProxy:
     """nginx in the foreground with a config rendered from nginx.conf.template into a temp folder."""
 
-    def __init__(self, upstream_ports: list[int], *, port: int | None = None, host: str = HOST,
-                 shutdown_timeout: str = "10s") -> None:
+    def __init__(self, upstream_ports: list[int | str], *, port: int | None = None, host: str = HOST,
+                 shutdown_timeout: str = "10s", **config: str) -> None:
         self.binary = find_nginx()
         if self.binary is None:
             raise ServeError("nginx not found (install Debian's nginx package, or set NGINX)")
@@ -247,7 +256,8 @@ class NginxProxy:
         self.folder.chmod(0o755)
         self.config = self.folder / "nginx.conf"
         self.error_log = self.folder / "error.log"
-        self.config.write_text(render_config(upstream_ports, f"{host}:{self.port}", shutdown_timeout))
+        self.config.write_text(render_config(upstream_ports, f"{host}:{self.port}", shutdown_timeout,
+                                               **config))
         self.process: subprocess.Popen | None = None
 
     def _command(self, *extra: str) -> list[str]:

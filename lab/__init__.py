@@ -2,6 +2,7 @@
 
 Plain Python, no streamlit and no numpy maths of its own: a session and the only ways to change it
 (session.py), its run kept in step with the store, replayed and branched (live_run.py), runs trained
-in lockstep (comparison.py), and a class with the thread that writes its students' progress
-(classroom.py). Pages call ui/ to draw and lab/ to do.
+in lockstep (comparison.py), a class with the thread that writes its students' progress
+(classroom.py), the guided path's questions and answers (guided_path.py), and a run taken home as
+a notebook (notebook.py). Pages call ui/ to draw and lab/ to do.
 """

@@ -25,6 +25,7 @@ from babel.dates import format_datetime
 import locales
 from locales import _
 
+from core.classwork.labs import GUIDED_PATH, lab_marks
 from core.classwork.lesson import Lesson, check_name
 from core.classwork.progress import LogFacts, LogTally, loss_sparkline, run_facts
 from core.classwork.tasks import tasks_done
@@ -35,7 +36,7 @@ from runs.errors import StoreError, UnknownClass, WrongTeacherKey
 log = logging.getLogger(__name__)
 ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train
 FLUSH_SECONDS = 2.0  # progress rows are written together, at most this often per process
-ALWAYS_SHOWN = ("", "train", "teach")  # Home, Train and the class's own screen cannot be hidden
+ALWAYS_SHOWN = ("", "train", "teach", "lab")  # Home, Train, the class's own screen and the Lab cannot be hidden
 
 
 @dataclass
@@ -392,6 +393,8 @@ class ProgressWriter:
             self.measured[member] = (key, facts.accuracy, now)
         seat = snapshot.seat
         seat.done = seat.done | tasks_done(facts, seat.info.lesson.tasks)
+        if GUIDED_PATH in seat.info.lesson.tasks:  # the labs done, beside the tasks: the dashboard's Lab column
+            seat.done = seat.done | lab_marks(facts)
         return Progress(snapshot.time, facts.step, facts.epoch, facts.sample, facts.accuracy.accuracy,
                         facts.accuracy.step, facts.silent_units, facts.hidden, snapshot.losses, tuple(sorted(seat.done)))
 

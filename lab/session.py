@@ -17,6 +17,7 @@ from core.training.settings import settings_to_query
 from core.record.timeline import StepView
 from core.training.trainer import StepRecord, Trainer
 from lab.classroom import ClassState
+from lab.guided_path import GuidedPath
 from lab.live_run import LiveRun
 from lab.memo import Memo
 from locales import _, number
@@ -60,6 +61,7 @@ class Session:
         self.comparison = None  # the Compare screen's runs in lockstep (lab/comparison.py), once a set is built
         self.classroom = ClassState()  # the class this learner is in or teaches (lab/classroom.py)
         self.language: str | None = None  # "en" or "el", once chosen (ui/language.py)
+        self.guided = GuidedPath()  # the Lab screen's guided path (lab/guided_path.py)
         self._on_model_changed = on_model_changed  # told whenever the model is replaced (the URL follows the run)
 
     # --- what the screens keep between reruns ---------------------------------------------------
@@ -153,6 +155,15 @@ class Session:
         if record is not None:  # the Draw screen shows the step with the drawing read again after it
             self.drawing_lesson = (record, network.forward(self.trainer.params, record.x).A2)
         return record
+
+    def record_event(self, event) -> None:
+        """Keep an event that trains nothing (a lab's answer) in the run's log, after what the run has done."""
+        trainer = self.run.record(self.trainer, event, samples=0)
+        if trainer is not self.trainer:  # another tab moved the run on first: show it as stored
+            self.trainer = trainer
+            self._model_changed()
+        else:
+            self.classroom.after_click(self)  # a class's dashboard counts the answer too
 
     def _after(self, trainer, record):
         """Go on with the trainer the store hands back (another tab's, after a collision) or with this one."""

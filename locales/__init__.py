@@ -103,6 +103,22 @@ def number(value, spec: str = ",") -> str:
     return text.translate({ord("."): decimal, ord(","): group})
 
 
+# An accuracy over the 10,000 test images is a whole number of images in 10,000: two decimals of a
+# percentage show it exactly, so no screen shows "90.0%" for 89.98% and no task judges a hidden digit.
+PERCENT_DIGITS = 2
+PLOTLY_PERCENT = f"%{{y:.{PERCENT_DIGITS}%}}"  # the same figure in a plotly hover template
+
+
+def percent(fraction, digits: int = PERCENT_DIGITS) -> str:
+    """A fraction as a percentage, the one way the app writes an accuracy: 0.8998 → "89.98%" (Greek "89,98%").
+
+    Python rounds the digits (format spec ".2%"), as core.model.metrics.shown_percent() does when a task
+    is judged, so a task is judged on exactly the figure the screens show. `digits` = 0 is for a
+    threshold a person picked ("90%"), not for a measurement.
+    """
+    return number(fraction, f".{digits}%")
+
+
 def plotly_separators() -> str:
     """Plotly's layout.separators for this thread's language: its decimal sign, then its thousands separator."""
     decimal, group = symbols(language())

@@ -8,7 +8,7 @@ format each entry names; a value that is itself a reason becomes its own words.
 
 from dataclasses import fields
 
-from locales import N_, _, ngettext, number
+from locales import N_, _, ngettext, number, percent
 
 
 class Words:
@@ -305,7 +305,7 @@ def task_short(task_id: str) -> str:
 def task_explanation(task) -> str:
     """What counts as done, in this thread's language ({samples}: updates with a rule; {share}: of the test images)."""
     numbers = task.numbers
-    return _(TASK_TEXTS[task.id][2]).format(samples=number(numbers["samples"], ","), share=number(numbers["share"], ".0%"))
+    return _(TASK_TEXTS[task.id][2]).format(samples=number(numbers["samples"], ","), share=percent(numbers["share"], 0))
 
 
 # --- the runs of a comparison (core/training/lockstep.py), named by what sets each apart --------------

@@ -8,8 +8,8 @@ import locales
 from core.record.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from locales import _, number
 from locales.words import said
-from ui import class_views, session, shell, widgets
 from lab.session import Session, Upload
+from ui import class_views, session, shell, take_home, widgets
 
 shell.require()
 st.title(_("Save & load"))
@@ -112,5 +112,8 @@ with download_column:
                        icon=":material/download:", key="checkpoint_download")
     st.caption(_("`{file}`: the file is built when you click (well under 1 s), from the model as it is then.").format(
         file=checkpoint_filename(trainer)))
+
+st.subheader(_("Take the run home"))
+take_home.downloads(state, "save_load")
 
 shell.next_screen_link(__file__)

@@ -5,15 +5,14 @@ import time
 import numpy as np
 import streamlit as st
 
+from core.surface import loss_surface, shared_plane
+from core.surface.settings import LOSS_OF_RULE
 from core.training import lockstep
-from core.surface import loss_surface
-from core.surface import shared_plane
 from core.training.history import History
 from core.training.settings import NUMERIC_RANGES
-from core.surface.settings import LOSS_OF_RULE
-from locales import N_, _, ngettext, number
-from locales.words import said
 from lab import comparison
+from locales import N_, _, ngettext, number, percent
+from locales.words import said
 from ui import compare_figures, compare_reading, figures, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
@@ -198,12 +197,12 @@ def runs_table(shown: comparison.Comparison, silent: list) -> None:
         history = run.trainer.history
         train = (history.train_accuracy if this_epoch else history.epochs[-1].train_accuracy if history.epochs
                  else None)
-        test = number(history.epochs[-1].test_accuracy, ".1%") if history.epochs else _("after epoch 1")
+        test = percent(history.epochs[-1].test_accuracy) if history.epochs else _("after epoch 1")
         if history.epochs and len(history.epochs) != epochs:
             test += " " + _("(epoch {epoch})").format(epoch=len(history.epochs))
         link = _("[open]({link})").format(link=f"train?run={run.run_id}") if run.run_id else _("not stored yet")
         status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
-        train = "–" if train is None or np.isnan(train) else number(train, ".1%")
+        train = "–" if train is None or np.isnan(train) else percent(train)
         units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
         lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run.label}**{status} | "
                      f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core.model import metrics
-from locales import _, ngettext, number
+from locales import _, ngettext, number, percent
 from ui import figures, session, shell, widgets
 
 PER_PAGE = 40
@@ -64,7 +64,7 @@ def chosen(name: str):
 
 top_left, top_right = st.columns([1, 3])
 with top_left:
-    st.metric(_("Test accuracy"), number(trainer.evaluate(), ".2%"))
+    st.metric(_("Test accuracy"), percent(trainer.evaluate()))
     st.caption(_("{wrong} of {total} test images wrong, with the weights after step {step}.").format(
         wrong=number(wrong_count), total=number(len(labels)), step=number(trainer.step_count)))
     sure_and_wrong = int(np.sum(probabilities[predicted != labels].max(axis=1) > SURE))

@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.surface import loss_surface
-from core.training.settings import SEED_RANGE
 from core.surface.settings import default_loss
-from locales import N_, _, number, plotly_separators
+from core.training.settings import SEED_RANGE
+from locales import N_, _, number, percent, plotly_separators
 from locales.words import said
 from ui import figures, session, shell, widgets
 
@@ -110,7 +110,7 @@ direction_note = (_("d1 and d2 explain {first} and {second} of the variance of t
 right.caption(_("Current weights at (0, 0): loss {loss}, accuracy {accuracy} on {samples} test images. One grid unit "
                 "is ‖d1‖ = {d1}, ‖d2‖ = {d2} in weight space; {directions}. In 3-D the white path (black-edged dots) "
                 "is drawn just above the surface, at the surface's value under each snapshot.").format(
-                    loss=number(result.current_loss, ".4f"), accuracy=number(result.current_accuracy, ".1%"),
+                    loss=number(result.current_loss, ".4f"), accuracy=percent(result.current_accuracy),
                     samples=number(result.samples), d1=number(result.direction_norms[0], ".3g"),
                     d2=number(result.direction_norms[1], ".3g"), directions=direction_note))
 

@@ -10,10 +10,11 @@ import zoneinfo
 
 import streamlit as st
 
+from core.classwork.labs import GUIDED_PATH
 from core.classwork.lesson import Lesson, check_name
+from core.classwork.tasks import CATALOGUE, known
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings
-from core.classwork.tasks import CATALOGUE, known
 from locales import _
 from locales.words import SETTING_LABELS, said, setting_text, task_explanation, task_title
 from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
@@ -115,16 +116,19 @@ def student_screen() -> None:
         locked = ", ".join(f"{_(SETTING_LABELS[name])} = {setting_text(getattr(lesson.settings, name))}"
                            for name in sorted(lesson.locked))
         st.caption(_("Locked by your class: {settings}.").format(settings=locked))
+    if GUIDED_PATH in lesson.tasks:
+        st.page_link("pages/lab.py", label=_("Your class follows the guided path: open the Lab"),
+                     icon=":material/school:")
     chosen = known(lesson.tasks)
     if not chosen:
         st.caption(_("Your teacher chose no tasks for this class."))
         return
     with st.spinner(_("Checking your run…")):
-        done = class_views.student_tasks(state)
+        done, facts = class_views.student_tasks(state)
     st.subheader(_("Tasks: {done} of {total} done").format(done=len(done & set(chosen)), total=len(chosen)))
     st.caption(_("Each task checks itself from your run as it is (its position, weights, log and branches): "
                  "train, and the list follows."))
-    class_views.task_list(state, done)
+    class_views.task_list(state, done, facts)
 
 
 # --- the teacher -----------------------------------------------------------------------------------------
@@ -216,6 +220,8 @@ def create_screen() -> None:
         tasks = st.multiselect(_("Tasks (each checks itself from the student's run)"),
                                [task.id for task in CATALOGUE], default=[task.id for task in CATALOGUE],
                                format_func=task_title)
+        guided = st.checkbox(_("Follow the guided path: the Lab screen's eight labs, in the document's order, with "
+                               "the dashboard showing which lab each student is on"), key="lesson_guided")
         with st.expander(_("What each task counts as done")):
             for task in CATALOGUE:
                 st.markdown(f"**{task_title(task.id)}**: {task_explanation(task)}")
@@ -225,7 +231,7 @@ def create_screen() -> None:
                                    "runs are kept for 30 days after it, then removed with the store's retention."))
         pressed = st.form_submit_button(_("Create the class"), icon=":material/add:", type="primary")
     if pressed:
-        create(name, values, locked, shown, tasks, end)
+        create(name, values, locked, shown, (GUIDED_PATH, *tasks) if guided else tasks, end)
 
 
 def create(name, values, locked, shown, tasks, end) -> None:

@@ -12,7 +12,7 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from core.training.trainer import StepRecord
 from locales import _, ngettext, number
-from ui import class_views, figures, session, shell, timeline_panel, widgets
+from ui import class_views, figures, session, shell, take_home, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -340,6 +340,7 @@ def training_panel() -> None:
         state.train(asked)
     if state.trainer is not trainer:  # another tab had moved this run on: show it as stored
         st.rerun()
+    widgets.store_notice_in_fragment(state)
     running = state.running and not trainer.stopped_reason
     if running:
         run_slice()
@@ -396,5 +397,7 @@ with st.expander(_("The numpy lines that just ran: the core's own source")):
     st.code(inspect.getsource(network.sgd_step), language="python")
     st.caption(_("The backward pass it calls, whose gradients the screens show:"))
     st.code(inspect.getsource(network.backward), language="python")
+with st.popover(_("Take the run home"), icon=":material/download:"):
+    take_home.downloads(state, "train")
 
 shell.next_screen_link(__file__)

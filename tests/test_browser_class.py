@@ -87,10 +87,6 @@ def join(browser, join_link, name, dialogs):
 
 
 def test_a_teacher_and_three_students(browser, app_url, dialogs):
-    # The server's very first browser session loses its first form submission (Streamlit's legacy pages/
-    # mode, before any session reached st.navigation; deploy/serve.py warms each replica up for this): a
-    # visit that ends that mode, as a served app has had before any teacher comes.
-    new_page(browser, app_url, dialogs).context.close()
     teacher = new_page(browser, app_url, dialogs)
     join_link, teacher_link = create_class(teacher)
     class_id = parse_qs(urlparse(join_link).query)["join"][0]

@@ -72,7 +72,7 @@ def test_the_three_gradient_rules_run_an_epoch_side_by_side(page, mnist):
     for trainer, label in zip(stored, LABELS):
         assert trainer.step_count == 60_000
         epoch = trainer.history.epochs[-1]
-        assert f"{epoch.test_accuracy:.1%}" in rows[label] and f"{epoch.train_accuracy:.1%}" in rows[label]
+        assert f"{epoch.test_accuracy:.2%}" in rows[label] and f"{epoch.train_accuracy:.2%}" in rows[label]
     reading = page.locator("li", has_text="test accuracy (10,000 test images)").inner_text()
     assert all(label in reading for label in LABELS)
 

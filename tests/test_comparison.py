@@ -158,7 +158,7 @@ def test_the_reading_says_what_the_runs_show(data):
     assert ("agree bit for bit" in text) == (difference == 0)
     assert "erratum 1" in text
     for trainer, label in zip(trainers, labels):
-        assert f"**{label}** {trainer.history.train_accuracy:.1%}" in text
+        assert f"**{label}** {trainer.history.train_accuracy:.2%}" in text
     sizes = [output_error_by_hand(settings, data, 3_000) for settings in chosen[:2]]
     assert f"rms {sizes[1]:.3g} against {sizes[0]:.3g}" in text
     assert f"{sizes[0] / sizes[1]:.1f} times smaller" in text

@@ -181,7 +181,7 @@ def test_an_epoch_of_three_runs_ends_with_each_run_s_test_accuracy():
     assert "#### 3 runs at step 60,000 · epoch 2 begins" in text
     for run in comparison.runs:
         accuracy = run.trainer.history.epochs[-1].test_accuracy
-        assert f"**{run.label}** | {run.trainer.learning_rate:g} |" in text and f"| {accuracy:.1%} |" in text
+        assert f"**{run.label}** | {run.trainer.learning_rate:g} |" in text and f"| {accuracy:.2%} |" in text
     assert "test accuracy (10,000 test images)" in text  # the reading ranks them
     silent = comparison.trainers[0].dead_units().sum()
     assert (f"**α = 0.1** silenced {silent} of 10" in text) == bool(silent)

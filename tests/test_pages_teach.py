@@ -263,3 +263,27 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
     assert [metric.label for metric in app.metric][0] == "Μαθητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
+
+
+def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is_on(store):
+    from core.classwork.labs import GUIDED_PATH
+    from tests.test_pages_lab import numbers_in, question_text, submit
+
+    app = fresh_app()
+    app.switch_page("pages/teach.py").run()
+    app.text_input[0].input("Alone together")
+    app.checkbox(key="lesson_guided").check()
+    app.button[0].click().run()
+    class_id = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
+    assert GUIDED_PATH in store.class_info(class_id).lesson.tasks
+    student = joined(class_id, "Ada")
+    assert any(link.proto.page == "lab" for link in student.get("page_link"))
+    student.switch_page("pages/lab.py").run()
+    student.number_input[0].set_value(max(0.0, numbers_in(question_text(student).split("Z1 =")[1])[0]))
+    submit(student)
+    student.radio(key="lab_given_prediction").set_value("0")
+    submit(student)
+    flush(student)
+    table = app.switch_page("pages/teach.py").run().dataframe[0].value.set_index("Student")
+    assert table.loc["Ada", "Lab"] == "2 · The loss"
+    assert "lab_forward_pass" in store.class_members(class_id)[0].progress.tasks

@@ -12,9 +12,9 @@ import streamlit as st
 
 from core.classwork.progress import run_facts
 from core.classwork.tasks import TASKS, known, tasks_done
-from locales import _, number
 from locales.words import task_explanation, task_title
 from lab import classroom
+from locales import _, number, percent
 
 TEACH_PAGE = "pages/teach.py"
 
@@ -97,8 +97,9 @@ def locked_help(state, setting: str) -> str | None:
     return _("Your class locks this setting: the teacher chose it for every student.")
 
 
-def student_tasks(state) -> frozenset:
-    """The student's tasks done: those stored, and those the run's state satisfies now (written if new)."""
+def student_tasks(state) -> tuple[frozenset, object]:
+    """The student's tasks done (those stored, and those the run's state satisfies now, written if new), and the
+    run's facts they were judged on."""
     seat = state.classroom.seat
     chosen = known(seat.info.lesson.tasks)
     facts = run_facts(state.trainer, state.classroom.log_facts(state))
@@ -106,15 +107,25 @@ def student_tasks(state) -> frozenset:
     if done != seat.done and seat.info.is_open():
         seat.done = done
         state.classroom.after_click(state)
-    return done
+    return done, facts
 
 
-def task_list(state, done: frozenset) -> None:
-    """Each of the class's tasks: done or not yet, and what counts as done."""
+def task_status(task, finished: bool, facts) -> str:
+    """"done", or "not yet", with how far for a task that asks for a test accuracy ("89.98%, 0.02 points to go")."""
+    if finished:
+        return _("done")
+    distance = task.to_go(facts) if facts is not None else None
+    if distance is None:
+        return _("not yet")
+    return _("not yet: best test accuracy {accuracy}, {points} points to go").format(
+        accuracy=percent(facts.best_accuracy), points=number(distance[1], ".2f"))
+
+
+def task_list(state, done: frozenset, facts=None) -> None:
+    """Each of the class's tasks: done or not yet (and how far), and what counts as done."""
     for task_id in known(state.classroom.seat.info.lesson.tasks):
         task = TASKS[task_id]
         finished = task_id in done
         icon = ":material/check_circle:" if finished else ":material/radio_button_unchecked:"
-        status = _("done") if finished else _("not yet")
-        st.markdown(f"{icon} **{task_title(task.id)}** · {status}")
+        st.markdown(f"{icon} **{task_title(task.id)}** · {task_status(task, finished, facts)}")
         st.caption(task_explanation(task))

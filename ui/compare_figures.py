@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageDraw
 
-from locales import N_, _, number, plotly_separators
+from locales import N_, PLOTLY_PERCENT, _, number, plotly_separators
 from ui.figures import (
     DASHES,
     FONT_COLOUR,
@@ -92,7 +92,7 @@ def comparison_curves(runs: list[RunCurves], hidden: int, height: int = 760, sta
         series = (
             (run.own.steps, run.own.loss, f"{run.own_loss_name} %{{y:.4f}}"),
             (run.mse.steps, run.mse.loss, "Σ(A2 − y)² %{y:.4f}"),
-            (run.mse.steps, run.mse.accuracy, _("{accuracy} right").format(accuracy="%{y:.1%}")),
+            (run.mse.steps, run.mse.accuracy, _("{accuracy} right").format(accuracy=PLOTLY_PERCENT)),
         )
         for panel, (x, y, what) in enumerate(series, start=1):
             traces.append(dict(common, x=x, y=y, xaxis=_axis_id("x", panel), yaxis=_axis_id("y", panel),
@@ -101,7 +101,7 @@ def comparison_curves(runs: list[RunCurves], hidden: int, height: int = 760, sta
         traces.append(dict(common, x=run.epochs, y=run.test_accuracy, xaxis="x4", yaxis="y4", showlegend=False,
                            mode="lines+markers", marker=dict(color=run.colour, size=8, symbol=count),
                            hovertemplate=_hover(run.label, _("test accuracy {accuracy} after epoch {epoch}").format(
-                               accuracy="%{y:.2%}", epoch="%{x}"))))
+                               accuracy=PLOTLY_PERCENT, epoch="%{x}"))))
         traces.append(dict(common, x=run.silent_steps, y=run.silent, xaxis="x5", yaxis="y5", showlegend=False,
                            line=dict(style, shape="hv"),
                            hovertemplate=_hover(run.label, _("{units} silent at step {step}").format(

@@ -12,7 +12,7 @@ import numpy as np
 from core.surface.shared_plane import TRUSTED, SharedPlane
 from core.training.lockstep import distance_from_start, largest_difference, output_error_size
 from core.training.trainer import PROBE_IMAGES
-from locales import _, ngettext, number
+from locales import _, ngettext, number, percent
 
 
 # --- the runs -------------------------------------------------------------------------------------
@@ -54,10 +54,10 @@ def _accuracy_sentence(trainers, labels) -> str | None:
         if any(np.isnan(score) for score in scores):
             return None
     order = np.argsort(scores, kind="stable")[::-1]
-    ranked = ", ".join(f"**{labels[i]}** {number(scores[i], '.1%')}" for i in order)
+    ranked = ", ".join(f"**{labels[i]}** {percent(scores[i])}" for i in order)
     gap = scores[order[0]] - scores[order[-1]]
     return _("{when}, {what}: {ranked} (a spread of {gap} percentage points).").format(
-        when=_position(lead), what=what, ranked=ranked, gap=number(gap * 100, ".1f"))
+        when=_position(lead), what=what, ranked=ranked, gap=number(gap * 100, ".2f"))
 
 
 def _erratum_sentences(trainers, labels) -> list[str]:

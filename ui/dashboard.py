@@ -22,12 +22,13 @@ import pandas as pd
 import streamlit as st
 
 import locales
+from core.classwork.labs import GUIDED_PATH
 from core.classwork.tasks import TASKS, known
-from locales import _, number
+from locales import _, number, percent
 from locales.words import task_explanation, task_short, task_title
 from runs.errors import StoreError
 from lab import classroom
-from ui import class_views, figures, session
+from ui import class_views, figures, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5
@@ -83,9 +84,11 @@ def live_panel(class_id: str) -> None:
     if not members:
         st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
-    frame = member_table(members, chosen)
+    frame, config = member_table(members, chosen), column_config(chosen)
+    if GUIDED_PATH in info.lesson.tasks:
+        lab_views.add_lab_column(frame, config, [member.progress.tasks for member in members])
     ids = [member.id for member in members]
-    st.dataframe(frame, hide_index=True, key=TABLE_KEY, column_config=column_config(chosen),
+    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=config,
                  on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
     if state.classroom.viewing is not None:  # a row was just selected
         st.switch_page("pages/train.py")
@@ -117,6 +120,12 @@ def member_table(members, chosen) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_table(frame: pd.DataFrame):
+    """The table with its accuracies written as every screen writes one (locales.percent: 89.98%, Greek 89,98%);
+    the cells stay numbers, so the column sorts by accuracy."""
+    return frame.style.format(percent, subset=["Accuracy"], na_rep="–")
+
+
 def column_config(chosen) -> dict:
     """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
     screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
@@ -131,7 +140,7 @@ def column_config(chosen) -> dict:
         "Step": config.NumberColumn(_("Step"), format="%d", width=72, help=_("Samples trained")),
         "Epoch": config.NumberColumn(_("Epoch"), format="%d", width=56,
                                      help=_("The epoch in progress (1 until the first 60,000 samples)")),
-        "Accuracy": config.NumberColumn(_("Accuracy"), format="percent", width=84,
+        "Accuracy": config.NumberColumn(_("Accuracy"), width=84,
                                         help=_("Test accuracy: the share of the 10,000 test images read right, "
                                                "measured on the student's run at most every {seconds} s while they "
                                                "train (so it may trail the step by a few seconds)")
@@ -164,7 +173,7 @@ def summary(members, chosen) -> None:
     cells[0].metric(_("Students"), len(members))
     cells[1].metric(_("Active in the last minute"),
                     sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
-    cells[2].metric(_("Median test accuracy"), number(statistics.median(accuracies), ".1%") if accuracies else "–")
+    cells[2].metric(_("Median test accuracy"), percent(statistics.median(accuracies)) if accuracies else "–")
     cells[3].metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)))
     left, right = st.columns([1.3, 1])
     with left:
@@ -196,8 +205,8 @@ def accuracy_histogram(accuracies) -> tuple[list, list]:
     """Students per tenth of test accuracy (below 50% in one bar: an untrained net reads about 10%)."""
     edges = [0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 1.0001]
     counts, _edges = np.histogram(accuracies, bins=edges)
-    labels = [f"<{edges[1]:.0%}"] + [f"{low:.0%}–{high:.0%}" if high <= 1 else f"≥{low:.0%}"
-                                     for low, high in zip(edges[1:-1], edges[2:])]
+    labels = [f"<{percent(edges[1], 0)}"] + [f"{percent(low, 0)}–{percent(high, 0)}" if high <= 1
+                                             else f"≥{percent(low, 0)}" for low, high in zip(edges[1:-1], edges[2:])]
     return counts.tolist(), labels
 
 

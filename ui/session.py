@@ -19,7 +19,7 @@ from core.training.trainer import Trainer
 from data.cache import cache_is_complete, default_cache_dir
 from lab.live_run import LiveRun, StoreHandle
 from lab.session import Session
-from locales import _
+from locales import _, number
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,6 +83,22 @@ def existing() -> Session | None:
     return st.session_state.get(SESSION_KEY)
 
 
+def connection_moved() -> bool:
+    """This new session is a browser reconnecting from a session this process does not hold.
+
+    A browser whose WebSocket dropped reconnects offering its session's id (the third entry of
+    Sec-WebSocket-Protocol); the process holding that session resumes it, so a new session under
+    such an id means another process had it: the replica or machine went away and the proxy moved
+    the browser here. A first visit or a reload offers none.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    offered = (st.context.headers.get("Sec-Websocket-Protocol") or "").split(",")
+    previous = offered[2].strip() if len(offered) > 2 else ""
+    context = get_script_run_ctx()
+    return bool(previous) and context is not None and previous != context.session_id
+
+
 def current() -> Session:
     """This browser session's Session, created on first use with the settings in the URL (checked)."""
     if SESSION_KEY not in st.session_state:
@@ -92,6 +108,9 @@ def current() -> Session:
         surface, surface_notices = surface_settings_from_query(query)
         run = LiveRun(run_store(), data_arrays())
         trainer = run.open(query.get("run"), settings)
+        if query.get("run") and run.run_id == query.get("run") and connection_moved():
+            notices.append(_("The connection moved to another server, and nothing was lost: this run goes on from "
+                             "step {step}, its last saved click.").format(step=number(trainer.step_count)))
         state = Session(run, trainer, surface, notices + surface_notices, on_model_changed=keep_in_url,
                         unlinked_run=None if query.get("run") else run.run_id)
         st.session_state[SESSION_KEY] = state

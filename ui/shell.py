@@ -1,12 +1,18 @@
 """The app's shell: every screen in one navigation, page set-up, the shared dataset, the sidebar.
 
 app.py calls start() and runs the chosen screen. Each screen's first line calls require(), which
-does nothing when app.py has just run start(). It matters once per server start: a folder named
-pages/ beside app.py makes Streamlit begin in its legacy multipage mode, which runs a screen's
-file directly, without app.py, until some session reaches st.navigation. The first visitor after
-a restart who follows a direct link (a shared /train?lr=… URL) would get the screen with no
-navigation, page set-up or sidebar; require() gives it the shell instead, and its st.navigation
-call ends the legacy mode for everyone.
+does nothing when app.py has just run start().
+
+Why require() exists: a folder named pages/ beside app.py makes Streamlit begin each server process
+in its legacy multipage mode, which runs app.py, or a screen's file directly, as a page of a
+navigation of its own, until some run reaches st.navigation. A screen's file run directly would get
+no navigation, page set-up or sidebar, and, worse, its widgets would get other ids than in every
+later run (Streamlit puts the hash of the page being run into each widget's id, and app.py's
+navigation runs the screen under its own page's hash): the first form a server's first visitor
+submitted (often the teacher, right after `make run`) came back with ids no widget had, so its
+values and its submit click were dropped and the form showed again, empty. require() runs such a
+screen through app.py's navigation instead (its st.navigation call also ends the legacy mode for
+the whole process), so every widget a person sees has the ids it keeps.
 """
 
 from pathlib import Path
@@ -64,6 +70,7 @@ def screens(hidden=frozenset(), student: bool = False) -> dict:
     """
     sections = {
         _("Start"): [
+            st.Page("pages/lab.py", title=_("Lab"), icon=":material/school:"),  # the guided path, for a learner alone
             st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
             st.Page("pages/dataset.py", title=_("Data"), icon=":material/grid_on:"),
         ],
@@ -121,10 +128,16 @@ def start():
 
 
 def require() -> None:
-    """A screen's first call: the shell, unless app.py has just drawn it for this run."""
+    """A screen's first call: nothing when app.py has just drawn the shell for this run.
+
+    Otherwise Streamlit's legacy pages/ mode is running the screen's file by itself (see above): the
+    screen is run once more, through app.py's navigation, as every later run will draw it, and this
+    direct run ends there, before it draws a widget under ids no later run would give it.
+    """
     state = session.existing()
     if state is None or not state.shell_drawn:
-        start()  # stops the run with a message if MNIST cannot be had, before any trainer is made
+        start().run()  # start() stops the run with a message if MNIST cannot be had, before any trainer is made
+        st.stop()
     session.current().note_shell(False)
 
 

@@ -533,7 +533,7 @@ class Player {
 
   describe() {
     const run = this.run, step = run.steps[this.index], last = this.index === run.frames - 1;
-    const accuracy = say("percent", {value: fixed(100 * run.accuracy[this.index], 1)});
+    const accuracy = say("percent", {value: fixed(100 * run.accuracy[this.index], 2)});
     const stepText = say(last ? "step_now" : "step", {step: number(step)});
     this.where.textContent = `${stepText} · ${this.position(step)}`;
     this.accuracy.textContent = say("test_accuracy", {accuracy});

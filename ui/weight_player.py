@@ -34,7 +34,7 @@ def player_text() -> dict:
         "silent": _("silent"), "epoch": _("epoch {epoch}"), "step": _("step {step}"), "step_now": _("step {step} (now)"),
         "before_training": _("before training"), "end_of_epoch": _("end of epoch {epoch}"),
         "epoch_sample": _("epoch {epoch} · sample {sample} of {size}"),
-        "percent": _("{value} %"), "test_accuracy": _("test accuracy {accuracy}"),
+        "percent": _("{value}%"), "test_accuracy": _("test accuracy {accuracy}"),
         "frame_count": _("frame {frame} of {frames}"), "valuetext": _("{step}, test accuracy {accuracy}"),
         "title_W1": _("W1 at step {step}: each hidden unit's 784 input weights as a 28×28 image"),
         "title_change": _("{view}, at step {step}: what training has added to each unit's random start"),

@@ -135,6 +135,22 @@ def run_links(session: Session) -> str:
     return text
 
 
+def store_notice_in_fragment(session: Session) -> None:
+    """The store-unreachable notice inside a fragment that reruns alone (a Step click).
+
+    The page's notices are drawn by a full run only, so a learner clicking Step while the store is
+    down would not see that the steps are kept in memory, nor the notice go when they are saved.
+    A full run draws it with the others (sidebar() above), so it is drawn here only in a fragment run.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from lab.live_run import UNREACHABLE
+
+    context = get_script_run_ctx()
+    if context is not None and context.fragment_ids_this_run and UNREACHABLE in session.run.notices:
+        st.warning(_(UNREACHABLE), icon=":material/link_off:")
+
+
 def refresh_position(session: Session) -> None:
     """Rewrite the sidebar's position line from inside a fragment rerun."""
     if session.position_slot is not None:

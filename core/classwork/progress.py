@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.record.events import SettingsChanged, StepOnImage, TrainSamples
 from core.model.network import forward, pixels
+from core.record.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
 
 SPARKLINE_POINTS = 24
 
@@ -36,6 +36,7 @@ class LogFacts:
     samples_by_rule: tuple = ()  # (rule, SGD updates trained with it), rules in the order first used
     last_drawing: StepOnImage | None = None  # the latest step on a drawn image, if any
     branched: bool = False  # the run starts from a past step of another run
+    lab_answers: frozenset = frozenset()  # (lab, question) of every prediction made on the guided path (core/classwork/labs.py)
 
     def samples_with(self, rule: str) -> int:
         return dict(self.samples_by_rule).get(rule, 0)
@@ -48,6 +49,7 @@ class LogTally:
         self.rule = start_settings.rule  # the rule in force after the events seen so far
         self.samples: dict[str, int] = {}
         self.last_drawing: StepOnImage | None = None
+        self.lab_answers: set = set()
         self.seen = 0  # events added so far
 
     def add(self, events) -> None:
@@ -60,10 +62,12 @@ class LogTally:
             elif isinstance(event, StepOnImage):
                 self.samples[self.rule] = self.samples.get(self.rule, 0) + 1
                 self.last_drawing = event
+            elif isinstance(event, LabAnswer):
+                self.lab_answers.add((event.lab, event.question))
             self.seen += 1
 
     def facts(self, branched: bool) -> LogFacts:
-        return LogFacts(tuple(self.samples.items()), self.last_drawing, bool(branched))
+        return LogFacts(tuple(self.samples.items()), self.last_drawing, bool(branched), frozenset(self.lab_answers))
 
 
 def log_facts(start_settings, events, branched: bool) -> LogFacts:

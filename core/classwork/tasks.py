@@ -13,6 +13,7 @@ Left out on purpose: when facts are gathered (lab/classroom.py) and how a screen
 from dataclasses import dataclass
 from typing import Callable
 
+from core.model.metrics import shown_percent
 from core.model.network import GRADIENT_RULES
 from core.classwork.progress import RunFacts
 
@@ -33,6 +34,22 @@ class Task:
         """The numbers its sentence names: the share of test images, the updates that count as trying a rule."""
         return {"share": self.share, "samples": RULE_SAMPLES}
 
+    def to_go(self, facts: RunFacts) -> tuple[float, float] | None:
+        """For a task that asks for a test accuracy: (the best accuracy as shown, in %; points still to go), or None."""
+        if not self.share or facts.best_accuracy is None:
+            return None
+        shown = shown_percent(facts.best_accuracy)
+        return shown, max(0.0, round(shown_percent(self.share) - shown, 2))
+
+
+def reaches(facts: RunFacts, share: float) -> bool:
+    """The best test accuracy, as the screens show it (two decimals of a percentage), is at least `share`.
+
+    Judged on the shown figure, not the raw fraction: "89.98%" is not yet 90%, and no screen can show
+    "90.00%" for a run that is not done.
+    """
+    return facts.best_accuracy is not None and shown_percent(facts.best_accuracy) >= shown_percent(share)
+
 
 def _trained(facts: RunFacts) -> bool:
     return sum(samples for _, samples in facts.log.samples_by_rule) > 0 or facts.step > 0
@@ -40,8 +57,8 @@ def _trained(facts: RunFacts) -> bool:
 
 CATALOGUE = (
     Task("first_epoch", lambda facts: facts.epoch >= 1),
-    Task("accuracy_90", lambda facts: facts.best_accuracy is not None and facts.best_accuracy >= 0.90, share=0.90),
-    Task("accuracy_93", lambda facts: facts.best_accuracy is not None and facts.best_accuracy >= 0.93, share=0.93),
+    Task("accuracy_90", lambda facts: reaches(facts, 0.90), share=0.90),
+    Task("accuracy_93", lambda facts: reaches(facts, 0.93), share=0.93),
     Task("silence_all", lambda facts: _trained(facts) and facts.silent_units == facts.hidden),
     Task("own_drawing", lambda facts: facts.drawing_read),
     Task("branch", lambda facts: facts.log.branched),

@@ -7,6 +7,18 @@ They take predictions and labels as arrays and know nothing of the network that 
 import numpy as np
 
 
+SHOWN_DIGITS = 2  # decimals of a percentage as the screens show it (locales.percent)
+
+
+def shown_percent(fraction: float, digits: int = SHOWN_DIGITS) -> float:
+    """The percentage a screen shows for `fraction` (0.89984 → 89.98), rounded as Python's ".2%" rounds.
+
+    A task compares its threshold with this number, not with the unrounded fraction, so a learner
+    never reads "90.00%" beside "not yet" (nor "89.99%" beside "done").
+    """
+    return float(format(float(fraction), f".{digits}%")[:-1])
+
+
 def accuracy(predictions, labels) -> float:
     """The fraction of predictions equal to their label (0.0 for no samples)."""
     predictions, labels = np.asarray(predictions), np.asarray(labels)

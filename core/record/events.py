@@ -10,6 +10,9 @@ checkpoint loader, which trusts nothing.
 Events arrive from a store that may have been edited by hand, so event_from_dict() checks every
 field and raises ValueError saying what is wrong; an event object cannot be built invalid.
 
+An answer event (LabAnswer) keeps a prediction a learner made in a lab with the run; it trains
+nothing, so replay passes over it.
+
 Left out on purpose: where events are kept (runs/), and when a screen appends them.
 """
 
@@ -110,8 +113,37 @@ class StartedFromCheckpoint:
         return cls(hashlib.sha256(content).hexdigest())
 
 
-Event = TrainSamples | StepOnImage | SettingsChanged | StartedFromCheckpoint
-KINDS = {"train": TrainSamples, "image": StepOnImage, "settings": SettingsChanged, "checkpoint": StartedFromCheckpoint}
+MAX_ANSWER = 40  # characters of a recorded answer: a choice's code or a number as typed
+SLUG = re.compile(r"[a-z0-9_]{1,40}")
+
+
+@dataclass(frozen=True)
+class LabAnswer:
+    """A prediction the learner made in a lab (core/classwork/labs.py) and whether the run then proved it right; trains nothing.
+
+    `given` is the learner's answer and `answer` the run's, each as text (a choice's code or a number).
+    """
+
+    lab: str
+    question: str
+    given: str
+    answer: str
+    right: bool
+
+    def __post_init__(self):
+        if not all(isinstance(name, str) and SLUG.fullmatch(name) for name in (self.lab, self.question)):
+            raise ValueError(f"an answer event names its lab and question in [a-z0-9_], not {str(self.lab)[:40]!r}, "
+                             f"{str(self.question)[:40]!r}")
+        if not all(isinstance(text, str) and len(text) <= MAX_ANSWER and text.isprintable()
+                   for text in (self.given, self.answer)):
+            raise ValueError(f"an answer event's answers are printable text of at most {MAX_ANSWER} characters")
+        if not isinstance(self.right, bool):
+            raise ValueError("an answer event's 'right' is true or false")
+
+
+Event = TrainSamples | StepOnImage | SettingsChanged | StartedFromCheckpoint | LabAnswer
+KINDS = {"train": TrainSamples, "image": StepOnImage, "settings": SettingsChanged, "checkpoint": StartedFromCheckpoint,
+         "answer": LabAnswer}
 
 
 # --- the one function that replays a log ---------------------------------------------------------
@@ -120,6 +152,7 @@ KINDS = {"train": TrainSamples, "image": StepOnImage, "settings": SettingsChange
 def apply_events(trainer, events, checkpoints=None):
     """The trainer after `events`, in order: changed in place, or a new one when a checkpoint event starts it.
 
+    An answer event changes nothing: it is what the learner predicted, kept with the run.
     `checkpoints` maps a checkpoint event's sha256 to the checkpoint's bytes. A train event on a
     trainer stopped by overflow trains nothing, as it did live.
     """
@@ -135,7 +168,7 @@ def apply_events(trainer, events, checkpoints=None):
             if content is None or hashlib.sha256(content).hexdigest() != event.sha256:
                 raise Refusal("events.checkpoint_missing", sha=event.sha256[:12])
             trainer = load_checkpoint(content, *trainer.data)
-        else:
+        elif not isinstance(event, LabAnswer):
             raise TypeError(f"not a run event: {event!r}")
     return trainer
 
@@ -163,6 +196,9 @@ def event_to_dict(event) -> dict:
         return {"kind": "settings", "changes": dict(event.changes)}
     if isinstance(event, StartedFromCheckpoint):
         return {"kind": "checkpoint", "sha256": event.sha256}
+    if isinstance(event, LabAnswer):
+        return {"kind": "answer", "lab": event.lab, "question": event.question, "given": event.given,
+                "answer": event.answer, "right": event.right}
     raise TypeError(f"not a run event: {event!r}")
 
 
@@ -173,7 +209,8 @@ def event_from_dict(record) -> Event:
     kind = record["kind"]
     if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind[:40]!r}; expected one of {', '.join(KINDS)}")
-    expected = {"train": {"n"}, "image": {"image", "label"}, "settings": {"changes"}, "checkpoint": {"sha256"}}[kind]
+    expected = {"train": {"n"}, "image": {"image", "label"}, "settings": {"changes"}, "checkpoint": {"sha256"},
+                "answer": {"lab", "question", "given", "answer", "right"}}[kind]
     if set(record) - {"kind"} != expected:
         raise ValueError(f"a {kind} event has the fields {', '.join(sorted(expected))}, "
                          f"not {', '.join(sorted(map(str, set(record) - {'kind'}))) or 'none'}")
@@ -185,6 +222,8 @@ def event_from_dict(record) -> Event:
         if not isinstance(record["changes"], dict):
             raise ValueError("a settings event's changes must be a JSON object")
         return SettingsChanged(tuple(record["changes"].items()))
+    if kind == "answer":
+        return LabAnswer(record["lab"], record["question"], record["given"], record["answer"], record["right"])
     return StartedFromCheckpoint(record["sha256"])
 
 

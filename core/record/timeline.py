@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.record.events import (
+    LabAnswer,
     SettingsChanged,
     StartedFromCheckpoint,
     StepOnImage,
@@ -303,6 +304,9 @@ class Timeline:
             event = self.events[cursor.events_done]
             if isinstance(event, SettingsChanged):
                 cursor.trainer.change_settings(event.applied_to(cursor.trainer.settings))
+                cursor.events_done += 1
+                continue
+            if isinstance(event, LabAnswer):  # a prediction kept with the run: it changes nothing
                 cursor.events_done += 1
                 continue
             if cursor.position == target:

@@ -65,6 +65,7 @@ class StepRecord:
     x: np.ndarray  # (784,) pixels / 255
     label: int
     forward: Forward  # Z1, A1, Z2, A2 before the update
+    params_before: Parameters  # W1, b1, W2, b2 the forward and backward pass used (read-only): what explains them
     gradients: Gradients  # dW1, db1, dW2, db2: the gradients the update applied
     rule: str
     learning_rate: float  # α used for this update
@@ -246,11 +247,12 @@ class Trainer:
             self.params = saved
             return None
         after = forward(self.params, x)
-        for array in (x, *before, *gradients):
+        for array in (x, *before, *gradients, *saved.as_tuple()):
             array.setflags(write=False)
         return StepRecord(
             step=self.step_count + 1, epoch=self.epoch, index=index, x=x, label=label,
-            forward=before, gradients=gradients, rule=self.settings.rule, learning_rate=alpha,
+            forward=before, params_before=saved, gradients=gradients, rule=self.settings.rule,
+            learning_rate=alpha,
             loss_before=mse_loss(before.A2, label), cross_entropy_before=cross_entropy_loss(before.A2, label),
             loss_after=mse_loss(after.A2, label), cross_entropy_after=cross_entropy_loss(after.A2, label),
             prediction=int(before.A2.argmax()), correct=int(before.A2.argmax()) == label,
@@ -377,7 +379,8 @@ class Trainer:
         arrays = self.initial_params.as_tuple()
         cached = 0 if self._test_probabilities is None else self._test_probabilities.nbytes
         record = 0 if self.last_record is None else sum(
-            array.nbytes for array in (self.last_record.x, *self.last_record.forward, *self.last_record.gradients))
+            array.nbytes for array in (self.last_record.x, *self.last_record.forward, *self.last_record.gradients,
+                                       *self.last_record.params_before.as_tuple()))
         return (2 * sum(array.nbytes for array in arrays) + self.history.nbytes()
                 + self._snapshots.nbytes() + cached + record)
 

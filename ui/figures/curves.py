@@ -5,8 +5,8 @@ from typing import NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from locales import _, ngettext, number
-from ui.figures.style import axis, BLUE, DIGITS, EPOCH_LINE, figure, GREEN, PlainFigure, RED, VIEWED
+from locales import PLOTLY_PERCENT, _, ngettext, number, percent
+from ui.figures.style import axis, BLUE, DIGITS, EPOCH_LINE, figure, fill, GREEN, PlainFigure, RED, VIEWED
 
 
 class TrainingCurves(NamedTuple):
@@ -58,15 +58,15 @@ def _curve_panels(curves: TrainingCurves, x_domain, loss_domain=(0.6, 1.0), accu
                    line=dict(color=BLUE), hovertemplate=_("loss %{y:.4f} over the steps to %{x:,}") + "<extra></extra>"),
               dict(type="scatter", name=_("training accuracy"), x=curves.steps, y=curves.accuracy, xaxis="x2",
                    yaxis="y3", mode="lines", line=dict(color=GREEN),
-                   hovertemplate=_("%{y:.1%} right over the steps to %{x:,}") + "<extra></extra>")]
+                   hovertemplate=fill(_("{accuracy} right over the steps to %{x:,}"), accuracy=PLOTLY_PERCENT) + "<extra></extra>")]
     if curves.test_steps:
         test = _("test {accuracy}")
         traces.append(dict(type="scatter", name=_("test accuracy"), x=curves.test_steps, y=curves.test_accuracy,
                            xaxis="x2", yaxis="y3",
                            mode="markers+text", marker=dict(color="black", symbol="diamond", size=8),
-                           text=[test.format(accuracy=number(value, ".1%")) for value in curves.test_accuracy],
+                           text=[test.format(accuracy=percent(value)) for value in curves.test_accuracy],
                            textposition="bottom left", cliponaxis=False,
-                           hovertemplate=_("test accuracy %{y:.2%} after step %{x:,}") + "<extra></extra>"))
+                           hovertemplate=fill(_("test accuracy {accuracy} after step %{x:,}"), accuracy=PLOTLY_PERCENT) + "<extra></extra>"))
     # Epoch boundaries dotted and a viewed past step solid, across both panels.
     lines = [(step, dict(color=EPOCH_LINE, width=1, dash="dot")) for step in curves.test_steps]
     if curves.viewed is not None:
@@ -142,8 +142,8 @@ def curves_figure(curves: TrainingCurves) -> go.Figure:
 def epoch_accuracy(epochs, accuracy, height: int = 260) -> go.Figure:
     """Test accuracy after each epoch, each point labelled with its value."""
     trace = dict(type="scatter", x=list(epochs), y=list(accuracy), mode="lines+markers+text",
-                 text=[number(value, ".1%") for value in accuracy], textposition="bottom right", cliponaxis=False,
-                 line=dict(color="black"), hovertemplate=_("epoch %{x}: %{y:.2%}") + "<extra></extra>")
+                 text=[percent(value) for value in accuracy], textposition="bottom right", cliponaxis=False,
+                 line=dict(color="black"), hovertemplate=fill(_("epoch %{x}: {accuracy}"), accuracy=PLOTLY_PERCENT) + "<extra></extra>")
     return figure([trace], _("Test accuracy after each epoch"), height, showlegend=False,
                   margin=dict(l=60, r=40, t=40, b=45),
                   xaxis=axis(_("epoch"), dtick=1, range=[0.5, max(epochs) + 0.5]),
