@@ -34,7 +34,8 @@ from core.training.trainer import Trainer
 from data import load_mnist
 from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import RunStore
-from lab.live_run import STORED_KEYFRAME_EVERY, timeline_from_store
+from lab.live_run import STORED_KEYFRAME_EVERY
+from lab.stored_runs import timeline_from_store
 
 CLICK = 1000  # samples per train event
 

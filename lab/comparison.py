@@ -32,8 +32,9 @@ from locales import _, ngettext, number
 from locales.words import run_labels, said
 from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
 from runs.run_log import check_run_id
-from lab.live_run import LiveRun, StoreHandle, trainer_at
+from lab.live_run import LiveRun
 from lab.memo import Memo
+from lab.stored_runs import StoreHandle, trainer_at
 
 MAX_LINK_CHARACTERS = 4_000  # four links with their settings fit easily; anything longer is refused unread
 QUERY_KEY = "compare"
