@@ -14,7 +14,7 @@ from core.classwork.lesson import Lesson
 from core.training.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of
-from lab import classroom
+from lab import classroom, progress_writer
 from ui.class_views import literal
 from ui.dashboard import csv_text
 from tests.saying import raises_saying
@@ -52,7 +52,7 @@ def joined(class_id, name, query=None):
 def flush(app, later=0.0):
     """Write the pending progress rows now (`later` seconds on, so a deferred accuracy is due)."""
     state = session_of(app)
-    classroom.progress_writer(state.run.handle, state.run.data).flush(time.time() + later)
+    progress_writer.progress_writer(state.run.handle, state.run.data).flush(time.time() + later)
 
 
 def teacher(class_id, secret):

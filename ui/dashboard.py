@@ -27,7 +27,7 @@ from core.classwork.tasks import TASKS, known
 from locales import _, number, percent
 from locales.words import task_explanation, task_short, task_title
 from runs.errors import StoreError
-from lab import classroom
+from lab import classroom, progress_writer
 from ui import class_views, figures, lab_views, session
 from ui.class_views import literal
 
@@ -144,7 +144,7 @@ def column_config(chosen) -> dict:
                                         help=_("Test accuracy: the share of the 10,000 test images read right, "
                                                "measured on the student's run at most every {seconds} s while they "
                                                "train (so it may trail the step by a few seconds)")
-                                        .format(seconds=number(classroom.ACCURACY_SECONDS, ".0f"))),
+                                        .format(seconds=number(progress_writer.ACCURACY_SECONDS, ".0f"))),
         "Silent": config.NumberColumn(_("Silent"), format="%d", width=72,
                                       help=_("Silent hidden units: off on all of the first 1,000 test images")),
         "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
