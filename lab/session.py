@@ -15,7 +15,8 @@ from core.model import network
 from core.record.events import StepOnImage
 from core.training.settings import settings_to_query
 from core.record.timeline import StepView
-from core.training.trainer import StepRecord, Trainer
+from core.training.step_record import StepRecord
+from core.training.trainer import Trainer
 from lab.classroom import ClassState
 from lab.guided_path import GuidedPath
 from lab.live_run import LiveRun

@@ -10,7 +10,7 @@ import streamlit as st
 from core.model import network
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
-from core.training.trainer import StepRecord
+from core.training.step_record import StepRecord
 from locales import _, ngettext, number
 from ui import class_views, figures, session, shell, take_home, timeline_panel, widgets
 

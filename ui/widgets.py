@@ -5,7 +5,8 @@ import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
 import locales
-from core.training.trainer import Trainer, stop_reason
+from core.training.stop_note import stop_reason
+from core.training.trainer import Trainer
 from lab.session import Session
 from locales import N_, _, number
 from locales.words import said

@@ -1,4 +1,5 @@
-"""x = p / 255 for a whole image set, as float32, computed once per process and shared read-only.
+"""x = p / 255 for a whole image set, as float32, computed once per process and shared read-only;
+and the shapes an image set and its labels must have.
 
 Every learner's trainer evaluates the same 10,000 test images after each click; converting them
 once per process, not once per click and learner, is what keeps that evaluation cheap.
@@ -26,3 +27,17 @@ def float32_pixels(images) -> np.ndarray:
             values.setflags(write=False)
             entry = _CONVERTED[id(images)] = (images, values)
         return entry[1]
+
+
+def as_image_rows(images, what):
+    """The images as (n, 28, 28) or (n, 784) without copying them."""
+    if images.shape[1:] in ((28, 28), (INPUTS,)):
+        return images
+    raise ValueError(f"{what} must have shape (n, 28, 28) or (n, 784), not {images.shape}")
+
+
+def as_labels(labels, count, what):
+    labels = np.asarray(labels)
+    if labels.shape != (count,):
+        raise ValueError(f"{what} must have shape ({count},), not {labels.shape}")
+    return labels

@@ -36,7 +36,8 @@ from core.record.events import (
 from core.model.network import PARAMETER_NAMES, Parameters
 from core.record.npz_reading import NpzError, read_npz
 from core.training.settings import Settings
-from core.training.trainer import StepRecord, Trainer
+from core.training.step_record import StepRecord
+from core.training.trainer import Trainer
 
 KEYFRAME_BYTES = 15 * 2**19  # keyframes over the whole run; with the near copies and the cursor within 10 MB
 NEAR_COPIES = 8  # near copies over the last long replay (and one just before the step opened)

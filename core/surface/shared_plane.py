@@ -28,14 +28,13 @@ from core.surface.loss_surface import (
     GRID_DEFAULT,
     LOSS_NAMES,
     Plane,
-    PlaneEvaluator,
     filter_normalised_direction,
     grid_axis,
-    losses_at_parameters,
     principal_directions,
     project_all,
 )
 from core.model.network import Parameters
+from core.surface.evaluation import PlaneEvaluator, losses_at_parameters
 
 DIRECTIONS = ("pca", "random")
 FRAME_MARGIN = 1.15  # the frame's half-width over the half-width of the paths' bounding box: every path inside

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
+
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.reasons import Reason
 
@@ -121,3 +123,24 @@ def settings_to_query(settings) -> dict[str, str]:
     query.update({key: getattr(settings, name) for key, (name, _) in CHOICES.items()})
     return query
 
+
+def structural_errors(settings) -> list[Reason]:
+    """What would stop a trainer from running these settings at all.
+
+    Looser than the screen's ranges (core/training/settings.py) on purpose: any positive learning rate is
+    allowed, so tests and experiments can drive training into overflow.
+    """
+    errors = []
+    if settings.rule not in GRADIENT_RULES:
+        errors.append(Reason("training.unknown_rule", rule=repr(settings.rule)))
+    if settings.init not in INITIALISATIONS:
+        errors.append(Reason("training.unknown_init", init=repr(settings.init)))
+    for name in ("hidden", "decay_period", "seed"):
+        value = getattr(settings, name)
+        if not isinstance(value, (int, np.integer)) or value < (0 if name == "seed" else 1):
+            errors.append(Reason("training.not_whole", name=name, least=0 if name == "seed" else 1, value=repr(value)))
+    for name in ("learning_rate", "decay_factor"):
+        value = getattr(settings, name)
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            errors.append(Reason("training.not_positive", name=name, value=repr(value)))
+    return errors

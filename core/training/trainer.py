@@ -21,8 +21,7 @@ Left out on purpose: shuffling, minibatches, momentum (the document has none); s
 
 import functools
 import math
-import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import numpy as np
 
@@ -30,12 +29,9 @@ from core.training.history import History, step_statistics
 from core.model.metrics import accuracy
 from core.model.network import (
     CLASSES,
-    GRADIENT_RULES,
-    INITIALISATIONS,
     INPUTS,
     PARAMETER_NAMES,
     Forward,
-    Gradients,
     Parameters,
     cross_entropy_loss,
     forward,
@@ -44,43 +40,16 @@ from core.model.network import (
     pixels,
     sgd_step,
 )
-from core.model.pixel_cache import float32_pixels
+from core.model.pixel_cache import as_image_rows, as_labels, float32_pixels
 from core.reasons import Reason, Refusal
-from core.training.settings import Settings, learning_rate_at
+from core.training.settings import Settings, learning_rate_at, structural_errors
 from core.training.snapshots import Snapshots, compact
+from core.training.step_record import StepRecord
+from core.training.stop_note import AFTER_THIS_UPDATE, IN_THE_FORWARD_PASS, STOPPED, read_stop_note
 
 CHUNK = 1000  # steps between progress reports and stop checks in train()
 PROBE_IMAGES = 1000  # test images on which a hidden unit must stay off to count as dead
 STATE_FORMAT = "backprop-lab-trainer-1"
-MAX_REASON_CHARACTERS = 1000
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """What one training step computed and applied; the screens display these values and never recompute them."""
-
-    step: int  # samples trained so far, this one included (1 for the first); step_on: that of the next one
-    epoch: int  # 0-based epoch of this sample
-    index: int | None  # this sample's index in the training set; None for an image from elsewhere (step_on)
-    x: np.ndarray  # (784,) pixels / 255
-    label: int
-    forward: Forward  # Z1, A1, Z2, A2 before the update
-    params_before: Parameters  # W1, b1, W2, b2 the forward and backward pass used (read-only): what explains them
-    gradients: Gradients  # dW1, db1, dW2, db2: the gradients the update applied
-    rule: str
-    learning_rate: float  # α used for this update
-    loss_before: float  # Σ(A2 − y)², the loss the document shows
-    cross_entropy_before: float  # −log A2_label
-    loss_after: float  # the same sample's losses after the update
-    cross_entropy_after: float
-    prediction: int  # argmax A2 before the update
-    correct: bool
-    prediction_after: int
-
-    @property
-    def updates(self) -> Gradients:
-        """The changes made, −α·dP for each parameter (ΔW1 = −α·dW1, ...)."""
-        return Gradients(*(-self.learning_rate * gradient for gradient in self.gradients))
 
 
 def pixel_norms(X):
@@ -97,28 +66,6 @@ def _overflow_checked(method):
     return quietly
 
 
-def structural_errors(settings) -> list[Reason]:
-    """What would stop a trainer from running these settings at all.
-
-    Looser than the screen's ranges (core/training/settings.py) on purpose: any positive learning rate is
-    allowed, so tests and experiments can drive training into overflow.
-    """
-    errors = []
-    if settings.rule not in GRADIENT_RULES:
-        errors.append(Reason("training.unknown_rule", rule=repr(settings.rule)))
-    if settings.init not in INITIALISATIONS:
-        errors.append(Reason("training.unknown_init", init=repr(settings.init)))
-    for name in ("hidden", "decay_period", "seed"):
-        value = getattr(settings, name)
-        if not isinstance(value, (int, np.integer)) or value < (0 if name == "seed" else 1):
-            errors.append(Reason("training.not_whole", name=name, least=0 if name == "seed" else 1, value=repr(value)))
-    for name in ("learning_rate", "decay_factor"):
-        value = getattr(settings, name)
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            errors.append(Reason("training.not_positive", name=name, value=repr(value)))
-    return errors
-
-
 def _all_finite(arrays) -> bool:
     return all(np.isfinite(array).all() for array in arrays)
 
@@ -127,10 +74,10 @@ class Trainer:
     """One learner's training run: parameters, position in the data, history and snapshots."""
 
     def __init__(self, settings, train_images, train_labels, test_images, test_labels):
-        self._train_images = _as_image_rows(train_images, "training images")
-        self._train_labels = _as_labels(train_labels, len(self._train_images), "training labels")
+        self._train_images = as_image_rows(train_images, "training images")
+        self._train_labels = as_labels(train_labels, len(self._train_images), "training labels")
         self._test_images = test_images
-        self._test_labels = _as_labels(test_labels, len(test_images), "test labels")
+        self._test_labels = as_labels(test_labels, len(test_images), "test labels")
         self.reset(settings)
 
     # --- state -------------------------------------------------------------------------------
@@ -438,69 +385,12 @@ class Trainer:
         trainer.epoch, trainer.index, trainer.step_count = epoch, index, steps
         if not (trainer.params.all_finite() and trainer.initial_params.all_finite()):
             raise Refusal("training.not_finite")
-        trainer.stopped_reason = _stop_reason(str(_scalar(state["stopped_reason"])))
+        trainer.stopped_reason = read_stop_note(str(_scalar(state["stopped_reason"])))
         trainer.history.load(state, steps, epoch, index, size)
         trainer._snapshots.load(state, steps)
         return trainer
 
 
-# The note saved when training stops (in checkpoints and the store's snapshots, so it stays this
-# English sentence); stop_reason() reads it back as a Reason, which the screens put into words.
-STOPPED = ("Training stopped at step {step} (epoch {epoch}, sample {sample}): the weights grew so large that "
-           "{where} is infinite or not a number (learning rate α = {alpha}). The weights are kept as they were "
-           "after step {kept}. Lower the learning rate (for example to {lower}) and reset.")
-IN_THE_FORWARD_PASS, AFTER_THIS_UPDATE = "in the forward pass", "after this update"
-_STOPPED_PATTERN = re.compile(
-    r"Training stopped at step (?P<step>\d+) \(epoch (?P<epoch>\d+), sample (?P<sample>\d+)\): the weights grew so "
-    r"large that (?P<name>\w+) (?P<where>in the forward pass|after this update) is infinite or not a number "
-    r"\(learning rate α = (?P<alpha>[^)]+)\)\. The weights are kept as they were after step (?P<kept>\d+)\. "
-    r"Lower the learning rate \(for example to (?P<lower>[^)]+)\) and reset\.")
-
-
-def stop_reason(note: str | None) -> Reason | None:
-    """A trainer's stopped_reason (the saved English note) as a Reason: the step, where, α and what to try.
-
-    Another note (none of the trainer's own: it cannot be read apart) is a Reason that holds it as it is.
-    """
-    found = _STOPPED_PATTERN.fullmatch(note) if note else None
-    if found is None:
-        return None if note is None else Reason("training.stopped_note", note=note)
-    values = {name: int(found[name]) for name in ("step", "epoch", "sample", "kept")}
-    return Reason("training.stopped", **values, name=found["name"], forward=found["where"] == IN_THE_FORWARD_PASS,
-                  alpha=_number_or_text(found["alpha"]), lower=_number_or_text(found["lower"]))
-
-
-def _number_or_text(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _stop_reason(text) -> str | None:
-    """A saved stop note, only if it is one of the trainer's own plain sentences (it is shown as it is)."""
-    if not text:
-        return None
-    if (len(text) > MAX_REASON_CHARACTERS or not text.startswith("Training stopped")
-            or re.search(r"[\n<>\[\]`*_!#|\\{}$]", text)):
-        raise Refusal("training.bad_note")
-    return text
-
-
 def _scalar(value):
     """A Python value from a scalar or a 0-d array (np.load returns the latter)."""
     return value.item() if isinstance(value, np.ndarray) else value
-
-
-def _as_image_rows(images, what):
-    """The images as (n, 28, 28) or (n, 784) without copying them."""
-    if images.shape[1:] in ((28, 28), (INPUTS,)):
-        return images
-    raise ValueError(f"{what} must have shape (n, 28, 28) or (n, 784), not {images.shape}")
-
-
-def _as_labels(labels, count, what):
-    labels = np.asarray(labels)
-    if labels.shape != (count,):
-        raise ValueError(f"{what} must have shape ({count},), not {labels.shape}")
-    return labels
