@@ -47,7 +47,7 @@ messages: setup
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m locales.english
 
-BENCHMARKS := step_speed surface_speed ui_latency classroom_load time_travel playback_fps compare_speed
+BENCHMARKS := step_speed surface_speed ui_latency classroom_load time_travel playback_fps compare_speed explain_speed take_home
 
 bench: test-setup mnist
 	for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -16,6 +16,7 @@ it was read from is given).
 """
 
 import base64
+import json
 import math
 import re
 import textwrap
@@ -66,6 +67,14 @@ def export_of(timeline, segments, final: Parameters, run_id: str | None) -> RunE
                      events=tuple(timeline.events), branches=branches, final=final.copy())
 
 
+def run_export(session) -> RunExport | None:
+    """A learner's session's run (its live run and trainer), or None while the run's log cannot be read."""
+    timeline = session.run.timeline
+    if timeline is None:
+        return None
+    return export_of(timeline, list(session.run.segments), session.trainer.params, session.run.run_id)
+
+
 # --- the notebook ----------------------------------------------------------------------------------
 
 
@@ -105,7 +114,7 @@ def cells(run: RunExport) -> list[tuple[str, str]]:
     """(kind, text) of every cell, in order: markdown or code."""
     sections = _sections()
     words = markdown(_facts(run))
-    values = {**{name: repr(text) for name, text in messages().items()}, **_data(run, sections)}
+    values = {**{name: _python(text) for name, text in messages().items()}, **_data(run, sections)}
     start = "start_seed" if run.from_seed and run.settings.init == "uniform" else (
         "start_he" if run.from_seed else "start_embedded")
     chosen = []
@@ -184,12 +193,12 @@ def _data(run: RunExport, sections) -> dict[str, str]:
     }
     for prefix, params in (("", run.start), ("final_", run.final)):
         for name, array in zip(("W1", "b1", "W2", "b2"), params.as_tuple()):
-            values[prefix + name] = repr(_base64(array))
+            values[prefix + name] = _python(_base64(array))
     return values
 
 
 def _settings_literal(settings: Settings) -> str:
-    fields = ",\n".join(f"    {name!r}: {value!r}" for name, value in vars(settings).items())
+    fields = ",\n".join(f"    {_python(name)}: {_python(value)}" for name, value in vars(settings).items())
     return "{\n" + fields + ",\n}"
 
 
@@ -207,8 +216,9 @@ def _log_literal(run: RunExport) -> str:
     for position, event in enumerate(run.events):
         if position in marks:
             flush()
-            lines.append("    # " + _("Branch {run} starts here: what follows is its own log; its parent's comes before.").format(
-                run=marks[position] or "—"))
+            note = _("Branch {run} starts here: what follows is its own log; its parent's comes before.")
+            lines.extend(f"    # {line}" for line in textwrap.wrap(note.format(run=marks[position] or "—"),
+                                                                  COMMENT_WIDTH - 6, break_on_hyphens=False))
         if isinstance(event, TrainSamples):
             pending += event.n
         elif isinstance(event, StepOnImage):
@@ -216,10 +226,19 @@ def _log_literal(run: RunExport) -> str:
             lines.append(f'    ("image", {event.label}, "{base64.b64encode(event.pixels).decode("ascii")}"),')
         elif isinstance(event, SettingsChanged):
             flush()
-            lines.append(f'    ("settings", {dict(event.changes)!r}),')
+            lines.append(f'    ("settings", {_python(dict(event.changes))}),')
         # Any other event (a lab's answer) changes no parameter: the replay has nothing to do for it.
     flush()
     return "[\n" + "\n".join(lines) + "\n]" if lines else "[]"
+
+
+def _python(value) -> str:
+    """A Python literal for a number, a string (double-quoted, as the template's own) or a dict of them."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_python(key)}: {_python(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid Python string literal
+    return repr(value)  # a float's repr reads back as the very same float
 
 
 def _base64(array) -> str:

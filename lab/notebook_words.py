@@ -61,6 +61,7 @@ def comments() -> dict[str, str]:
                            "it inside the per-sample loop; it belongs to the epoch loop)."),
         "gradient_descent_doc": _("One sample of gradient descent: the new W_1, b_1, W_2, b_2 (None if a value "
                                   "overflowed) and A_2 before the update."),
+        "in_place": _("The app subtracts in place (P -= α·dP); a new array holds the very same differences."),
         "overflow": _("As the app does, a step that makes any value infinite or not a number is refused: the last "
                       "finite parameters stay and nothing trains after it."),
         "test_accuracy_doc": _("The fraction of the 10,000 test images whose most probable digit is their label."),
@@ -106,9 +107,10 @@ def markdown(facts: dict) -> dict[str, str]:
     return {
         "title": _(
             "# Your Backprop Lab run, in plain numpy\n\n"
-            "This notebook replays run `{run}` of Backprop Lab in the design document's own code: "
-            "{samples} training samples, {drawings} drawn digits, {changes} settings changes, {branches} "
-            "branches. {start}\n\n"
+            "This notebook replays run `{run}` of Backprop Lab in the design document's own code. {start}\n\n"
+            "| training samples | drawn digits | settings changes | branches |\n"
+            "| ---: | ---: | ---: | ---: |\n"
+            "| {samples} | {drawings} | {changes} | {branches} |\n\n"
             "It imports nothing of the app: numpy for the maths, matplotlib for the plots. Run every cell in "
             "order; the replay ends by comparing its parameters with those the app had and printing "
             "**identical** or the largest difference.").format(**facts),

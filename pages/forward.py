@@ -6,7 +6,7 @@ import streamlit as st
 from core.model import network
 from core.training.trainer import PROBE_IMAGES
 from locales import N_, _, ngettext, number, plotly_separators
-from ui import figures, session, shell, timeline_panel
+from ui import explaining, figures, session, shell, timeline_panel
 
 SPLITS = {"training": N_("training"), "test": N_("test")}
 IMAGE_TITLE = {"training": N_("x: training image #{index}, label {label}"),
@@ -24,6 +24,7 @@ st.markdown(_(
 mnist = session.dataset()
 state = session.current()
 timeline_panel.viewing_banner(state)
+explaining.open_from_link(state, image_screen=True)  # ?explain=Z1_3&step=…&image=test_42: opens that image too
 trainer = state.shown_trainer()  # the step opened on the Train screen's timeline, or now
 params = trainer.params
 hidden = params.hidden
@@ -55,6 +56,29 @@ mse = float(network.mse_loss(values.A2, label))
 cross_entropy = float(network.cross_entropy_loss(values.A2, label))
 off_here = values.Z1 <= 0
 silent = trainer.dead_units()
+here = explaining.image_context(split, index)  # what a click on a value of this screen explains
+
+
+def hidden_point(point: dict) -> str | None:
+    """A click on unit k's Z1 bar opens Z1_k, on its A1 bar A1_k (the legend's entries open nothing)."""
+    index, curve = explaining.point_index(point), point.get("curve_number", 0)
+    return None if index is None or curve > 1 else f"{('Z1', 'A1')[curve]}_{index + 1}"
+
+
+def pixel_point(point: dict) -> str | None:
+    """A click on a pixel of x opens x_i."""
+    pixel = explaining.custom_point(point)
+    return None if pixel is None else f"x_{pixel}"
+
+
+def image_figure():
+    """x as a 28×28 image, each pixel a way into x_i = p_i / 255."""
+    shown = figures.digit_image(np.asarray(images[index]), _(IMAGE_TITLE[split]).format(index=number(index), label=label),
+                                height=440).update_layout(separators=plotly_separators())
+    rows, columns = np.divmod(np.arange(784), 28)
+    return explaining.click_targets(shown, columns + 1, rows + 1, np.stack([np.arange(1, 785), images[index].ravel()], 1),
+                                    _("pixel %{customdata[0]} (row %{y}, column %{x}): %{customdata[1]}"), size=13)
+
 
 if state.viewing is None:
     st.caption(_("Model at step {step} (rule `{rule}`). Step it on the Train screen.").format(
@@ -64,15 +88,12 @@ else:
         step=number(timeline_panel.shown_step(state)), rule=trainer.settings.rule))
 left, right = st.columns([1.1, 1.5])
 with left:
-    st.plotly_chart(figures.digit_image(np.asarray(images[index]),
-                                        _(IMAGE_TITLE[split]).format(index=number(index), label=label), height=440)
-                    .update_layout(separators=plotly_separators()), key="forward_x")
+    explaining.clickable_chart(image_figure(), "forward_x", pixel_point, here)
     st.latex(r"x_i = p_i / 255 \in [0,1],\quad i = 1,\dots,784")
 with right:
-    st.plotly_chart(figures.hidden_layer_bars(values.Z1, values.A1, off_here, silent,
-                                              _("Hidden layer: Z1 and A1 for units 1…{hidden}").format(hidden=hidden),
-                                              height=400).update_layout(separators=plotly_separators()),
-                    key="forward_hidden")
+    explaining.clickable_chart(figures.hidden_layer_bars(
+        values.Z1, values.A1, off_here, silent, _("Hidden layer: Z1 and A1 for units 1…{hidden}").format(hidden=hidden),
+        height=400).update_layout(separators=plotly_separators()), "forward_hidden", hidden_point, here)
     st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
     st.latex(r"A_{1,k} = \max(0, Z_{1,k})")
     off_count = int(off_here.sum())
@@ -91,19 +112,19 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures.bars(values.Z2, figures.DIGITS, _("Output scores Z2 (logits), one per digit"), _("digit"),
-                                 "Z2", highlight=prediction, true_label=label, height=320,
-                                 hover_name=_("digit") + " ").update_layout(separators=plotly_separators()),
-                    key="forward_z2")
+    explaining.clickable_chart(figures.bars(
+        values.Z2, figures.DIGITS, _("Output scores Z2 (logits), one per digit"), _("digit"), "Z2", highlight=prediction,
+        true_label=label, height=320, hover_name=_("digit") + " ").update_layout(separators=plotly_separators()),
+        "forward_z2", explaining.bar_point("Z2"), here)
     st.latex(r"Z_{2,j} = \sum_{k=1}^{h} W_{2,kj}\,A_{1,k} + b_{2,j},\qquad j = 0,\dots,9")
 with right:
-    st.plotly_chart(figures.bars(values.A2, figures.DIGITS, _("Probabilities A2 = softmax(Z2)"), _("digit"),
-                                 _("probability"), highlight=prediction, true_label=label, height=320,
-                                 y_range=[0, 1.2], hover_name=_("digit") + " ")
-                    .update_layout(separators=plotly_separators()), key="forward_a2")
+    explaining.clickable_chart(figures.bars(
+        values.A2, figures.DIGITS, _("Probabilities A2 = softmax(Z2)"), _("digit"), _("probability"),
+        highlight=prediction, true_label=label, height=320, y_range=[0, 1.2], hover_name=_("digit") + " ")
+        .update_layout(separators=plotly_separators()), "forward_a2", explaining.bar_point("A2"), here)
     st.latex(r"A_{2,j} = \frac{e^{Z_{2,j}}}{\sum_{d=0}^{9} e^{Z_{2,d}}}")
 st.caption(_("Vermillion: the predicted digit {prediction}. Black outline and “label”: the true digit {label}.")
-           .format(prediction=prediction, label=label))
+           .format(prediction=prediction, label=label) + " " + _("Click any bar or pixel to see the sum that made it."))
 
 
 def fixed(value: float, digits: int = 4) -> str:
@@ -199,4 +220,6 @@ with right:
                  "sums i = 1…10 over y₁…y₁₀; here the same ten terms are indexed by their digit d = 0…9.")
                .format(label=label))
 
+explaining.chooser("forward_explain", explaining.FORWARD_KINDS, here)
 shell.next_screen_link(__file__)
+explaining.show_if_open()

@@ -9,7 +9,7 @@ from core.model import gradient_check
 from core.model import network
 from locales import _, ngettext, number
 from locales.words import said
-from ui import figures, session, shell, timeline_panel, widgets
+from ui import explaining, figures, session, shell, timeline_panel, widgets
 
 shell.require()
 st.title(_("Gradients"))
@@ -21,6 +21,7 @@ st.markdown(_(
 
 state = session.current()
 timeline_panel.viewing_banner(state)
+explaining.open_from_link(state)  # ?explain=dW1_407_3&step=…: a value of that step, opened
 view = state.viewed()  # a past step opened on the Train screen's timeline, or None for now
 trainer = state.shown_trainer()
 record = trainer.last_record if view is None else view.record
@@ -54,12 +55,28 @@ dW1, db1, dW2, db2 = record.gradients
 off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
 zero = ~dW1.any(axis=0)
 titles = figures.unit_labels(hidden, silent)  # units off for this image are greyed, and the caption names them
-st.plotly_chart(figures.image_grid(
-    dW1.T.reshape(-1, 28, 28), titles,
-    _("dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ"),
-    _("dL/dW1: all exactly 0") if zero.all() else "dL/dW1", columns=5 if hidden <= 10 else 6, greyed=zero,
-    hover_name=_("unit"), gap=6),
-    key="gradients_dw1")
+
+
+def dW1_figure():
+    """dW1 as one image per unit; each inked pixel of each unit a way into dW1[i, k] = x_i·dZ1_k."""
+    columns = 5 if hidden <= 10 else 6
+    grid = figures.image_grid(
+        dW1.T.reshape(-1, 28, 28), titles, _("dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ"),
+        _("dL/dW1: all exactly 0") if zero.all() else "dL/dW1", columns=columns, greyed=zero, hover_name=_("unit"),
+        gap=6)
+    columns = min(columns, figures.PHONE_COLUMNS) if figures.on_a_phone() else columns
+    pixels = np.flatnonzero(record.x > 0)  # elsewhere x_i = 0, so dW1[i, k] = 0 for every unit
+    units = np.repeat(np.arange(hidden), len(pixels))
+    cells = np.tile(pixels, hidden)
+    x = units % columns * (28 + 6) + cells % 28  # where image_grid puts them, 6 pixels apart
+    y = units // columns * (28 + 6) + cells // 28
+    hover = figures.fill(_("{unit} %{customdata[1]}, pixel %{customdata[0]}: %{customdata[2]:.4g}"), unit=_("unit"))
+    return explaining.click_targets(grid, x, y, np.stack([cells + 1, units + 1, dW1[cells, units]], 1), hover, size=5)
+
+
+explaining.clickable_chart(dW1_figure(), "gradients_dw1",
+                           lambda point: None if explaining.custom_point(point) is None else
+                           f"dW1_{explaining.custom_point(point)}_{explaining.custom_point(point, 1)}")
 if zero.all():
     st.warning(_("dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
                  "changed no first-layer weight. The colour scale above has nothing to show.").format(hidden=hidden),
@@ -77,23 +94,34 @@ if silent.any():
                    images=number(1000), silent=int(silent.sum()), hidden=hidden))
 left, middle, right = st.columns([1, 1.4, 1])
 with left:
-    st.plotly_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"), "dL/db1",
-                                 height=300, text_format=".3f", silent=off), key="gradients_db1")
+    explaining.clickable_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"),
+                                            "dL/db1", height=300, text_format=".3f", silent=off), "gradients_db1",
+                               explaining.bar_point("db1", first=1))
     st.caption(_("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0."))
 with middle:
-    st.plotly_chart(figures.heatmap(dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"),
-                                    x_labels=figures.DIGITS, y_labels=units, colorbar_title="dL/dW2", height=300,
-                                    annotate=False), key="gradients_dw2")
+    rows, columns = np.divmod(np.arange(hidden * 10), 10)
+    explaining.clickable_chart(explaining.click_targets(
+        figures.heatmap(dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"),
+                        x_labels=figures.DIGITS, y_labels=units, colorbar_title="dL/dW2", height=300, annotate=False),
+        [figures.DIGITS[j] for j in columns], [units[k] for k in rows], np.stack([rows + 1, columns, dW2.ravel()], 1),
+        "%{y}, " + _("digit") + " %{x}: %{customdata[2]:.4f}", size=14),
+        "gradients_dw2", lambda point: None if explaining.custom_point(point) is None else
+        f"dW2_{explaining.custom_point(point)}_{explaining.custom_point(point, 1)}")
 with right:
-    st.plotly_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
-                                 true_label=record.label, text_format=".3f"), key="gradients_db2")
+    explaining.clickable_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
+                                            true_label=record.label, text_format=".3f"), "gradients_db2",
+                               explaining.bar_point("db2"))
+st.caption(_("Click a bar, a cell or an inked pixel to see the sum that made it, and follow it down."))
 
 st.subheader(_("Three rules for dZ2 on this sample"))
 y = network.one_hot(record.label)
 rules = {name: rule(record.forward.A2, y) for name, rule in network.GRADIENT_RULES.items()}
 left, right = st.columns([1.6, 1])
 with left:
-    st.plotly_chart(figures.dZ2_rules_figure(rules, record.label, height=320), key="gradients_rules")
+    explaining.clickable_chart(figures.dZ2_rules_figure(rules, record.label, height=320), "gradients_rules",
+                               explaining.bar_point("dZ2"))
+    st.caption(_("A click on a digit's bars opens dZ2 under this step's rule `{rule}`, with the other rules' values "
+                 "at that number.").format(rule=record.rule))
 with right:
     st.latex(r"\text{document: } dZ_2 = 2(A_2 - y)")
     st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),")
@@ -177,4 +205,6 @@ with st.expander(_("Erratum 1 in one table: every rule against every loss"), exp
     st.page_link("pages/errata.py", label=_("Errata: the softmax Jacobian explained, and the other four"),
                  icon=":material/rule:")
 
+explaining.chooser("gradients_explain", explaining.STEP_KINDS)
 shell.next_screen_link(__file__)
+explaining.show_if_open()

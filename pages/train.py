@@ -4,7 +4,6 @@ import inspect
 import time
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core.model import network
@@ -12,7 +11,7 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from core.training.step_record import StepRecord
 from locales import _, ngettext, number
-from ui import class_views, figures, session, shell, take_home, timeline_panel, widgets
+from ui import class_views, explaining, figures, session, shell, step_numbers, take_home, timeline_panel, widgets
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -24,6 +23,7 @@ st.markdown(_(
     "**P ← P − α·dP**. Step once and look at what changed; step many times and watch the loss fall."))
 
 state = session.current()
+explaining.open_from_link(state)  # ?explain=A2_7&step=…: that step opened on the timeline, the value explained
 trainer = state.trainer
 mnist = session.dataset()
 
@@ -269,31 +269,6 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
-def step_numbers(record: StepRecord) -> None:
-    """Every value of the step's forward pass and of its gradients, to read beside the document."""
-    with st.expander(_("The numbers of this step: Z1, A1, dZ1 per hidden unit; Z2, A2, y, dZ2 per digit")):
-        hidden, outputs = st.columns([1, 1.1])
-        numbers_table(hidden, {_("unit"): figures.unit_labels(len(record.forward.Z1)), "Z1": record.forward.Z1,
-                               "A1": record.forward.A1, "dZ1 = db1": record.gradients.db1})
-        numbers_table(outputs, {_("digit"): figures.DIGITS, "Z2": record.forward.Z2, "A2": record.forward.A2,
-                                "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2})
-        st.caption(_("Learning rate α = {alpha}, rule `{rule}`; cross-entropy −log A2_label "
-                     "{before} → {after}; predicted {predicted} before the update and {predicted_after} after.").format(
-            alpha=number(record.learning_rate, ".4g"), rule=record.rule,
-            before=number(record.cross_entropy_before, ".4f"), after=number(record.cross_entropy_after, ".4f"),
-            predicted=record.prediction, predicted_after=record.prediction_after))
-
-
-FOUR_DECIMALS = ("Z1", "A1", "dZ1 = db1", "Z2", "A2", "dZ2 = db2")
-
-
-def numbers_table(where, columns: dict) -> None:
-    """A table of the step's numbers, four decimals in the language's signs."""
-    specs = {name: ".4f" for name in columns if name in FOUR_DECIMALS}
-    where.dataframe(widgets.in_language(pd.DataFrame(columns), specs), hide_index=True,
-                    column_config=widgets.number_columns(specs))
-
-
 def past_step_panel() -> None:
     """A step of the past as it ran (recomputed exactly from the log), and the branch form."""
     view, step = state.viewed(), timeline_panel.shown_step(state)
@@ -317,7 +292,8 @@ def past_step_panel() -> None:
         curves = running_curves()._replace(viewed=view.trainer.step_count)
         silent = view.trainer.dead_units()
         step_panel(record, curves, silent, False, step)
-        step_numbers(record)
+        step_numbers.step_numbers(record)
+        explaining.show_if_open()  # a number clicked reruns this panel alone: the explanation opens from here
         widgets.weight_templates(view.trainer, silent, title=_("W1 after step {step}").format(step=number(step)))
     timeline_panel.branch_form(state)
 
@@ -390,6 +366,7 @@ def epoch_charts() -> None:
 
 settings_form()
 training_panel()
+explaining.chooser("train_explain", explaining.STEP_KINDS)  # beside the step panel, outside it: a Step costs no more
 epoch_charts()
 with st.expander(_("The numpy lines that just ran: the core's own source")):
     st.caption(_("One training step, as it runs for every sample (core/model/network.py): the forward pass, the "
@@ -401,3 +378,4 @@ with st.popover(_("Take the run home"), icon=":material/download:"):
     take_home.downloads(state, "train")
 
 shell.next_screen_link(__file__)
+explaining.show_if_open()

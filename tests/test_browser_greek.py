@@ -18,7 +18,7 @@ from tests.test_browser_layout import PHONE, PROBLEMS
 pytestmark = pytest.mark.browser
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "locales" / "glossary.md"
-PATHS = ["", "dataset", "forward", "train", "weights", "gradients", "errata", "loss_surface", "draw", "evaluate",
+PATHS = ["lab", "", "dataset", "forward", "train", "weights", "gradients", "errata", "loss_surface", "draw", "evaluate",
          "checkpoint", "compare", "teach"]
 
 # The main column's text, one text node per line, without maths, code and Streamlit's built-in texts.

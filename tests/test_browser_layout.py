@@ -21,7 +21,7 @@ LAPTOP = {"width": 1024, "height": 700}
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
              user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
                         "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
-SCREENS = [("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"), ("Train", "Train"),
+SCREENS = [("Lab", "Lab"), ("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"), ("Train", "Train"),
            ("Weights", "Weights"), ("Gradients", "Gradients"), ("Errata", "Errata"),
            ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"), ("Save & load", "Save"),
            ("Compare", "Compare")]

@@ -19,17 +19,16 @@ import numpy as np
 import pytest
 
 import locales
+from core.model.network import init_parameters
 from core.record.checkpoints import load_checkpoint, save_checkpoint
 from core.record.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
-from core.model.network import init_parameters
+from core.record.timeline import Keyframe, Timeline
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 from data.idx import idx_bytes
-from core.record.timeline import Keyframe, Timeline
-from lab.notebook import RunExport, export_of, notebook_bytes, script_text
+from lab.notebook import RunExport, export_of, notebook_bytes, run_export, script_text
 from locales import _
 from tests.app_session import fresh_app, session_of, trained_app
-from ui.take_home import run_export
 
 PROJECT_PACKAGES = {"app", "bench", "core", "data", "deploy", "lab", "locales", "pages", "runs", "tests", "ui"}
 ALLOWED_IMPORTS = {"base64", "gzip", "hashlib", "os", "pathlib", "numpy", "matplotlib"}
@@ -261,3 +260,22 @@ def test_a_run_that_overflowed_stops_where_the_trainer_stopped(mnist, mnist_fold
     printed, replayed = run_script(script_text(run), mnist_folder, tmp_path)
     assert "identical" in printed.splitlines()
     assert_same_parameters(replayed, trainer.params)
+
+
+def test_a_branch_of_a_run_that_began_from_a_checkpoint_replays_its_whole_lineage(mnist, mnist_folder, tmp_path):
+    data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
+    elsewhere = Trainer(Settings(seed=9), *data)
+    elsewhere.train(3000)
+    content = save_checkpoint(elsewhere)
+    app = fresh_app()
+    state = session_of(app)
+    state.replace_trainer(load_checkpoint(content, *data), content)
+    state.train(300)
+    state.view(200)
+    state.branch({"rule": "mse", "learning_rate": 0.03})
+    state.train(100)
+    run = run_export(state)
+    assert not run.from_seed and run.index == 3000 and len(run.branches) == 1
+    printed, replayed = run_script(script_text(run), mnist_folder, tmp_path)
+    assert "identical" in printed.splitlines()
+    assert_same_parameters(replayed, state.trainer.params)

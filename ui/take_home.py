@@ -9,16 +9,8 @@ where no language is active).
 import streamlit as st
 
 import locales
-from lab.notebook import RunExport, export_of, file_name, notebook_bytes, script_text
+from lab.notebook import file_name, notebook_bytes, run_export, script_text
 from locales import _
-
-
-def run_export(state) -> RunExport | None:
-    """The session's run as the notebook replays it (its whole lineage), or None while its log cannot be read."""
-    timeline = state.run.timeline
-    if timeline is None:
-        return None
-    return export_of(timeline, list(state.run.segments), state.trainer.params, state.run.run_id)
 
 
 def downloads(state, key: str) -> None:

@@ -171,7 +171,8 @@ def first_weight_gradient(name, moment, i, k):
     """dW1[i,k] = x_i·dZ1_k: pixel i's ink times unit k's error (0 where there is no ink or the unit is off)."""
     x, dz1 = float(moment.x[i - 1]), float(values_of("dZ1", moment)[k - 1])
     return _single(name, "dW1", (i, k), "dW1", [Factor("x", (i,), x), Factor("dZ1", (k,), dz1)], x * dz1,
-                   values_of("dW1", moment)[i - 1, k - 1], [name_of("dZ1", k), name_of("x", i)], opens=name_of("dZ1", k))
+                   values_of("dW1", moment)[i - 1, k - 1], [name_of("dZ1", k), name_of("x", i)],
+                   opens=name_of("dZ1", k))
 
 
 def second_weight_gradient(name, moment, k, j):
