@@ -7,7 +7,7 @@ independently of the vectorised float32 evaluation the screen uses.
 import numpy as np
 import pytest
 
-from core.surface import evaluation
+from core.surface import evaluation as surface_evaluation
 from core.surface import loss_surface
 
 from core.model import network
@@ -77,8 +77,8 @@ def test_the_vectorised_grid_equals_a_forward_pass_at_every_point(trainer, evalu
     X, labels = evaluation
     plane = random_plane(trainer.params)
     axis = loss_surface.grid_axis(1.0, 7)
-    fast_losses, fast_accuracies = evaluation.loss_grid(plane, X, labels, axis, axis[::-1], loss)
-    slow_losses, slow_accuracies = evaluation.loss_grid_pointwise(plane, X, labels, axis, axis[::-1], loss)
+    fast_losses, fast_accuracies = surface_evaluation.loss_grid(plane, X, labels, axis, axis[::-1], loss)
+    slow_losses, slow_accuracies = surface_evaluation.loss_grid_pointwise(plane, X, labels, axis, axis[::-1], loss)
     np.testing.assert_allclose(fast_losses, slow_losses, rtol=1e-5)
     # float32 may break a near-tie between two logits the other way for a single image.
     np.testing.assert_allclose(fast_accuracies, slow_accuracies, atol=1.5 / SAMPLES)
@@ -90,8 +90,8 @@ def test_far_from_the_weights_the_cross_entropy_is_capped_like_the_network_caps_
     X, labels = evaluation
     plane = random_plane(trainer.params)
     huge = np.array([40.0])
-    fast, _ = evaluation.loss_grid(plane, X, labels, huge, huge, "cross-entropy")
-    slow, _ = evaluation.loss_grid_pointwise(plane, X, labels, huge, huge, "cross-entropy")
+    fast, _ = surface_evaluation.loss_grid(plane, X, labels, huge, huge, "cross-entropy")
+    slow, _ = surface_evaluation.loss_grid_pointwise(plane, X, labels, huge, huge, "cross-entropy")
     np.testing.assert_allclose(fast, slow, rtol=1e-5)
 
 

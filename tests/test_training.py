@@ -353,7 +353,7 @@ def test_trainer_refuses_impossible_settings(data):
 
 
 def test_command_line_prints_one_line_per_epoch(small_data, monkeypatch, capsys):
-    monkeypatch.setattr(core.cli, "load_mnist", lambda: SimpleNamespace(
+    monkeypatch.setattr(cli, "load_mnist", lambda: SimpleNamespace(
         train_images=small_data[0], train_labels=small_data[1], test_images=small_data[2], test_labels=small_data[3]))
     assert cli.main(["--epochs", "2", "--json", "--decay-period", "1"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
