@@ -40,7 +40,8 @@ class Seat:
     moved_to: str = ""  # the machine it reconnected to, if it had to
     moved_notice: bool = False  # the one line saying so was on its screen after reconnecting
     answered_after_move: float | None = None  # time.monotonic() of its first answered click after that
-    notices: list[tuple[float, bool]] = field(default_factory=list)  # (when, store-unreachable notice shown) per click
+    # per answered click: (sent, answered, the store-unreachable notice shown), times by time.monotonic()
+    notices: list[tuple[float, float, bool]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # problems other than its connection dropping
 
     @property
@@ -88,7 +89,7 @@ async def step(seat: Seat, until: float) -> None:
                 continue
             seat.answered += 1
             seat.seconds.append(run.seconds)
-            seat.notices.append((time.monotonic(), learner.find_text(UNREACHABLE) is not None))
+            seat.notices.append((started, time.monotonic(), learner.find_text(UNREACHABLE) is not None))
             if seat.moved_to and seat.answered_after_move is None:
                 seat.answered_after_move = time.monotonic()
         await asyncio.sleep(max(0.0, STEP_PAUSE - (time.monotonic() - started)))

@@ -1,5 +1,6 @@
 """Compare: 2 to 4 runs from one start, trained in lockstep, side by side and on one loss plane."""
 
+import dataclasses
 import time
 
 import streamlit as st
@@ -11,7 +12,7 @@ from core.training.settings import NUMERIC_RANGES
 from lab import comparison
 from locales import N_, _, ngettext, number
 from locales.words import said
-from ui import compare_figures, compare_reading, compare_views, session, shell, widgets
+from ui import class_views, compare_figures, compare_reading, compare_views, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -60,6 +61,8 @@ def build(make_settings, what: str) -> None:
     """Start the set `make_settings()` describes from the Train screen's run's θ0; a bad setting gets a message."""
     try:
         chosen = make_settings()
+        for settings in chosen:  # in a class, a set that changes a locked setting would walk around the lock
+            state.classroom.check_changes(dataclasses.asdict(settings))
     except ValueError as error:
         st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=said(error)),
                  icon=":material/error:")
@@ -94,7 +97,8 @@ def build_section() -> None:
                            key="compare_erratum_pair",
                            help=_("Erratum 1: the document's dZ2 = 2(A2 − y) is twice the cross-entropy gradient, "
                                   "so cross-entropy at 2α should retrace the document's rule at α step for step."))
-        if st.button(_("Compare the three rules"), key="compare_rules", icon=":material/call_split:"):
+        if st.button(_("Compare the three rules"), key="compare_rules", icon=":material/call_split:",
+                     disabled=state.classroom.locked("rule"), help=class_views.locked_help(state, "rule")):
             build(lambda: lockstep.gradient_rule_set(settings, pair), N_("The three gradient rules"))
     with rates:
         st.markdown(_("**Three learning rates**"))
@@ -104,7 +108,9 @@ def build_section() -> None:
         chosen = [row[place].number_input(f"α{place + 1}", low, high, rate, format="%g", step=None,
                                           key=f"compare_rate_{place}")
                   for place, rate in enumerate(lockstep.LEARNING_RATE_SET)]
-        if st.button(_("Compare the learning rates"), key="compare_rates", icon=":material/speed:"):
+        if st.button(_("Compare the learning rates"), key="compare_rates", icon=":material/speed:",
+                     disabled=state.classroom.locked("learning_rate"),
+                     help=class_views.locked_help(state, "learning_rate")):
             build(lambda: lockstep.learning_rate_set(settings, chosen), N_("Three learning rates"))
     with picked:
         st.markdown(_("**Runs by link**"))

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import re
 import secrets
 import time
@@ -18,14 +19,25 @@ import sqlalchemy as sa
 
 from core.classwork.lesson import MAX_CLASS_NAME, MAX_SLUG, check_name, lesson_from_dict, lesson_to_dict
 from locales import _
-from runs.errors import ClassEnded, CorruptRecord, JoinRefused, MalformedClassId, UnknownClass, WrongTeacherKey
+from runs.errors import (
+    ClassEnded,
+    CorruptRecord,
+    CreationRefused,
+    JoinRefused,
+    MalformedClassId,
+    UnknownClass,
+    WrongTeacherKey,
+)
 from runs.run_log import RUN_ID, check_run_id, new_run_id
-from runs.schema import RUN_ID_LENGTH, class_members, class_runs, classes
+from runs.schema import RUN_ID_LENGTH, class_creators, class_members, class_runs, classes
 
 MAX_LESSON_CHARACTERS = 4096
 MAX_CLASS_DAYS = 366  # the furthest end date a class may have
 JOINS_PER_MINUTE = 60  # per class: a class of 30 arriving at once joins; a script filling the store does not
-MAX_MEMBERS = 300  # per class
+CLASS_SIZE_VARIABLE = "BACKPROP_CLASS_SIZE"  # the most students a class holds (default DEFAULT_CLASS_SIZE)
+DEFAULT_CLASS_SIZE = 200
+CLASSES_PER_CLIENT_PER_HOUR = 10  # a teacher makes one or two; a script filling the store is stopped at ten
+MAX_OPEN_CLASSES = 1000  # the whole store: open classes, beyond which no new one is made
 MAX_SPARKLINE_POINTS = 32
 
 
@@ -83,10 +95,12 @@ def check_class_id(value) -> str:
 class Classes:
     """The classes half of RunStore (runs/store.py): needs its _begin()."""
 
-    def create_class(self, name, lesson, ends, now=None) -> tuple[str, str]:
+    def create_class(self, name, lesson, ends, now=None, client: str | None = None) -> tuple[str, str]:
         """A new class (name, core.classwork.lesson.Lesson, end as seconds since the epoch): (its id, the teacher's secret).
 
         The secret is returned once and never stored: only its sha256 is, so it cannot be recovered.
+        CreationRefused past CLASSES_PER_CLIENT_PER_HOUR for `client` (the creator's address, kept only
+        as a hash; None for the server's own machine, which owns the store) or MAX_OPEN_CLASSES in the store.
         """
         now = time.time() if now is None else now
         name = check_name(name, MAX_CLASS_NAME, "class name")
@@ -95,8 +109,10 @@ class Classes:
             raise ValueError(f"a class must end after now and within {MAX_CLASS_DAYS} days")
         class_id, secret = new_run_id(), secrets.token_urlsafe(32)
         with self._begin() as connection:
+            client_hash = _refuse_creation_over_limits(connection, client, now)
             connection.execute(sa.insert(classes).values(id=class_id, name=name, lesson=body,
                                                          teacher_hash=teacher_hash(secret), created=now, ends=float(ends)))
+            connection.execute(sa.insert(class_creators).values(class_id=class_id, client=client_hash, created=now))
         return class_id, secret
 
     def class_info(self, class_id) -> ClassInfo:
@@ -150,8 +166,9 @@ class Classes:
             if connection.execute(members.where(class_members.c.joined > now - 60)).scalar() >= JOINS_PER_MINUTE:
                 raise JoinRefused(_("{count} students joined this class in the last minute, the most it takes: "
                                     "wait a minute and join again").format(count=JOINS_PER_MINUTE))
-            if connection.execute(members).scalar() >= MAX_MEMBERS:
-                raise JoinRefused(_("this class is full ({count} students)").format(count=MAX_MEMBERS))
+            if connection.execute(members).scalar() >= class_size():
+                raise JoinRefused(_("this class is full: it holds {count} students, the most a class takes here")
+                                  .format(count=class_size()))
             if connection.execute(sa.select(class_runs.c.run_id).where(class_runs.c.run_id == run_id)).first():
                 raise ValueError("this run already belongs to a class")
             connection.execute(sa.insert(class_members).values(
@@ -220,6 +237,28 @@ class Classes:
             rows = connection.execute(sa.select(class_members).where(class_members.c.class_id == class_id)
                                       .order_by(class_members.c.joined, class_members.c.id)).all()
         return [_member(row) for row in rows]
+
+def class_size() -> int:
+    """The most students a class holds: BACKPROP_CLASS_SIZE, else DEFAULT_CLASS_SIZE."""
+    value = os.environ.get(CLASS_SIZE_VARIABLE, "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_CLASS_SIZE
+
+
+def _refuse_creation_over_limits(connection, client: str | None, now) -> str:
+    """CreationRefused when the client made CLASSES_PER_CLIENT_PER_HOUR classes in the last hour or the store holds
+    MAX_OPEN_CLASSES open ones; the hash the client is counted under otherwise ("" for the server's own machine)."""
+    client_hash = hashlib.sha256(f"backprop-class-creator:{client}".encode("utf-8")).hexdigest() if client else ""
+    recent = connection.execute(sa.select(sa.func.count()).select_from(class_creators).where(
+        class_creators.c.client == client_hash, class_creators.c.created > now - 3600)).scalar()
+    if client and recent >= CLASSES_PER_CLIENT_PER_HOUR:
+        raise CreationRefused(_("{count} classes were created from this address in the last hour, the most it may "
+                                "create: wait an hour, or use a class you made").format(count=CLASSES_PER_CLIENT_PER_HOUR))
+    open_classes = connection.execute(sa.select(sa.func.count()).select_from(classes).where(classes.c.ends > now)).scalar()
+    if open_classes >= MAX_OPEN_CLASSES:
+        raise CreationRefused(_("this server holds {count} open classes, the most it takes: no class can be created "
+                                "until some end (ask whoever runs it)").format(count=MAX_OPEN_CLASSES))
+    return client_hash
+
 
 # --- validation of what is read back ---------------------------------------------------------------
 

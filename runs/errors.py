@@ -50,5 +50,9 @@ class ClassEnded(StoreError):
     """The class is past its end date: read-only."""
 
 
+class CreationRefused(StoreError):
+    """Too many classes made by one client in the last hour, or the store holds as many open classes as it takes."""
+
+
 class JoinRefused(StoreError):
     """A join the class cannot take now (too many at once, or the class is full)."""

@@ -8,7 +8,17 @@ import time
 import sqlalchemy as sa
 
 from runs.run_log import RETENTION_DAYS
-from runs.schema import checkpoints, class_members, class_runs, classes, run_events, run_keyframes, run_snapshots, runs
+from runs.schema import (
+    checkpoints,
+    class_creators,
+    class_members,
+    class_runs,
+    classes,
+    run_events,
+    run_keyframes,
+    run_snapshots,
+    runs,
+)
 
 MAX_STORE_BYTES = 2 * 2**30
 
@@ -70,6 +80,7 @@ class Retention:
             gone = sa.select(classes.c.id).where(classes.c.ends < before, classes.c.id.not_in(with_runs))
             connection.execute(sa.delete(class_members).where(class_members.c.class_id.in_(gone)))
             connection.execute(sa.delete(classes).where(classes.c.id.in_(gone)))
+            connection.execute(sa.delete(class_creators).where(class_creators.c.created < before))
 
     def _remove(self, run_ids):
         with self._begin() as connection:

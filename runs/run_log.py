@@ -17,8 +17,18 @@ from sqlalchemy import exc
 
 from core.record.events import StartedFromCheckpoint, event_from_dict, event_to_dict, settings_from_dict, settings_to_dict
 from locales import _
-from runs.errors import CorruptRecord, MalformedRunId, StaleAppend, UnknownRun
-from runs.schema import RUN_ID_LENGTH, checkpoints, run_events, run_keyframes, run_snapshots, runs
+from runs.errors import ClassEnded, CorruptRecord, MalformedRunId, StaleAppend, UnknownRun
+from runs.schema import (
+    RUN_ID_LENGTH,
+    checkpoints,
+    class_members,
+    class_runs,
+    classes,
+    run_events,
+    run_keyframes,
+    run_snapshots,
+    runs,
+)
 
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 MAX_EVENT_CHARACTERS = 2048  # an image event, the largest, is about 1,070
@@ -116,6 +126,7 @@ class RunLog:
             with self._begin() as connection:
                 # The conditional UPDATE comes first: it takes the write lock (SQLite) or the row lock
                 # (PostgreSQL), so a second writer waits, then finds the length moved and fails.
+                _refuse_if_class_ended(connection, run_id, time.time())
                 moved = connection.execute(sa.update(runs).where(runs.c.id == run_id, runs.c.length == position)
                                            .values(length=end, touched=time.time())).rowcount
                 if moved != 1:
@@ -211,6 +222,21 @@ class RunLog:
         if any(row.position < 0 or len(row.blob) > MAX_BLOB_BYTES for row in rows):
             raise CorruptRecord(_("run {run}'s keyframes are not ones the store writes").format(run=run_id))
         return [(int(row.position), bytes(row.blob)) for row in rows]
+
+def _refuse_if_class_ended(connection, run_id, now) -> None:
+    """ClassEnded if `run_id` is a run of a class that has ended: its log is read-only from the end on.
+
+    Asked inside the append's transaction, so a class ended by its teacher on one replica stops the
+    appends of every other at once, whatever their sessions still believe.
+    """
+    ends = connection.execute(
+        sa.select(classes.c.ends)
+        .select_from(class_runs.join(class_members, class_runs.c.member_id == class_members.c.id)
+                     .join(classes, class_members.c.class_id == classes.c.id))
+        .where(class_runs.c.run_id == run_id)).scalar()
+    if ends is not None and now >= ends:
+        raise ClassEnded(_("this run's class has ended: its runs are read-only"))
+
 
 # --- validation of what is read back ---------------------------------------------------------------
 

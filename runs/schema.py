@@ -10,7 +10,8 @@ from core.classwork.lesson import MAX_CLASS_NAME
 SCHEMA_VERSION = 3
 # version -> function(connection) that upgrades a store from it to the next version. create_all()
 # has already added any missing table by then: version 2 only added run_keyframes, version 3 the
-# classes, class_members and class_runs tables.
+# classes, class_members and class_runs tables. (class_creators came later without a new version:
+# create_all() adds it, and an older app never reads it.)
 MIGRATIONS = {1: lambda connection: None, 2: lambda connection: None}
 RUN_ID_LENGTH = 22  # secrets.token_urlsafe(16): 128 random bits
 INIT_LOCK = 0x6261636B  # PostgreSQL advisory lock held while one process creates or migrates the schema
@@ -82,6 +83,12 @@ class_members = sa.Table(
     sa.Column("hidden", sa.Integer, nullable=False),
     sa.Column("losses", sa.Text, nullable=False),  # JSON list: a short curve of the mean loss
     sa.Column("tasks", sa.Text, nullable=False),  # JSON list of the ids of the tasks done so far
+)
+class_creators = sa.Table(
+    "class_creators", metadata,  # who made each class, for the rate limit: a hash of the client's address, never the address
+    sa.Column("class_id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("client", sa.String(64), nullable=False, index=True),
+    sa.Column("created", sa.Float, nullable=False),
 )
 class_runs = sa.Table(
     "class_runs", metadata,  # every run a member made in the class (joined, reset, branched): its link rejoins it

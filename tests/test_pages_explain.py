@@ -15,6 +15,8 @@ from core.model import network
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from core.model.explain import KINDS, name_of
+from ui import explaining
 from ui.explaining import PATH_KEY
 
 
@@ -148,3 +150,18 @@ def test_a_link_to_a_step_that_does_not_exist_is_refused():
     other.switch_page("pages/gradients.py").run()
     assert "not one of this run's" in " ".join(warning.value for warning in other.warning)
     assert session_of(other).viewing is None
+
+
+def test_every_kind_of_value_opens_with_its_equation_and_its_terms(mnist):
+    app = trained_app(10, {"rule": "mse"})
+    app.switch_page("pages/gradients.py").run()
+    record = trainer_of(app).last_record
+    inked = int(np.flatnonzero(record.x > 0)[0]) + 1
+    indices = {"unit": 2, "digit": record.label, "pixel": inked}
+    for kind in explaining.STEP_KINDS:
+        wanted = {what: indices[what] for what in KINDS[kind][0]}
+        app.session_state[PATH_KEY] = []
+        choose(app, "gradients_explain", kind, **wanted)
+        assert path(app) == [name_of(kind, *wanted.values())], kind
+        assert any(r"\begin{aligned}" in block.value for block in app.latex), kind
+        assert app.dataframe, kind  # the terms as a table

@@ -104,11 +104,14 @@ def test_reopening_the_join_link_offers_a_new_run_never_someone_elses(store):
     first = joined(class_id, "Ann")
     first.switch_page("pages/train.py").run()
     first.button(key="step_10").click().run()
-    again = joined(class_id, "Ann")  # the same name, in a new browser
+    again = joined(class_id, "ann")  # the same name, in a new browser: asked first, nobody joined yet
+    assert "**ann** is already in this class" in " ".join(block.value for block in again.warning)
+    assert [member.name for member in store.class_members(class_id)] == ["Ann"]
+    again.button(key="join_second_person").click().run()  # a second person of that name
     assert session_of(again).run.run_id != session_of(first).run.run_id
     assert trainer_of(again).step_count == 0 and trainer_of(first).step_count == 10
     members = store.class_members(class_id)
-    assert [member.name for member in members] == ["Ann", "Ann"] and len({m.run_id for m in members}) == 2
+    assert [member.name for member in members] == ["Ann", "ann"] and len({m.run_id for m in members}) == 2
 
 
 def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store):
@@ -170,7 +173,7 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
 
 
 @pytest.mark.parametrize("key, message", [("wrong-key", "teacher key in this link is wrong"),
-                                          (None, "This link has no teacher key")])
+                                          (None, "holds no teacher key")])
 def test_a_wrong_or_missing_teacher_key_is_refused(store, key, message):
     class_id, _ = new_class(store)
     joined(class_id, "Ann")
@@ -263,6 +266,21 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
     assert [metric.label for metric in app.metric][0] == "Μαθητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
+
+
+def test_compare_cannot_walk_around_a_locked_setting(store):
+    class_id, _ = new_class(store)  # α locked at 0.05, the rule a suggestion
+    app = joined(class_id, "Cy")
+    app.switch_page("pages/compare.py").run()
+    assert app.button(key="compare_rates").disabled  # three learning rates would be three other αs
+    assert not app.button(key="compare_rules").disabled
+    app.checkbox(key="compare_erratum_pair").check().run()  # cross-entropy at 2α: α changed, refused
+    app.button(key="compare_rules").click().run()
+    assert session_of(app).comparison is None
+    assert "your class locks learning_rate" in " ".join(element.value for element in app.error)
+    app.checkbox(key="compare_erratum_pair").uncheck().run()
+    app.button(key="compare_rules").click().run()  # the three rules at the lesson's α: allowed
+    assert [trainer.settings.learning_rate for trainer in session_of(app).comparison.trainers] == [0.05] * 3
 
 
 def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is_on(store):

@@ -25,8 +25,8 @@ from locales import _, number
 from runs.errors import StoreError
 from ui import explain_view, explain_words, session, timeline_panel
 
-PATH_KEY, CONTEXT_KEY = "explain_path", "explain_context"
-GENERATION_KEY, SEEN_KEY = "explain_generation", "explain_seen"
+PATH_KEY, CONTEXT_KEY, SCREEN_KEY = "explain_path", "explain_context", "explain_screen"
+GENERATIONS_KEY, SOURCE_KEY, SEEN_KEY = "explain_generations", "explain_source", "explain_seen"
 STEP = ("step",)  # the step the screens show: the live one, or the past one opened on the timeline
 SPLITS = ("training", "test")
 URL_KEYS = ("explain", "step", "image")
@@ -39,15 +39,25 @@ def image_context(split: str, index: int) -> tuple:
 
 
 def chart_key(base: str) -> str:
-    """A clickable chart's key: new after each opening, so its old selection is gone."""
-    return f"{base}_{st.session_state.get(GENERATION_KEY, 0)}"
+    """A clickable chart's (or table's) key: a new one once the explanation it opened is closed.
+
+    A selection outlives the dialog; with a new key the chart comes back without it, so the same bar
+    clicked again opens again. Only that chart is drawn anew, and only at closing, not at opening.
+    """
+    return f"{base}_{st.session_state.get(GENERATIONS_KEY, {}).get(base, 0)}"
 
 
-def request(name: str, context: tuple = STEP) -> None:
-    """Open `name` at the next show_if_open() (for callbacks, which cannot draw)."""
+def _screen() -> str | None:
+    context = get_script_run_ctx()
+    return None if context is None else context.page_script_hash
+
+
+def request(name: str, context: tuple = STEP, source: str | None = None) -> None:
+    """Open `name` at the next show_if_open() (for callbacks, which cannot draw); `source`: the chart clicked."""
     st.session_state[PATH_KEY] = [name]
     st.session_state[CONTEXT_KEY] = context
-    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.session_state[SOURCE_KEY] = source
+    st.session_state[SCREEN_KEY] = _screen()
 
 
 def open_explanation(name: str, context: tuple = STEP) -> None:
@@ -61,20 +71,22 @@ def open_explanation(name: str, context: tuple = STEP) -> None:
 
 def clickable_chart(figure, key: str, name_of_point, context: tuple = STEP, **options) -> None:
     """st.plotly_chart whose click on a bar or a cell opens the explanation of name_of_point(point) (None: nothing)."""
-    key = chart_key(key)
-
     def clicked() -> None:
         points = st.session_state[key]["selection"]["points"]
         name = name_of_point(points[0]) if points else None
         if name is not None:
-            request(name, context)
+            request(name, context, source=base)
 
+    base, key = key, chart_key(key)
     st.plotly_chart(figure, key=key, on_select=clicked, selection_mode="points", **options)
 
 
 def show_if_open() -> None:
     """Draw the dialog when an explanation is open (once a run: a second dialog would be refused)."""
     if not st.session_state.get(PATH_KEY):
+        return
+    if st.session_state.get(SCREEN_KEY) not in (None, _screen()):  # opened on another screen, never closed there
+        close()
         return
     context = get_script_run_ctx()
     if context is not None and getattr(context, "has_dialog_opened", False):
@@ -86,6 +98,10 @@ def close() -> None:
     """The dialog was dismissed: forget the path and take the explanation out of the URL."""
     st.session_state[PATH_KEY] = []
     st.session_state[SEEN_KEY] = None
+    source = st.session_state.get(SOURCE_KEY)
+    if source is not None:
+        generations = st.session_state.setdefault(GENERATIONS_KEY, {})
+        generations[source] = generations.get(source, 0) + 1
     for key in URL_KEYS:
         if key in st.query_params:
             del st.query_params[key]

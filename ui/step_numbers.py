@@ -40,12 +40,12 @@ def numbers_table(where, columns: dict, key: str, first: int) -> None:
     Row r holds unit r + 1 (first = 1) or digit r (first = 0).
     """
     specs = {name: ".4f" for name in columns if name in FOUR_DECIMALS}
-    key = explaining.chart_key(key)
+    base, key = key, explaining.chart_key(key)
 
     def clicked() -> None:
         cells = st.session_state[key]["selection"]["cells"]
         if cells and cells[0][1] in EXPLAINED:
-            explaining.request(f"{EXPLAINED[cells[0][1]]}_{cells[0][0] + first}")
+            explaining.request(f"{EXPLAINED[cells[0][1]]}_{cells[0][0] + first}", source=base)
 
     where.dataframe(widgets.in_language(pd.DataFrame(columns), specs), hide_index=True, key=key, on_select=clicked,
                     selection_mode="single-cell", column_config=widgets.number_columns(specs))
