@@ -13,7 +13,7 @@ import pytest
 from core.lesson import Lesson
 from core.settings import Settings
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trainer_of
+from tests.app_session import fresh_app, session_of, trainer_of, train_click
 from lab import classroom
 from ui.class_views import literal
 from ui.dashboard import csv_text
@@ -102,7 +102,7 @@ def test_reopening_the_join_link_offers_a_new_run_never_someone_elses(store):
     class_id, _ = new_class(store)
     first = joined(class_id, "Ann")
     first.switch_page("pages/train.py").run()
-    first.button(key="step_10").click().run()
+    train_click(first, 10)
     again = joined(class_id, "ann")  # the same name, in a new browser: asked first, nobody joined yet
     assert "**ann** is already in this class" in " ".join(block.value for block in again.warning)
     assert [member.name for member in store.class_members(class_id)] == ["Ann"]
@@ -132,7 +132,7 @@ def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store)
     assert new_run != run_id and store.member_of_run(new_run).name == "Bo"  # still the same student
     # the branch form: a changed α is refused, the run unchanged
     reloaded.run()  # AppTest finishes the form's rerun on the next run; a browser does it at once
-    reloaded.button(key="step_10").click().run()
+    train_click(reloaded, 10)
     session_of(reloaded).view(5)
     reloaded.run()
     assert reloaded.number_input(key="branch_lr").disabled
@@ -149,11 +149,11 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
     lesson = Lesson(Settings(learning_rate=50.0), frozenset(), (), ("silence_all", "first_epoch"))
     class_id, secret = new_class(store, lesson, "Lab 5")
     students = {name: joined(class_id, name) for name in ("Ann", "**bold**", "=cmd()")}
-    steps = {"Ann": "step_100", "**bold**": "step_10", "=cmd()": None}
+    steps = {"Ann": 100, "**bold**": 10, "=cmd()": None}
     for name, app in students.items():
         app.switch_page("pages/train.py").run()
         if steps[name]:
-            app.button(key=steps[name]).click().run()
+            train_click(app, steps[name])
     flush(students["Ann"])
     app = teacher(class_id, secret)
     table = app.dataframe[0].value.set_index("Student")
@@ -188,7 +188,7 @@ def test_the_teacher_opens_a_students_run_read_only_and_goes_back(store):
     class_id, secret = new_class(store)
     student = joined(class_id, "Cy")
     student.switch_page("pages/train.py").run()
-    student.button(key="step_100").click().run()
+    train_click(student, 100)
     app = teacher(class_id, secret)
     own_run = session_of(app).run.run_id
     member = store.class_members(class_id)[0]
