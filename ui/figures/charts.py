@@ -165,8 +165,9 @@ def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels
                  + "<extra></extra>")
     if annotate:
         trace["texttemplate"] = f"%{{z:{text_format}}}"
-    return figure([trace], title, height, xaxis=axis(x_title, type="category"),
-                  yaxis=axis(y_title, type="category", autorange="reversed"))
+    # dtick 1: every row and column named; plotly's own choice skipped every other digit in a narrow chart.
+    return figure([trace], title, height, xaxis=axis(x_title, type="category", dtick=1),
+                  yaxis=axis(y_title, type="category", autorange="reversed", dtick=1))
 
 
 def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int = 260,
@@ -251,7 +252,10 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name=current,
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
     scene = dict(xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)")), zaxis=axis(z_title),
-                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)))  # far enough for the axis titles to stay in view
+                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)),  # far enough for the axis titles to stay in view
+                 # A square floor whatever the ranges: the principal directions' a and b span very different
+                 # lengths, and plotly's "auto" then draws the data's proportions, a thin vertical stack.
+                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.75))
     return figure(traces, _("Loss over the plane θ + a·d1 + b·d2"), 480, scene=scene, showlegend=False,
                   margin=dict(l=0, r=0, t=40, b=0))
 

@@ -126,11 +126,19 @@ def fitted_title(title: str) -> str:
 
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     """A figure with the shared look: a title (fitted to a phone), compact margins, the given axes and options."""
-    title = fitted_title(title)
-    layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
+    # A space before each break: the svg keeps the lines apart, but its text (what a screen reader or a
+    # copy reads) ran them together, "projected(white dots)".
+    fitted = re.sub(r"(?<! )<br>", " <br>", fitted_title(title))
+    # A title broken with <br> (plotly never wraps one) gets a taller top margin, whatever broke it: the
+    # caller, the translator or the phone (else its second line lies over the plot).
+    margin = {"l": 50, "r": 20, "b": 40, **layout.pop("margin", {})}
+    margin["t"] = max(margin.get("t", 0), 40 + 18 * fitted.count("<br>"))
+    # Hung from the top: plotly otherwise puts the first line's baseline mid-margin and the rest run down
+    # into the plot.
+    layout = {"title": dict(text=fitted, font=dict(size=14), yref="container", y=1, yanchor="top", pad=dict(t=10)),
+              "height": height, "font": dict(size=12, color=FONT_COLOUR),
               "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
-              # a title broken with <br> (plotly never wraps one) gets a taller top margin
-              "margin": dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=40), "template": {}, **layout}
+              "margin": margin, "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
 
 
