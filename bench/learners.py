@@ -4,7 +4,10 @@ A `Learner` speaks Streamlit's own wire protocol over the WebSocket at /_stcore/
 the browser's frontend does: it asks for a page with a `rerun_script` BackMsg, reads the
 ForwardMsgs of the run (new elements, navigation, `script_finished`) and clicks a button by
 sending that button's WidgetState with `trigger_value = True` (and the fragment's id when the
-button sits in an st.fragment, so only the fragment reruns). Like the browser, every request carries
+button sits in an st.fragment, so only the fragment reruns). The Train screen's panel is one custom
+component (ui/step_panel.py) whose buttons are drawn by its script: the learner reads the blobs it
+is sent as the script does (merging each one's changed fields into what it holds) and clicks one
+of its buttons by sending the component's event, as the script's setTriggerValue does. Like the browser, every request carries
 the address bar's query string, which follows what the script writes into st.query_params; text
 typed with type_text() goes with the next click (a form's fields with its submit button). A learner costs the machine a tiny
 fraction of a Chromium tab, so a benchmark can seat a classroom of them.
@@ -30,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
+import struct
 import sys
 import time
 import urllib.request
@@ -61,6 +66,12 @@ _TEXT_FIELDS = {
     "code": "code_text",
     "progress": "text",
 }
+# The Train panel's buttons by the name its words carry them under, and the event each sends
+# (static/step_panel.js); its texts a reader sees, by field.
+PANEL_ACTIONS = {"step": {"kind": "step", "n": 1}, "step_10": {"kind": "step", "n": 10},
+                 "step_100": {"kind": "step", "n": 100}, "epoch": {"kind": "epoch"}, "reset": {"kind": "reset"},
+                 "stop": {"kind": "stop"}, "now": {"kind": "now"}}
+PANEL_TEXTS = ("position", "viewing", "notice", "window_text", "dW1_caption", "silent_caption")
 # The run ends with one of these; FINISHED_EARLY_FOR_RERUN means another run follows.
 _FINAL_STATUSES = {
     ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -82,6 +93,7 @@ class Element:
     fragment_id: str
     proto: Any
     run: int
+    fields: dict | None = None  # a Train panel's fields, merged from every blob it was sent
 
     @property
     def payload(self) -> Any:
@@ -98,8 +110,16 @@ class Element:
 
     @property
     def text(self) -> str:
+        if self.fields is not None:
+            return "\n".join(self.fields[name] for name in PANEL_TEXTS if self.fields.get(name))
         field_name = _TEXT_FIELDS.get(self.kind)
         return getattr(self.payload, field_name) if field_name else ""
+
+
+def blob_header(blob: bytes) -> dict:
+    """The JSON header of a Train panel blob (ui/step_payload.py): a 4-byte length, then the header."""
+    length = struct.unpack_from("<I", blob)[0]
+    return json.loads(blob[4:4 + length])
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,7 @@ class _Connection:
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     last_status: str = ""
     auto_reruns: dict[str, asyncio.Task] = field(default_factory=dict)
+    panels: dict[tuple[int, ...], dict] = field(default_factory=dict)  # Train panels' fields, by path
 
 
 class Learner:
@@ -247,6 +268,7 @@ class Learner:
             if element.kind in ("button", "download_button") and element.label == label:
                 return element
         labels = [e.label for e in self.elements if e.kind == "button"]
+        labels += [word for _element, word in self._panel_buttons()]
         raise LearnerError(f"no button {label!r} on the page; buttons: {labels}; "
                            f"errors: {self.errors or 'none'}")
 
@@ -267,11 +289,26 @@ class Learner:
             state.page_name = page
         return await self._request(state, action=f"open {page or '(default)'}")
 
+    def _panel_buttons(self) -> list[tuple[Element, str]]:
+        """The Train panel's buttons on screen: (the panel, the button's words)."""
+        found = []
+        for element in self.elements:
+            fields = element.fields or {}
+            shown = {"stop": fields.get("mode") == "running", "now": fields.get("mode") == "past"}
+            for name in PANEL_ACTIONS:
+                if shown.get(name, fields.get("controls")) and name in fields.get("text", {}):
+                    found.append((element, fields["text"][name]))
+        return found
+
     async def click(self, label: str) -> Run:
         """Click the button with this label and wait until the rerun it causes has finished.
 
         Text typed with type_text() goes with it, as a form's submit button sends its form's fields.
         """
+        for panel, word in self._panel_buttons():
+            if word == label:
+                name = next(name for name in PANEL_ACTIONS if panel.fields["text"][name] == label)
+                return await self.panel_event(panel, "action", PANEL_ACTIONS[name], action=f"click {label}")
         button = self.button(label)
         state = ClientState(page_script_hash=self.page_hash, fragment_id=button.fragment_id,
                             query_string=self.query_string)
@@ -279,6 +316,15 @@ class Learner:
         self._typed = []
         state.widget_states.widgets.append(WidgetState(id=button.widget_id, trigger_value=True))
         return await self._request(state, action=f"click {label}", fragment=button.fragment_id)
+
+    async def panel_event(self, panel: Element, event: str, value: Any, action: str = "") -> Run:
+        """Send one of the Train panel's events (its script's setTriggerValue) and wait for the rerun."""
+        state = ClientState(page_script_hash=self.page_hash, fragment_id=panel.fragment_id,
+                            query_string=self.query_string)
+        trigger = json.dumps([{"event": event, "value": value}])
+        state.widget_states.widgets.append(
+            WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{panel.widget_id}__events", json_trigger_value=trigger))
+        return await self._request(state, action=action or f"{event} {value}", fragment=panel.fragment_id)
 
     def type_text(self, label: str, text: str) -> None:
         """Type into the text input with this label; sent with the next click."""
@@ -412,8 +458,11 @@ class Learner:
         state = self._state
         if kind == "new_element":
             element_kind = delta.new_element.WhichOneof("type") or ""
+            fields = None
+            if element_kind == "bidi_component" and delta.new_element.bidi_component.WhichOneof("data") == "bytes":
+                fields = self._merge_panel(path, delta.new_element.bidi_component.bytes)
             state.elements[path] = Element(
-                path, element_kind, delta.fragment_id, delta.new_element, state.run
+                path, element_kind, delta.fragment_id, delta.new_element, state.run, fields
             )
             if element_kind == "exception":
                 failure = delta.new_element.exception
@@ -424,6 +473,26 @@ class Learner:
             for old in [p for p in state.elements if p[: len(path)] == path and p != path]:
                 if state.elements[old].run != state.run:
                     del state.elements[old]
+
+    def _merge_panel(self, path: tuple[int, ...], blob: bytes) -> dict:
+        """A Train panel's fields after this blob: its changes on what the panel held (all of it when full).
+
+        Kept by path apart from the elements: a fragment's rerun sends its block again, which clears
+        the elements in it, but the browser keeps the panel (and what it holds) where it was.
+        """
+        header = blob_header(blob)
+        before = self._state.panels.get(path, {})
+        held = dict(before) if header["base"] is not None else {}
+        if header["base"] is not None and before.get("__serial") != header["base"]:
+            self.errors.append(f"a Train panel blob built on {header['base']} came to a panel without it")
+        for name, value in header["fields"].items():
+            if value is None:
+                held.pop(name, None)
+            else:
+                held[name] = value
+        held["__serial"] = header["serial"]
+        self._state.panels[path] = held
+        return held
 
     def _finish_run(self, status: int) -> None:
         state = self._state

@@ -133,8 +133,9 @@ class StreamlitProcess:
 
     def __init__(self, app: str = "app.py", *, port: int | None = None,
                  extra_args: tuple[str, ...] = (), log_dir: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: Path = REPO) -> None:
         self.app = app
+        self.cwd = Path(cwd)  # another checkout of the app (a benchmark's "before"), else this one
         self.env = dict(env or {})  # added to this process's environment (BACKPROP_STORE, say)
         self.port = port or free_port()
         self.extra_args = tuple(extra_args)
@@ -162,7 +163,7 @@ class StreamlitProcess:
         # the cores busy, and a second BLAS thread per matrix product only contends with them.
         env = {"OPENBLAS_NUM_THREADS": "1", **os.environ, **self.env}
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
+            self.process = subprocess.Popen(command, cwd=self.cwd, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
         return self

@@ -64,6 +64,7 @@ class ClassState:
 
     seat: Seat | None = None
     teaching: dict = field(default_factory=dict)  # class id -> the teacher's secret, once checked
+    signed_out: set = field(default_factory=set)  # classes this browser signed out of: its kept key is not used
     created: set = field(default_factory=set)  # classes created in this session: their teacher link is shown open
     viewing: Viewing | None = None
     looked_up: str | None = None  # the run last looked up in the class tables

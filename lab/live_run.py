@@ -35,6 +35,7 @@ from core.timeline import Keyframe, Timeline, keyframe_bytes, keyframe_from_byte
 from core.training import Trainer
 from locales import N_, _, number
 from runs.store import (
+    ClassEnded,
     CorruptRecord,
     MalformedRunId,
     RunStore,
@@ -418,6 +419,8 @@ class LiveRun:
             return trainer
         except (StaleAppend, UnknownRun) as collision:
             return self._reload_after(collision, trainer)
+        except ClassEnded:
+            return self._read_only_after(trainer)
         if UNREACHABLE in self.notices:
             self.notices.remove(UNREACHABLE)
         if snapshot_due(self.since_snapshot):
@@ -427,6 +430,16 @@ class LiveRun:
     def _note_unreachable(self):
         if UNREACHABLE not in self.notices:
             self.notices.append(UNREACHABLE)
+
+    def _read_only_after(self, trainer) -> Trainer:
+        """The store refused the click: the run's class has ended. Back to the run as stored, with a notice."""
+        try:
+            stored, self.length = trainer_at(self.handle.get(), self.run_id, self.data)
+        except (StoreError, ValueError, CheckpointError):
+            return trainer
+        self.pending, self.since_snapshot = [], 0
+        self.notices.append(_("This run's class has ended, so its runs are read-only: the last click was not kept."))
+        return stored
 
     def _reload_after(self, collision, trainer) -> Trainer:
         """Another tab wrote this run's next step first: show the run as stored, or branch if it cannot be read."""

@@ -1,5 +1,6 @@
 """Compare: 2 to 4 runs from one start, trained in lockstep, side by side and on one loss plane."""
 
+import dataclasses
 import time
 
 import numpy as np
@@ -12,7 +13,7 @@ from core.settings import NUMERIC_RANGES
 from core.surface_settings import LOSS_OF_RULE
 from lab import comparison
 from locales import N_, _, ngettext, number, percent
-from ui import compare_figures, figures, session, shell, widgets
+from ui import class_views, compare_figures, figures, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -67,6 +68,8 @@ def build(make_settings, what: str) -> None:
     """Start the set `make_settings()` describes from the Train screen's run's θ0; a bad setting gets a message."""
     try:
         chosen = make_settings()
+        for settings in chosen:  # in a class, a set that changes a locked setting would walk around the lock
+            state.classroom.check_changes(dataclasses.asdict(settings))
     except ValueError as error:
         st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=error),
                  icon=":material/error:")
@@ -101,7 +104,8 @@ def build_section() -> None:
                            key="compare_erratum_pair",
                            help=_("Erratum 1: the document's dZ2 = 2(A2 − y) is twice the cross-entropy gradient, "
                                   "so cross-entropy at 2α should retrace the document's rule at α step for step."))
-        if st.button(_("Compare the three rules"), key="compare_rules", icon=":material/call_split:"):
+        if st.button(_("Compare the three rules"), key="compare_rules", icon=":material/call_split:",
+                     disabled=state.classroom.locked("rule"), help=class_views.locked_help(state, "rule")):
             build(lambda: lockstep.gradient_rule_set(settings, pair), N_("The three gradient rules"))
     with rates:
         st.markdown(_("**Three learning rates**"))
@@ -111,7 +115,9 @@ def build_section() -> None:
         chosen = [row[place].number_input(f"α{place + 1}", low, high, rate, format="%g", step=None,
                                           key=f"compare_rate_{place}")
                   for place, rate in enumerate(lockstep.LEARNING_RATE_SET)]
-        if st.button(_("Compare the learning rates"), key="compare_rates", icon=":material/speed:"):
+        if st.button(_("Compare the learning rates"), key="compare_rates", icon=":material/speed:",
+                     disabled=state.classroom.locked("learning_rate"),
+                     help=class_views.locked_help(state, "learning_rate")):
             build(lambda: lockstep.learning_rate_set(settings, chosen), N_("Three learning rates"))
     with picked:
         st.markdown(_("**Runs by link**"))

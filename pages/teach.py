@@ -11,14 +11,14 @@ import zoneinfo
 import streamlit as st
 
 from core.labs import GUIDED_PATH
-from core.lesson import SETTING_LABELS, Lesson, check_name, setting_text
+from core.lesson import MAX_STUDENT_NAME, SETTING_LABELS, Lesson, check_name, setting_text
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings
 from core.tasks import CATALOGUE, TASKS, known
-from locales import N_, _
+from locales import N_, _, number
 from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom
-from ui import class_views, dashboard, session, shell
+from ui import browser_memory, class_views, dashboard, session, shell
 from ui.class_views import literal
 
 shell.require()
@@ -74,17 +74,79 @@ def join_screen(class_id: str) -> None:
                    .format(end=classroom.ended_text(info)), icon=":material/lock:")
         return
     again = seat is not None and seat.info.id == info.id
-    st.markdown(_("Type your name as your teacher should see it. Joining starts **a new run of your own** with "
-                  "the lesson's settings, and your teacher sees its progress.")
+    if not again:
+        offer_to_continue(info)
+    st.markdown(_("Type your name as your teacher should see it (at most {most} characters). Joining starts **a new "
+                  "run of your own** with the lesson's settings, and your teacher sees its progress.")
+                .format(most=MAX_STUDENT_NAME)
                 + (" " + _("Joining again starts another new run; the one above stays behind its link.")
                    if again else ""))
     with st.form("join_class"):
-        name = st.text_input(_("Your name"), max_chars=60, placeholder=_("as your teacher knows you"),
-                             help=_("Shown exactly as you type it, up to 40 characters."))
+        name = st.text_input(_("Your name"), max_chars=MAX_STUDENT_NAME, placeholder=_("as your teacher knows you"),
+                             help=_("Shown exactly as you type it, up to {most} characters.").format(
+                                 most=MAX_STUDENT_NAME))
         pressed = st.form_submit_button(_("Join again with a new run") if again else _("Join the class"),
                                         icon=":material/login:", type="primary")
-    if not pressed:
+    if pressed:
+        st.session_state.pop(PENDING_NAME, None)
+        try:
+            name = check_name(name)
+        except ValueError as error:
+            st.error(_("You did not join: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
+            return
+        if not again and name_taken(info, name):
+            st.session_state[PENDING_NAME] = name
+        else:
+            join_as(info, name)
+    if st.session_state.get(PENDING_NAME):
+        second_person(info, st.session_state[PENDING_NAME])
+
+
+PENDING_NAME = "join_pending_name"  # a name already in the class, waiting for "another person" or not
+
+
+def offer_to_continue(info) -> None:
+    """This browser joined the class before (it keeps that student's run): continue as them, first."""
+    run_id = browser_memory.seat_run(info.id)
+    if run_id is None:
         return
+    try:
+        member = store_or_stop().member_of_run(run_id)
+    except StoreError:
+        return
+    if member is None or member.class_id != info.id:
+        return
+    st.markdown(_("This browser joined this class before."))
+    label = _("Continue as {name} (step {step})").format(name=literal(member.name), step=number(member.progress.step))
+    if st.button(label, key="join_continue", type="primary", icon=":material/play_arrow:"):
+        state.reopen(member.run_id)  # the shell finds its class and seat in the rerun
+        del st.query_params["join"]
+        st.rerun()
+    st.caption(_("Not you? Join below with your own name: a shared computer keeps each student's run apart."))
+
+
+def name_taken(info, name: str) -> bool:
+    """Someone in the class already goes by this name (ignoring case)."""
+    wanted = name.casefold()
+    return any(member.name.casefold() == wanted for member in store_or_stop().class_members(info.id))
+
+
+def second_person(info, name: str) -> None:
+    """A name already in the class: a second person of that name, or the same student on another device?"""
+    st.warning(_("**{name}** is already in this class. If that is you on another device, do not join again: open "
+                 "your run's link on this device (your first device shows it on the Your class screen), and you go "
+                 "on where you left off. If you are another person with the same name, join: your teacher sees you "
+                 "as {name} (2).").format(name=literal(name)), icon=":material/group:")
+    row = st.container(horizontal=True)
+    if row.button(_("I am another person: join"), key="join_second_person", type="primary", icon=":material/person_add:"):
+        st.session_state.pop(PENDING_NAME, None)
+        join_as(info, name)
+    if row.button(_("Cancel"), key="join_cancel"):
+        st.session_state.pop(PENDING_NAME, None)
+        st.rerun()
+
+
+def join_as(info, name: str) -> None:
     try:
         classroom.join(state, info, name)
     except (ValueError, StoreError) as error:
@@ -135,6 +197,10 @@ def student_screen() -> None:
 
 def teacher_screen(class_id: str, key: str | None) -> None:
     store_or_stop()
+    kept = False
+    if key is None and class_id not in state.classroom.teaching and class_id not in state.classroom.signed_out:
+        key = browser_memory.teacher_key(class_id)  # this browser opened the key link before
+        kept = key is not None
     if key is not None:
         try:
             classroom.teacher_class(state, class_id, key)
@@ -146,22 +212,26 @@ def teacher_screen(class_id: str, key: str | None) -> None:
             return
         except WrongTeacherKey:
             state.classroom.teaching.pop(class_id, None)
+            if kept:  # a key this browser kept no longer opens the class: forget it
+                state.classroom.signed_out.add(class_id)
             refuse(_("The teacher key in this link is wrong, so the class's dashboard stays closed. Open the "
                      "teacher link exactly as it was given when the class was created."))
             return
         except StoreError as error:
             st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
             return
-        # Out of the address bar, so it does not show on a projector; this session remembers it.
-        del st.query_params["key"]
+        state.classroom.signed_out.discard(class_id)
+        if "key" in st.query_params:  # out of the address bar, so it does not show on a projector; the browser keeps it
+            del st.query_params["key"]
     try:
         info = classroom.taught_class(state, class_id)
     except StoreError as error:
         st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
         return
     if info is None:
-        refuse(_("This link has no teacher key. The dashboard opens only from the teacher link given when the "
-                 "class was created (the one with &key=… at its end); students join with the join link."))
+        refuse(_("This browser holds no teacher key for this class. The dashboard opens from the teacher link given "
+                 "when the class was created (the one with &key=… at its end), once on each browser or device; "
+                 "students join with the join link."))
         return
     dashboard.teacher_dashboard(state, info)
 
@@ -191,11 +261,24 @@ def setting_input(column, name: str):
     return column.number_input(label, low, high, default, key=f"lesson_{name}", **options)
 
 
+def remember_taught_classes() -> None:
+    """The classes whose teacher key this browser keeps (unless signed out), opened for this session; quietly."""
+    for class_id in browser_memory.taught_classes():
+        key = browser_memory.teacher_key(class_id)
+        if key is None or class_id in state.classroom.teaching or class_id in state.classroom.signed_out:
+            continue
+        try:
+            classroom.teacher_class(state, class_id, key)
+        except (StoreError, ValueError):  # a class since removed, a key that no longer fits: not listed
+            state.classroom.signed_out.add(class_id)
+
+
 def create_screen() -> None:
     st.title(_("Teach"))
     st.markdown(_("Open a class for a lab session: choose the settings your students start with (and which of "
                   "them they may not change), the screens they see and the tasks they work on. You get two links: "
                   "one for the students to join, and one for your dashboard, which shows every student's run live."))
+    remember_taught_classes()
     for class_id in list(state.classroom.teaching):
         info = classroom.taught_class(state, class_id)
         if info is not None:
@@ -233,6 +316,19 @@ def create_screen() -> None:
         create(name, values, locked, shown, (GUIDED_PATH, *tasks) if guided else tasks, end)
 
 
+def client_address() -> str | None:
+    """Who is creating, for the store's limit of classes per client: the browser's address. Behind this app's nginx
+    (a proxy on this machine, so Streamlit sees a local address) it is the address nginx saw, which nginx appends
+    last to X-Forwarded-For (what comes before it is the client's own say). None for the server's own machine."""
+    try:
+        address = st.context.ip_address
+        if address is None:
+            address = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip() or None
+        return address
+    except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
+        return None
+
+
 def create(name, values, locked, shown, tasks, end) -> None:
     try:
         name = check_name(name, 80, N_("class name"))
@@ -242,7 +338,7 @@ def create(name, values, locked, shown, tasks, end) -> None:
         lesson = Lesson(settings, frozenset(locked), tuple(path for path in HIDEABLE if path not in shown),
                         tuple(tasks))
         ends = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), local_zone()).timestamp()
-        class_id, secret = store_or_stop().create_class(name, lesson, ends)
+        class_id, secret = store_or_stop().create_class(name, lesson, ends, client=client_address())
     except (ValueError, StoreError) as error:
         st.error(_("No class was created: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
         return

@@ -10,7 +10,8 @@ from core import network, training
 from core.network import GRADIENT_RULES, INITIALISATIONS
 from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
-from ui import class_views, explaining, figures, session, shell, step_numbers, take_home, timeline_panel, widgets
+from ui import (class_views, explaining, figures, session, shell, step_numbers, step_panel, take_home, timeline_panel,
+                widgets)
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -67,37 +68,28 @@ def settings_form() -> None:
                 st.rerun()
 
 
-def control_buttons():
-    """Step, Step ×10, Step ×100, Run to end of epoch, Reset; returns how many steps were asked for."""
-    if class_views.read_only_notice(state):
-        return 0
-    row = st.container(horizontal=True)
-    asked = 0
-    if row.button(_("Step"), type="primary", key="step_1"):
-        asked = 1
-    if row.button(_("Step ×10"), key="step_10"):
-        asked = 10
-    if row.button(_("Step ×100"), key="step_100"):
-        asked = 100
-    if row.button(_("Run to end of epoch"), key="run_epoch", icon=":material/play_arrow:"):
+def panel_action(action: dict) -> None:
+    """A click in the panel, handled before the panel reruns: train, run or stop an epoch, reset, open a step."""
+    kind = action.get("kind")
+    training_allowed = state.viewing is None and not state.classroom.read_only_reason()
+    if kind == "step" and training_allowed and action.get("n") in (1, 10, 100):
+        state.train(int(action["n"]))
+    elif kind == "epoch" and training_allowed:
         state.start_running()
-    if row.button(_("Reset"), key="reset", icon=":material/restart_alt:"):
-        state.reset(trainer.settings)
-        st.rerun()
-    return asked
+    elif kind == "stop":
+        state.stop_running()
+    elif kind == "reset" and training_allowed:
+        state.reset(state.trainer.settings)
+    elif kind == "goto" and isinstance(action.get("step"), int):
+        timeline_panel.go_to(state, action["step"])
+    elif kind == "now":
+        state.view(None)
 
 
 def run_slice() -> None:
     """Train the epoch for a fifth of a second, then let the panel draw and rerun: Stop lands in between."""
-    if st.button(_("Stop"), key="stop", icon=":material/stop:"):
-        state.stop_running()
-        st.rerun(scope="fragment")  # redraw without the Stop button
     deadline = time.perf_counter() + RUN_SLICE_SECONDS
     state.train(trainer.steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
-    st.progress(trainer.index / trainer.training_size or 1.0,
-                text=_("Running epoch {epoch}: {done} of {total} samples").format(
-                    epoch=trainer.epoch + (trainer.index > 0), done=number(trainer.index or trainer.training_size),
-                    total=number(trainer.training_size)))
 
 
 OVERSHOOT_LOSS = 1.5  # a mean Σ(A2 − y)² above this: most images wrong with near certainty (guessing gives 0.9)
@@ -138,87 +130,33 @@ def unit_list(mask: np.ndarray, most: int = 12) -> str:
     return ngettext("unit {units}", "units {units}", len(units)).format(units=", ".join(map(str, units)))
 
 
-def sample_picture(record: training.StepRecord, step: int) -> None:
-    """The image the step trained on: a training image, or the learner's drawing."""
-    if record.index is None:
-        image = np.rint(record.x.reshape(28, 28) * 255).astype(np.uint8)
-        what = _("your drawing, labelled {label}").format(label=record.label)
-    else:
-        image = mnist.train_images[record.index]
-        what = _("training image #{index}, label {label}").format(index=number(record.index), label=record.label)
-    widgets.picture(figures.png(figures.grey_image(image, scale=4)), output_format="PNG",
-                    alt=_("{what}, 28×28 pixels").format(what=f"{what[0].upper()}{what[1:]}"),
-                    caption=_("step {step}: {what}").format(step=number(step), what=what))
-
-
-def step_panel(record: training.StepRecord, curves: figures.TrainingCurves, silent: np.ndarray,
-               oscillating: bool, step: int | None = None) -> None:
-    """The anatomy of one step: the sample, the prediction, the loss before and after, ΔW1."""
-    # the loss metrics sit under the image so the chart keeps the width its titles need on a laptop
-    left, middle = st.columns([1.3, 4])
-    with left:
-        sample_picture(record, record.step if step is None else step)
-        st.metric(_("Loss before"), number(record.loss_before, ".4f"), help=_("Σₖ (A2ₖ − yₖ)² on this sample"))
-        # A drop on this image is no improvement when the next image's loss jumps back: then no green.
-        st.metric(_("Loss after"), number(record.loss_after, ".4f"),
-                  number(record.loss_after - record.loss_before, "+.4f"),
-                  delta_color="off" if oscillating else "inverse",
-                  help=_("the same sample's loss after the update, with the new weights"))
-    with middle:
-        st.plotly_chart(figures.probabilities_and_curves(
-            record.forward.A2, record.prediction, _("correct") if record.correct else _("wrong"), curves,
-            stacked=widgets.on_a_phone()), key="train_probabilities", config={"displayModeBar": False})
-        st.caption(figures.window_text(curves) + (_(" ◆: test accuracy at the end of each epoch.")
-                                                  if curves.test_steps else ""))
-    update = record.updates.dW1
-    off = record.forward.Z1 <= 0  # ReLU off: dZ1 = 0, so this unit's column of ΔW1 is exactly zero
-    unchanged = off | ~update.any(axis=0)
-    hidden = trainer.params.hidden
-    st.markdown(_("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
-                  "moves weights, and only for units that were on"))
-    mosaic = figures.unit_mosaic(update.T.reshape(-1, 28, 28), figures.unit_tile_labels(silent, unchanged), unchanged,
-                                 limit=figures.symmetric_limit(update))
-    if unchanged.all():
-        widgets.picture(figures.png(mosaic), output_format="PNG",
-                        alt=_("The update ΔW1 of the {hidden} hidden units: all grey, no change at this step").format(
-                            hidden=hidden),
-                        caption=_("No change to W1 at this step: all {hidden} hidden units were off (Z1 ≤ 0) for this "
-                                  "image, so dW1 = x·dZ1ᵀ is exactly zero and every template stays as it was.").format(
-                            hidden=hidden))
-        return
-    limit = figures.symmetric_limit(update)
-    caption = _("Units 1–{hidden}, 10 per row. Colour scale under them: −{limit} (blue) · 0 (white) · "
-                "+{limit} (red).").format(hidden=hidden, limit=number(limit, ".2g"))
-    if unchanged.any():
-        caption += _(" Grey, \"off\": no change, the unit was off (Z1 ≤ 0) for this image, so its column of "
-                     "dW1 = x·dZ1ᵀ is exactly zero ({units}).").format(units=unit_list(unchanged))
-    if silent.any():
-        caption += _(" \"silent\": off on all of the first 1,000 test images.")
-    widgets.picture(figures.png(figures.with_colour_strip(mosaic, limit)), output_format="PNG", caption=caption,
-                    alt=_("The update ΔW1 of each of the {hidden} hidden units as a 28×28 image, blue for negative "
-                          "and red for positive, from −{limit} to +{limit}").format(
-                        hidden=hidden, limit=number(limit, ".2g")))
-
-
-def parameters_panel(curves: figures.TrainingCurves, silent: np.ndarray) -> None:
-    """No step in memory: the current W1 templates, and what is missing and how to get it."""
+def parameters_notice() -> str:
+    """No step in memory: what is missing and how to get it (the current W1 templates follow the panel)."""
     if trainer.step_count == 0:
-        st.info(_("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
-                  "per hidden unit."), icon=":material/touch_app:")
-    elif state.running:
-        st.caption(_("An epoch is running: the step-by-step details appear when it ends or you press Stop and "
-                     "then Step."))
-    else:
-        st.info(_("The model is at step {step}. The last step's details (its image, A2, the loss "
-                  "before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
-                  "steps. Press **Step** to train on the next image and see them.").format(
-                    step=number(trainer.step_count)), icon=":material/touch_app:")
-    if trainer.step_count:
-        st.plotly_chart(figures.curves_figure(curves), key="train_curves")
-        st.caption(figures.window_text(curves))
+        return _("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
+                 "per hidden unit.")
     if state.running:
-        return
-    widgets.weight_templates(trainer, silent)
+        return _("An epoch is running: the step-by-step details appear when it ends or you press Stop and "
+                 "then Step.")
+    return _("The model is at step {step}. The last step's details (its image, A2, the loss "
+             "before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
+             "steps. Press **Step** to train on the next image and see them.").format(step=number(trainer.step_count))
+
+
+def curves_caption(curves: figures.TrainingCurves) -> str | None:
+    """What a point of the curves averages; why the loss curve shows one point at step 1."""
+    if not trainer.step_count:
+        return None
+    text = figures.window_text(curves) + (_(" ◆: test accuracy at the end of each epoch.") if curves.test_steps else "")
+    if curves.steps.size == 1:
+        text += " " + _("After one step each curve is a single point, the mean over that one step; the lines grow "
+                        "from the next step on.")
+    return text
+
+
+def step_fields(record: training.StepRecord, step: int, silent: np.ndarray, oscillating: bool) -> tuple[dict, dict]:
+    """One step's anatomy for the panel: the sample, A2, the loss before and after, ΔW1."""
+    return step_panel.record_fields(record, step, mnist.train_images, silent, oscillating, unit_list)
 
 
 def last_fired(silent: np.ndarray) -> str:
@@ -268,78 +206,99 @@ def silent_units_report(silent: np.ndarray) -> None:
         icon=":material/power_off:")
 
 
-def past_step_panel() -> None:
-    """A step of the past as it ran (recomputed exactly from the log), and the branch form."""
-    view, step = state.viewed(), timeline_panel.shown_step(state)
-    record = view.record
-    if record is None:
+def past_step_extras(view, step: int) -> None:
+    """Below the panel, for a past step: the numbers of its step and W1 then (or why there is no step)."""
+    if view.record is None:
         if view.position == 0:
-            st.markdown("#### " + _("Step {step}: the weights before any training of this run").format(
-                step=number(step)))
             widgets.weight_templates(view.trainer, view.trainer.dead_units(),
                                      title=_("W1 at step {step}, the start").format(step=number(step)))
         else:
-            st.markdown("#### " + _("Step {step}: refused").format(step=number(step)))
             st.error(training.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
                      icon=":material/warning:")
     else:
-        where = (_("a step on your drawing") if view.drawing else
-                 _("epoch {epoch} · sample {sample} of {total}").format(
-                     epoch=record.epoch + 1, sample=number(record.index + 1), total=number(trainer.training_size)))
-        st.markdown("#### " + _("Step {step} · {where} · α = {alpha} · rule `{rule}`").format(
-            step=number(step), where=where, alpha=number(record.learning_rate, ".4g"), rule=record.rule))
-        curves = running_curves()._replace(viewed=view.trainer.step_count)
-        silent = view.trainer.dead_units()
-        step_panel(record, curves, silent, False, step)
-        step_numbers.step_numbers(record)
-        explaining.show_if_open()  # a number clicked reruns this panel alone: the explanation opens from here
-        widgets.weight_templates(view.trainer, silent, title=_("W1 after step {step}").format(step=number(step)))
+        step_numbers.step_numbers(view.record)
+        widgets.weight_templates(view.trainer, view.trainer.dead_units(),
+                                 title=_("W1 after step {step}").format(step=number(step)))
     timeline_panel.branch_form(state)
+
+
+def past_header(view, step: int) -> str:
+    """The heading of a past step: where it was in the run, α and the rule."""
+    record = view.record
+    if record is None:
+        return (_("Step {step}: the weights before any training of this run") if view.position == 0
+                else _("Step {step}: refused")).format(step=number(step))
+    where = (_("a step on your drawing") if view.drawing else
+             _("epoch {epoch} · sample {sample} of {total}").format(
+                 epoch=record.epoch + 1, sample=number(record.index + 1), total=number(trainer.training_size)))
+    return _("Step {step} · {where} · α = {alpha} · rule `{rule}`").format(
+        step=number(step), where=where, alpha=number(record.learning_rate, ".4g"), rule=record.rule)
+
+
+def newly_changed() -> bool:
+    """An epoch ended or training stopped since the panel last drew: the rest of the page must redraw too."""
+    seen = (trainer.epoch, trainer.stopped_reason)
+    changed = st.session_state.get("train_panel_seen", seen) != seen
+    st.session_state["train_panel_seen"] = seen
+    return changed
 
 
 @st.fragment
 def training_panel() -> None:
-    """Reruns alone on every click, so a Step redraws only what a step changes."""
-    if state.viewing is not None and not state.running:  # a past step is open: no training from here
-        widgets.refresh_position(state)
-        st.info(_("Viewing step **{step}** of {now}, recomputed exactly from the run's log. The training buttons "
-                  "come back at now; to train from here, branch (below).").format(
-                    step=number(timeline_panel.shown_step(state)), now=number(timeline_panel.now(state))),
-                icon=":material/history:")
-        timeline_panel.timeline_controls(state)
-        past_step_panel()
-        return
-    asked = control_buttons()
-    epoch = trainer.epoch
-    if asked:
-        state.train(asked)
-    if state.trainer is not trainer:  # another tab had moved this run on: show it as stored
+    """Reruns alone on every click; one component draws it, from what changed since its last draw."""
+    if state.trainer is not trainer:  # a Reset, or another tab had moved this run on: show it as stored
         st.rerun()
     widgets.store_notice_in_fragment(state)
-    running = state.running and not trainer.stopped_reason
+    running = state.running and not trainer.stopped_reason and state.viewing is None
     if running:
         run_slice()
-    if trainer.stopped_reason:
-        st.error(training.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     widgets.refresh_position(state)
-    st.markdown(f"#### {widgets.position_text(trainer)}")
-    if not running:
-        timeline_panel.timeline_controls(state)
-    record = trainer.last_record
+    view = state.viewed() if not running else None
+    read_only = state.classroom.read_only_reason()
     curves = running_curves()
     silent = trainer.dead_units()
-    oscillating = overshooting(curves)
+    fields = {"mode": "running" if running else "past" if view is not None else "now",
+              "controls": read_only is None and view is None, "progress": step_panel.running_progress(trainer)
+              if running else None, "notice": None, "viewing": None, "timeline": None, "timeline_error": None}
+    blocks = {}
+    if view is not None:
+        step = timeline_panel.shown_step(state)
+        fields["viewing"] = _("Viewing step **{step}** of {now}, recomputed exactly from the run's log. The training "
+                              "buttons come back at now; to train from here, branch (below).").format(
+            step=number(step), now=number(timeline_panel.now(state)))
+        fields["position"] = past_header(view, step)
+        record, oscillating, viewed = view.record, False, view.trainer.step_count
+        silent = view.trainer.dead_units()
+    else:
+        fields["position"] = widgets.position_text(trainer)
+        record, oscillating, viewed, step = trainer.last_record, overshooting(curves), None, None
+        if record is None or running:  # one step's anatomy would only flicker past while an epoch runs
+            record, fields["notice"] = None, parameters_notice()
+    if not running:
+        fields["timeline"], fields["timeline_error"] = step_panel.timeline_of(state)
+    if record is not None:
+        more, blocks = step_fields(record, record.step if step is None else step, silent, oscillating)
+        fields.update(more)
+    fields.update(step_panel.curve_fields(trainer, viewed, curves_caption(curves)))
+    fields["silent_caption"] = None if silent.any() or view is not None else step_panel.silent_caption(
+        trainer.params.hidden)
+    # a value clicked in the panel opens its explanation (the dialog is drawn from this rerun of the panel)
+    step_panel.show(fields, blocks, trainer, panel_action, on_explain=explaining.request)
+    explaining.show_if_open()
+    if read_only is not None:
+        class_views.read_only_notice(state)
+    if trainer.stopped_reason:
+        st.error(training.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
+    if view is not None:
+        past_step_extras(view, step)
+        return
     if oscillating:
-        overshoot_warning(curves, record)
+        overshoot_warning(curves, trainer.last_record)
     if silent.any():
         silent_units_report(silent)
-    if record is None or running:  # one step's anatomy would only flicker past while an epoch runs
-        parameters_panel(curves, silent)
-    else:
-        step_panel(record, curves, silent, oscillating)
-    if not silent.any():
-        silent_units_report(silent)
-    if trainer.epoch != epoch or trainer.stopped_reason:
+    if record is None and not running:
+        widgets.weight_templates(trainer, silent)
+    if newly_changed():
         state.stop_running()
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:

@@ -48,7 +48,8 @@ from locales import _
 SCHEMA_VERSION = 3
 # version -> function(connection) that upgrades a store from it to the next version. create_all()
 # has already added any missing table by then: version 2 only added run_keyframes, version 3 the
-# classes, class_members and class_runs tables.
+# classes, class_members and class_runs tables. (class_creators came later without a new version:
+# create_all() adds it, and an older app never reads it.)
 MIGRATIONS = {1: lambda connection: None, 2: lambda connection: None}
 ENVIRONMENT_VARIABLE = "BACKPROP_STORE"
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / ".cache" / "runs.sqlite3"
@@ -65,7 +66,10 @@ INIT_LOCK = 0x6261636B  # PostgreSQL advisory lock held while one process create
 MAX_LESSON_CHARACTERS = 4096
 MAX_CLASS_DAYS = 366  # the furthest end date a class may have
 JOINS_PER_MINUTE = 60  # per class: a class of 30 arriving at once joins; a script filling the store does not
-MAX_MEMBERS = 300  # per class
+CLASS_SIZE_VARIABLE = "BACKPROP_CLASS_SIZE"  # the most students a class holds (default DEFAULT_CLASS_SIZE)
+DEFAULT_CLASS_SIZE = 200
+CLASSES_PER_CLIENT_PER_HOUR = 10  # a teacher makes one or two; a script filling the store is stopped at ten
+MAX_OPEN_CLASSES = 1000  # the whole store: open classes, beyond which no new one is made
 MAX_SPARKLINE_POINTS = 32
 
 metadata = sa.MetaData()
@@ -136,6 +140,12 @@ class_members = sa.Table(
     sa.Column("losses", sa.Text, nullable=False),  # JSON list: a short curve of the mean loss
     sa.Column("tasks", sa.Text, nullable=False),  # JSON list of the ids of the tasks done so far
 )
+class_creators = sa.Table(
+    "class_creators", metadata,  # who made each class, for the rate limit: a hash of the client's address, never the address
+    sa.Column("class_id", sa.String(RUN_ID_LENGTH), primary_key=True),
+    sa.Column("client", sa.String(64), nullable=False, index=True),
+    sa.Column("created", sa.Float, nullable=False),
+)
 class_runs = sa.Table(
     "class_runs", metadata,  # every run a member made in the class (joined, reset, branched): its link rejoins it
     sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
@@ -190,6 +200,10 @@ class WrongTeacherKey(StoreError):
 
 class ClassEnded(StoreError):
     """The class is past its end date: read-only."""
+
+
+class CreationRefused(StoreError):
+    """Too many classes made by one client in the last hour, or the store holds as many open classes as it takes."""
 
 
 class JoinRefused(StoreError):
@@ -408,6 +422,7 @@ class RunStore:
             with self._begin() as connection:
                 # The conditional UPDATE comes first: it takes the write lock (SQLite) or the row lock
                 # (PostgreSQL), so a second writer waits, then finds the length moved and fails.
+                _refuse_if_class_ended(connection, run_id, time.time())
                 moved = connection.execute(sa.update(runs).where(runs.c.id == run_id, runs.c.length == position)
                                            .values(length=end, touched=time.time())).rowcount
                 if moved != 1:
@@ -506,10 +521,12 @@ class RunStore:
 
     # --- classes: a teacher's lesson, its students and their progress rows ----------------------
 
-    def create_class(self, name, lesson, ends, now=None) -> tuple[str, str]:
+    def create_class(self, name, lesson, ends, now=None, client: str | None = None) -> tuple[str, str]:
         """A new class (name, core.lesson.Lesson, end as seconds since the epoch): (its id, the teacher's secret).
 
         The secret is returned once and never stored: only its sha256 is, so it cannot be recovered.
+        CreationRefused past CLASSES_PER_CLIENT_PER_HOUR for `client` (the creator's address, kept only
+        as a hash; None for the server's own machine, which owns the store) or MAX_OPEN_CLASSES in the store.
         """
         now = time.time() if now is None else now
         name = check_name(name, MAX_CLASS_NAME, "class name")
@@ -518,8 +535,10 @@ class RunStore:
             raise ValueError(f"a class must end after now and within {MAX_CLASS_DAYS} days")
         class_id, secret = new_run_id(), secrets.token_urlsafe(32)
         with self._begin() as connection:
+            client_hash = _refuse_creation_over_limits(connection, client, now)
             connection.execute(sa.insert(classes).values(id=class_id, name=name, lesson=body,
                                                          teacher_hash=teacher_hash(secret), created=now, ends=float(ends)))
+            connection.execute(sa.insert(class_creators).values(class_id=class_id, client=client_hash, created=now))
         return class_id, secret
 
     def class_info(self, class_id) -> ClassInfo:
@@ -573,8 +592,9 @@ class RunStore:
             if connection.execute(members.where(class_members.c.joined > now - 60)).scalar() >= JOINS_PER_MINUTE:
                 raise JoinRefused(_("{count} students joined this class in the last minute, the most it takes: "
                                     "wait a minute and join again").format(count=JOINS_PER_MINUTE))
-            if connection.execute(members).scalar() >= MAX_MEMBERS:
-                raise JoinRefused(_("this class is full ({count} students)").format(count=MAX_MEMBERS))
+            if connection.execute(members).scalar() >= class_size():
+                raise JoinRefused(_("this class is full: it holds {count} students, the most a class takes here")
+                                  .format(count=class_size()))
             if connection.execute(sa.select(class_runs.c.run_id).where(class_runs.c.run_id == run_id)).first():
                 raise ValueError("this run already belongs to a class")
             connection.execute(sa.insert(class_members).values(
@@ -700,6 +720,7 @@ class RunStore:
             gone = sa.select(classes.c.id).where(classes.c.ends < before, classes.c.id.not_in(with_runs))
             connection.execute(sa.delete(class_members).where(class_members.c.class_id.in_(gone)))
             connection.execute(sa.delete(classes).where(classes.c.id.in_(gone)))
+            connection.execute(sa.delete(class_creators).where(class_creators.c.created < before))
 
     def _remove(self, run_ids):
         with self._begin() as connection:
@@ -712,6 +733,43 @@ class RunStore:
     def _insert_ignoring_duplicates(self, table):
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
+
+
+def class_size() -> int:
+    """The most students a class holds: BACKPROP_CLASS_SIZE, else DEFAULT_CLASS_SIZE."""
+    value = os.environ.get(CLASS_SIZE_VARIABLE, "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_CLASS_SIZE
+
+
+def _refuse_if_class_ended(connection, run_id, now) -> None:
+    """ClassEnded if `run_id` is a run of a class that has ended: its log is read-only from the end on.
+
+    Asked inside the append's transaction, so a class ended by its teacher on one replica stops the
+    appends of every other at once, whatever their sessions still believe.
+    """
+    ends = connection.execute(
+        sa.select(classes.c.ends)
+        .select_from(class_runs.join(class_members, class_runs.c.member_id == class_members.c.id)
+                     .join(classes, class_members.c.class_id == classes.c.id))
+        .where(class_runs.c.run_id == run_id)).scalar()
+    if ends is not None and now >= ends:
+        raise ClassEnded(_("this run's class has ended: its runs are read-only"))
+
+
+def _refuse_creation_over_limits(connection, client: str | None, now) -> str:
+    """CreationRefused when the client made CLASSES_PER_CLIENT_PER_HOUR classes in the last hour or the store holds
+    MAX_OPEN_CLASSES open ones; the hash the client is counted under otherwise ("" for the server's own machine)."""
+    client_hash = hashlib.sha256(f"backprop-class-creator:{client}".encode("utf-8")).hexdigest() if client else ""
+    recent = connection.execute(sa.select(sa.func.count()).select_from(class_creators).where(
+        class_creators.c.client == client_hash, class_creators.c.created > now - 3600)).scalar()
+    if client and recent >= CLASSES_PER_CLIENT_PER_HOUR:
+        raise CreationRefused(_("{count} classes were created from this address in the last hour, the most it may "
+                                "create: wait an hour, or use a class you made").format(count=CLASSES_PER_CLIENT_PER_HOUR))
+    open_classes = connection.execute(sa.select(sa.func.count()).select_from(classes).where(classes.c.ends > now)).scalar()
+    if open_classes >= MAX_OPEN_CLASSES:
+        raise CreationRefused(_("this server holds {count} open classes, the most it takes: no class can be created "
+                                "until some end (ask whoever runs it)").format(count=MAX_OPEN_CLASSES))
+    return client_hash
 
 
 def _last_used(row) -> float:

@@ -30,6 +30,65 @@ def trained_app(steps: int = 100, query=None) -> AppTest:
     """A new session after one click of Step ×`steps` (1, 10 or 100) on the Train screen."""
     app = fresh_app(query)
     app.switch_page("pages/train.py").run()
-    app.button(key=f"step_{steps}").click().run()
+    train_click(app, steps)
     assert trainer_of(app).step_count == steps
     return app
+
+
+def panel_element(app):
+    """The Train panel's component element (ui/step_panel.py) on the current screen, or None."""
+    for node in app._tree:
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(proto, "component_name", "").endswith("backprop_step_panel"):
+            return node
+    return None
+
+
+def panel_fields(app) -> dict:
+    """What the Train panel was sent in the last run: an AppTest run is a page run, so the whole of it."""
+    from ui.step_payload import decode
+    element = panel_element(app)
+    assert element is not None, "no Train panel on this screen"
+    header, _arrays = decode(element.proto.bytes)
+    assert header["base"] is None
+    return header["fields"]
+
+
+def panel_event(app, event: str, value) -> AppTest:
+    """Send one of the Train panel's events (static/step_panel.js sends them in the browser) and run."""
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    element = panel_element(app)
+    assert element is not None, "no Train panel on this screen"
+    states = app._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{element.proto.id}__events",
+                                      json_trigger_value=json.dumps([{"event": event, "value": value}])))
+    return app._run(states)
+
+
+def train_click(app, steps: int = 1) -> AppTest:
+    """Click Step (1), Step ×10 or Step ×100 in the Train panel."""
+    return panel_event(app, "action", {"kind": "step", "n": steps})
+
+
+def panel_text(app) -> str:
+    """Every text the Train panel shows (its position line as the "####" heading it replaces), one per line."""
+    fields = panel_fields(app)
+    texts = [f"#### {fields['position']}"]
+    texts += [fields.get(name) for name in ("viewing", "notice", "timeline_error", "sample_caption", "bars_title",
+                                            "window_text", "dW1_caption", "silent_caption")]
+    if fields.get("loss_before") is not None:
+        words = fields["text"]
+        texts += [f"{words['loss_before']} {fields['loss_before']}",
+                  f"{words['loss_after']} {fields['loss_after']} {fields['loss_delta']}"]
+    if fields.get("timeline"):
+        texts.append(fields["timeline"]["marks"])
+    if fields.get("progress"):
+        texts.append(fields["progress"]["text"])
+    return "\n".join(text for text in texts if text)
+
+
+def open_past_step(app, step: int) -> AppTest:
+    """Open a step of the run on the panel's timeline (its slider or step box) and run."""
+    return panel_event(app, "action", {"kind": "goto", "step": step})

@@ -86,6 +86,24 @@ def join(browser, join_link, name, dialogs):
     return page
 
 
+def same_figure_on_every_screen(page) -> None:
+    """Train's epoch-end label, Evaluate's metric and the accuracy task: one figure, and the task judged on it."""
+    open_screen(page, "Train")
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot text')]"
+                           ".some(t => /^test \\d/.test(t.textContent))", timeout=60_000)
+    train = next(text for text in page.locator(".js-plotly-plot text").all_text_contents() if text.startswith("test "))
+    open_screen(page, "Evaluate")
+    evaluate = page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    assert train == f"test {evaluate}", (train, evaluate)  # "test 90.0%" stood beside 89.98% here
+    open_screen(page, "Your class")
+    status = re.search(r"Reach 90% test accuracy · ([^\n]+)", main_text(page)).group(1)
+    shown = float(evaluate.rstrip("%"))
+    if shown >= 90:
+        assert status == "done"
+    else:
+        assert status == f"not yet: best test accuracy {evaluate}, {90 - shown:.2f} points to go"
+
+
 def test_a_teacher_and_three_students(browser, app_url, dialogs):
     teacher = new_page(browser, app_url, dialogs)
     join_link, teacher_link = create_class(teacher)
@@ -127,6 +145,7 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
         assert not exception_boxes(page)
     open_screen(students[1], "Your class")
     wait_for_text(students[1], "Train a whole epoch · done")
+    same_figure_on_every_screen(students[1])
 
     # the dashboard: names as typed, positions, the task; it refreshes by itself
     dashboard = new_page(browser, app_url, dialogs, "/teach?" + urlparse(teacher_link).query, height=1600)
@@ -162,7 +181,7 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
 
     # without the key, or with a wrong one, no dashboard and no names
     for query, message in ((f"class={class_id}&key=wrong", "teacher key in this link is wrong"),
-                           (f"class={class_id}", "This link has no teacher key")):
+                           (f"class={class_id}", "holds no teacher key")):
         stranger = new_page(browser, app_url, dialogs, f"/teach?{query}")
         wait_for_text(stranger, message)
         assert stranger.locator('[data-testid="stDataFrame"]').count() == 0

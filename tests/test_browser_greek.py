@@ -71,7 +71,7 @@ def test_every_screen_in_greek_has_no_english_sentence_and_nothing_cut_at_1280_p
     open_path(page, app_url, "train", "")  # no ?lang=: the browser's language (el-GR) chooses Greek
     assert page.locator("h1").first.inner_text() == "Εκπαίδευση"
     for _ in range(2):
-        page.locator(".st-key-step_100 button").click()
+        page.locator('.sp button[data-name="step_100"]').click()
         settle(page)
     english, problems = {}, {}
     for path in PATHS:

@@ -65,10 +65,31 @@ PROBLEMS = """() => {
   }
   for (const img of document.querySelectorAll('img'))
     if (!(img.getAttribute('alt') || '').trim()) problems.push('image without alt text: ' + img.src.slice(0, 60));
+  // The Train panel (static/step_panel.js) draws its pictures and charts itself: each says what it shows,
+  // its charts' texts stay inside their chart and clear of each other, and its charts clear of each other.
+  for (const drawn of document.querySelectorAll('.sp canvas, .sp svg.sp-chart'))
+    if (shown(drawn) && !(drawn.getAttribute('aria-label') || '').trim()) problems.push('drawing without alt text: ' + name(drawn));
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                            && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  for (const chart of document.querySelectorAll('.sp svg.sp-chart')) {
+    if (!shown(chart)) continue;
+    const box = chart.getBoundingClientRect();
+    const texts = [...chart.querySelectorAll('text')].filter(shown).map(t => [t, t.getBoundingClientRect()]);
+    for (const [text, r] of texts)
+      if (r.right > box.right + 3 || r.left < box.left - 3 || r.top < box.top - 3 || r.bottom > box.bottom + 3)
+        problems.push('panel chart text cut: ' + text.textContent.slice(0, 60));
+    texts.forEach(([a, ra], i) => texts.slice(i + 1).forEach(([b, rb]) => {
+      if (overlap(ra, rb)) problems.push(`panel chart texts overlap: ${a.textContent.slice(0, 30)} / ${b.textContent.slice(0, 30)}`);
+    }));
+  }
+  const charts = [...document.querySelectorAll('.sp .sp-charts > *')].filter(shown).map(e => [e, e.getBoundingClientRect()]);
+  charts.forEach(([a, ra], i) => charts.slice(i + 1).forEach(([b, rb]) => {
+    if (overlap(ra, rb)) problems.push('panel charts overlap: ' + name(a) + ' / ' + name(b));
+  }));
   return problems;
 }"""
 
-CAPTION_COLOUR = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
+CAPTION_COLOUR = """() => [...document.querySelectorAll('[data-testid="stMain"] :is([data-testid="stCaptionContainer"], .sp-caption)')]
   .map(c => [getComputedStyle(c).color, getComputedStyle(c).opacity])"""
 
 
@@ -139,12 +160,10 @@ def test_on_a_phone_the_train_chart_stacks_its_panels(browser, app_url):
     for _ in range(3):
         page.get_by_role("button", name="Step", exact=True).click()
         settle(page)
-    boxes = page.evaluate("""() => {
-        const plot = document.querySelector('.js-plotly-plot');
-        const box = name => plot.querySelector('.' + name).getBoundingClientRect();
-        return ['xy', 'x2y2', 'x2y3'].map(name => { const b = box(name);
-            return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; });
-    }""")
+    boxes = page.evaluate("""() => ['.sp-bars', '.sp-plot-loss', '.sp-plot-accuracy'].map(selector => {
+        const b = document.querySelector(selector).getBoundingClientRect();
+        return {left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+    })""")
     bars, loss, accuracy = boxes
     assert bars["bottom"] < loss["top"] < loss["bottom"] < accuracy["top"], boxes
     assert min(box["right"] - box["left"] for box in boxes) > 250, boxes  # each panel nearly the screen's width

@@ -95,10 +95,17 @@ def click(page, label, then_step) -> None:
 
 
 def curves(page) -> dict:
-    """Every trace of the charts on screen by name: its x and y, as plotly holds them in the page."""
-    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
-        .flatMap(plot => plot.data.filter(trace => trace.name)
-                         .map(trace => [trace.name, [Array.from(trace.x || []), Array.from(trace.y || [])]])))""")
+    """Every trace of the charts on screen by name: its x and y, as plotly holds them in the page, and the
+    Train panel's loss and accuracy curves as static/step_panel.js drew them."""
+    return page.evaluate("""() => {
+        const traces = Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
+            .flatMap(plot => plot.data.filter(trace => trace.name)
+                             .map(trace => [trace.name, [Array.from(trace.x || []), Array.from(trace.y || [])]])));
+        const panel = (window.__stepPanel || {}).curves;
+        if (panel) Object.assign(traces, {"loss": [panel.steps, panel.loss],
+                                          "training accuracy": [panel.steps, panel.accuracy]});
+        return traces;
+    }""")
 
 
 def downloaded_trainer(page, data) -> Trainer:

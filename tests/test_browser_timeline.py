@@ -4,6 +4,7 @@ The pictures the browser shows are fetched from the page and decoded, and compar
 with pictures drawn from a fresh trainer of the core taken to the same step.
 """
 
+import base64
 import io
 
 import numpy as np
@@ -20,9 +21,13 @@ pytestmark = pytest.mark.browser
 
 
 def shown_picture(page, alt_start: str) -> np.ndarray:
-    """The pixels of the image whose alt text starts with `alt_start`, as the browser received it."""
-    image = page.locator(f'img[alt^="{alt_start}"]').first
+    """The pixels of the image whose alt text starts with `alt_start`: as the browser received it (an <img>),
+    or as the page drew it (a <canvas> of the Train panel, role img, its alt text in aria-label)."""
+    image = page.locator(f'img[alt^="{alt_start}"], canvas[role="img"][aria-label^="{alt_start}"]').first
     image.wait_for(timeout=30_000)
+    if image.evaluate("element => element.tagName") == "CANVAS":
+        drawn = image.evaluate("canvas => canvas.toDataURL('image/png')")
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(drawn.split(",", 1)[1]))).convert("RGB"))
     response = page.request.get(image.evaluate("element => element.src"))
     assert response.ok
     return np.asarray(Image.open(io.BytesIO(response.body())).convert("RGB"))

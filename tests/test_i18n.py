@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 import locales
-from tests.app_session import APP, session_of, trainer_of
+from tests.app_session import APP, open_past_step, panel_fields, session_of, trainer_of, train_click
 from tests.i18n_literals import all_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ def test_every_screen_renders_in_both_languages(screen, lang):
 def test_screens_of_a_trained_model_render_in_greek(screen):
     app = app_in({"lang": "el"})
     app.switch_page("pages/train.py").run()
-    app.button(key="step_100").click().run()
+    train_click(app, 100)
     app.switch_page(screen).run()
     assert not app.exception, [error.value for error in app.exception]
     assert trainer_of(app).step_count == 100
@@ -160,7 +160,7 @@ def test_a_bad_language_in_the_url_falls_back_to_the_browsers():
 def test_the_switch_changes_the_language_and_keeps_the_run_and_the_position():
     app = app_in()
     app.switch_page("pages/train.py").run()
-    app.button(key="step_10").click().run()
+    train_click(app, 10)
     run_id, weights = session_of(app).run.run_id, trainer_of(app).params.W1.copy()
     assert app.title[0].value == "Train"
     app.radio(key="language_switch").set_value("el").run()
@@ -176,14 +176,14 @@ def test_the_switch_changes_the_language_and_keeps_the_run_and_the_position():
 def test_switching_keeps_the_past_step_being_viewed():
     app = app_in()
     app.switch_page("pages/train.py").run()
-    app.button(key="step_10").click().run()
-    app.button(key="timeline_back").click().run()
-    app.button(key="timeline_back").click().run()
+    train_click(app, 10)
+    open_past_step(app, 9)  # ◀
+    open_past_step(app, 8)  # ◀
     assert session_of(app).viewing == 8
     app.radio(key="language_switch").set_value("el").run()
     assert not app.exception and language_of(app) == "el"
     assert session_of(app).viewing == 8 and trainer_of(app).step_count == 10
-    assert app.number_input(key="timeline_goto").value == 8
+    assert panel_fields(app)["timeline"]["shown"] == 8
 
 
 def test_no_core_module_that_translates_hides_the_translation_function():

@@ -5,7 +5,7 @@ import pytest
 
 from core.network import GRADIENT_RULES, LOSSES
 from data.idx import idx_bytes
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, panel_text, session_of, trained_app, trainer_of, train_click
 from lab.session import Session
 
 SCREENS = ["pages/home.py", "pages/dataset.py", "pages/forward.py", "pages/train.py", "pages/weights.py",
@@ -25,13 +25,13 @@ def test_step_advances_the_position_and_changes_W1():
     app = fresh_app()
     app.switch_page("pages/train.py").run()
     before = trainer_of(app).params.W1.copy()
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     trainer = trainer_of(app)
     assert trainer.step_count == 1
     assert not np.array_equal(before, trainer.params.W1)
-    app.button(key="step_10").click().run()
+    train_click(app, 10)
     assert trainer_of(app).step_count == 11
-    assert any("Step 11 ·" in block.value for block in app.markdown)
+    assert "Step 11 ·" in panel_text(app)
 
 
 def test_reset_with_new_settings_starts_over_with_them():

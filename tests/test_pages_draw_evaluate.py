@@ -18,7 +18,7 @@ from core import drawing, metrics, network
 from core.checkpoints import save_checkpoint
 from core.settings import Settings
 from core.training import Trainer
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, session_of, trained_app, trainer_of, train_click
 
 
 def no_exception(app) -> bool:
@@ -115,7 +115,7 @@ def test_a_drawing_the_page_cannot_read_gets_a_message_and_the_page_keeps_workin
     assert [words in error.value for error in app.error] == [True]
     assert any("Draw a digit" in info.value for info in app.info) and not app.metric
     app.switch_page("pages/train.py").run()  # the session trains on
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     assert trainer_of(app).step_count == 11
 
 
@@ -227,7 +227,7 @@ def test_a_refused_upload_leaves_the_sessions_model_as_it_was(name, mnist):
     assert not app.success
 
     app.switch_page("pages/train.py").run()  # the session trains on from where it was
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     assert trainer_of(app).step_count == 11
 
 
@@ -247,5 +247,5 @@ def test_a_good_checkpoint_round_trip_restores_the_run_and_its_settings(mnist):
     app.run()  # the upload is still in the widget: it must not be loaded again over the same model
     assert trainer_of(app) is loaded
     app.switch_page("pages/train.py").run()
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     assert trainer_of(app) is loaded and loaded.step_count == 51

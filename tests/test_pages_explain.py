@@ -14,7 +14,7 @@ import pytest
 from core import network
 from core.settings import Settings
 from core.training import Trainer
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of
 from core.explain import KINDS, name_of
 from ui import explaining
 from ui.explaining import PATH_KEY
@@ -81,7 +81,7 @@ def test_forward_pass_opens_a2_and_drills_three_levels_down_to_pixels_and_back(m
 
 def test_at_a_past_step_train_explains_that_steps_gradient_with_the_errata(mnist):
     app = trained_app(100)
-    app.slider(key="timeline_step").set_value(40).run()
+    open_past_step(app, 40)
     assert session_of(app).viewing == 40
     choose(app, "train_explain", "dZ2", digit=3)
     ran = fresh_trainer(mnist, 39).step()

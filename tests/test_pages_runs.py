@@ -14,7 +14,7 @@ from core.events import StartedFromCheckpoint, TrainSamples
 from core.settings import Settings
 from core.training import Trainer
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, panel_event, session_of, trained_app, trainer_of, train_click
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def assert_same_parameters(first, second):
 
 def test_a_run_reopens_from_its_link_at_the_same_step_with_the_same_weights(store):
     app = trained_app(100, {"lr": "0.02", "seed": "3"})
-    app.button(key="step_10").click().run()
+    train_click(app, 10)
     run_id = run_id_of(app)
     assert len(run_id) == 22
     assert [event.n for event in store.events_since(run_id)] == [100, 10]
@@ -76,7 +76,7 @@ def test_a_bad_or_unknown_run_id_gets_a_notice_and_a_fresh_run(store, hostile):
 def test_reset_starts_a_new_run_and_keeps_the_old_one_behind_a_link(store):
     app = trained_app(100)
     old = run_id_of(app)
-    app.button(key="reset").click().run()
+    panel_event(app, "action", {"kind": "reset"})
     new = run_id_of(app)
     assert new != old and trainer_of(app).step_count == 0
     assert session_of(app).run.previous_run == old
@@ -89,13 +89,13 @@ def test_two_tabs_on_one_run_never_store_a_step_twice(store):
     run_id = run_id_of(first)
     second = fresh_app({"run": run_id})
     second.switch_page("pages/train.py").run()
-    first.button(key="step_10").click().run()  # the first tab moves the run on to 20
-    second.button(key="step_100").click().run()  # the second, still at 10, is refused and catches up
+    train_click(first, 10)  # the first tab moves the run on to 20
+    train_click(second, 100)  # the second, still at 10, is refused and catches up
     assert "moved on in another tab" in notices(second)
     assert trainer_of(second).step_count == 20
     assert_same_parameters(trainer_of(second), trainer_of(first))
     second.run()  # AppTest finishes a rerun started inside a fragment on the next run; a browser does it at once
-    second.button(key="step_10").click().run()
+    train_click(second, 10)
     assert [event.n for event in store.events_since(run_id)] == [10, 10, 10]
     assert trainer_of(fresh_app({"run": run_id})).step_count == 30
 
@@ -111,7 +111,7 @@ def test_an_uploaded_checkpoint_starts_a_new_run_and_the_old_run_is_kept(store, 
     assert new != old and session_of(app).run.previous_run == old
     assert isinstance(store.events_since(new)[0], StartedFromCheckpoint)
     app.switch_page("pages/train.py").run()
-    app.button(key="step_10").click().run()
+    train_click(app, 10)
     reopened = trainer_of(fresh_app({"run": new}))
     assert reopened.step_count == 40 and reopened.settings.hidden == 12
     assert_same_parameters(reopened, trainer_of(app))

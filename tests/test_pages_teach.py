@@ -13,7 +13,7 @@ import pytest
 from core.lesson import Lesson
 from core.settings import Settings
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trainer_of
+from tests.app_session import fresh_app, session_of, trainer_of, train_click
 from lab import classroom
 from ui.class_views import literal
 from ui.dashboard import csv_text
@@ -102,12 +102,15 @@ def test_reopening_the_join_link_offers_a_new_run_never_someone_elses(store):
     class_id, _ = new_class(store)
     first = joined(class_id, "Ann")
     first.switch_page("pages/train.py").run()
-    first.button(key="step_10").click().run()
-    again = joined(class_id, "Ann")  # the same name, in a new browser
+    train_click(first, 10)
+    again = joined(class_id, "ann")  # the same name, in a new browser: asked first, nobody joined yet
+    assert "**ann** is already in this class" in " ".join(block.value for block in again.warning)
+    assert [member.name for member in store.class_members(class_id)] == ["Ann"]
+    again.button(key="join_second_person").click().run()  # a second person of that name
     assert session_of(again).run.run_id != session_of(first).run.run_id
     assert trainer_of(again).step_count == 0 and trainer_of(first).step_count == 10
     members = store.class_members(class_id)
-    assert [member.name for member in members] == ["Ann", "Ann"] and len({m.run_id for m in members}) == 2
+    assert [member.name for member in members] == ["Ann", "ann"] and len({m.run_id for m in members}) == 2
 
 
 def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store):
@@ -129,7 +132,7 @@ def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store)
     assert new_run != run_id and store.member_of_run(new_run).name == "Bo"  # still the same student
     # the branch form: a changed α is refused, the run unchanged
     reloaded.run()  # AppTest finishes the form's rerun on the next run; a browser does it at once
-    reloaded.button(key="step_10").click().run()
+    train_click(reloaded, 10)
     session_of(reloaded).view(5)
     reloaded.run()
     assert reloaded.number_input(key="branch_lr").disabled
@@ -146,11 +149,11 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
     lesson = Lesson(Settings(learning_rate=50.0), frozenset(), (), ("silence_all", "first_epoch"))
     class_id, secret = new_class(store, lesson, "Lab 5")
     students = {name: joined(class_id, name) for name in ("Ann", "**bold**", "=cmd()")}
-    steps = {"Ann": "step_100", "**bold**": "step_10", "=cmd()": None}
+    steps = {"Ann": 100, "**bold**": 10, "=cmd()": None}
     for name, app in students.items():
         app.switch_page("pages/train.py").run()
         if steps[name]:
-            app.button(key=steps[name]).click().run()
+            train_click(app, steps[name])
     flush(students["Ann"])
     app = teacher(class_id, secret)
     table = app.dataframe[0].value.set_index("Student")
@@ -169,7 +172,7 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
 
 
 @pytest.mark.parametrize("key, message", [("wrong-key", "teacher key in this link is wrong"),
-                                          (None, "This link has no teacher key")])
+                                          (None, "holds no teacher key")])
 def test_a_wrong_or_missing_teacher_key_is_refused(store, key, message):
     class_id, _ = new_class(store)
     joined(class_id, "Ann")
@@ -185,7 +188,7 @@ def test_the_teacher_opens_a_students_run_read_only_and_goes_back(store):
     class_id, secret = new_class(store)
     student = joined(class_id, "Cy")
     student.switch_page("pages/train.py").run()
-    student.button(key="step_100").click().run()
+    train_click(student, 100)
     app = teacher(class_id, secret)
     own_run = session_of(app).run.run_id
     member = store.class_members(class_id)[0]
@@ -262,6 +265,21 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
     assert [metric.label for metric in app.metric][0] == "Μαθητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
+
+
+def test_compare_cannot_walk_around_a_locked_setting(store):
+    class_id, _ = new_class(store)  # α locked at 0.05, the rule a suggestion
+    app = joined(class_id, "Cy")
+    app.switch_page("pages/compare.py").run()
+    assert app.button(key="compare_rates").disabled  # three learning rates would be three other αs
+    assert not app.button(key="compare_rules").disabled
+    app.checkbox(key="compare_erratum_pair").check().run()  # cross-entropy at 2α: α changed, refused
+    app.button(key="compare_rules").click().run()
+    assert session_of(app).comparison is None
+    assert "your class locks learning_rate" in " ".join(element.value for element in app.error)
+    app.checkbox(key="compare_erratum_pair").uncheck().run()
+    app.button(key="compare_rules").click().run()  # the three rules at the lesson's α: allowed
+    assert [trainer.settings.learning_rate for trainer in session_of(app).comparison.trainers] == [0.05] * 3
 
 
 def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is_on(store):

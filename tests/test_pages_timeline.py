@@ -13,7 +13,8 @@ from core.events import SettingsChanged, StepOnImage, TrainSamples
 from core.settings import Settings
 from core.training import Trainer
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import (fresh_app, open_past_step, panel_event, panel_fields, panel_text, session_of,
+                                trained_app, trainer_of, train_click)
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +36,12 @@ def assert_same(first, second):
 
 
 def open_step(app, step):
-    app.slider(key="timeline_step").set_value(step).run()
+    open_past_step(app, step)
     assert not app.exception, [error.value for error in app.exception]
 
 
 def shown_text(app) -> str:
-    return " ".join(str(element.value) for element in [*app.markdown, *app.caption, *app.info])
+    return " ".join(str(element.value) for element in [*app.markdown, *app.caption, *app.info]) + " " + panel_text(app)
 
 
 def test_a_past_step_shows_what_that_step_did_and_offers_no_training(mnist, store):
@@ -48,23 +49,22 @@ def test_a_past_step_shows_what_that_step_did_and_offers_no_training(mnist, stor
     state, run_id = session_of(app), session_of(app).run.run_id
     open_step(app, 40)
     assert state.viewing == 40
-    keys = {button.key for button in app.button}
-    assert not keys & {"step_1", "step_10", "step_100", "run_epoch", "reset"}
-    assert {"timeline_now", "timeline_back", "timeline_forward"} <= keys
+    fields = panel_fields(app)
+    assert fields["mode"] == "past" and not fields["controls"]  # no Step, ×10, ×100, epoch or Reset
+    assert fields["timeline"]["shown"] == 40 and fields["timeline"]["last"] == 100  # ◀ ▶, now and the slider
     before = fresh_trainer(mnist, 39)
     ran = before.step()
     text = shown_text(app)
     assert f"Viewing step **40** of 100" in text
     assert "#### Step 40 · epoch 1 · sample 40 of 60,000 · α = 0.01" in text and ran.index == 39
-    assert f"{ran.loss_before:.4f}" in [metric.value for metric in app.metric]
+    assert fields["loss_before"] == f"{ran.loss_before:.4f}"
     with pytest.raises(RuntimeError, match="past step"):
         state.train(1)  # nothing trains the run from the past, even called directly
-    app.button(key="timeline_back").run()
-    app.button(key="timeline_back").click().run()
+    open_past_step(app, panel_fields(app)["timeline"]["shown"] - 1)  # ◀
     assert state.viewing == 39 and state.trainer.step_count == 100 and store.run_info(run_id).length == 1
     assert_same(state.shown_trainer().params, fresh_trainer(mnist, 39).params)
-    app.button(key="timeline_now").click().run()
-    assert state.viewing is None and "step_1" in {button.key for button in app.button}
+    panel_event(app, "action", {"kind": "now"})
+    assert state.viewing is None and panel_fields(app)["controls"]
 
 
 def test_forward_pass_and_gradients_show_the_viewed_step_with_a_way_back(mnist):
@@ -131,13 +131,13 @@ def test_a_step_on_a_drawing_is_logged_replays_exactly_and_is_marked(mnist, stor
     drawing = mnist.test_images[3]
     record = state.train_on_drawing(drawing, 4)
     assert record.index is None and record.label == 4
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     run_id = state.run.run_id
     assert store.events_since(run_id) == [TrainSamples(10), StepOnImage.of(drawing, 4), TrainSamples(1)]
     reopened = fresh_app({"run": run_id})
     assert_same(trainer_of(reopened).params, state.trainer.params)
     reopened.switch_page("pages/train.py").run()
-    assert "steps on your drawings: 11" in " ".join(caption.value for caption in reopened.caption)
+    assert "steps on your drawings: 11" in panel_text(reopened)
     open_step(reopened, 11)
     view = session_of(reopened).viewed()
     assert view.drawing and view.record.label == 4

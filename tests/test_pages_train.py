@@ -9,7 +9,7 @@ import re
 from core.checkpoints import load_checkpoint, save_checkpoint
 from core.settings import Settings
 from core.training import Trainer
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, panel_element, panel_fields, panel_text, session_of, trained_app, trainer_of, train_click
 from ui.widgets import position_text
 
 FIRST_IMAGE = "train on the first image"
@@ -22,6 +22,8 @@ def screen_text(app) -> str:
     texts = [block.value for block in blocks]
     texts += [f"{metric.label} {metric.value} {metric.proto.delta}" for metric in app.metric]
     texts += [caption for image in app.get("image") for caption in image.captions]
+    if panel_element(app) is not None:
+        texts.append(panel_text(app))
     return "\n".join(str(text) for text in texts)
 
 
@@ -130,7 +132,7 @@ def test_a_high_learning_rate_silences_units_and_the_screen_warns_when():
     assert f"**{silent} of 10 hidden units are silent**" in warning
     assert "between step 0 and step 100" in warning and "Last fired on a training image: unit" in warning
     assert "off" in screen_text(app) and ("silent" in screen_text(app))
-    app.button(key="step_100").click().run()
+    train_click(app, 100)
     now = int(trainer_of(app).dead_units().sum())
     warning = silent_warning(app)
     assert f"**{now} of 10 hidden units are silent**" in warning
@@ -156,22 +158,19 @@ def test_an_update_that_changes_nothing_says_so_instead_of_a_colour_scale():
     assert "Colour scale" not in text
 
 
-GREEN = 1  # streamlit's Metric.MetricColor.GREEN
-
-
 def test_an_overshooting_loss_gets_a_warning_and_no_green_improvement():
     app = trained_app(100, {"lr": "50"})
     record = trainer_of(app).last_record
     assert record.loss_after < record.loss_before - 1  # this image's loss does drop ...
-    after = next(metric for metric in app.metric if metric.label == "Loss after")
-    assert after.proto.color != GREEN  # ... but it comes back on the next image: no green
+    assert panel_fields(app)["delta_colour"] == "off"  # ... but it comes back on the next image: no green
     assert any("each step overshoots" in warning.value and "α = 50" in warning.value for warning in app.warning)
 
 
 def test_a_falling_loss_keeps_its_green_delta():
     app = trained_app(10)
-    app.button(key="step_1").click().run()
+    train_click(app, 1)
     record = trainer_of(app).last_record
-    after = next(metric for metric in app.metric if metric.label == "Loss after")
-    assert (after.proto.color == GREEN) == (record.loss_after < record.loss_before)
+    fields = panel_fields(app)  # "inverse": the panel draws a fall green, a rise red (static/step_panel.js)
+    assert fields["delta_colour"] == "inverse" and fields["loss_delta"].startswith("-") == (
+        record.loss_after < record.loss_before)
     assert not any("overshoots" in warning.value for warning in app.warning)

@@ -4,7 +4,7 @@ import numpy as np
 
 from core.settings import Settings
 from core.training import Trainer
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of, train_click
 from tests.weight_payload import decode, decoded_W1
 
 
@@ -74,7 +74,7 @@ def frame_W1(header, arrays, step) -> np.ndarray:
 def test_the_runs_exact_keyframes_are_frames_too(mnist):
     app = trained_app(100)
     for _ in range(11):
-        app.button(key="step_100").click().run()
+        train_click(app, 100)
     app.switch_page("pages/weights.py").run()
     header, arrays = player_payload(app)
     kept = [keyframe.step_count for keyframe in session_of(app).timeline().keyframes.frames]
@@ -87,7 +87,7 @@ def test_the_runs_exact_keyframes_are_frames_too(mnist):
 
 def test_a_step_opened_on_the_timeline_is_the_frame_the_player_opens_at(mnist):
     app = trained_app(100)
-    app.slider(key="timeline_step").set_value(40).run()
+    open_past_step(app, 40)
     app.switch_page("pages/weights.py").run()
     assert not app.exception
     assert any("Viewing **step 40**" in info.value for info in app.info)

@@ -11,7 +11,7 @@ from core.progress import log_facts, run_facts
 from core.settings import Settings
 from core.tasks import TASKS, tasks_done
 from core.training import Trainer
-from ui import class_views, figures
+from ui import class_views, step_panel
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +58,8 @@ def test_one_epoch_of_the_document_reads_the_same_on_train_evaluate_and_the_task
     trainer = apply_events(Trainer(Settings(), *data), [TrainSamples(60_000)])
     facts = run_facts(trainer, log_facts(Settings(), [TrainSamples(60_000)], branched=False))
     evaluate = locales.percent(trainer.evaluate())  # the Evaluate screen's metric
-    curves = figures.training_curves(trainer.history.bins, trainer.history.SERIES.index("loss"),
-                                     trainer.history.SERIES.index("correct"), trainer.history.test_accuracy)
-    train_marks = [trace for trace in figures._curve_panels(curves, [0, 1])[0] if trace.get("mode") == "markers+text"]
-    assert train_marks[0]["text"] == [figures_test_label(evaluate)]  # the Train screen's epoch-end label
+    train_marks = step_panel.curve_fields(trainer, None, None)["tests"]  # the Train panel's epoch-end marks
+    assert [label for _step, _accuracy, label in train_marks] == [figures_test_label(evaluate)]
     done = "accuracy_90" in tasks_done(facts, ["accuracy_90"])
     assert done == (float(evaluate[:-1]) >= 90.0)
     status = class_views.task_status(TASKS["accuracy_90"], done, facts)

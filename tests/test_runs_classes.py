@@ -8,12 +8,14 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from core.events import TrainSamples
 from core.lesson import Lesson
 from core.settings import Settings
 from runs import store as store_module
 from runs.store import (
     ClassEnded,
     CorruptRecord,
+    CreationRefused,
     JoinRefused,
     MalformedClassId,
     Progress,
@@ -229,3 +231,44 @@ def test_a_version_2_store_gains_the_class_tables_and_keeps_its_runs(store, loca
     assert execute(upgraded, "SELECT value FROM store_meta WHERE key = 'schema_version'").scalar() == "3"
     assert {"classes", "class_members", "class_runs"} <= set(sa.inspect(upgraded.engine).get_table_names())
     upgraded.close()
+
+
+def test_an_ended_classs_run_refuses_appends_on_every_server(location):
+    stores = [RunStore(location), RunStore(location)]  # two engines, as two replicas have
+    class_id, secret = a_class(stores[0])
+    run_id = stores[0].create_run(Settings())
+    stores[0].join_class(class_id, "Ann", run_id)
+    free_run = stores[0].create_run(Settings())
+    assert stores[1].append(run_id, 0, [TrainSamples(10)]) == 1
+    stores[0].end_class(class_id, secret)
+    with pytest.raises(ClassEnded, match="class has ended"):
+        stores[1].append(run_id, 1, [TrainSamples(10)])  # the other server's session still thinks it open
+    assert stores[1].run_info(run_id).length == 1 and len(stores[0].events_since(run_id)) == 1
+    assert stores[1].append(free_run, 0, [TrainSamples(10)]) == 1  # a run in no class goes on
+    for opened in stores:
+        opened.close()
+
+
+def test_a_class_holds_a_configurable_number_of_students(store, monkeypatch):
+    assert store_module.class_size() == 200
+    monkeypatch.setenv("BACKPROP_CLASS_SIZE", "3")
+    class_id, _ = a_class(store)
+    for number in range(3):
+        store.join_class(class_id, f"student {number}", store.create_run(Settings()))
+    with pytest.raises(JoinRefused, match="holds 3 students"):
+        store.join_class(class_id, "one too many", store.create_run(Settings()))
+    assert len(store.class_members(class_id)) == 3
+
+
+def test_class_creation_is_limited_per_client_and_for_the_whole_store(store, monkeypatch):
+    now = time.time()
+    for number in range(store_module.CLASSES_PER_CLIENT_PER_HOUR):
+        store.create_class(f"Lab {number}", LESSON, now + DAY, now=now + number, client="203.0.113.7")
+    with pytest.raises(CreationRefused, match="from this address in the last hour"):
+        store.create_class("one too many", LESSON, now + DAY, now=now + 20, client="203.0.113.7")
+    store.create_class("another teacher", LESSON, now + DAY, now=now + 20, client="198.51.100.2")  # per client
+    store.create_class("an hour later", LESSON, now + 2 * DAY, now=now + 3601, client="203.0.113.7")
+    assert "203.0.113.7" not in str(execute(store, "SELECT * FROM class_creators").all())  # only a hash is kept
+    monkeypatch.setattr(store_module, "MAX_OPEN_CLASSES", 12)
+    with pytest.raises(CreationRefused, match="holds 12 open classes"):
+        store.create_class("past the cap", LESSON, now + DAY, now=now + 3602, client="192.0.2.1")

@@ -16,6 +16,7 @@ import functools
 import io
 import statistics
 import time
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ REFRESH_SECONDS = 5
 TABLE_KEY = "class_table"
 ACTIVE_SECONDS = 60  # "active": clicked in the last minute
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NAME_PIXELS = 7.4  # the table's 14-px font, a character on average (a wide one, 字 or 🙂, counts twice)
+NAME_PADDING, NAME_MIN_PIXELS = 26, 132
 
 
 def teacher_dashboard(state, info) -> None:
@@ -47,8 +50,23 @@ def teacher_dashboard(state, info) -> None:
                      "kept for 30 days after its end.").format(end=classroom.ended_text(info)), icon=":material/lock:")
     links(state, info)
     live_panel(info.id)
-    if info.is_open():
-        end_class(state, info)
+    row = st.container(horizontal=True)
+    with row:
+        if info.is_open():
+            end_class(state, info)
+        sign_out(state, info)
+
+
+def sign_out(state, info) -> None:
+    """Forget the teacher key in this browser (a shared or borrowed computer): the teacher link opens it again."""
+    if st.button(_("Sign out of this class"), key="class_sign_out", icon=":material/logout:",
+                 help=_("This browser forgets the teacher key: the dashboard opens here again only from the teacher "
+                        "link. Keep that link first.")):
+        state.classroom.teaching.pop(info.id, None)
+        state.classroom.signed_out.add(info.id)
+        state.classroom.notices.append(_("Signed out of the class {name} on this browser: its dashboard opens here "
+                                         "again only from the teacher link.").format(name=literal(info.name)))
+        st.switch_page("pages/teach.py")
 
 
 def links(state, info) -> None:
@@ -83,7 +101,8 @@ def live_panel(class_id: str) -> None:
     if not members:
         st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
-    frame, config = member_table(members, chosen), column_config(chosen)
+    frame = member_table(members, chosen)
+    config = column_config(chosen, name_width(frame["Student"], figures.on_a_phone()))
     if GUIDED_PATH in info.lesson.tasks:
         lab_views.add_lab_column(frame, config, [member.progress.tasks for member in members])
     ids = [member.id for member in members]
@@ -103,13 +122,23 @@ def open_selected(class_id: str, ids: list) -> None:
         classroom.open_read_only(session.current(), class_id, ids[rows[0]])
 
 
+def shown_names(members) -> list[str]:
+    """Each member's name as typed; a second (third, …) student of the same name, in the order they joined, gets
+    " (2)" (" (3)", …), so two rows of "Maria K." are two people, told apart."""
+    seen, names = {}, []
+    for member in members:
+        count = seen[member.name.casefold()] = seen.get(member.name.casefold(), 0) + 1
+        names.append(member.name if count == 1 else f"{member.name} ({count})")
+    return names
+
+
 def member_table(members, chosen) -> pd.DataFrame:
     """One row per student, as the dashboard shows it."""
     rows = []
-    for member in members:
+    for member, name in zip(members, shown_names(members)):
         progress = member.progress
         rows.append({
-            "Student": member.name, "Step": progress.step, "Epoch": progress.epoch + 1,
+            "Student": name, "Step": progress.step, "Epoch": progress.epoch + 1,
             "Accuracy": progress.accuracy, "Silent": progress.silent,
             "Tasks": sum(task in progress.tasks for task in chosen),
             "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
@@ -125,7 +154,15 @@ def shown_table(frame: pd.DataFrame):
     return frame.style.format(percent, subset=["Accuracy"], na_rep="–")
 
 
-def column_config(chosen) -> dict:
+def name_width(names, phone: bool) -> int:
+    """The pinned name column, wide enough for the longest name (40 characters at most) beside the columns that
+    scroll: up to 320 px on a laptop (a 1024-px screen's main area is about 680), 170 on a phone."""
+    longest = max((sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in name)
+                   for name in names), default=0)
+    return int(min(max(NAME_MIN_PIXELS, NAME_PADDING + NAME_PIXELS * longest), 170 if phone else 320))
+
+
+def column_config(chosen, student_width: int = 132) -> dict:
     """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
     screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
     config = st.column_config
@@ -135,7 +172,8 @@ def column_config(chosen) -> dict:
         active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=112, timezone=browser_zone(),
                                        help=_("The time of the student's last click"))
     return {
-        "Student": config.TextColumn(_("Student"), pinned=True, width=132, help=_("The name as the student typed it")),
+        "Student": config.TextColumn(_("Student"), pinned=True, width=student_width,
+                                     help=_("The name as the student typed it")),
         "Step": config.NumberColumn(_("Step"), format="%d", width=72, help=_("Samples trained")),
         "Epoch": config.NumberColumn(_("Epoch"), format="%d", width=56,
                                      help=_("The epoch in progress (1 until the first 60,000 samples)")),
@@ -212,7 +250,7 @@ def accuracy_histogram(accuracies) -> tuple[list, list]:
 def csv_text(members, chosen) -> str:
     """The table as CSV, with the times in UTC and the task ids; formula-like names defused with a leading '."""
     frame = pd.DataFrame([{
-        "student": "'" + member.name if member.name.startswith(FORMULA_STARTS) else member.name,
+        "student": "'" + name if name.startswith(FORMULA_STARTS) else name,
         "joined_utc": datetime.datetime.fromtimestamp(member.joined, datetime.timezone.utc).isoformat(timespec="seconds"),
         "step": member.progress.step, "epoch": member.progress.epoch + 1, "sample": member.progress.sample,
         "test_accuracy": member.progress.accuracy, "accuracy_at_step": member.progress.accuracy_step,
@@ -220,7 +258,7 @@ def csv_text(members, chosen) -> str:
         "tasks_done": " ".join(task for task in chosen if task in member.progress.tasks),
         "last_active_utc": datetime.datetime.fromtimestamp(member.progress.active,
                                                            datetime.timezone.utc).isoformat(timespec="seconds"),
-    } for member in members])
+    } for member, name in zip(members, shown_names(members))])
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue()

@@ -10,6 +10,9 @@ started a fresh run without a link, before anything was trained in it.
 
 import streamlit as st
 
+from locales import _, number
+from ui import browser_memory
+
 JS = """
 export default function(component) {
   const { data, setTriggerValue } = component;
@@ -23,6 +26,24 @@ export default function(component) {
 """  # i18n: not text (JavaScript)
 
 _component = st.components.v2.component("backprop_run_memory", js=JS)
+
+
+def offer_remembered_run(state) -> None:
+    """The bare address in a browser that has a run: that run first, with a notice saying how to start afresh.
+
+    Only for the bare address (a language at most): a link with settings asks for a fresh run with them,
+    and a class's links say themselves what they open.
+    """
+    if not state.started_without_link() or set(st.query_params) - {"lang"}:
+        return
+    remembered = browser_memory.remembered_run()
+    if remembered is None or remembered == state.run.run_id:
+        return
+    state.reopen(remembered)
+    if state.run.run_id == remembered:
+        state.notices.append(_("This browser's last run is open again, at step {step}. To start afresh: Reset on the "
+                               "Train screen.").format(step=number(state.trainer.step_count)))
+    st.rerun()
 
 
 def keep_run_in_tab(state) -> None:

@@ -21,8 +21,8 @@ import streamlit as st
 
 from locales import _
 from lab import classroom
-from ui import class_views, language, session, widgets
-from ui.run_memory import keep_run_in_tab
+from ui import browser_memory, class_views, language, session, widgets
+from ui.run_memory import keep_run_in_tab, offer_remembered_run
 
 # A local icon: a ":material/…:" page icon is drawn by the browser from a font on the internet,
 # and the app is used offline in labs.
@@ -116,11 +116,13 @@ def start():
     navigation = st.navigation(shown_screens(), expanded=True)  # every screen listed: no "View more" hiding the last
     mnist = session.dataset_or_stop()
     state = session.current()
+    offer_remembered_run(state)  # before the URL is written from the session: it asks what the address held
     language.keep(state)
     if classroom.follow(state, st.query_params.to_dict):
         st.rerun()  # the navigation was drawn for a learner in no class (or another)
     session.keep_in_url(state)
     keep_run_in_tab(state)
+    browser_memory.keep(state)
     widgets.sidebar(mnist, state)
     class_views.banner(state)
     state.note_shell(True)

@@ -1,8 +1,8 @@
 """The timeline: open any past step of the run exactly, show it on every screen, and branch a new run from it.
 
-The Train screen draws the controls (timeline_controls) and, while a past step is open, the branch
-form; Forward pass, Weights and Gradients draw viewing_banner() so a learner always knows whether
-they see now or the past. Steps are counted as the run counts them (a run started from a checkpoint
+The Train screen's panel (ui/step_panel.py) draws the controls from the steps and marks here and,
+while a past step is open, the Train screen draws the branch form; Forward pass, Weights and
+Gradients draw viewing_banner() so a learner always knows whether they see now or the past. Steps are counted as the run counts them (a run started from a checkpoint
 goes on from the checkpoint's step); a step on a drawing counts as one step too.
 """
 
@@ -14,7 +14,6 @@ from locales import N_, _, number
 from runs.store import StoreError
 from lab.session import Session
 
-SLIDER_KEY, GOTO_KEY = "timeline_step", "timeline_goto"
 # How a branch's lineage names the settings it changed (α and the rule are symbols; the others are words).
 CHANGED_NAMES = {"learning_rate": "α", "decay_period": N_("halving every"), "decay_factor": N_("decay factor"),
                  "rule": N_("rule")}
@@ -38,68 +37,6 @@ def shown_step(state: Session) -> int:
 def go_to(state: Session, step: int) -> None:
     """Open `step` (as the run counts), or now when it is the current one."""
     state.view(min(max(int(step), offset(state)), now(state)) - offset(state))
-
-
-def _from_widget(state: Session, key: str):
-    return lambda: go_to(state, st.session_state[key])
-
-
-def timeline_controls(state: Session) -> bool:
-    """Slider, step box and one step back or forward; returns whether a past step is open.
-
-    Says so, and shows nothing else, when the run's past cannot be read (the store is down).
-    """
-    try:
-        first, last = offset(state), now(state)
-    except (StoreError, ValueError) as error:
-        st.caption(_("Timeline unavailable: {reason}.").format(reason=str(error).rstrip(".")))
-        return False
-    if last == first:
-        return False
-    shown = shown_step(state)
-    st.session_state[SLIDER_KEY] = st.session_state[GOTO_KEY] = shown  # follow the run as it moves on
-    st.slider(_("Timeline: open any step of this run exactly as it happened"), first, last, key=SLIDER_KEY,
-              on_change=_from_widget(state, SLIDER_KEY), format=_("step %d"),
-              help=_("Dotted lines on the curves: epoch ends. A past step shows on Train, Forward pass, Weights "
-                     "and Gradients; training goes on only from now (or branch a new run from it)."))
-    marks = epoch_and_drawing_marks(state)
-    if marks:
-        st.html(timeline_strip(state, first, last))
-    row = st.container(horizontal=True, vertical_alignment="center")
-    row.number_input(_("Go to step"), first, last, key=GOTO_KEY, on_change=_from_widget(state, GOTO_KEY), width=150,
-                     label_visibility="collapsed")
-    row.button("◀", key="timeline_back", help=_("One step back (key B)"), shortcut="b", disabled=shown == first,
-               on_click=lambda: go_to(state, shown - 1))
-    row.button("▶", key="timeline_forward", help=_("One step forward (key F)"), shortcut="f", disabled=shown == last,
-               on_click=lambda: go_to(state, shown + 1))
-    if state.viewing is not None:
-        row.button(_("Back to now"), key="timeline_now", type="primary", icon=":material/fast_forward:",
-                   on_click=lambda: state.view(None))
-    if marks:
-        row.caption(marks)
-    return state.viewing is not None
-
-
-def timeline_strip(state: Session, first: int, last: int) -> str:
-    """A thin bar under the slider, on its scale: epoch boundaries as ticks, drawings as dots, the open step."""
-    timeline, size = state.timeline(), state.trainer.training_size
-
-    def left(step) -> str:
-        return f"{100 * (step - first) / (last - first):.3f}%"
-
-    begins, epoch_mark = _("epoch {epoch} begins after step {step}"), _("epoch {epoch}")
-    drawn = _("step {step}: a step on your drawing")
-    marks = [f'<div title="{begins.format(epoch=step // size + 1, step=number(step))}" style="position:absolute;'
-             f'left:{left(step)};top:0;height:14px;border-left:1px dotted #767676"></div>'
-             f'<div style="position:absolute;left:{left(step)};top:12px;font-size:11px;color:#595959;'
-             f'transform:translateX(-50%);white-space:nowrap">{epoch_mark.format(epoch=step // size + 1)}</div>'
-             for step in range((first // size + 1) * size, last + 1, size)][:40]
-    marks += [f'<div title="{drawn.format(step=number(first + position))}" style="position:absolute;'
-              f'left:{left(first + position)};top:3px;width:7px;height:7px;border-radius:50%;background:#CC79A7;'
-              f'transform:translateX(-50%)"></div>' for position in timeline.drawing_positions()[-200:]]
-    # The slider's track is inset by about half its thumb on each side.
-    return (f'<div aria-hidden="true" style="position:relative;height:26px;margin:-14px 10px 0 10px">'
-            f'{"".join(marks)}</div>')
 
 
 def epoch_and_drawing_marks(state: Session) -> str:
