@@ -46,7 +46,8 @@ split = st.segmented_control(_("Set"), list(SPLITS), format_func=split_names.get
 images = mnist.train_images if split == "training" else mnist.test_images
 labels = mnist.train_labels if split == "training" else mnist.test_labels
 
-left, right = st.columns([1, 1])
+# The tables' nine columns need about 370 px to show whole (tests/test_browser_fit.py), so the image gives way.
+left, right = st.columns([2, 3])
 with left:
     digit = st.selectbox(_("Digit"), ["any"] + list(range(10)), key="data_digit",
                          format_func=digit_names.get)
@@ -62,10 +63,12 @@ with right:
     crop = image[10:18, 10:18]
     numbers = [str(i) for i in range(10, 18)]
     st.caption(_("raw pixel p (0…255), rows and columns numbered as in the image"))
-    st.dataframe(pd.DataFrame(crop, index=numbers, columns=numbers), height=318)
+    narrow = {"_index": st.column_config.Column(width=32), **{column: st.column_config.NumberColumn(width=40)
+                                                             for column in numbers}}
+    st.dataframe(pd.DataFrame(crop, index=numbers, columns=numbers), height=318, column_config=narrow)
     st.caption(_("x = p / 255, what the network reads"))
     scaled = pd.DataFrame(crop / 255, index=numbers, columns=numbers).round(2)
-    st.dataframe(widgets.in_language(scaled, ".2f"), height=318)
+    st.dataframe(widgets.in_language(scaled, ".2f"), height=318, column_config=narrow)
 
 st.subheader(_(MORE_IMAGES[split]) if digit == "any" else _(MORE_OF_DIGIT[split]).format(digit=digit))
 start = min(position, max(len(pool) - 20, 0))

@@ -7,7 +7,7 @@ import streamlit as st
 from core import drawing, network
 from locales import _, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
-from ui.canvas import BadDrawing, decode_drawing
+from ui.canvas import CANVAS_SIDE, BadDrawing, decode_drawing
 
 shell.require()
 st.title(_("Draw"))
@@ -35,8 +35,8 @@ def canvas_image():
     """
     from streamlit_drawable_canvas import st_canvas  # raises outside a running app, so imported here
 
-    result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=280,
-                       width=280, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
+    result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_SIDE,
+                       width=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
     png = None if result is None else result.image_bytes
     return None if png is None else decode_drawing(png)
 
@@ -170,16 +170,17 @@ def lesson_panel(record, after) -> None:
     """The probabilities before and after the step on the drawing, and the update as ten ΔW1 images."""
     st.markdown(_("**The last step on this drawing** (label {label}): loss Σ(A2 − y)² {before} → {after}").format(
         label=record.label, before=number(record.loss_before, ".4f"), after=number(record.loss_after, ".4f")))
-    left, right = st.columns(2)
+    # One above the other: side by side in the results column each was about 180 px at 1024x700, its
+    # title cut and every other digit unlabelled.
     titles = {"before": _("A2 before the step: reads a {digit} ({probability} on {label})"),
               "after": _("A2 after the step: reads a {digit} ({probability} on {label})")}
-    for column, values, when in ((left, record.forward.A2, "before"), (right, after, "after")):
+    for values, when in ((record.forward.A2, "before"), (after, "after")):
         predicted = int(values.argmax())
         title = titles[when].format(digit=predicted, probability=number(values[record.label], ".1%"),
                                     label=record.label)
-        column.plotly_chart(figures.bars(values, figures.DIGITS, title, _("digit"), _("probability"),
-                                         highlight=predicted, height=240, y_range=[0, 1.2]),
-                            key=f"draw_lesson_{when}")
+        st.plotly_chart(figures.bars(values, figures.DIGITS, title, _("digit"), _("probability"),
+                                     highlight=predicted, height=220, y_range=[0, 1.2]),
+                        key=f"draw_lesson_{when}")
     update = record.updates.dW1
     unchanged = (record.forward.Z1 <= 0) | ~update.any(axis=0)
     limit = figures.symmetric_limit(update)
@@ -194,7 +195,10 @@ def lesson_panel(record, after) -> None:
                               count=len(unchanged), limit=number(limit, ".2g")))
 
 
-canvas_column, result_column = st.columns([1, 2])
+# The canvas is 280 px wide whatever its column: a container of exactly that width keeps it whole and square
+# (a third of the laptop's column was 217 px and hid its right quarter); the results wrap below it on a phone.
+row = st.container(horizontal=True, gap="medium")
+canvas_column, result_column = row.container(width=CANVAS_SIDE), row.container(width="stretch")
 with canvas_column:
     st.caption(_("Draw one digit, large, in the middle of the square. Point at the square for its "
                  "toolbar: undo, redo, clear."))

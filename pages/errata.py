@@ -100,7 +100,8 @@ st.dataframe(widgets.in_language(vectors_table(
     {"A2": A2, "y": y, **{_(figures.RULE_NAMES[name]): values for name, values in rules.items()}}), ".4f"))
 
 st.markdown(_("**The number: the gradient check.** Each rule's gradient of every parameter against central "
-              "finite differences of a loss, for this sample (relative error; below 1e-6 means *is the gradient*):"))
+              "finite differences of a loss, for this sample. A relative error below one in a million means the rule "
+              "*is* the gradient of that loss; a large one means it is not:"))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -202,10 +203,17 @@ st.markdown(_(
     "`A_out_prob` is never assigned. Calling the listing as printed on this sample's Z2 (the app runs it now) "
     "raises **`{error}`**. The fix is its last line:").format(error=error))
 st.code(errata.fixed_softmax_listing(), language="python")
-st.markdown(_(
-    "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
-    "On this sample's Z2 the fixed listing and the app's softmax differ by at most {difference} over the ten "
-    "digits.").format(difference=number(np.abs(fixed - A2).max(), ".1e")))
+difference = float(np.abs(fixed - A2).max())
+if difference == 0:
+    st.markdown(_(
+        "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+        "On this sample's Z2 the fixed listing and the app's softmax give the same ten probabilities, "
+        "to the last bit."))
+else:
+    st.markdown(_(
+        "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+        "On this sample's Z2 the fixed listing and the app's softmax differ by at most {difference} over the ten "
+        "digits (rounding in the last bits).").format(difference=number(difference, ".1e")))
 
 # --- 5 -------------------------------------------------------------------------------------------
 st.subheader(_("5 · The accuracy print and the learning-rate decay run once per sample"))
@@ -225,9 +233,10 @@ samples = trainer.training_size
 alpha, factor, period = settings.learning_rate, settings.decay_factor, settings.decay_period
 to_zero = errata.samples_until_zero(alpha, factor)
 st.markdown(_(
-    "**What the app does.** Both belong to the epoch loop. The app keeps α for a whole epoch, "
-    "α = {alpha} × {factor}^⌊epoch / {period}⌋ (now {now}), and measures accuracy once "
-    "per epoch, on the test set, when the epoch ends.").format(
+    "**What the app does.** Both belong to the epoch loop. Counting epochs from 1, as every screen and the "
+    "table below do, the app keeps α for a whole epoch, α = {alpha} × {factor}^⌊(epoch − 1) / {period}⌋ "
+    "(now {now}): epochs 1 to {period} train with {alpha}. It measures accuracy once per epoch, on the test "
+    "set, when the epoch ends.").format(
         alpha=number(alpha, "g"), factor=number(factor, "g"), period=period, now=number(trainer.learning_rate, "g")))
 st.markdown(_(
     "**The number.** As indented, line 26 prints **{samples} times per epoch** (an accuracy that counts up "

@@ -15,7 +15,7 @@ IMAGE_TITLE = {"training": N_("x: training image #{index}, label {label}"),
 shell.require()
 st.title(_("Forward pass"))
 st.markdown(_(
-    "Pick an image and follow it through the network as it is now. Each layer is a matrix "
+    "Pick an image and follow it through the network, with the weights of the step named below it. Each layer is a matrix "
     "product plus a bias, followed by an activation: ReLU in the hidden layer, softmax at the "
     "output. Numbering follows the design document: pixels 1…784 and hidden units 1…h count from 1; "
     "the ten outputs are named by the digit they stand for, 0…9 (the document's y₁…y₁₀, so y₁ is "

@@ -89,13 +89,14 @@ if silent.any():
     st.caption(_("“· silent”: Z1 ≤ 0 on all of the first {images} test images with the current weights "
                  "({silent} of {hidden} units).").format(
                    images=number(1000), silent=int(silent.sum()), hidden=hidden))
-left, middle, right = st.columns([1, 1.4, 1])
+# Two charts a row: three in a row left db1's ten bars about 180 px at 1024x700, too narrow to label every unit.
+left, right = st.columns(2)
 with left:
     explaining.clickable_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"),
                                             "dL/db1", height=300, text_format=".3f", silent=off), "gradients_db1",
                                explaining.bar_point("db1", first=1))
     st.caption(_("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0."))
-with middle:
+with right:
     rows, columns = np.divmod(np.arange(hidden * 10), 10)
     explaining.clickable_chart(explaining.click_targets(
         figures.heatmap(dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"),
@@ -104,7 +105,7 @@ with middle:
         "%{y}, " + _("digit") + " %{x}: %{customdata[2]:.4f}", size=14),
         "gradients_dw2", lambda point: None if explaining.custom_point(point) is None else
         f"dW2_{explaining.custom_point(point)}_{explaining.custom_point(point, 1)}")
-with right:
+with st.columns(2)[0]:
     explaining.clickable_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
                                             true_label=record.label, text_format=".3f"), "gradients_db2",
                                explaining.bar_point("db2"))
@@ -181,8 +182,13 @@ if worst < gradient_check.MATCHES:
     st.success(_("The `{rule}` rule **is** the gradient of {scale} × {loss} (worst relative error {error}).").format(
         rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".1e")))
 else:
-    st.error(_("The `{rule}` rule is **not** the gradient of {scale} × {loss} (relative error up to {error}).").format(
-        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".2f")))
+    # Not a failure: a rule checked against a loss it does not minimise is meant to differ (erratum 1).
+    verdict = _("The `{rule}` rule is **not** the gradient of {scale} × {loss} (relative error up to {error}).").format(
+        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".2f"))
+    if (rule, loss, scale) == ("document", "mse", 1.0):
+        verdict += " " + _("This is the expected finding, the design document's first erratum: its rule leaves out "
+                           "the softmax's Jacobian.")
+    st.info(verdict, icon=":material/info:")
 shown_table(table, FORMATS, hide_index=True)
 
 with st.expander(_("Erratum 1 in one table: every rule against every loss"), expanded=True):

@@ -155,12 +155,13 @@ else:
     st.caption(_("Train some steps to draw the trajectory on the plane."))
 
 st.subheader(_("The straight line from the initial weights θ0 to the current θ"))
-alphas, line_losses, line_accuracies = computed("line", lambda: loss_surface.interpolation_line(
+along, line_losses, line_accuracies = computed("line", lambda: loss_surface.interpolation_line(
     trainer.initial_params, trainer.params, X, labels, loss=loss))
 # The reference on a line of its own, so the title is not cut on a phone (plotly never wraps a title).
-line_title = _("Loss along θ(α) = θ0 + α(θ − θ0)") + "<br>(Goodfellow et al. 2015)"
-st.plotly_chart(localised(figures.lines(alphas, {_("loss {loss_label}").format(loss_label=loss_label): line_losses},
-                                        line_title, _("α (0: initial weights, 1: current weights)"), mean_loss,
+# t, not the document's α: α is the learning rate on every screen of the app.
+line_title = _("Loss along θ(t) = θ0 + t(θ − θ0)") + "<br>(Goodfellow et al. 2015)"
+st.plotly_chart(localised(figures.lines(along, {_("loss {loss_label}").format(loss_label=loss_label): line_losses},
+                                        line_title, _("t (0: initial weights, 1: current weights)"), mean_loss,
                                         secondary={_("accuracy"): line_accuracies}, secondary_title=_("accuracy"),
                                         secondary_format=".0%", height=318)).update_layout(margin_t=58),
                 key="surface_line")

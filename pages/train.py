@@ -51,7 +51,7 @@ def settings_form() -> None:
     with st.expander(_("Settings: applied on Reset, saved in the page's URL so a link reproduces the run")):
         with st.form("settings"):
             columns = st.columns(4)
-            learning_rate = number_setting(columns[0], "lr", _("learning rate α"), format="%.5f", step=0.001)
+            learning_rate = number_setting(columns[0], "lr", _("learning rate α"), format="%g", step=0.001)
             decay_period = number_setting(columns[1], "decay", _("halve α every … epochs"))
             decay_factor = number_setting(columns[2], "factor", _("decay factor"), step=0.05)
             rule = choice_setting(columns[3], "rule", _("gradient rule"), GRADIENT_RULES,

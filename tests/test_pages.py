@@ -80,7 +80,9 @@ def test_gradients_screen_shows_the_documents_erratum():
     app = trained_app(10)
     app.switch_page("pages/gradients.py").run()
     assert not app.exception
-    assert "is **not** the gradient of 1 × mse" in app.error[0].value
+    # The expected finding (erratum 1) is information, not an error.
+    assert not app.error and "is **not** the gradient of 1 × mse" in app.info[-1].value
+    assert "expected finding" in app.info[-1].value
     app.selectbox(key="gradients_loss").set_value("cross-entropy")
     app.selectbox(key="gradients_scale").set_value(2.0).run()
     assert "**is** the gradient of 2 × cross-entropy" in app.success[0].value

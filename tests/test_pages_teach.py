@@ -263,7 +263,7 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert not app.exception and app.title[0].value == "Διδασκαλία: Τμήμα Α"
     assert "Ανοιχτή έως " in texts(app) and " UTC. Ο πίνακας ανανεώνεται" in texts(app)
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
-    assert [metric.label for metric in app.metric][0] == "Μαθητές"
+    assert [metric.label for metric in app.metric][0] == "Φοιτητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
 
 

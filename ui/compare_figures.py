@@ -128,6 +128,8 @@ def comparison_curves(runs: list[RunCurves], hidden: int, height: int = 760, sta
         x_options = dict(dtick=1, range=[0.5, last_epoch + 0.5]) if panel == 4 and last_epoch else {}
         if panel == 5:
             y_options = dict(y_options, range=[0, hidden + 0.5], dtick=max(1, hidden // 5))
+        if panel == 4 and not last_epoch:  # no point yet: plotly's empty range read 0% / 200% / 400%
+            y_options = dict(y_options, range=[0, 1], tickformat=".0%", dtick=0.25)
         layout[_axis_key("x", panel)] = axis(_shown(x_title), domain=[x0, x1], anchor=_axis_id("y", panel),
                                              **x_options)
         layout[_axis_key("y", panel)] = axis(_shown(y_title), domain=[y0, y1], anchor=_axis_id("x", panel),

@@ -129,11 +129,19 @@ def fitted_title(title: str) -> str:
 
 def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     """A figure with the shared look: a title (fitted to a phone), compact margins, the given axes and options."""
-    title = fitted_title(title)
-    layout = {"title": dict(text=title, font=dict(size=14)), "height": height, "font": dict(size=12, color=FONT_COLOUR),
+    # A space before each break: the svg keeps the lines apart, but its text (what a screen reader or a
+    # copy reads) ran them together, "projected(white dots)".
+    fitted = re.sub(r"(?<! )<br>", " <br>", fitted_title(title))
+    # A title broken with <br> (plotly never wraps one) gets a taller top margin, whatever broke it: the
+    # caller, the translator or the phone (else its second line lies over the plot).
+    margin = {"l": 50, "r": 20, "b": 40, **layout.pop("margin", {})}
+    margin["t"] = max(margin.get("t", 0), 40 + 18 * fitted.count("<br>"))
+    # Hung from the top: plotly otherwise puts the first line's baseline mid-margin and the rest run down
+    # into the plot.
+    layout = {"title": dict(text=fitted, font=dict(size=14), yref="container", y=1, yanchor="top", pad=dict(t=10)),
+              "height": height, "font": dict(size=12, color=FONT_COLOUR),
               "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
-              # a title broken with <br> (plotly never wraps one) gets a taller top margin
-              "margin": dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=40), "template": {}, **layout}
+              "margin": margin, "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
 
 
@@ -325,8 +333,9 @@ def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels
                  + "<extra></extra>")
     if annotate:
         trace["texttemplate"] = f"%{{z:{text_format}}}"
-    return figure([trace], title, height, xaxis=axis(x_title, type="category"),
-                  yaxis=axis(y_title, type="category", autorange="reversed"))
+    # dtick 1: every row and column named; plotly's own choice skipped every other digit in a narrow chart.
+    return figure([trace], title, height, xaxis=axis(x_title, type="category", dtick=1),
+                  yaxis=axis(y_title, type="category", autorange="reversed", dtick=1))
 
 
 def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int = 260,
@@ -514,7 +523,10 @@ def loss_surface_3d(result, z_title: str) -> go.Figure:
               dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name=current,
                    marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
     scene = dict(xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)")), zaxis=axis(z_title),
-                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)))  # far enough for the axis titles to stay in view
+                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)),  # far enough for the axis titles to stay in view
+                 # A square floor whatever the ranges: the principal directions' a and b span very different
+                 # lengths, and plotly's "auto" then draws the data's proportions, a thin vertical stack.
+                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.75))
     return figure(traces, _("Loss over the plane θ + a·d1 + b·d2"), 480, scene=scene, showlegend=False,
                   margin=dict(l=0, r=0, t=40, b=0))
 

@@ -41,6 +41,15 @@ LAYOUT_CSS = """<style>
   .js-plotly-plot .modebar-container { display: none; }
 }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
+/* Streamlit's code colours numbers #29b09d, 2.5:1 on the code block's grey: a darker teal reads at 4.5:1. */
+[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean { color: #0f7a6b; }
+/* Inline code in a caption is drawn green at the caption's 60% opacity, 3:1; the caption's own colour reads. */
+[data-testid="stCaptionContainer"] code { color: inherit; }
+/* A long link label (Home's link to the errata) or chosen option (Teach's tasks) wraps on a phone
+   instead of ending in "…" or off the screen's edge. */
+[data-testid="stPageLink-NavLink"] span, [data-testid="stMultiSelectTagsContainer"] span {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stMultiSelectTagsContainer"] [data-baseweb="tag"] { height: auto; }
 </style>"""
 
 # Streamlit folds the sidebar away after a navigation click only for a phone's user agent; a narrow

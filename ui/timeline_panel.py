@@ -53,7 +53,8 @@ def epoch_and_drawing_marks(state: Session) -> str:
                          steps=LIST_SEPARATOR.join(epochs[:8]) + (" …" if len(epochs) > 8 else "")))
     if drawings:
         parts.append(_("steps on your drawings: {steps}").format(steps=LIST_SEPARATOR.join(drawings[-8:])))
-    return _("Timeline: {marks}.").format(marks="; ".join(parts)) if parts else ""
+    # Between clauses: a semicolon in English; in Greek ";" is the question mark, the ano teleia "·" does this.
+    return _("Timeline: {marks}.").format(marks=_("; ").join(parts)) if parts else ""
 
 
 def viewing_banner(state: Session) -> None:
@@ -81,7 +82,7 @@ def branch_form(state: Session) -> None:
     with st.form("branch"):
         columns = st.columns(4)
         rate = columns[0].number_input(_("learning rate α"), *NUMERIC_RANGES["lr"][1:], settings.learning_rate,
-                                       format="%.5f", step=0.001, key="branch_lr", disabled=locked("learning_rate"))
+                                       format="%g", step=0.001, key="branch_lr", disabled=locked("learning_rate"))
         period = columns[1].number_input(_("halve α every … epochs"), *NUMERIC_RANGES["decay"][1:],
                                          settings.decay_period, key="branch_decay", disabled=locked("decay_period"))
         factor = columns[2].number_input(_("decay factor"), *NUMERIC_RANGES["factor"][1:], settings.decay_factor,

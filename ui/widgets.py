@@ -103,8 +103,7 @@ def sidebar(mnist, session: Session) -> None:
                    .format(training=number(len(mnist.train_labels)), test=number(len(mnist.test_labels)),
                            source=mnist.source))
         session.keep_position_slot(st.empty())
-        session.position_slot.caption(model_summary(trainer))
-        st.caption(run_links(session))
+        refresh_position(session)
         if trainer.stopped_reason:
             st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     for notice in session.take_notices():
@@ -145,9 +144,12 @@ def store_notice_in_fragment(session: Session) -> None:
 
 
 def refresh_position(session: Session) -> None:
-    """Rewrite the sidebar's position line from inside a fragment rerun."""
+    """(Re)write the sidebar's position line and run links, also from inside a fragment rerun or after an
+    upload (which starts a new run after the sidebar was drawn: its id and the link back must show)."""
     if session.position_slot is not None:
-        session.position_slot.caption(model_summary(session.trainer))
+        with session.position_slot.container():
+            st.caption(model_summary(session.trainer))
+            st.caption(run_links(session))
 
 
 FOLLOW = {"training": N_("Follow training image #{index} through the network on the Forward pass screen"),
