@@ -76,8 +76,8 @@ MEASURE_CLICK = """async ([label, expected]) => {
 
 def class_run(store: str) -> str:
     """A run of a new class's student in the store, for its link to open: `/train?run=…`."""
-    from core.lesson import Lesson
-    from core.tasks import CATALOGUE
+    from core.classwork.lesson import Lesson
+    from core.classwork.tasks import CATALOGUE
     from runs.store import RunStore
 
     runs = RunStore(store)
