@@ -20,7 +20,7 @@ from ui.figures.images import (  # noqa: F401
     PADDING, png, rgb_mosaic, signed_tile, unit_mosaic, weight_template_image, WIDE_FONTS, with_colour_strip,
 )
 from ui.figures.curves import (  # noqa: F401
-    CURVE_POINTS, curves_figure, epoch_accuracy, MIN_WINDOW, probabilities_and_curves, trailing_means,
+    CURVE_POINTS, epoch_accuracy, MIN_WINDOW, trailing_means,
     training_curves, TrainingCurves, window_text,
 )
 from ui.figures.errata import dZ2_rules_figure, jacobian_figure, output_mask_figure, RULE_NAMES
