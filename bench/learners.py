@@ -71,6 +71,7 @@ _TEXT_FIELDS = {
 PANEL_ACTIONS = {"step": {"kind": "step", "n": 1}, "step_10": {"kind": "step", "n": 10},
                  "step_100": {"kind": "step", "n": 100}, "epoch": {"kind": "epoch"}, "reset": {"kind": "reset"},
                  "stop": {"kind": "stop"}, "now": {"kind": "now"}}
+PANEL_COMPONENT = "backprop_step_panel"  # ui/step_panel.py's component (the Weights player sends bytes too)
 PANEL_TEXTS = ("position", "viewing", "notice", "window_text", "dW1_caption", "silent_caption")
 # The run ends with one of these; FINISHED_EARLY_FOR_RERUN means another run follows.
 _FINAL_STATUSES = {
@@ -459,8 +460,9 @@ class Learner:
         if kind == "new_element":
             element_kind = delta.new_element.WhichOneof("type") or ""
             fields = None
-            if element_kind == "bidi_component" and delta.new_element.bidi_component.WhichOneof("data") == "bytes":
-                fields = self._merge_panel(path, delta.new_element.bidi_component.bytes)
+            component = delta.new_element.bidi_component
+            if element_kind == "bidi_component" and component.component_name.endswith(PANEL_COMPONENT):
+                fields = self._merge_panel(path, component.bytes)
             state.elements[path] = Element(
                 path, element_kind, delta.fragment_id, delta.new_element, state.run, fields
             )
