@@ -132,7 +132,7 @@ def test_every_screen_fits_whole_with_readable_contrast(browser, app_url, size, 
     page.wait_for_selector("h1", timeout=60_000)
     settle(page, 90_000)
     for _ in range(2):
-        page.locator(".st-key-step_100 button").click()
+        page.locator('.sp button[data-name="step_100"]').click()
         settle(page, 90_000)
     problems = {}
     for path in PATHS:
