@@ -65,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.learners import Learner, LearnerError, train_step  # noqa: E402
 from deploy.serve import Cluster, ServeError, StreamlitProcess, find_nginx  # noqa: E402
-from lab.classroom import ACCURACY_SECONDS, FLUSH_SECONDS  # noqa: E402
+from lab.progress_writer import ACCURACY_SECONDS, FLUSH_SECONDS  # noqa: E402
 
 MB = 1024 * 1024
 TARGETS = {  # row name -> Step p95 limit in ms (issue 7)
@@ -562,8 +562,8 @@ async def measure_refresh(row: Row, teacher: Learner, server) -> None:
 
 
 def run_class_row(name: str, learners: int, args, script: Script, *, dashboard: bool, cluster: bool) -> Row:
-    from core.lesson import Lesson
-    from core.tasks import CATALOGUE
+    from core.classwork.lesson import Lesson
+    from core.classwork.tasks import CATALOGUE
     from runs.store import RunStore
 
     row = Row(name, learners)

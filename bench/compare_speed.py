@@ -27,9 +27,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 import data
-from core import comparison, loss_surface, shared_plane
-from core.settings import Settings
-from core.training import Trainer
+from core.training import lockstep
+from core.surface import loss_surface
+from core.surface import shared_plane
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from deploy.browser import launch_chromium, open_screen, settle
 from deploy.serve import StreamlitProcess, cpu_seconds
 
@@ -115,8 +117,8 @@ def plane_seconds() -> tuple[float, int]:
     """CPU seconds (best of PLANE_ROUNDS) of the shared plane for three runs after one epoch; its point count."""
     mnist = data.load_mnist()
     arrays = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
-    trainers = [Trainer(settings, *arrays) for settings in comparison.gradient_rule_set(Settings())]
-    comparison.train_in_lockstep(trainers, len(mnist.train_labels))
+    trainers = [Trainer(settings, *arrays) for settings in lockstep.gradient_rule_set(Settings())]
+    lockstep.train_in_lockstep(trainers, len(mnist.train_labels))
     X, labels = loss_surface.evaluation_set(mnist.test_images, mnist.test_labels, 1_000)
     trajectories = [trainer.trajectory() for trainer in trainers]
     rounds = []

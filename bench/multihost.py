@@ -9,7 +9,7 @@ class through the front and click Step once a second for --seconds; the same cor
 so the comparison shows what the network hop and the shared store cost, not a speed-up. Printed per row:
 
 - Step p50 / p95: click sent to the rerun finished, every learner's clicks pooled;
-- app CPU/click: CPU time of every process of the app hosts (nginx, Streamlit) over the clicking,
+- app CPU/click: CPU time of the app hosts (nginx, Streamlit; ended children included) over the clicking,
   divided by the clicks answered; db CPU/click the same for PostgreSQL's processes;
 - commits/click and rows/click: PostgreSQL's own counters (pg_stat_database: transactions committed,
   read-only ones included, and rows inserted) over the same time, what sizing a database for N
@@ -68,8 +68,8 @@ def database_counters(topology) -> tuple[int, int]:
 
 
 def new_class(topology, name: str) -> str:
-    from core.lesson import Lesson
-    from core.tasks import CATALOGUE
+    from core.classwork.lesson import Lesson
+    from core.classwork.tasks import CATALOGUE
     from runs.store import RunStore
 
     store = RunStore(topology.database.url)

@@ -20,7 +20,7 @@ import time
 import numpy as np
 from playwright.sync_api import sync_playwright
 
-from core.network import init_parameters
+from core.model.network import init_parameters
 from deploy.browser import launch_chromium, open_screen, settle, streamlit_app
 from deploy.serve import cpu_seconds
 from ui import weight_frames

@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from core.network import init_parameters, pixels, sgd_step
-from core.settings import Settings
-from core.training import Trainer
+from core.model.network import init_parameters, pixels, sgd_step
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from data import load_mnist
 
 # --- the document's listings (Algorithms 2-4), transcribed --------------------------------------

@@ -6,7 +6,7 @@ On a SQLite file in a temporary folder and on a throwaway PostgreSQL server (ski
 note, if PostgreSQL is not installed), it prints:
 - microseconds to append one tiny event (a Step click), mean over --appends appends;
 - the bytes a run takes after 1 epoch and after --epochs epochs, trained on real MNIST in train
-  events of 1,000 samples (Step ×1000 clicks) with core.events' snapshot policy: a full trainer
+  events of 1,000 samples (Step ×1000 clicks) with core.record.events' snapshot policy: a full trainer
   state (checkpoint npz) once SNAPSHOT_EVERY samples were trained since the last, one kept per run;
 - the time to restore the run at its end: read the latest snapshot, Trainer.from_state through the
   checkpoint loader, read and replay the events after it; and the worst case the policy allows
@@ -27,14 +27,15 @@ import time
 import uuid
 from pathlib import Path
 
-from core.events import SNAPSHOT_EVERY, TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
-from core.settings import Settings
-from core.timeline import Keyframe, keyframe_bytes
-from core.training import Trainer
+from core.record.events import SNAPSHOT_EVERY, TrainSamples, apply_events, snapshot_bytes, snapshot_due, trainer_from_snapshot
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, keyframe_bytes
+from core.training.trainer import Trainer
 from data import load_mnist
 from runs.postgres_server import create_database, postgres_programs, temporary_server
 from runs.store import RunStore
-from lab.live_run import STORED_KEYFRAME_EVERY, timeline_from_store
+from lab.live_run import STORED_KEYFRAME_EVERY
+from lab.stored_runs import timeline_from_store
 
 CLICK = 1000  # samples per train event
 

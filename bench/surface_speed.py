@@ -19,9 +19,12 @@ import time
 
 import numpy as np
 
-from core import loss_surface, network
-from core.settings import Settings
-from core.training import Trainer
+from core.surface import evaluation
+from core.surface import loss_surface
+
+from core.model import network
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from data import load_mnist
 
 GRID = 41
@@ -60,11 +63,11 @@ def main():
         X, labels = loss_surface.evaluation_set(mnist.test_images, mnist.test_labels, samples)
         rows = np.arange(GRID) if samples == 1_000 or arguments.full_loop else np.arange(0, GRID, 4)
         (slow, slow_accuracies), loop_seconds, _ = timed(
-            lambda: loss_surface.loss_grid_pointwise(plane, X, labels, axis, axis[rows]), 1
+            lambda: evaluation.loss_grid_pointwise(plane, X, labels, axis, axis[rows]), 1
         )
         loop_seconds *= GRID / len(rows)
         (fast, fast_accuracies), seconds, processor_seconds = timed(
-            lambda: loss_surface.loss_grid(plane, X, labels, axis, axis), arguments.repeats
+            lambda: evaluation.loss_grid(plane, X, labels, axis, axis), arguments.repeats
         )
         np.testing.assert_allclose(fast[rows], slow, rtol=1e-5)
         np.testing.assert_allclose(fast_accuracies[rows], slow_accuracies, atol=1.5 / samples)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import nbformat
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
-from core.network import init_parameters
-from core.settings import Settings
-from core.timeline import Keyframe, Timeline
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
+from core.model.network import init_parameters
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Timeline
+from core.training.trainer import Trainer
 from data import load_mnist
 from data.idx import idx_bytes
 from lab.notebook import RunExport, export_of, notebook_bytes, script_text

@@ -1,7 +1,7 @@
 """Time travel's cost: jumps to random steps of a 10-epoch run, one step back and forward, and the memory it takes.
 
 A 10-epoch run (600,000 steps) is trained as the Train screen trains it: clicks of "Run to end of
-epoch", with keyframes taken while it trains (core/timeline.py). Then, as a learner scrubbing the
+epoch", with keyframes taken while it trains (core/record/timeline.py). Then, as a learner scrubbing the
 timeline would, it opens 50 random steps and, from each, one step back and one forward. Each is
 timed in process CPU seconds (what the server spends), on one BLAS thread as the app runs.
 
@@ -18,10 +18,10 @@ import time
 import numpy as np
 
 import data
-from core.events import TrainSamples
-from core.settings import Settings
-from core.timeline import Keyframe, Timeline
-from core.training import Trainer
+from core.record.events import TrainSamples
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Timeline
+from core.training.trainer import Trainer
 from lab.live_run import STORED_KEYFRAME_EVERY
 
 

@@ -46,6 +46,7 @@ from deploy.browser import launch_chromium, open_screen, settle
 from deploy.serve import REPO, StreamlitProcess, cpu_seconds
 
 CLICKS = 20
+OPEN_TIMEOUT_MS = 120_000  # a screen's first opening on a busy machine (the old page's, with its images and chart)
 IDLE_SECONDS = 5
 # The Step button's label (also the position heading's first word) and the Train screen's name, per language.
 STEP, TRAIN = {"en": "Step", "el": "Βήμα"}, {"en": "Train", "el": "Εκπαίδευση"}
@@ -75,8 +76,8 @@ MEASURE_CLICK = """async ([label, expected]) => {
 
 def class_run(store: str) -> str:
     """A run of a new class's student in the store, for its link to open: `/train?run=…`."""
-    from core.lesson import Lesson
-    from core.tasks import CATALOGUE
+    from core.classwork.lesson import Lesson
+    from core.classwork.tasks import CATALOGUE
     from runs.store import RunStore
 
     runs = RunStore(store)
@@ -130,8 +131,8 @@ def measure(store: str | None, student: bool = False, language: str = "en", app_
                 page.wait_for_selector("h1")
                 settle(page)
             else:
-                open_screen(page, TRAIN[language])
-            page.get_by_role("button", name=step, exact=True).wait_for()
+                open_screen(page, TRAIN[language], timeout=OPEN_TIMEOUT_MS)
+            page.get_by_role("button", name=step, exact=True).wait_for(timeout=OPEN_TIMEOUT_MS)
             for warm_up in range(3):
                 page.evaluate(MEASURE_CLICK, [step, f"{warm_up + 1}"])
             settle(page)

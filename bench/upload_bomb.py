@@ -1,8 +1,8 @@
 """Peak memory and time of the checkpoint loader on hostile uploads (issue 12): prints one line per file.
 
-Each file is loaded by read_checkpoint in a fresh child process (the one tests/test_checkpoint_limits.py
-uses); "extra" is its peak RSS during the call minus its RSS just before. The bzip2 and lzma bombs
-inflate to --megabytes while declaring 1,000 bytes, as the issue's 1,029-byte file did. The child's
+Each file is loaded by read_checkpoint in a fresh child process (bench/hostile_uploads.py, which
+tests/test_checkpoint_limits.py uses too); "extra" is its peak RSS during the call minus its RSS
+just before. The bzip2 and lzma bombs inflate to --megabytes while declaring 1,000 bytes, as the issue's 1,029-byte file did. The child's
 address space is capped 1 GB above its start (a safety net), so keep --megabytes under about 450
 when measuring a loader that inflates them.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import test_checkpoint_limits as hostile  # noqa: E402  (the same files the tests build)
+from bench import hostile_uploads as hostile  # noqa: E402  (the same files the tests build)
 
 
 def bomb(method, megabytes) -> bytes:

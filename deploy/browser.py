@@ -49,10 +49,10 @@ def settle(page, timeout: float = 30_000) -> None:
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
-def open_screen(page, link: str, heading: str | None = None) -> None:
+def open_screen(page, link: str, heading: str | None = None, timeout: float = 30_000) -> None:
     """Move to a screen through the sidebar navigation, which keeps the browser session."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
     heading = heading or link
     page.wait_for_function(f"() => document.querySelector('h1') && "
-                           f"document.querySelector('h1').innerText.includes({heading!r})", timeout=30_000)
-    settle(page)
+                           f"document.querySelector('h1').innerText.includes({heading!r})", timeout=timeout)
+    settle(page, timeout)

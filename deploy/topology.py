@@ -29,7 +29,7 @@ from pathlib import Path
 
 from deploy.db_host import DatabaseHost
 from deploy.netns import Network, missing_prerequisites
-from deploy.serve import REPO, NginxProxy, ServeError, cpu_seconds, find_nginx
+from deploy.serve import REPO, NginxProxy, ServeError, find_nginx
 from runs.postgres_server import postgres_programs
 
 HOST_COOKIE = "backprop_host"  # the front's route; each host's own nginx keeps backprop_route
@@ -181,14 +181,16 @@ class Topology:
     # --- measuring -------------------------------------------------------------------------------
 
     def cpu_seconds(self, *hosts: str) -> float:
-        """CPU time used so far by the processes now alive in these hosts (all app hosts by default)."""
+        """CPU time used so far in these hosts (all app hosts by default): every live process's own, plus
+        what its children that have ended used (PostgreSQL's backends come and go with the app's pool)."""
         total = 0.0
         for host in hosts or self.app_hosts:
             for pid in self.network.pids(host):
                 try:
-                    total += cpu_seconds(pid)
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except (OSError, IndexError):
-                    pass  # ended meanwhile
+                    continue  # ended meanwhile
+                total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
         return total
 
 

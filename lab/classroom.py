@@ -1,22 +1,20 @@
 """A class in one browser session: the student's seat, the teacher's key, a student's run opened read-only.
 
-Session.classroom (ui/session.py) is one ClassState; everything a class changes in a session goes
+Session.classroom (lab/session.py) is one ClassState; everything a class changes in a session goes
 through it, so the rest of the app asks it a few questions: which screens to leave out, whether a
 setting is locked, whether training is allowed, what the URL should hold.
 
 A student's session writes a progress row after its clicks, without slowing them: after_click()
 copies what the row needs (a few numbers, the parameters, a short loss curve, what the log says)
-and hands it to the process's ProgressWriter. That thread measures the test accuracy on the copy
-(at most every ACCURACY_SECONDS per student, and once more after the last click), decides the
-tasks (core/tasks.py) and writes every pending row in one transaction per FLUSH_SECONDS. The
-teacher's dashboard then reads one row per student and never a run.
+and hands it to the process's ProgressWriter (lab/progress_writer.py), which measures, decides the
+tasks and writes the rows off the click's path. The teacher's dashboard then reads one row per
+student and never a run.
 
 Left out on purpose: the screens (pages/teach.py, ui/dashboard.py) and the tables (runs/store.py).
 """
 
 import datetime
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -25,16 +23,13 @@ from babel.dates import format_datetime
 import locales
 from locales import _
 
-from core.lesson import Lesson, check_name
-from core.labs import GUIDED_PATH, lab_marks
-from core.progress import LogFacts, LogTally, loss_sparkline, run_facts
-from core.tasks import tasks_done
-from core.training import Trainer
-from runs.store import ClassInfo, Member, Progress, StoreError, UnknownClass, WrongTeacherKey
+from core.classwork.lesson import Lesson, check_name
+from core.classwork.progress import LogFacts, LogTally, loss_sparkline
+from lab.progress_writer import ProgressCopy, progress_writer
+from runs.classes import ClassInfo, Member
+from runs.errors import StoreError, UnknownClass, WrongTeacherKey
 
 log = logging.getLogger(__name__)
-ACCURACY_SECONDS = 8.0  # the longest a student's test accuracy waits to be measured again while they train
-FLUSH_SECONDS = 2.0  # progress rows are written together, at most this often per process
 ALWAYS_SHOWN = ("", "train", "teach", "lab")  # Home, Train, the class's own screen and the Lab cannot be hidden
 
 
@@ -135,12 +130,12 @@ class ClassState:
             return
         trainer = state.trainer
         writer = progress_writer(state.run.handle, state.run.data)
-        writer.submit(Snapshot(seat, run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
+        writer.submit(ProgressCopy(seat, run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
                                trainer.step_count, trainer.stopped_reason, trainer.history.test_accuracy,
                                loss_sparkline(trainer.history), self.log_facts(state), time.time()))
 
     def log_facts(self, state) -> LogFacts:
-        """What the run's log says (core/progress.py), counting only the events added since the last click."""
+        """What the run's log says (core/classwork/progress.py), counting only the events added since the last click."""
         timeline, branched = state.run.timeline, state.run.parent is not None
         if timeline is None:  # the past could not be read: what the log says is unknown
             return LogFacts(branched=branched)
@@ -273,140 +268,3 @@ def close_read_only(state) -> None:
     state.classroom.looked_up = viewing.own_run
     if viewing.own_run is not None:
         state.reopen(viewing.own_run)
-
-
-# --- the progress rows, written off the click's path -------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """A copy of what a student's progress row needs, taken at a click."""
-
-    seat: Seat
-    run_id: str
-    settings: object
-    params: object  # a copy: the trainer moves on while the writer measures
-    epoch: int
-    index: int
-    step: int
-    stopped_reason: str | None
-    epoch_accuracies: list
-    losses: tuple
-    log: LogFacts
-    time: float
-
-
-class ProgressWriter:
-    """One thread per process that turns snapshots into progress rows (see the module docstring)."""
-
-    def __init__(self, handle, data, background: bool = True):
-        self.handle, self.data = handle, data
-        self.background = background  # False: only flush() writes (tests drive the clock)
-        self.pending: dict[str, Snapshot] = {}  # member id -> their latest snapshot
-        self.later: dict[str, Snapshot] = {}  # snapshots whose accuracy is measured when due
-        self.measured: dict[str, tuple] = {}  # member id -> (which parameters, Measured, when) of the latest measurement
-        self.lock = threading.Lock()  # guards the dictionaries of snapshots
-        self.writing = threading.Lock()  # one flush at a time: a caller's flush waits for the thread's
-        self.wake = threading.Event()
-        self.thread: threading.Thread | None = None
-
-    def submit(self, snapshot: Snapshot) -> None:
-        with self.lock:
-            self.pending[snapshot.seat.member_id] = snapshot
-            self.later.pop(snapshot.seat.member_id, None)
-            if self.thread is None and self.background:
-                self.thread = threading.Thread(target=self._run, name="class-progress", daemon=True)  # i18n: not text
-                self.thread.start()
-        self.wake.set()
-
-    def _run(self) -> None:
-        while True:
-            self.wake.wait(timeout=ACCURACY_SECONDS)
-            time.sleep(FLUSH_SECONDS)  # gather the clicks of a few seconds into one write
-            try:
-                self.flush()
-            except Exception:  # the thread must outlive any one bad row
-                log.exception("class progress rows not written")  # i18n: not text
-
-    def flush(self, now=None) -> int:
-        """Measure and write what is pending (and what waited for its measurement and is due now); rows written."""
-        with self.writing:
-            return self._flush(time.time() if now is None else now)
-
-    def _flush(self, now) -> int:
-        with self.lock:
-            due = {member: snapshot for member, snapshot in self.later.items()
-                   if now - self.measured[member][2] >= ACCURACY_SECONDS}
-            batch = {**due, **self.pending}
-            self.pending = {}
-            for member in batch:
-                self.later.pop(member, None)
-            self.wake.clear()
-        rows = {}
-        for member, snapshot in batch.items():
-            rows[member] = (snapshot.run_id, self._progress(snapshot, now))
-        store = self.handle.get()
-        if store is None or not rows:
-            return 0
-        try:
-            store.write_progress(rows)
-        except (StoreError, ValueError) as error:
-            log.warning("class progress rows not written: %s", error)  # i18n: not text
-            with self.lock:
-                for member, snapshot in batch.items():
-                    self.pending.setdefault(member, snapshot)
-            return 0
-        self._follow_classes(store, batch.values())
-        return len(rows)
-
-    @staticmethod
-    def _follow_classes(store, snapshots) -> None:
-        """Read each class of the batch again, so a class its teacher ended now is read-only for its students."""
-        seats = {}
-        for snapshot in snapshots:
-            seats.setdefault(snapshot.seat.info.id, []).append(snapshot.seat)
-        for class_id, class_seats in seats.items():
-            try:
-                info = store.class_info(class_id)
-            except StoreError as error:  # the next rows try again
-                log.warning("class %s not read again: %s", class_id, error)  # i18n: not text
-                continue
-            for seat in class_seats:
-                seat.info = info
-
-    def _progress(self, snapshot: Snapshot, now: float) -> Progress:
-        """The row: the facts of the snapshot's parameters, measuring the accuracy only when it is due."""
-        member = snapshot.seat.member_id
-        # b2 moves at every SGD step (db2 = dZ2 is never exactly 0): with the step it names the parameters.
-        key = (snapshot.step, snapshot.params.b2.tobytes())
-        earlier = self.measured.get(member)
-        unchanged = earlier is not None and earlier[0] == key
-        wait = not unchanged and earlier is not None and now - earlier[2] < ACCURACY_SECONDS
-        view = Trainer.resumed(snapshot.settings, snapshot.params, snapshot.epoch, snapshot.index, snapshot.step,
-                               snapshot.stopped_reason, *self.data)
-        facts = run_facts(view, snapshot.log, snapshot.epoch_accuracies, earlier[1] if unchanged or wait else None)
-        if wait:  # measured once due, unless a newer click comes first
-            with self.lock:
-                if member not in self.pending:
-                    self.later[member] = snapshot
-        elif not unchanged:
-            self.measured[member] = (key, facts.accuracy, now)
-        seat = snapshot.seat
-        seat.done = seat.done | tasks_done(facts, seat.info.lesson.tasks)
-        if GUIDED_PATH in seat.info.lesson.tasks:  # the labs done, beside the tasks: the dashboard's Lab column
-            seat.done = seat.done | lab_marks(facts)
-        return Progress(snapshot.time, facts.step, facts.epoch, facts.sample, facts.accuracy.accuracy,
-                        facts.accuracy.step, facts.silent_units, facts.hidden, snapshot.losses, tuple(sorted(seat.done)))
-
-
-_WRITERS: dict[int, ProgressWriter] = {}
-_WRITERS_LOCK = threading.Lock()
-
-
-def progress_writer(handle, data) -> ProgressWriter:
-    """The process's writer for this store (one per StoreHandle: one per process in the app)."""
-    with _WRITERS_LOCK:
-        writer = _WRITERS.get(id(handle))
-        if writer is None or writer.handle is not handle:
-            writer = _WRITERS[id(handle)] = ProgressWriter(handle, data)
-        return writer

@@ -9,7 +9,7 @@ Text a learner pastes or types into a URL is checked like every URL input (SPEC 
 or unknown id, a run of another shape or at another step gets a message naming it, and the
 comparison on screen stays as it was.
 
-Left out on purpose: the maths (core/comparison.py, core/shared_plane.py) and drawing (pages/compare.py).
+Left out on purpose: the maths (core/training/lockstep.py, core/surface/shared_plane.py) and drawing (pages/compare.py).
 """
 
 import re
@@ -17,22 +17,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from core.checkpoints import CheckpointError, save_checkpoint
-from core.comparison import (
+from core.record.checkpoints import CheckpointError, save_checkpoint
+from core.training.lockstep import (
     MAX_RUNS,
     MIN_RUNS,
     TrackedRun,
     lockstep_problems,
-    run_labels,
     starts_from_seed,
     train_in_lockstep,
     trainer_from_weights,
 )
-from core.training import Trainer
+from core.training.trainer import Trainer
 from locales import _, ngettext, number
-from runs.store import MalformedRunId, StoreError, StoreUnavailable, UnknownRun, check_run_id
-from lab.live_run import LiveRun, StoreHandle, trainer_at
+from locales.words import run_labels, said
+from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
+from runs.run_log import check_run_id
+from lab.live_run import LiveRun
 from lab.memo import Memo
+from lab.stored_runs import StoreHandle, trainer_at
 
 MAX_LINK_CHARACTERS = 4_000  # four links with their settings fit easily; anything longer is refused unread
 QUERY_KEY = "compare"
@@ -107,7 +109,7 @@ class Comparison:
         self.running = False
 
     def problems(self) -> list[str]:
-        return lockstep_problems(self.trainers)
+        return [said(problem) for problem in lockstep_problems(self.trainers)]
 
     def live(self) -> list[Trainer]:
         """The runs still training (not stopped by overflow)."""
@@ -265,7 +267,7 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
             return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
         except (StoreError, CheckpointError, ValueError) as error:
             problems.append(_("run {run} cannot be used ({reason})").format(run=quoted(run_id),
-                                                                            reason=quoted(str(error), 160)))
+                                                                            reason=quoted(said(error), 160)))
             continue
         live = LiveRun(handle, data)
         live.run_id, live.settings, live.length = run_id, trainer.settings, length
@@ -274,7 +276,7 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
         trainers.append(trainer)
     if problems:
         return None, problems
-    problems = lockstep_problems(trainers)
+    problems = [said(problem) for problem in lockstep_problems(trainers)]
     if problems:
         steps = ", ".join(_("{run}… at step {step}").format(run=run_id[:8], step=number(trainer.step_count))
                           for run_id, trainer in zip(ids, trainers))

@@ -1,6 +1,6 @@
 """A learner on the guided path: asking a lab's next question of their live run, acting, checking, and keeping the answer.
 
-The answers live in the run's log (core/events.py's LabAnswer, appended like any click's event),
+The answers live in the run's log (core/record/events.py's LabAnswer, appended like any click's event),
 so reopening the run's link resumes the path where it was, and a branch keeps what its parent
 had answered before it. The question is asked of the live trainer as it stands; the action (one
 step, a thousand, a step on a drawing) goes through the session's own methods, so it is logged
@@ -12,12 +12,12 @@ It serves the session (lab/session.py).
 
 from dataclasses import dataclass
 
-from core import predictions
-from core.events import LabAnswer
-from core.labs import LABS, PATH, answers, current_lab, done_labs, unanswered
-from core.progress import run_facts
-from core.predictions import Question, Truth
-from runs.store import StoreError
+from core.classwork import predictions
+from core.record.events import LabAnswer
+from core.classwork.labs import LABS, PATH, answers, current_lab, done_labs, unanswered
+from core.classwork.progress import run_facts
+from core.classwork.predictions import Question, Truth
+from runs.errors import StoreError
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Take the run home: a Jupyter notebook, and the same as a .py script, that replays a run in plain numpy.
 
-A run is its start plus its log (core/events.py); its parameters are a pure function of them. This
+A run is its start plus its log (core/record/events.py); its parameters are a pure function of them. This
 module writes that function out as the design document's own code (Algorithms 1 to 4, each erratum
 corrected and named in a comment) with the run's start and log as data, and the parameters the app
 had at the end embedded, so the reader sees "identical" printed by code that imports nothing of the
@@ -8,7 +8,7 @@ app. The code is lab/notebook_template.txt; its words (markdown, comments, messa
 lab/notebook_words.py in the learner's language.
 
 Bit for bit: the template makes the same floating-point operations, in the same order, as
-core/network.py's sgd_step and core/training.py's walk through the data (tests/test_notebook.py
+core/model/network.py's sgd_step and core/training/trainer.py's walk through the data (tests/test_notebook.py
 executes an exported notebook and compares). Change one, change the other.
 
 Left out on purpose: Streamlit (ui/take_home.py offers the downloads) and the store (the timeline
@@ -26,9 +26,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples
-from core.network import Parameters, init_parameters
-from core.settings import Settings
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples
+from core.model.network import Parameters, init_parameters
+from core.training.settings import Settings
 from lab.notebook_words import comments, markdown, messages, start_sentence
 from locales import _, number
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import locales
-from core import network
-from core.events import StepOnImage
-from core.settings import settings_to_query
-from core.timeline import StepView
-from core.training import StepRecord, Trainer
+from core.model import network
+from core.record.events import StepOnImage
+from core.training.settings import settings_to_query
+from core.record.timeline import StepView
+from core.training.step_record import StepRecord
+from core.training.trainer import Trainer
 from lab.classroom import ClassState
 from lab.guided_path import GuidedPath
 from lab.live_run import LiveRun

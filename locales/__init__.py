@@ -112,7 +112,7 @@ PLOTLY_PERCENT = f"%{{y:.{PERCENT_DIGITS}%}}"  # the same figure in a plotly hov
 def percent(fraction, digits: int = PERCENT_DIGITS) -> str:
     """A fraction as a percentage, the one way the app writes an accuracy: 0.8998 → "89.98%" (Greek "89,98%").
 
-    Python rounds the digits (format spec ".2%"), as core.metrics.shown_percent() does when a task
+    Python rounds the digits (format spec ".2%"), as core.model.metrics.shown_percent() does when a task
     is judged, so a task is judged on exactly the figure the screens show. `digits` = 0 is for a
     threshold a person picked ("90%"), not for a measurement.
     """

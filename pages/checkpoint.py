@@ -5,8 +5,9 @@ import re
 import streamlit as st
 
 import locales
-from core.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
+from core.record.checkpoints import CheckpointError, checkpoint_filename, load_checkpoint, save_checkpoint
 from locales import _, number
+from locales.words import said
 from lab.session import Session, Upload
 from ui import class_views, session, shell, take_home, widgets
 
@@ -33,7 +34,7 @@ SHOWN_KEY = "checkpoint_upload_shown"  # (file id, language, step loaded or None
 
 def refusal(upload, error: CheckpointError) -> str:
     return _("**{name} was not loaded.** {reason}\n\nYour current model is unchanged.").format(
-        name=plain(upload.name), reason=plain(str(error)))
+        name=plain(upload.name), reason=plain(said(error)))
 
 
 def loaded_message(upload, step: int) -> str:

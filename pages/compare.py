@@ -3,22 +3,20 @@
 import dataclasses
 import time
 
-import numpy as np
 import streamlit as st
 
-from core import comparison as lockstep
-from core import loss_surface, shared_plane
-from core.history import History
-from core.settings import NUMERIC_RANGES
-from core.surface_settings import LOSS_OF_RULE
+from core.surface import loss_surface, shared_plane
+from core.surface.settings import LOSS_OF_RULE
+from core.training import lockstep
+from core.training.settings import NUMERIC_RANGES
 from lab import comparison
-from locales import N_, _, ngettext, number, percent
-from ui import class_views, compare_figures, figures, session, shell, widgets
+from locales import N_, _, ngettext, number
+from locales.words import said
+from ui import class_views, compare_figures, compare_reading, compare_views, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
 RUN_SLICE_SECONDS = 0.4
-LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
 DIRECTION_NAMES = {"pca": N_("pca"), "random": N_("random")}
 
 shell.require()
@@ -31,11 +29,6 @@ st.markdown(_(
 
 state = session.current()
 handle, data = state.run.handle, state.run.data
-
-
-def listed(parts) -> str:
-    """Clauses one after another, with the language's semicolon between them (Greek's is the ano teleia ·)."""
-    return _("; ").join(parts)
 
 
 def replace_comparison(new: comparison.Comparison) -> None:
@@ -55,7 +48,7 @@ def follow_link() -> None:
             kept = (_("The comparison on this screen is unchanged.") if shown is not None else
                     _("Build a set of runs below, or paste the runs' own links."))
             st.error(_("**The comparison in this link cannot be opened:** {problems}. {kept}").format(
-                problems=listed(problems), kept=kept), icon=":material/link_off:")
+                problems=compare_views.listed(problems), kept=kept), icon=":material/link_off:")
     value = state.comparison.query_value() if state.comparison is not None else None
     if value is None:
         if comparison.QUERY_KEY in st.query_params:
@@ -71,7 +64,7 @@ def build(make_settings, what: str) -> None:
         for settings in chosen:  # in a class, a set that changes a locked setting would walk around the lock
             state.classroom.check_changes(dataclasses.asdict(settings))
     except ValueError as error:
-        st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=error),
+        st.error(_("**That set cannot be built:** {error}. Nothing was changed.").format(error=said(error)),
                  icon=":material/error:")
         return
     replace_comparison(comparison.from_start(handle, data, state.trainer, chosen, what))
@@ -128,7 +121,7 @@ def build_section() -> None:
         if st.button(_("Compare these runs"), key="compare_picked", icon=":material/link:"):
             opened, problems = comparison.open_link(handle, data, text)
             if opened is None:
-                problems = listed(problems)
+                problems = compare_views.listed(problems)
                 st.error(_("**These runs cannot be compared:** {problems}. The comparison below is unchanged.").format(
                     problems=problems) if state.comparison is not None else
                     _("**These runs cannot be compared:** {problems}.").format(problems=problems),
@@ -172,115 +165,6 @@ def run_slice() -> None:
                     seen=number(leader.index or leader.training_size), size=number(leader.training_size)))
 
 
-def position_text(shown: comparison.Comparison) -> str:
-    """Where the runs stand: one step for all of them (and where any run stopped)."""
-    live = shown.live()
-    lead = (live or shown.trainers)[0]
-    where = (_("epoch {epoch} begins").format(epoch=lead.epoch + 1) if lead.index == 0 else
-             _("epoch {epoch} · sample {sample} of {size}").format(
-                 epoch=lead.epoch + 1, sample=number(lead.index), size=number(lead.training_size)))
-    text = ngettext("{count} run at step {step} · {where}", "{count} runs at step {step} · {where}", len(live)).format(
-        count=len(live), step=number(lead.step_count), where=where)
-    stopped = [run for run in shown.runs if run.trainer.stopped_reason]
-    if stopped:
-        text += " · " + _("stopped: {runs}").format(runs=", ".join(
-            _("{run} at step {step}").format(run=run.label, step=number(run.trainer.step_count)) for run in stopped))
-    return text
-
-
-def runs_table(shown: comparison.Comparison, silent: list) -> None:
-    """One row per run: its colour and name, α now, training and test accuracy, silent units, its own link."""
-    lead = (shown.live() or shown.trainers)[0]
-    epochs = len(lead.history.epochs)
-    this_epoch = lead.history.epoch_seen > 0
-    train_header = (_("training accuracy, this epoch") if this_epoch or not epochs else
-                    _("training accuracy, epoch {epoch}").format(epoch=epochs))
-    test_header = _("test accuracy after epoch {epoch}").format(epoch=epochs) if epochs else _("test accuracy")
-    headers = (_("run"), "α", train_header, test_header, _("silent units"), _("Train screen"))
-    lines = ["| " + " | ".join(headers) + " |", "| --- | ---: | ---: | ---: | ---: | --- |"]
-    for run, mask in zip(shown.runs, silent):
-        history = run.trainer.history
-        train = (history.train_accuracy if this_epoch else history.epochs[-1].train_accuracy if history.epochs
-                 else None)
-        test = percent(history.epochs[-1].test_accuracy) if history.epochs else _("after epoch 1")
-        if history.epochs and len(history.epochs) != epochs:
-            test += " " + _("(epoch {epoch})").format(epoch=len(history.epochs))
-        link = _("[open]({link})").format(link=f"train?run={run.run_id}") if run.run_id else _("not stored yet")
-        status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
-        train = "–" if train is None or np.isnan(train) else percent(train)
-        units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
-        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run.label}**{status} | "
-                     f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
-    st.markdown("\n".join(lines), unsafe_allow_html=True)
-
-
-def colour(run: comparison.ComparedRun) -> str:
-    """A run's colour: the palette's at its place in the set."""
-    return figures.RUNS[run.place]
-
-
-def own_loss(rule: str) -> tuple[str, str]:
-    """(History column, symbol) of the loss a rule descends: −log A2_y for document and cross-entropy."""
-    loss = LOSS_OF_RULE[rule]
-    return ("cross_entropy" if loss == "cross-entropy" else "loss"), LOSS_SYMBOLS[loss]
-
-
-def run_curves(run: comparison.ComparedRun) -> compare_figures.RunCurves:
-    history = run.trainer.history
-    column, symbol = own_loss(run.trainer.settings.rule)
-    correct = History.SERIES.index("correct")
-    own = figures.training_curves(history.bins, History.SERIES.index(column), correct, history.test_accuracy)
-    mse = figures.training_curves(history.bins, History.SERIES.index("loss"), correct, history.test_accuracy)
-    silent_steps, silent = run.tracked.silent_along()
-    distance_steps, distance = run.tracked.distance_along()
-    return compare_figures.RunCurves(
-        run.label, colour(run), symbol, own, mse, [summary.epoch + 1 for summary in history.epochs],
-        [summary.test_accuracy for summary in history.epochs], silent_steps, silent, distance_steps, distance)
-
-
-def curves(shown: comparison.Comparison) -> None:
-    curves_of_runs = [run_curves(run) for run in shown.runs]
-    hidden = shown.trainers[0].params.hidden
-    st.plotly_chart(compare_figures.comparison_curves(curves_of_runs, hidden, stacked=widgets.on_a_phone()),
-                    key="compare_curves")
-    descending = {}
-    for run in shown.runs:
-        descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run.label)
-    own = listed(_("{loss} for {runs}").format(loss=symbol, runs=", ".join(labels))
-                    for symbol, labels in descending.items())
-    st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
-                 "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
-                 "snapshots and now.").format(own=own, window=number(curves_of_runs[0].mse.window)))
-
-
-def weights(shown: comparison.Comparison, silent: list) -> None:
-    """W1 of every run at this step, a row per run, unit k under unit k, on one colour scale."""
-    W1s = [trainer.params.W1 for trainer in shown.trainers]
-    limit = max(figures.symmetric_limit(W1) for W1 in W1s)
-    step = shown.step_count()
-    rows = compare_figures.weight_rows(W1s, silent, limit)
-    rows[-1] = figures.with_colour_strip(rows[-1], limit)
-    with st.container(gap="small"):
-        for run, mask, image in zip(shown.runs, silent, rows):
-            units = np.flatnonzero(mask) + 1
-            if 0 < len(units) <= 12:
-                note = " · " + ngettext("silent (grey frame): unit {units}", "silent (grey frame): units {units}",
-                                        len(units)).format(units=", ".join(map(str, units)))
-            elif len(units):
-                note = " · " + _("{silent} of {hidden} units silent (grey frame)").format(
-                    silent=len(units), hidden=len(mask))
-            else:
-                note = ""
-            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run.label}**: "
-                        + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
-            widgets.picture(figures.png(image), output_format="PNG", width="stretch",
-                            alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
-                                  "for negative and red for positive, from −{limit} to +{limit}").format(
-                                run=run.label, step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
-    st.caption(_("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of each "
-                 "run under unit k of the others.").format(limit=number(limit, ".2g")))
-
-
 @st.fragment
 def lockstep_panel() -> None:
     """Reruns alone on every click, so a Step redraws only what a step changes."""
@@ -298,10 +182,10 @@ def lockstep_panel() -> None:
     if problems:
         shown.stop_running()
         st.error(_("**These runs cannot train in lockstep:** {problems}. Build a new set above.").format(
-            problems=listed(problems)), icon=":material/error:")
-    st.markdown(f"#### {position_text(shown)}")
+            problems=compare_views.listed(problems)), icon=":material/error:")
+    st.markdown(f"#### {compare_views.position_text(shown)}")
     silent = [trainer.dead_units() for trainer in shown.trainers]
-    runs_table(shown, silent)
+    compare_views.runs_table(shown, silent)
     if shown.step_count() == 0:
         st.info(_("Press **Step** to give every run the first training image, or **Run to end of epoch**. Below: "
                   "each run's initial W1."), icon=":material/touch_app:")
@@ -310,13 +194,13 @@ def lockstep_panel() -> None:
         st.caption(_("An epoch is running: the table follows it; the curves, the reading and W1 are drawn when it "
                      "ends or you press Stop."))
     else:
-        curves(shown)
+        compare_views.curves(shown)
     if not running:
-        sentences = lockstep.reading(shown.trainers, [run.label for run in shown.runs])
+        sentences = compare_reading.reading(shown.trainers, [run.label for run in shown.runs])
         if sentences:
             st.markdown("**" + _("What the numbers show") + "**\n\n"
                         + "\n".join(f"- {sentence}" for sentence in sentences))
-        weights(shown, silent)
+        compare_views.weights(shown, silent)
     if [trainer.epoch for trainer in shown.trainers] != epochs or (shown.running and not shown.live()):
         shown.stop_running()
         st.rerun()  # refresh what lies outside this panel: the plane is drawn at the new step
@@ -377,7 +261,7 @@ def plane_section(shown: comparison.Comparison) -> None:
                                    format_func=centre_names.get)
     first_loss = LOSS_OF_RULE[shown.trainers[0].settings.rule]
     loss = controls[2].selectbox(_("loss"), loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(first_loss),
-                                 key="compare_loss", format_func=lambda name: f"{name}: {LOSS_SYMBOLS[name]}")
+                                 key="compare_loss", format_func=lambda name: f"{name}: {compare_views.LOSS_SYMBOLS[name]}")
     step = shown.step_count()
     centre_params = (shown.trainers[0].initial_params if centre == "start" else shown.trainers[int(centre)].params)
     centre_name = "θ0" if centre == "start" else _("{run} now").format(run=shown.runs[int(centre)].label)
@@ -387,23 +271,23 @@ def plane_section(shown: comparison.Comparison) -> None:
             result = shown.planes.get((step, directions, centre, loss), lambda: shared_plane.shared_plane(
                 [trainer.trajectory() for trainer in shown.trainers], centre_params, X, labels, directions, loss))
     except ValueError as error:
-        st.info(f"{error}", icon=":material/info:")
+        st.info(said(error), icon=":material/info:")
         st.button(_("Draw the plane at the runs' current step"), key="compare_redraw")
         return
     names = [run.label for run in shown.runs]
-    colours = [colour(run) for run in shown.runs]
+    colours = [compare_views.colour(run) for run in shown.runs]
     others = [run.label for run in shown.runs if LOSS_OF_RULE[run.trainer.settings.rule] != loss]
     if others:
         st.caption(ngettext(
             "The surface shows {loss} ({symbol}), which {runs} does not descend: those paths need not go downhill on it.",
             "The surface shows {loss} ({symbol}), which {runs} do not descend: those paths need not go downhill on it.",
-            len(others)).format(loss=loss, symbol=LOSS_SYMBOLS[loss], runs=", ".join(others)))
+            len(others)).format(loss=loss, symbol=compare_views.LOSS_SYMBOLS[loss], runs=", ".join(others)))
     redraw = st.container(horizontal=True, vertical_alignment="center")
     redraw.caption(_("Drawn at step {step} over a 41×41 grid and the first 1,000 test images. After Step, redraw it "
                      "here:").format(step=number(step)))
     redraw.button(_("Redraw at the runs' current step"), key="compare_redraw", type="tertiary",
                   icon=":material/refresh:")
-    z_title = _("mean loss {symbol}").format(symbol=LOSS_SYMBOLS[loss])
+    z_title = _("mean loss {symbol}").format(symbol=compare_views.LOSS_SYMBOLS[loss])
     st.plotly_chart(compare_figures.shared_contour(result, names, colours, z_title, centre_name),
                     key="compare_contour")
     if result.explained_variance_ratio is not None:
@@ -420,7 +304,7 @@ def plane_section(shown: comparison.Comparison) -> None:
         centre=centre_name, loss=number(result.centre_loss, ".4f"), claim=claim,
         cap=number(compare_figures.colour_cap(result), ".3g")))
     st.markdown("**" + _("Where the picture can be trusted") + "**\n\n"
-                + "\n".join(f"- {sentence}" for sentence in shared_plane.plane_reading(result, names)))
+                + "\n".join(f"- {sentence}" for sentence in compare_reading.plane_reading(result, names)))
     st.plotly_chart(compare_figures.path_honesty(result, names, colours, z_title, stacked=widgets.on_a_phone()),
                     key="compare_honesty")
     with st.expander(_("The same plane in 3-D")):

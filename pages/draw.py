@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import drawing, network
+from core.model import drawing
+
+from core.model import network
 from locales import _, number
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 from ui.canvas import CANVAS_SIDE, BadDrawing, decode_drawing

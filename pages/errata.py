@@ -5,9 +5,12 @@ import pandas as pd
 import streamlit as st
 
 import locales
-from core import errata, gradient_check, network
-from core.settings import learning_rate_at
+from core.model import errata
+from core.model import gradient_check
+from core.model import network
+from core.training.settings import learning_rate_at
 from locales import _, number
+from locales.words import said
 from ui import figures, session, shell, widgets
 
 shell.require()
@@ -114,7 +117,7 @@ def document_rule_checks(W1, b1, W2, b2, x, label, language: str) -> pd.DataFram
         worst = max(check.relative_error for check in report.values())
         rows.append((f"{number(scale, 'g')} × {'Σ(A2 − y)²' if loss == 'mse' else '(−log A2_y)'}",
                      *(report[name].relative_error for name in network.PARAMETER_NAMES), worst,
-                     gradient_check.verdict(worst)))
+                     said(gradient_check.verdict(worst))))
     return pd.DataFrame(rows, columns=[_("2(A2 − y) against"), *network.PARAMETER_NAMES, _("worst"), _("verdict")])
 
 
@@ -206,12 +209,12 @@ st.code(errata.fixed_softmax_listing(), language="python")
 difference = float(np.abs(fixed - A2).max())
 if difference == 0:
     st.markdown(_(
-        "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+        "**What the app does.** `core/model/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
         "On this sample's Z2 the fixed listing and the app's softmax give the same ten probabilities, "
         "to the last bit."))
 else:
     st.markdown(_(
-        "**What the app does.** `core/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
+        "**What the app does.** `core/model/network.py`'s softmax is exactly that: exp(Z2 − max Z2) / Σ exp(Z2 − max Z2). "
         "On this sample's Z2 the fixed listing and the app's softmax differ by at most {difference} over the ten "
         "digits (rounding in the last bits).").format(difference=number(difference, ".1e")))
 

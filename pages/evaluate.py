@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from core import metrics
+from core.model import metrics
 from locales import _, ngettext, number, percent
 from ui import figures, session, shell, widgets
 

@@ -4,8 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import gradient_check, network
+from core.model import gradient_check
+
+from core.model import network
 from locales import _, ngettext, number
+from locales.words import said
 from ui import explaining, figures, session, shell, timeline_panel, widgets
 
 shell.require()
@@ -163,7 +166,7 @@ def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         report = gradient_check.gradient_check(trainer.params, record.x, record.label, rule, loss, scale=scale)
         return pd.DataFrame(
-            [(name, check.relative_error, gradient_check.verdict(check.relative_error), check.analytic_norm,
+            [(name, check.relative_error, said(gradient_check.verdict(check.relative_error)), check.analytic_norm,
               check.numeric_norm, check.entries_checked) for name, check in report.items()],
             columns=["layer", "error", "verdict", "rule_norm", "numeric_norm", "entries"])
     return state.remembered(("gradient check", state.viewing, rule, loss, scale), compute)  # i18n: not text
@@ -196,7 +199,7 @@ with st.expander(_("Erratum 1 in one table: every rule against every loss"), exp
                     ("cross-entropy", "cross-entropy", 1.0)]
     summary = pd.DataFrame([
         (rule_name, f"{number(factor, 'g')} × {loss_name}", worst_error := check_table(rule_name, loss_name, factor)[
-            "error"].max(), gradient_check.verdict(worst_error))
+            "error"].max(), said(gradient_check.verdict(worst_error)))
         for rule_name, loss_name, factor in combinations],
         columns=["rule", "loss", "worst", "verdict"])
     shown_table(summary, {"worst": ".2e"}, hide_index=True)

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from core import drawing, predictions
-from core.labs import PATH, unanswered
-from core.tasks import TASKS
+from core.model import drawing
+
+from core.classwork import predictions
+from core.classwork.labs import PATH, unanswered
+from core.classwork.tasks import TASKS
 from locales import N_, _, number
 from ui import class_views, lab_texts, session, shell, timeline_panel
 from ui.canvas import BadDrawing, decode_drawing
@@ -110,7 +112,7 @@ def check(lab_id: str, kind: str, drawn) -> None:
 def task_notice(lab) -> None:
     """What is left of a lab whose questions are answered: its task, checked like a class's."""
     task = TASKS[lab.task]
-    st.info(_("To finish this lab: {task}. {what}").format(task=_(task.title), what=task.explanation()),
+    st.info(_("To finish this lab: {task}. {what}").format(task=task_title(task.id), what=task_explanation(task)),
             icon=":material/flag:")
 
 

@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import loss_surface
-from core.settings import SEED_RANGE
-from core.surface_settings import default_loss
+from core.surface import loss_surface
+from core.surface.settings import default_loss
+from core.training.settings import SEED_RANGE
 from locales import N_, _, number, percent, plotly_separators
+from locales.words import said
 from ui import figures, session, shell, widgets
 
 DIRECTION_NAMES = {"random": N_("random"), "pca": "pca"}  # pca is the method's name, in every language
@@ -76,7 +77,7 @@ try:
             trainer.params, trainer.trajectory(), X, labels, directions=directions, span=float(span),
             grid=int(grid), loss=loss, seed=int(seed)))
 except ValueError as error:  # the principal directions without a trajectory to find them in (core says so)
-    st.info(str(error), icon=":material/info:")
+    st.info(said(error), icon=":material/info:")
     shell.next_screen_link(__file__)
     st.stop()
 

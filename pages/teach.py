@@ -10,13 +10,14 @@ import zoneinfo
 
 import streamlit as st
 
-from core.labs import GUIDED_PATH
-from core.lesson import MAX_STUDENT_NAME, SETTING_LABELS, Lesson, check_name, setting_text
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import NUMERIC_RANGES, Settings
-from core.tasks import CATALOGUE, TASKS, known
-from locales import N_, _, number
-from runs.store import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
+from core.classwork.labs import GUIDED_PATH
+from core.classwork.lesson import MAX_STUDENT_NAME, Lesson, check_name
+from core.classwork.tasks import CATALOGUE, known
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import NUMERIC_RANGES, Settings
+from locales import _, number
+from locales.words import SETTING_LABELS, said, setting_text, task_explanation, task_title
+from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom
 from ui import browser_memory, class_views, dashboard, session, shell
 from ui.class_views import literal
@@ -92,7 +93,7 @@ def join_screen(class_id: str) -> None:
         try:
             name = check_name(name)
         except ValueError as error:
-            st.error(_("You did not join: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
+            st.error(_("You did not join: {reason}.").format(reason=said(error).rstrip('.')), icon=":material/error:")
             return
         if not again and name_taken(info, name):
             st.session_state[PENDING_NAME] = name
@@ -150,7 +151,7 @@ def join_as(info, name: str) -> None:
     try:
         classroom.join(state, info, name)
     except (ValueError, StoreError) as error:
-        st.error(_("You did not join: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
+        st.error(_("You did not join: {reason}.").format(reason=said(error).rstrip('.')), icon=":material/error:")
         return
     del st.query_params["join"]
     st.rerun()
@@ -301,12 +302,12 @@ def create_screen() -> None:
                                  "there)"), list(HIDEABLE), default=list(HIDEABLE), format_func=HIDEABLE.get)
         tasks = st.multiselect(_("Tasks (each checks itself from the student's run)"),
                                [task.id for task in CATALOGUE], default=[task.id for task in CATALOGUE],
-                               format_func=lambda task_id: _(TASKS[task_id].title))
+                               format_func=task_title)
         guided = st.checkbox(_("Follow the guided path: the Lab screen's eight labs, in the document's order, with "
                                "the dashboard showing which lab each student is on"), key="lesson_guided")
         with st.expander(_("What each task counts as done")):
             for task in CATALOGUE:
-                st.markdown(f"**{_(task.title)}**: {task.explanation()}")
+                st.markdown(f"**{task_title(task.id)}**: {task_explanation(task)}")
         end = st.date_input(_("The class is open until the end of"), today + datetime.timedelta(days=DEFAULT_DAYS),
                             min_value=today, max_value=today + datetime.timedelta(days=365), format=_("YYYY/MM/DD"),
                             help=_("After that day the class is read-only: no joins, no training in its runs. Its "
@@ -331,7 +332,7 @@ def client_address() -> str | None:
 
 def create(name, values, locked, shown, tasks, end) -> None:
     try:
-        name = check_name(name, 80, N_("class name"))
+        name = check_name(name, 80, "class name")  # i18n: not text (which name: core/classwork/lesson.py)
         settings = Settings(learning_rate=float(values["learning_rate"]), decay_period=int(values["decay_period"]),
                             decay_factor=float(values["decay_factor"]), rule=values["rule"],
                             hidden=int(values["hidden"]), init=values["init"], seed=int(values["seed"]))
@@ -340,7 +341,7 @@ def create(name, values, locked, shown, tasks, end) -> None:
         ends = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), local_zone()).timestamp()
         class_id, secret = store_or_stop().create_class(name, lesson, ends, client=client_address())
     except (ValueError, StoreError) as error:
-        st.error(_("No class was created: {reason}.").format(reason=str(error).rstrip('.')), icon=":material/error:")
+        st.error(_("No class was created: {reason}.").format(reason=said(error).rstrip('.')), icon=":material/error:")
         return
     state.classroom.teaching[class_id] = secret
     state.classroom.created.add(class_id)

@@ -6,9 +6,11 @@ import time
 import numpy as np
 import streamlit as st
 
-from core import network, training
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import NUMERIC_RANGES, Settings, learning_rate_at
+from core.model import network
+
+from core.training.step_record import StepRecord
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
 from ui import (class_views, explaining, figures, session, shell, step_numbers, step_panel, take_home, timeline_panel,
                 widgets)
@@ -29,7 +31,7 @@ mnist = session.dataset()
 
 
 def number_setting(column, key: str, label: str, **options):
-    """A number input bounded by the range the URL check uses too (core/settings.py); fixed where a class locks it."""
+    """A number input bounded by the range the URL check uses too (core/training/settings.py); fixed where a class locks it."""
     field, low, high = NUMERIC_RANGES[key]
     locked = class_views.locked_help(state, field)
     return column.number_input(label, low, high, getattr(trainer.settings, field), key=f"setting_{key}",
@@ -106,7 +108,7 @@ def overshooting(curves: figures.TrainingCurves) -> bool:
     return trainer.step_count >= figures.MIN_WINDOW and bool(curves.loss.size) and curves.loss[-1] > OVERSHOOT_LOSS
 
 
-def overshoot_warning(curves: figures.TrainingCurves, record: training.StepRecord | None) -> None:
+def overshoot_warning(curves: figures.TrainingCurves, record: StepRecord | None) -> None:
     """Say loudly that the loss is not falling because α is too large, and what to do."""
     this_step = (_(" Here: this image's loss went {before} → {after}, yet the next image starts near 2 again.").format(
         before=number(record.loss_before, ".4f"), after=number(record.loss_after, ".4f")) if record is not None else "")
@@ -154,7 +156,7 @@ def curves_caption(curves: figures.TrainingCurves) -> str | None:
     return text
 
 
-def step_fields(record: training.StepRecord, step: int, silent: np.ndarray, oscillating: bool) -> tuple[dict, dict]:
+def step_fields(record: StepRecord, step: int, silent: np.ndarray, oscillating: bool) -> tuple[dict, dict]:
     """One step's anatomy for the panel: the sample, A2, the loss before and after, ΔW1."""
     return step_panel.record_fields(record, step, mnist.train_images, silent, oscillating, unit_list)
 
@@ -213,7 +215,7 @@ def past_step_extras(view, step: int) -> None:
             widgets.weight_templates(view.trainer, view.trainer.dead_units(),
                                      title=_("W1 at step {step}, the start").format(step=number(step)))
         else:
-            st.error(training.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
+            st.error(widgets.shown_stop_reason(view.trainer.stopped_reason) or _("This step was refused."),
                      icon=":material/warning:")
     else:
         step_numbers.step_numbers(view.record)
@@ -288,7 +290,7 @@ def training_panel() -> None:
     if read_only is not None:
         class_views.read_only_notice(state)
     if trainer.stopped_reason:
-        st.error(training.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
+        st.error(widgets.shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     if view is not None:
         past_step_extras(view, step)
         return
@@ -327,7 +329,7 @@ training_panel()
 explaining.chooser("train_explain", explaining.STEP_KINDS)  # beside the step panel, outside it: a Step costs no more
 epoch_charts()
 with st.expander(_("The numpy lines that just ran: the core's own source")):
-    st.caption(_("One training step, as it runs for every sample (core/network.py): the forward pass, the "
+    st.caption(_("One training step, as it runs for every sample (core/model/network.py): the forward pass, the "
                  "backward pass with the chosen gradient rule, and P ← P − α·dP in place."))
     st.code(inspect.getsource(network.sgd_step), language="python")
     st.caption(_("The backward pass it calls, whose gradients the screens show:"))

@@ -3,7 +3,10 @@
 import argparse
 import sys
 
-from runs.store import MAX_STORE_BYTES, RETENTION_DAYS, RunStore, StoreError
+from runs.errors import StoreError
+from runs.retention import MAX_STORE_BYTES
+from runs.run_log import RETENTION_DAYS
+from runs.store import RunStore
 
 
 def main(argv=None) -> int:

@@ -236,7 +236,7 @@ class Panel {
     this.sampleCaption = element("figcaption", "sp-caption");
     this.sampleBox.append(this.sample, this.sampleCaption);
     this.metrics = element("div", "sp-metrics");
-    this.before = this.metric("loss");  // the step's loss, as core/explain.py names it
+    this.before = this.metric("loss");  // the step's loss, as core/model/explain.py names it
     this.after = this.metric(null);  // after the update: no value of the step to explain
     this.metrics.append(this.before.box, this.after.box);
     this.left.append(this.sampleBox, this.metrics);
@@ -695,7 +695,7 @@ class Panel {
     this.updateCaption.textContent = f.dW1_caption;
   }
 
-  // The value under the pointer, named as core/explain.py names it: DeltaW1_<pixel>_<unit>, both from 1.
+  // The value under the pointer, named as core/model/explain.py names it: DeltaW1_<pixel>_<unit>, both from 1.
   tileAt(event) {
     const box = this.tiles.getBoundingClientRect();
     const px = event.clientX - box.left, py = event.clientY - box.top;

@@ -138,7 +138,7 @@ def findings(path: Path) -> list[tuple[int, str]]:
 
 
 def all_findings(paths=None) -> dict[str, list]:
-    paths = paths or [file for folder in FOLDERS for file in sorted((ROOT / folder).glob("*.py"))]
+    paths = paths or [file for folder in FOLDERS for file in sorted((ROOT / folder).rglob("*.py"))]
     result = {}
     for path in map(Path, paths):
         lines = findings(path)

@@ -65,10 +65,11 @@ def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
-def wait_for_text(page, text, timeout=60_000):
+def wait_for_text(page, text, timeout=90_000):
+    """Until the screen shows `text` and has settled (generous: two replicas and four browsers on a shared machine)."""
     page.wait_for_function("text => document.querySelector('[data-testid=\"stMain\"]')?.innerText.includes(text)",
                            arg=text, timeout=timeout)
-    settle(page)
+    settle(page, timeout=timeout)
 
 
 def code_blocks(page) -> list[str]:

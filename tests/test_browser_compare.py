@@ -14,7 +14,7 @@ from deploy.browser import open_screen, settle
 from runs.store import RunStore
 from tests.browser_fixtures import exception_boxes, screenshot
 from tests.test_browser_layout import PROBLEMS
-from lab.live_run import trainer_at
+from lab.stored_runs import trainer_at
 
 pytestmark = pytest.mark.browser
 LABELS = ("document", "exact MSE", "cross-entropy")

@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 
-from core import network
-from core.network import init_parameters
-from core.settings import Settings
+from core.model import network
+from core.model.network import init_parameters
+from core.training.settings import Settings
 from deploy.browser import settle
 from tests.browser_fixtures import exception_boxes, screenshot
 

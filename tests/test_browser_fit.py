@@ -42,9 +42,8 @@ FIT = """(laptop) => {
     if (box.right > column.right + 1 || box.left < column.left - 1)
       problems.push(`${e.tagName.toLowerCase()} ${Math.round(box.width)} px wide in a ${Math.round(column.width)}-px column`);
   }
-  // Train's live panel is left out: it is being rebuilt as a component of its own (issue 24).
-  const charts = [...mainBlock.querySelectorAll('.js-plotly-plot')]
-                   .filter(chart => shown(chart) && !chart.closest('.st-key-train_probabilities'));
+  // Train's live panel draws its charts itself (static/step_panel.js): test_browser_layout checks them.
+  const charts = [...mainBlock.querySelectorAll('.js-plotly-plot')].filter(shown);
   const areas = charts.map(chart => [...chart.querySelectorAll('.draglayer .nsewdrag')].map(a => a.getBoundingClientRect()));
   charts.forEach((chart, i) => {
     const name = (chart.querySelector('.gtitle') || {}).textContent;

@@ -3,7 +3,7 @@ killed process, a dead replica, two tabs on one run and a restart under an open 
 
 Every test starts its own `streamlit run` (deploy/serve.py's StreamlitProcess) on a store of its
 own (a SQLite file in tmp_path, or a real PostgreSQL server for the replicas), and reads the run
-back through runs.store and lab.live_run.trainer_at to check what the page shows.
+back through runs.store and lab.stored_runs.trainer_at to check what the page shows.
 """
 
 import os
@@ -16,12 +16,12 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
-from core.events import TrainSamples, apply_events, samples_trained, trainer_from_snapshot
-from core.training import Trainer
+from core.record.events import TrainSamples, apply_events, samples_trained, trainer_from_snapshot
+from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from deploy.serve import REPLICA_HEADER, Cluster, StreamlitProcess, find_nginx
 from runs.store import RunStore
-from lab.live_run import trainer_at
+from lab.stored_runs import trainer_at
 
 pytestmark = pytest.mark.browser
 LOGS = None

@@ -10,8 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
 from tests.test_browser_timeline import expected_picture, shown_picture

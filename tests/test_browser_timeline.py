@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
 from ui import figures
@@ -83,7 +83,7 @@ def test_training_on_a_drawing_is_a_step_of_the_run_shown_before_and_after(page,
     import os
     from urllib.parse import parse_qs, urlparse
 
-    from core.events import StepOnImage, TrainSamples
+    from core.record.events import StepOnImage, TrainSamples
     from runs.store import RunStore
     from tests.test_browser_draw import draw_vertical_stroke
 

@@ -4,8 +4,8 @@ on its track shows the frame of that step, drawn in the colours of the core's we
 import numpy as np
 import pytest
 
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
 from ui import figures

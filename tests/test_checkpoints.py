@@ -1,4 +1,4 @@
-"""core/checkpoints.py: a saved run continues exactly; every bad upload is refused with a clear message."""
+"""core/record/checkpoints.py: a saved run continues exactly; every bad upload is refused with a clear message."""
 
 import io
 import pathlib
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import checkpoints
-from core.checkpoints import (
+from core.record import checkpoints
+from core.record.checkpoints import (
     MAX_CHECKPOINT_BYTES,
     CheckpointError,
     checkpoint_filename,
@@ -18,8 +18,10 @@ from core.checkpoints import (
     read_checkpoint,
     save_checkpoint,
 )
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
+from locales.words import said
+from tests.saying import raises_saying
 
 # The round trip goes past the end of the first epoch, so the history holds a finished epoch too.
 ROUND_TRIP_STEPS = 60_250
@@ -107,9 +109,9 @@ def refused(content, data, current, match):
 
     That the learner's own model is kept is the page's business: tests/test_pages.py checks the session.
     """
-    with pytest.raises(CheckpointError, match=match) as error:
+    with raises_saying(CheckpointError, match) as error:
         load_checkpoint(content, *data)
-    return str(error.value)
+    return said(error.value)
 
 
 def test_plain_pickle_is_never_unpickled(data, current, tmp_path):
@@ -271,7 +273,7 @@ def test_a_version_1_checkpoint_still_loads(saved, data, current):
 
 def test_training_set_of_another_size(saved, data, current):
     train_images, train_labels, test_images, test_labels = data
-    with pytest.raises(CheckpointError, match="trained on 60,000 training images; this app has 1,000"):
+    with raises_saying(CheckpointError, "trained on 60,000 training images; this app has 1,000"):
         load_checkpoint(saved, train_images[:1000], train_labels[:1000], test_images, test_labels)
 
 

@@ -6,12 +6,13 @@ import time
 
 import pytest
 
-from core.lesson import Lesson
-from core.progress import LogFacts, loss_sparkline
-from core.settings import Settings
-from core.training import Trainer
-from lab.classroom import ACCURACY_SECONDS, ProgressWriter, Seat, Snapshot
-from lab.live_run import StoreHandle
+from core.classwork.lesson import Lesson
+from core.classwork.progress import LogFacts, loss_sparkline
+from core.training.settings import Settings
+from core.training.trainer import Trainer
+from lab.classroom import Seat
+from lab.progress_writer import ACCURACY_SECONDS, ProgressCopy, ProgressWriter
+from lab.stored_runs import StoreHandle
 
 
 @pytest.fixture
@@ -28,8 +29,8 @@ def seated(tmp_path, mnist):
     store.close()
 
 
-def snapshot(seat, trainer, at) -> Snapshot:
-    return Snapshot(seat, seat.run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
+def snapshot(seat, trainer, at) -> ProgressCopy:
+    return ProgressCopy(seat, seat.run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
                     trainer.step_count, trainer.stopped_reason, trainer.history.test_accuracy,
                     loss_sparkline(trainer.history), LogFacts(), at)
 

@@ -1,4 +1,4 @@
-"""core/comparison.py on real MNIST: lockstep training, the erratum as a test, the numbers the Compare screen reads.
+"""core/training/lockstep.py on real MNIST: lockstep training, the erratum as a test, the numbers the Compare screen reads.
 
 A run trained in a comparison is checked against the same run trained alone by Trainer.train (bit
 for bit); silent units against a float64 forward pass written here; the erratum against nothing but
@@ -10,10 +10,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import comparison, network
-from core.checkpoints import load_checkpoint, save_checkpoint
-from core.settings import Settings
-from core.training import PROBE_IMAGES, Trainer
+from core.training import lockstep
+
+from core.model import network
+from core.record.checkpoints import load_checkpoint, save_checkpoint
+from core.training.settings import Settings
+from core.training.trainer import PROBE_IMAGES, Trainer
+from tests.saying import raises_saying
+from locales.words import run_labels, said
+from ui import compare_reading
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +58,12 @@ def test_the_document_rule_at_alpha_is_cross_entropy_at_two_alpha_erratum_1(data
 
 
 def test_a_run_trained_in_lockstep_is_the_run_trained_alone(data):
-    chosen = comparison.gradient_rule_set(Settings(seed=2), erratum_pair=True)
+    chosen = lockstep.gradient_rule_set(Settings(seed=2), erratum_pair=True)
     trainers = [Trainer(settings, *data) for settings in chosen]
     for n in (1, 99, 1_000, 2_345):  # slices of every kind: one step, a chunk, across a snapshot
-        assert comparison.train_in_lockstep(trainers, n) == n
+        assert lockstep.train_in_lockstep(trainers, n) == n
     calls = iter(range(10**6))
-    stopped_early = comparison.train_in_lockstep(trainers, 5_000, should_stop=lambda: next(calls) >= 2)
+    stopped_early = lockstep.train_in_lockstep(trainers, 5_000, should_stop=lambda: next(calls) >= 2)
     assert 0 < stopped_early < 5_000
     total = 1 + 99 + 1_000 + 2_345 + stopped_early
     assert {trainer.step_count for trainer in trainers} == {total}
@@ -70,50 +75,50 @@ def test_a_run_that_overflows_stops_and_the_others_train_on_in_lockstep(data):
     # An α beyond the screen's range, so the first run (the lockstep's leader) overflows at once.
     chosen = [Settings(learning_rate=1e200, init="he"), Settings(learning_rate=0.01, init="he")]
     trainers = [Trainer(settings, *data) for settings in chosen]
-    assert comparison.train_in_lockstep(trainers, 400) == 400
+    assert lockstep.train_in_lockstep(trainers, 400) == 400
     exploded, steady = trainers
     assert exploded.stopped_reason is not None and exploded.step_count < 400
     assert steady.step_count == 400 and steady.stopped_reason is None
     assert_same_run(exploded, trained_alone(chosen[0], data, 400))
     assert_same_run(steady, trained_alone(chosen[1], data, 400))
-    assert comparison.lockstep_problems(trainers) == []
+    assert lockstep.lockstep_problems(trainers) == []
 
 
 def test_lockstep_needs_one_shape_and_one_step(data):
     small, large = Trainer(Settings(hidden=10), *data), Trainer(Settings(hidden=12), *data)
-    assert "different network shapes" in " ".join(comparison.lockstep_problems([small, large]))
+    assert "different network shapes" in " ".join(map(said, lockstep.lockstep_problems([small, large])))
     ahead = Trainer(Settings(rule="mse"), *data)
     ahead.train(10)
-    assert "different steps (0, 10)" in " ".join(comparison.lockstep_problems([small, ahead]))
-    assert "2 to 4 runs, not 1" in " ".join(comparison.lockstep_problems([small]))
-    assert comparison.lockstep_problems([small, Trainer(Settings(rule="mse"), *data)]) == []
+    assert "different steps (0, 10)" in " ".join(map(said, lockstep.lockstep_problems([small, ahead])))
+    assert "2 to 4 runs, not 1" in " ".join(map(said, lockstep.lockstep_problems([small])))
+    assert lockstep.lockstep_problems([small, Trainer(Settings(rule="mse"), *data)]) == []
 
 
 def test_the_sets_differ_in_one_setting_and_refuse_what_the_screen_would():
-    rules = comparison.gradient_rule_set(Settings(learning_rate=0.03), erratum_pair=True)
+    rules = lockstep.gradient_rule_set(Settings(learning_rate=0.03), erratum_pair=True)
     assert [(s.rule, s.learning_rate) for s in rules] == [
         ("document", 0.03), ("mse", 0.03), ("cross-entropy", 0.03), ("cross-entropy", 0.06)]
-    assert comparison.run_labels(rules) == ["document · α = 0.03", "exact MSE · α = 0.03",
+    assert run_labels(rules) == ["document · α = 0.03", "exact MSE · α = 0.03",
                                             "cross-entropy · α = 0.03", "cross-entropy · α = 0.06"]
-    rates = comparison.learning_rate_set(Settings(rule="mse"))
-    assert comparison.run_labels(rates) == ["α = 0.1", "α = 0.01", "α = 0.002"]
-    assert comparison.run_labels([Settings(), Settings()]) == ["run 1", "run 2"]  # runs picked by link
+    rates = lockstep.learning_rate_set(Settings(rule="mse"))
+    assert run_labels(rates) == ["α = 0.1", "α = 0.01", "α = 0.002"]
+    assert run_labels([Settings(), Settings()]) == ["run 1", "run 2"]  # runs picked by link
     picked = [Settings(learning_rate=0.1), Settings(learning_rate=0.1), Settings()]
-    assert comparison.run_labels(picked) == ["run 1: α = 0.1", "run 2: α = 0.1", "run 3: α = 0.01"]
-    with pytest.raises(ValueError, match="outside"):
-        comparison.learning_rate_set(Settings(), (0.1, 500.0))
-    with pytest.raises(ValueError, match="differ"):
-        comparison.learning_rate_set(Settings(), (0.1, 0.1))
-    with pytest.raises(ValueError, match="2 to 4 runs"):
-        comparison.learning_rate_set(Settings(), (0.1, 0.2, 0.3, 0.4, 0.5))
+    assert run_labels(picked) == ["run 1: α = 0.1", "run 2: α = 0.1", "run 3: α = 0.01"]
+    with raises_saying(ValueError, "outside"):
+        lockstep.learning_rate_set(Settings(), (0.1, 500.0))
+    with raises_saying(ValueError, "differ"):
+        lockstep.learning_rate_set(Settings(), (0.1, 0.1))
+    with raises_saying(ValueError, "2 to 4 runs"):
+        lockstep.learning_rate_set(Settings(), (0.1, 0.2, 0.3, 0.4, 0.5))
 
 
 def test_a_set_from_an_uploaded_checkpoint_starts_from_its_initial_weights(data):
     uploaded = Trainer(Settings(seed=3), *data)
     uploaded.initial_params.W1 += 0.25  # weights no seed gives, as an upload may carry
-    assert not comparison.starts_from_seed(uploaded)
-    assert comparison.starts_from_seed(Trainer(Settings(seed=3), *data))
-    start = comparison.trainer_from_weights(Settings(seed=3, rule="mse"), uploaded.initial_params, data)
+    assert not lockstep.starts_from_seed(uploaded)
+    assert lockstep.starts_from_seed(Trainer(Settings(seed=3), *data))
+    start = lockstep.trainer_from_weights(Settings(seed=3, rule="mse"), uploaded.initial_params, data)
     assert start.step_count == 0 and start.settings.rule == "mse"
     for a, b, c in zip(start.params.as_tuple(), start.initial_params.as_tuple(), uploaded.initial_params.as_tuple()):
         assert np.array_equal(a, c) and np.array_equal(b, c)
@@ -132,23 +137,23 @@ def silent_by_forward_pass(params, mnist_test_images) -> int:
 def test_silent_units_and_distance_along_the_snapshots(data):
     trainer = Trainer(Settings(learning_rate=0.1, seed=0), *data)  # α = 0.1 silences units within an epoch
     trainer.train(6_000)
-    steps, silent = comparison.TrackedRun(trainer).silent_along()
+    steps, silent = lockstep.TrackedRun(trainer).silent_along()
     points = trainer.trajectory()
     assert list(steps) == [step for step, _ in points]
     assert list(silent) == [silent_by_forward_pass(params, data[2]) for _, params in points]
     assert silent[-1] == trainer.dead_units().sum() and silent[-1] > 0 and silent[0] == 0
-    steps, distance = comparison.TrackedRun(trainer).distance_along()
+    steps, distance = lockstep.TrackedRun(trainer).distance_along()
     expected = [np.sqrt(sum(((p - q) ** 2).sum() for p, q in zip(params.as_tuple(), trainer.initial_params.as_tuple())))
                 for _, params in points]
     np.testing.assert_allclose(distance, expected, rtol=1e-12)
 
 
 def test_the_reading_says_what_the_runs_show(data):
-    chosen = comparison.gradient_rule_set(Settings(seed=0), erratum_pair=True)
+    chosen = lockstep.gradient_rule_set(Settings(seed=0), erratum_pair=True)
     trainers = [Trainer(settings, *data) for settings in chosen]
-    comparison.train_in_lockstep(trainers, 3_000)
-    labels = comparison.run_labels(chosen)
-    text = "\n".join(comparison.reading(trainers, labels))
+    lockstep.train_in_lockstep(trainers, 3_000)
+    labels = run_labels(chosen)
+    text = "\n".join(compare_reading.reading(trainers, labels))
     difference = max(np.abs(a - b).max() for a, b in zip(trainers[0].params.as_tuple(), trainers[3].params.as_tuple()))
     assert ("agree bit for bit" in text) == (difference == 0)
     assert "erratum 1" in text
@@ -169,11 +174,11 @@ def output_error_by_hand(settings, data, n) -> float:
 
 
 def test_the_reading_names_the_learning_rate_that_silenced_units(data):
-    chosen = comparison.learning_rate_set(Settings(seed=0), (0.1, 0.01))
+    chosen = lockstep.learning_rate_set(Settings(seed=0), (0.1, 0.01))
     trainers = [Trainer(settings, *data) for settings in chosen]
-    comparison.train_in_lockstep(trainers, 6_000)
+    lockstep.train_in_lockstep(trainers, 6_000)
     silent = trainers[0].dead_units()
-    text = "\n".join(comparison.reading(trainers, comparison.run_labels(chosen)))
+    text = "\n".join(compare_reading.reading(trainers, run_labels(chosen)))
     assert f"**α = 0.1** silenced {silent.sum()} of 10 hidden units" in text
     assert f"fired on a training image at step {trainers[0].history.last_active[silent].max():,}" in text
     assert "**α = 0.01** silenced" not in text

@@ -2,7 +2,7 @@
 
 Captions carry many of the app's explanations and chart labels are 12 px: both must reach WCAG AA's
 4.5:1 for normal text. The colours are read from what the app uses: .streamlit/config.toml's theme
-and ui/figures.py's FONT_COLOUR.
+and ui/figures/style.py's FONT_COLOUR.
 """
 
 import tomllib

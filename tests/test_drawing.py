@@ -1,13 +1,13 @@
-"""core/drawing.py: real MNIST digits, enlarged and moved as if drawn, come back as MNIST digits."""
+"""core/model/drawing.py: real MNIST digits, enlarged and moved as if drawn, come back as MNIST digits."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from core import network
-from core.drawing import InkBox, contribution_maps, prepare_drawing
-from core.settings import Settings
-from core.training import Trainer
+from core.model import network
+from core.model.drawing import InkBox, contribution_maps, prepare_drawing
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 
 CANVAS = 280
 DRAWN_DIGITS = 1000

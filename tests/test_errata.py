@@ -1,9 +1,11 @@
-"""core/errata.py against independent computations, and the Errata screen in AppTest."""
+"""core/model/errata.py against independent computations, and the Errata screen in AppTest."""
 
 import numpy as np
 import pytest
 
-from core import errata, network
+from core.model import errata
+
+from core.model import network
 from tests.app_session import fresh_app, trained_app, trainer_of
 
 

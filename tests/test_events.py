@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from core.checkpoints import save_checkpoint
-from core.events import (
+from core.record.checkpoints import save_checkpoint
+from core.record.events import (
     SettingsChanged,
     StartedFromCheckpoint,
     StepOnImage,
@@ -21,9 +21,10 @@ from core.events import (
     snapshot_bytes,
     trainer_from_snapshot,
 )
-from core.network import PARAMETER_NAMES, pixels, sgd_step
-from core.settings import Settings
-from core.training import Trainer
+from core.model.network import PARAMETER_NAMES, pixels, sgd_step
+from core.training.settings import Settings
+from core.training.trainer import Trainer
+from tests.saying import raises_saying
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +97,17 @@ def test_step_on_trains_one_image_and_keeps_the_position(mnist, small_data):
     assert record.index is None and record.label == 4 and trainer.last_record is record
     restored = Trainer.from_state(trainer.state_dict(), *small_data)  # its bookkeeping still adds up
     assert np.array_equal(restored.params.W1, trainer.params.W1)
-    with pytest.raises(ValueError, match="label must be a digit"):
+    with raises_saying(ValueError, "label must be a digit"):
         trainer.step_on(mnist.test_images[5], 10)
-    with pytest.raises(ValueError, match="28x28 uint8"):
+    with raises_saying(ValueError, "28x28 uint8"):
         trainer.step_on(mnist.test_images[5].astype(float), 1)
 
 
 def test_settings_that_change_the_shape_cannot_change_during_a_run(small_data):
     trainer = Trainer(Settings(), *small_data)
-    with pytest.raises(ValueError, match="hidden cannot change"):
+    with raises_saying(ValueError, "hidden cannot change"):
         trainer.change_settings(Settings(hidden=20))
-    with pytest.raises(ValueError, match="a settings event changes"):
+    with raises_saying(ValueError, "a settings event changes"):
         SettingsChanged.of(seed=4)
 
 
@@ -120,7 +121,7 @@ def test_a_run_started_from_a_checkpoint_replays_from_its_bytes(small_data):
     assert_same_parameters(source, replayed)
     assert replayed.settings.rule == "mse" and replayed.step_count == 520
     for checkpoints in ({}, {log[0].sha256: content[:-1] + b"x"}):
-        with pytest.raises(ValueError, match="missing or altered"):
+        with raises_saying(ValueError, "missing or altered"):
             apply_events(Trainer(Settings(), *small_data), log, checkpoints)
 
 
@@ -162,7 +163,7 @@ GOOD_IMAGE = base64.b64encode(bytes(784)).decode()
     ({"kind": "checkpoint", "sha256": "'; drop table runs; --"}, "64 lowercase hex digits"),
 ])
 def test_a_malformed_event_is_refused_with_a_clear_message(record, message):
-    with pytest.raises(ValueError, match=message):
+    with raises_saying(ValueError, message):
         event_from_dict(record)
 
 
@@ -172,5 +173,5 @@ def test_run_settings_round_trip_and_bad_ones_are_refused():
     for broken, message in [({"learning_rate": 0.5}, "exactly the fields"),
                             ({**settings_to_dict(settings), "hidden": 10_000}, "hidden=10000 is outside"),
                             ({**settings_to_dict(settings), "seed": "0"}, "wrong type")]:
-        with pytest.raises(ValueError, match=message):
+        with raises_saying(ValueError, message):
             settings_from_dict(broken)

@@ -1,7 +1,7 @@
-"""core/explain.py on a real MNIST run: every value of a step opens into terms that add up to it.
+"""core/model/explain.py on a real MNIST run: every value of a step opens into terms that add up to it.
 
 For random steps of real runs under each of the three gradient rules, and for a step on a drawn
-digit (core/drawing.py), each kind of value is explained at many indices, and the test checks that
+digit (core/model/drawing.py), each kind of value is explained at many indices, and the test checks that
 the value shown is exactly the one the step record holds, that its terms (the listed ones plus the
 summed tail) give it within float rounding, that the terms come largest first, that every
 dependency is itself explainable, and that the errata's numbers at dZ2 are the other rules' values.
@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from core import network
-from core.drawing import prepare_drawing
-from core.explain import KINDS, BadName, Moment, explain, name_of, parse
-from core.settings import Settings
-from core.training import Trainer
+from core.model import network
+from core.model.drawing import prepare_drawing
+from core.model.explain import KINDS, BadName, Moment, explain, name_of, parse
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 
 HIDDEN = 10
 

@@ -1,10 +1,11 @@
-"""core/gradient_check.py on real MNIST samples: each rule against finite differences of its loss."""
+"""core/model/gradient_check.py on real MNIST samples: each rule against finite differences of its loss."""
 
 import numpy as np
 import pytest
 
-from core.gradient_check import gradient_check, relative_error, verdict
-from core.network import init_parameters, pixels
+from core.model.gradient_check import gradient_check, relative_error, verdict
+from core.model.network import init_parameters, pixels
+from locales.words import said
 
 LAYERS = {"W1", "b1", "W2", "b2"}
 
@@ -25,7 +26,7 @@ def test_exact_rules_match_their_loss(samples, rule, loss):
             assert set(report) == LAYERS
             for name, check in report.items():
                 assert check.relative_error < 1e-6, (name, check)
-                assert verdict(check.relative_error) == "matches"
+                assert said(verdict(check.relative_error)) == "matches"
                 assert check.analytic_norm > 0 and check.numeric_norm > 0
 
 
@@ -35,7 +36,7 @@ def test_document_rule_does_not_match_the_mse_it_talks_about(samples):  # erratu
         for x, label in chosen:
             for name, check in gradient_check(params, x, label, "document", "mse").items():
                 assert check.relative_error > 0.1, (name, check)
-                assert verdict(check.relative_error) == "does not match"
+                assert said(verdict(check.relative_error)) == "does not match"
 
 
 def test_document_rule_is_the_gradient_of_twice_the_cross_entropy(samples):  # erratum 1
@@ -65,4 +66,4 @@ def test_relative_error_and_verdict():
     assert relative_error(a, a) == 0.0
     assert relative_error(a, -a) == 1.0
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
-    assert verdict(1e-9) == "matches" and verdict(1e-5) == "close" and verdict(0.2) == "does not match"
+    assert [said(verdict(error)) for error in (1e-9, 1e-5, 0.2)] == ["matches", "close", "does not match"]

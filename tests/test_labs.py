@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from core.events import LabAnswer, TrainSamples, apply_events, event_from_dict, event_to_dict
-from core.labs import LABS, PATH, answers, current_lab, done_labs, score, unanswered
-from core.progress import log_facts, run_facts
-from core.settings import Settings
-from core.timeline import Keyframe, Timeline
-from core.training import Trainer
+from core.record.events import LabAnswer, TrainSamples, apply_events, event_from_dict, event_to_dict
+from core.classwork.labs import LABS, PATH, answers, current_lab, done_labs, score, unanswered
+from core.classwork.progress import log_facts, run_facts
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Timeline
+from core.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +76,9 @@ def test_a_lab_is_done_when_its_questions_are_answered_and_its_task_is_done(data
 
 
 def test_the_log_tally_counts_lab_answers_and_the_row_marks_the_labs_done(data):
-    from core.labs import GUIDED_PATH, guided_lesson, lab_marks, lab_on
-    from core.lesson import lesson_from_dict, lesson_to_dict
-    from core.progress import LogTally
+    from core.classwork.labs import GUIDED_PATH, guided_lesson, lab_marks, lab_on
+    from core.classwork.lesson import lesson_from_dict, lesson_to_dict
+    from core.classwork.progress import LogTally
 
     tally = LogTally(Settings())
     log = [TrainSamples(2), answer("forward_pass", "relu"), answer("forward_pass", "prediction", False),

@@ -7,11 +7,12 @@ snapshots are written in the background every SNAPSHOT_EVERY samples and restore
 import numpy as np
 import pytest
 
-from core.events import SNAPSHOT_EVERY, TrainSamples
-from core.settings import Settings
+from core.record.events import SNAPSHOT_EVERY, TrainSamples
+from core.training.settings import Settings
 from runs.store import RunStore
-from lab import live_run
-from lab.live_run import UNREACHABLE, LiveRun, StoreHandle, trainer_at
+from lab import stored_runs
+from lab.live_run import UNREACHABLE, LiveRun
+from lab.stored_runs import StoreHandle, trainer_at
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def train(run, trainer, n):
 
 
 def test_steps_wait_in_memory_while_the_store_is_down_and_are_written_when_it_is_back(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(live_run, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(stored_runs, "RETRY_SECONDS", 0.0)
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the store's folder should be")
     location = blocked / "runs.sqlite3"

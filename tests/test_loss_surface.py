@@ -1,4 +1,4 @@
-"""core/loss_surface.py on real MNIST test images and a real training trajectory.
+"""core/surface/loss_surface.py on real MNIST test images and a real training trajectory.
 
 The reference for every loss is network.forward in float64 over the same images, computed here
 independently of the vectorised float32 evaluation the screen uses.
@@ -7,10 +7,14 @@ independently of the vectorised float32 evaluation the screen uses.
 import numpy as np
 import pytest
 
-from core import loss_surface, network
-from core.loss_surface import Plane
-from core.settings import Settings
-from core.training import Trainer
+from core.surface import evaluation as surface_evaluation
+from core.surface import loss_surface
+
+from core.model import network
+from core.surface.loss_surface import Plane
+from core.training.settings import Settings
+from core.training.trainer import Trainer
+from tests.saying import raises_saying
 
 SAMPLES = 1_000
 LOSSES = tuple(network.LOSSES)
@@ -73,8 +77,8 @@ def test_the_vectorised_grid_equals_a_forward_pass_at_every_point(trainer, evalu
     X, labels = evaluation
     plane = random_plane(trainer.params)
     axis = loss_surface.grid_axis(1.0, 7)
-    fast_losses, fast_accuracies = loss_surface.loss_grid(plane, X, labels, axis, axis[::-1], loss)
-    slow_losses, slow_accuracies = loss_surface.loss_grid_pointwise(plane, X, labels, axis, axis[::-1], loss)
+    fast_losses, fast_accuracies = surface_evaluation.loss_grid(plane, X, labels, axis, axis[::-1], loss)
+    slow_losses, slow_accuracies = surface_evaluation.loss_grid_pointwise(plane, X, labels, axis, axis[::-1], loss)
     np.testing.assert_allclose(fast_losses, slow_losses, rtol=1e-5)
     # float32 may break a near-tie between two logits the other way for a single image.
     np.testing.assert_allclose(fast_accuracies, slow_accuracies, atol=1.5 / SAMPLES)
@@ -86,8 +90,8 @@ def test_far_from_the_weights_the_cross_entropy_is_capped_like_the_network_caps_
     X, labels = evaluation
     plane = random_plane(trainer.params)
     huge = np.array([40.0])
-    fast, _ = loss_surface.loss_grid(plane, X, labels, huge, huge, "cross-entropy")
-    slow, _ = loss_surface.loss_grid_pointwise(plane, X, labels, huge, huge, "cross-entropy")
+    fast, _ = surface_evaluation.loss_grid(plane, X, labels, huge, huge, "cross-entropy")
+    slow, _ = surface_evaluation.loss_grid_pointwise(plane, X, labels, huge, huge, "cross-entropy")
     np.testing.assert_allclose(fast, slow, rtol=1e-5)
 
 
@@ -142,10 +146,10 @@ def test_principal_directions_are_li_et_al_s_centred_pca_of_the_weights(trainer)
 
 def test_principal_directions_of_a_straight_two_point_path_ask_for_more_training(trainer):
     start = trainer.initial_params
-    with pytest.raises(ValueError, match="(?i)train a few steps first"):
+    with raises_saying(ValueError, "(?i)train a few steps first"):
         loss_surface.principal_directions([start], trainer.params)
     halfway = parameters_between(start, trainer.params, 0.5)
-    with pytest.raises(ValueError, match="(?i)train a few steps first"):
+    with raises_saying(ValueError, "(?i)train a few steps first"):
         loss_surface.principal_directions([start, halfway, trainer.params], trainer.params)
 
 
@@ -222,7 +226,7 @@ def test_settings_outside_their_ranges_are_refused_by_name(changes):
     loss_surface.check_settings(**settings)
     settings.update(changes)
     (name,) = changes
-    with pytest.raises(ValueError, match=name):
+    with raises_saying(ValueError, name):
         loss_surface.check_settings(**settings)
 
 

@@ -1,9 +1,9 @@
-"""core/metrics.py against hand-computed cases and a plain counting loop."""
+"""core/model/metrics.py against hand-computed cases and a plain counting loop."""
 
 import numpy as np
 import pytest
 
-from core.metrics import accuracy, confusion_matrix, misclassified, per_class_accuracy
+from core.model.metrics import accuracy, confusion_matrix, misclassified, per_class_accuracy
 
 
 def test_accuracy_by_hand():

@@ -1,11 +1,11 @@
-"""core/network.py against hand-computed values, the document's own listings and real MNIST samples."""
+"""core/model/network.py against hand-computed values, the document's own listings and real MNIST samples."""
 
 import math
 
 import numpy as np
 import pytest
 
-from core.network import (
+from core.model.network import (
     GRADIENT_RULES,
     LOSSES,
     Parameters,

@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 
 import locales
-from core.checkpoints import load_checkpoint, save_checkpoint
-from core.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
-from core.network import init_parameters
-from core.settings import Settings
-from core.timeline import Keyframe, Timeline
-from core.training import Trainer
+from core.model.network import init_parameters
+from core.record.checkpoints import load_checkpoint, save_checkpoint
+from core.record.events import LabAnswer, SettingsChanged, StepOnImage, TrainSamples
+from core.record.timeline import Keyframe, Timeline
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from data.idx import idx_bytes
 from lab.notebook import RunExport, export_of, notebook_bytes, run_export, script_text
 from locales import _

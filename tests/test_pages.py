@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.network import GRADIENT_RULES, LOSSES
+from core.model.network import GRADIENT_RULES, LOSSES
 from data.idx import idx_bytes
 from tests.app_session import fresh_app, panel_text, session_of, trained_app, trainer_of, train_click
 from lab.session import Session

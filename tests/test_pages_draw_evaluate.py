@@ -14,10 +14,14 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import drawing, metrics, network
-from core.checkpoints import save_checkpoint
-from core.settings import Settings
-from core.training import Trainer
+from core.model import drawing
+
+from core.model import metrics
+
+from core.model import network
+from core.record.checkpoints import save_checkpoint
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from tests.app_session import fresh_app, session_of, trained_app, trainer_of, train_click
 
 

@@ -11,11 +11,11 @@ import re
 import numpy as np
 import pytest
 
-from core import network
-from core.settings import Settings
-from core.training import Trainer
+from core.model import network
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of
-from core.explain import KINDS, name_of
+from core.model.explain import KINDS, name_of
 from ui import explaining
 from ui.explaining import PATH_KEY
 

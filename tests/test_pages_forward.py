@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from core import network
+from core.model import network
 from tests.app_session import fresh_app, trained_app, trainer_of
 from tests import colour_vision
 from ui import figures

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from core.events import LabAnswer
+from core.record.events import LabAnswer
 from tests.app_session import fresh_app, session_of, trainer_of
 
 NUMBER = r"(−?-?\d+[.,]\d+)"

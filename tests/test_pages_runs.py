@@ -9,10 +9,10 @@ import os
 import numpy as np
 import pytest
 
-from core.checkpoints import save_checkpoint
-from core.events import StartedFromCheckpoint, TrainSamples
-from core.settings import Settings
-from core.training import Trainer
+from core.record.checkpoints import save_checkpoint
+from core.record.events import StartedFromCheckpoint, TrainSamples
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from runs.store import RunStore
 from tests.app_session import fresh_app, panel_event, session_of, trained_app, trainer_of, train_click
 

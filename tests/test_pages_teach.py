@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from core.lesson import Lesson
-from core.settings import Settings
+from core.classwork.lesson import Lesson
+from core.training.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of, train_click
-from lab import classroom
+from lab import classroom, progress_writer
 from ui.class_views import literal
 from ui.dashboard import csv_text
 
@@ -51,7 +51,7 @@ def joined(class_id, name, query=None):
 def flush(app, later=0.0):
     """Write the pending progress rows now (`later` seconds on, so a deferred accuracy is due)."""
     state = session_of(app)
-    classroom.progress_writer(state.run.handle, state.run.data).flush(time.time() + later)
+    progress_writer.progress_writer(state.run.handle, state.run.data).flush(time.time() + later)
 
 
 def teacher(class_id, secret):
@@ -283,7 +283,7 @@ def test_compare_cannot_walk_around_a_locked_setting(store):
 
 
 def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is_on(store):
-    from core.labs import GUIDED_PATH
+    from core.classwork.labs import GUIDED_PATH
     from tests.test_pages_lab import numbers_in, question_text, submit
 
     app = fresh_app()

@@ -9,9 +9,9 @@ import os
 import numpy as np
 import pytest
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples
-from core.settings import Settings
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from runs.store import RunStore
 from tests.app_session import (fresh_app, open_past_step, panel_event, panel_fields, panel_text, session_of,
                                 trained_app, trainer_of, train_click)

@@ -6,9 +6,9 @@ All on real MNIST, through AppTest.
 
 import re
 
-from core.checkpoints import load_checkpoint, save_checkpoint
-from core.settings import Settings
-from core.training import Trainer
+from core.record.checkpoints import load_checkpoint, save_checkpoint
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from tests.app_session import fresh_app, panel_element, panel_fields, panel_text, session_of, trained_app, trainer_of, train_click
 from ui.widgets import position_text
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of, train_click
 from tests.weight_payload import decode, decoded_W1
 

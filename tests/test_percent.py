@@ -5,12 +5,12 @@ must agree (the test set's accuracy, not a rounded neighbour, and a task that sa
 import pytest
 
 import locales
-from core.events import TrainSamples, apply_events
-from core.metrics import shown_percent
-from core.progress import log_facts, run_facts
-from core.settings import Settings
-from core.tasks import TASKS, tasks_done
-from core.training import Trainer
+from core.record.events import TrainSamples, apply_events
+from core.model.metrics import shown_percent
+from core.classwork.progress import log_facts, run_facts
+from core.training.settings import Settings
+from core.classwork.tasks import TASKS, tasks_done
+from core.training.trainer import Trainer
 from ui import class_views, step_panel
 
 
@@ -47,7 +47,7 @@ def test_a_fraction_between_two_shown_figures_is_judged_as_it_is_shown():
 
 
 def run_facts_with(best):
-    from core.progress import LogFacts, Measured, RunFacts
+    from core.classwork.progress import LogFacts, Measured, RunFacts
     return RunFacts(step=1, epoch=0, sample=1, hidden=10, learning_rate=0.01, starting_rate=0.01,
                     accuracy=Measured(1, best), best_accuracy=best, silent_units=0, drawing_read=False, stopped=False,
                     log=LogFacts())

@@ -8,13 +8,13 @@ opened through the timeline (time travel), and after a step on a drawing.
 import numpy as np
 import pytest
 
-from core import predictions
-from core.drawing import prepare_drawing
-from core.events import StepOnImage, TrainSamples
-from core.predictions import QUESTIONS, ask, is_right, truth
-from core.settings import Settings
-from core.timeline import Keyframe, Timeline
-from core.training import Trainer
+from core.classwork import predictions
+from core.model.drawing import prepare_drawing
+from core.record.events import StepOnImage, TrainSamples
+from core.classwork.predictions import QUESTIONS, ask, is_right, truth
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Timeline
+from core.training.trainer import Trainer
 
 RULES = ("document", "mse", "cross-entropy")
 STEP_KINDS = [kind for kind, (_ask, _truth, action) in QUESTIONS.items() if action == predictions.STEP]

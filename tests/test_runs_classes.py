@@ -8,22 +8,23 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from core.events import TrainSamples
-from core.lesson import Lesson
-from core.settings import Settings
-from runs import store as store_module
-from runs.store import (
+from core.classwork.lesson import Lesson
+from core.record.events import TrainSamples
+from core.training.settings import Settings
+from runs import classes as store_module
+from runs.classes import Progress
+from runs.errors import (
     ClassEnded,
     CorruptRecord,
     CreationRefused,
     JoinRefused,
     MalformedClassId,
-    Progress,
-    RunStore,
     UnknownClass,
     WrongTeacherKey,
 )
+from runs.store import RunStore
 from tests.test_runs_store import execute, location, postgres_server, store  # noqa: F401  (the two engines)
+from tests.saying import raises_saying
 
 HOSTILE_NAMES = ["<img src=x onerror=alert(1)>", "**bold**", "Robert'); DROP TABLE class_members;--", "ζωή 🙂",
                  "$x$ :red[red] [a](javascript:alert(1))"]
@@ -65,7 +66,7 @@ def test_hostile_class_ids_are_refused_before_any_query(store, hostile):
     for call in (lambda: store.class_info(hostile), lambda: store.teacher_class(hostile, "x"),
                  lambda: store.join_class(hostile, "Ann", store.create_run(Settings())),
                  lambda: store.class_members(hostile)):
-        with pytest.raises(MalformedClassId, match="not a class link"):
+        with raises_saying(MalformedClassId, "not a class link"):
             call()
     with pytest.raises(UnknownClass):
         store.class_info("A" * 22)
@@ -86,7 +87,7 @@ def test_a_member_is_kept_with_their_name_exactly_as_typed(store, name):
                                           ("Ann\nBob", "control character"), ("\u202eevil", "control character")])
 def test_names_that_cannot_be_shown_as_typed_are_refused(store, bad, message):
     class_id, _ = a_class(store)
-    with pytest.raises(ValueError, match=message):
+    with raises_saying(ValueError, message):
         store.join_class(class_id, bad, store.create_run(Settings()))
     assert store.class_members(class_id) == []
 
@@ -100,9 +101,9 @@ def test_a_member_moves_to_a_new_run_and_every_run_of_theirs_leads_back_to_them(
     assert store.member_of_run(first).id == store.member_of_run(second).id == member_id
     assert store.member_of_run(stranger) is None
     other = store.join_class(class_id, "Bob", stranger)
-    with pytest.raises(ValueError, match="another student"):
+    with raises_saying(ValueError, "another student"):
         store.move_member(other, second)
-    with pytest.raises(ValueError, match="already belongs to a class"):
+    with raises_saying(ValueError, "already belongs to a class"):
         store.join_class(class_id, "Eve", first)
 
 
@@ -117,7 +118,7 @@ def test_progress_rows_are_written_in_one_go_and_read_back(store):
     assert rows["Bob"].step == 0 and rows["Bob"].accuracy is None
     assert rows["Cy"].epoch == 1 and rows["Cy"].sample == 100 and rows["Cy"].losses == (2.0, 1.5, 0.9)
     assert rows["Cy"].tasks == ("accuracy_90", "first_epoch")
-    with pytest.raises(ValueError, match="test accuracy"):
+    with raises_saying(ValueError, "test accuracy"):
         store.write_progress({members[1]: (runs[1], progress(5, accuracy=1.5))})
 
 
@@ -127,14 +128,14 @@ def test_a_damaged_member_row_is_refused(store, column, value):
     class_id, _ = a_class(store)
     store.join_class(class_id, "Ann", store.create_run(Settings()))
     execute(store, f"UPDATE class_members SET {column} = :value", value=value)
-    with pytest.raises(CorruptRecord, match="damaged or was edited"):
+    with raises_saying(CorruptRecord, "damaged or was edited"):
         store.class_members(class_id)
 
 
 def test_a_damaged_lesson_is_refused(store):
     class_id, _ = a_class(store)
     execute(store, "UPDATE classes SET lesson = :body", body='{"settings": {}, "locked": [], "tasks": []}')
-    with pytest.raises(CorruptRecord, match=f"class {class_id}'s record is damaged"):
+    with raises_saying(CorruptRecord, f"class {class_id}'s record is damaged"):
         store.class_info(class_id)
 
 
@@ -145,7 +146,7 @@ def test_joins_are_limited_per_class_and_minute(store, monkeypatch):
     other_id, _ = a_class(store, now)
     for number in range(5):
         store.join_class(class_id, f"student {number}", store.create_run(Settings()), now=now + number)
-    with pytest.raises(JoinRefused, match="5 students joined this class in the last minute"):
+    with raises_saying(JoinRefused, "5 students joined this class in the last minute"):
         store.join_class(class_id, "one too many", store.create_run(Settings()), now=now + 10)
     store.join_class(other_id, "elsewhere", store.create_run(Settings()), now=now + 10)  # per class
     store.join_class(class_id, "a minute later", store.create_run(Settings()), now=now + 62)
@@ -186,7 +187,7 @@ def test_a_class_past_its_end_is_read_only(store):
         store.end_class(class_id, "not the key")
     ended = store.end_class(class_id, secret)
     assert not ended.is_open()
-    with pytest.raises(ClassEnded, match="ended"):
+    with raises_saying(ClassEnded, "ended"):
         store.join_class(class_id, "Late", store.create_run(Settings()))
     with pytest.raises(ClassEnded):
         store.move_member(member_id, store.create_run(Settings()))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from deploy.serve import REPO, find_nginx, free_port
-from core.settings import Settings
+from core.training.settings import Settings
 from runs.postgres_server import LocalServer, postgres_programs
 from runs.store import RunStore
 

@@ -1,10 +1,10 @@
-"""core/settings.py, core/surface_settings.py: hand-typed URL settings never break the app; α halves."""
+"""core/training/settings.py, core/surface/settings.py: hand-typed URL settings never break the app; α halves."""
 
 import pytest
 
-from core import loss_surface
-from core.network import GRADIENT_RULES, INITIALISATIONS
-from core.settings import (
+from core.surface import loss_surface
+from core.model.network import GRADIENT_RULES, INITIALISATIONS
+from core.training.settings import (
     CHOICES,
     NUMERIC_RANGES,
     SEED_RANGE,
@@ -14,7 +14,8 @@ from core.settings import (
     settings_to_query,
     validation_errors,
 )
-from core.surface_settings import surface_settings_from_query
+from core.surface.settings import surface_settings_from_query
+from locales.words import said
 
 HIGHEST_SEED = SEED_RANGE[1]
 
@@ -56,7 +57,7 @@ def test_missing_keys_take_defaults_silently():
 ])
 def test_bad_values_fall_back_to_the_default_with_a_notice(key, text, words):
     settings, notices = settings_from_query({key: text, "seed": "3"} if key != "seed" else {key: text})
-    assert len(notices) == 1 and words in notices[0] and notices[0].startswith(f"{key}=")
+    assert len(notices) == 1 and words in said(notices[0]) and said(notices[0]).startswith(f"{key}=")
     name = NUMERIC_RANGES[key][0] if key in NUMERIC_RANGES else CHOICES[key][0]
     assert getattr(settings, name) == getattr(Settings(), name)
     assert validation_errors(settings) == []
@@ -91,7 +92,7 @@ def test_choices_are_the_networks():
 def test_validation_errors_name_each_problem():
     errors = validation_errors(Settings(learning_rate=0.0, hidden=0, rule="x"))
     assert len(errors) == 3
-    assert validation_errors(Settings(hidden=2.5))[0].startswith("hidden=2.5")
+    assert said(validation_errors(Settings(hidden=2.5))[0]).startswith("hidden=2.5")
 
 
 def test_learning_rate_halves_every_five_epochs():
@@ -124,7 +125,7 @@ def test_valid_loss_surface_settings_are_used_as_given():
 ])
 def test_bad_loss_surface_settings_fall_back_with_a_notice(key, text, words):
     chosen, notices = surface_settings_from_query({key: text, "grid": "21"} if key != "grid" else {key: text})
-    assert len(notices) == 1 and words in notices[0]
+    assert len(notices) == 1 and words in said(notices[0])
     defaults = surface_settings_from_query({})[0]
     assert chosen == defaults | ({"grid": 21} if key != "grid" else {})
 

@@ -1,4 +1,4 @@
-"""core/shared_plane.py: one plane for several runs, checked against computations written here.
+"""core/surface/shared_plane.py: one plane for several runs, checked against computations written here.
 
 The runs are the three gradient rules from one start, trained in lockstep on real MNIST. The
 principal directions are checked against numpy's SVD of the union of the runs' weights, each
@@ -9,9 +9,18 @@ and every loss against a float64 forward pass.
 import numpy as np
 import pytest
 
-from core import comparison, loss_surface, network, shared_plane
-from core.settings import Settings
-from core.training import Trainer
+from core.training import lockstep
+
+from core.surface import loss_surface
+
+from core.model import network
+
+from core.surface import shared_plane
+from core.training.settings import Settings
+from core.training.trainer import Trainer
+from tests.saying import raises_saying
+from locales.words import run_labels
+from ui import compare_reading
 
 STEPS = 4_000
 
@@ -19,8 +28,8 @@ STEPS = 4_000
 @pytest.fixture(scope="module")
 def runs(mnist):
     data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
-    trainers = [Trainer(settings, *data) for settings in comparison.gradient_rule_set(Settings(seed=5))]
-    comparison.train_in_lockstep(trainers, STEPS)
+    trainers = [Trainer(settings, *data) for settings in lockstep.gradient_rule_set(Settings(seed=5))]
+    lockstep.train_in_lockstep(trainers, STEPS)
     return trainers
 
 
@@ -121,16 +130,16 @@ def test_the_frame_holds_every_path_and_the_centre(runs, evaluation):
 
 def test_the_pca_plane_needs_paths_that_moved(mnist, evaluation):
     data = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
-    fresh = [Trainer(settings, *data) for settings in comparison.gradient_rule_set(Settings())]
-    with pytest.raises(ValueError, match="Train a few steps"):
+    fresh = [Trainer(settings, *data) for settings in lockstep.gradient_rule_set(Settings())]
+    with raises_saying(ValueError, "Train a few steps"):
         plane_of(fresh, evaluation, "pca")
     assert plane_of(fresh, evaluation, "random").paths[0].distance[0] < 1e-5
 
 
 def test_the_reading_names_each_path_and_its_worst_point(runs, evaluation):
     result = plane_of(runs, evaluation, "pca")
-    labels = comparison.run_labels([trainer.settings for trainer in runs])
-    text = "\n".join(shared_plane.plane_reading(result, labels))
+    labels = run_labels([trainer.settings for trainer in runs])
+    text = "\n".join(compare_reading.plane_reading(result, labels))
     for path, label in zip(result.paths, labels):
         far = int(np.argmax(path.distance))
         assert f"**{label}**: up to {path.distance[far]:.3g} off the plane (at step {path.steps[far]:,})" in text

@@ -14,8 +14,8 @@ def panel_script():
     import streamlit as st
 
     import data
-    from core.settings import Settings
-    from core.training import Trainer
+    from core.training.settings import Settings
+    from core.training.trainer import Trainer
     from ui import step_panel
 
     mnist = data.load_mnist()

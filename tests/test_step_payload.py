@@ -7,8 +7,8 @@ page builds it, decoded, and checked against the step record and the history it 
 import numpy as np
 import pytest
 
-from core.settings import Settings
-from core.training import Trainer
+from core.training.settings import Settings
+from core.training.trainer import Trainer
 from ui import step_panel
 from ui.step_payload import PanelMemory, curve_bins, decode, encode
 

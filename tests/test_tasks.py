@@ -1,14 +1,15 @@
 """Tasks that check themselves, each on real trained runs of real MNIST: done when the run's state says so,
-not done a step before; and the facts they read (core/progress.py) against independent computations."""
+not done a step before; and the facts they read (core/classwork/progress.py) against independent computations."""
 
 import numpy as np
 import pytest
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
-from core.progress import LogTally, Measured, log_facts, loss_sparkline, run_facts
-from core.settings import Settings
-from core.tasks import CATALOGUE, TASKS, known, tasks_done
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
+from core.classwork.progress import LogTally, Measured, log_facts, loss_sparkline, run_facts
+from core.training.settings import Settings
+from core.classwork.tasks import CATALOGUE, TASKS, known, tasks_done
+from core.training.trainer import Trainer
+from locales.words import task_explanation, task_short, task_title
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,8 @@ def done(task_id, facts) -> bool:
 def test_the_catalogue_has_at_least_eight_tasks_each_saying_what_counts_as_done():
     assert len(CATALOGUE) >= 8 and len(TASKS) == len(CATALOGUE)
     for task in CATALOGUE:
-        assert task.title and task.short and len(task.short) <= 12 and task.done_when.endswith(".")
+        title, short, done_when = task_title(task.id), task_short(task.id), task_explanation(task)
+        assert title and short and len(short) <= 12 and done_when.endswith(".")
     assert known(["branch", "retired_task", "decay"]) == ("branch", "decay")
 
 

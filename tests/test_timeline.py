@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from core.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
-from core.network import PARAMETER_NAMES
-from core.settings import Settings
-from core.timeline import Keyframe, Keyframes, Timeline
-from core.training import Trainer
+from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
+from core.model.network import PARAMETER_NAMES
+from core.training.settings import Settings
+from core.record.timeline import Keyframe, Keyframes, Timeline
+from core.training.trainer import Trainer
+from tests.saying import raises_saying
 
 
 def assert_same(left, right):
@@ -126,9 +127,9 @@ def test_keyframes_stay_within_their_budget_and_spread_over_the_run(mnist):
 
 def test_a_step_outside_the_run_is_refused_clearly(mnist):
     _, timeline = trained_live(Settings(), data_of(mnist), [TrainSamples(10)])
-    with pytest.raises(ValueError, match="steps 1 … 10"):
+    with raises_saying(ValueError, "steps 1 … 10"):
         timeline.step(11)
-    with pytest.raises(ValueError, match="steps 1 … 10"):
+    with raises_saying(ValueError, "steps 1 … 10"):
         timeline.step(0)
 
 

@@ -1,6 +1,6 @@
-"""core/training.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
+"""core/training/trainer.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
 
-core/history.py and core/snapshots.py, which the trainer keeps, are tested here too.
+core/training/history.py and core/training/snapshots.py, which the trainer keeps, are tested here too.
 """
 
 import io
@@ -11,13 +11,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import core.train
-from core.metrics import accuracy
-from core.history import BinnedSeries, History
-from core.network import PARAMETER_NAMES, forward, init_parameters, pixels
-from core.settings import Settings, learning_rate_at
-from core.snapshots import MAX_SNAPSHOTS, Snapshots
-from core.training import Trainer
+import cli
+from core.model.metrics import accuracy
+from core.training.history import BinnedSeries, History
+from core.model.network import PARAMETER_NAMES, forward, init_parameters, pixels
+from core.training.settings import Settings, learning_rate_at
+from core.training.snapshots import MAX_SNAPSHOTS, Snapshots
+from core.training.trainer import Trainer
+from tests.saying import raises_saying
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +152,7 @@ def test_overflow_stops_training_and_keeps_the_last_finite_weights(data):
 
 def test_a_stop_reason_is_saved_in_english_and_shown_in_the_reader_s_language(data):
     import locales
-    from core.training import shown_stop_reason
+    from ui.widgets import shown_stop_reason
 
     trainer = Trainer(Settings(learning_rate=0.5e200, init="he"), *data)
     trainer.train(100)
@@ -345,21 +346,21 @@ def test_progress_and_stop(data):
 
 
 def test_trainer_refuses_impossible_settings(data):
-    with pytest.raises(ValueError, match="rule"):
+    with raises_saying(ValueError, "rule"):
         Trainer(Settings(rule="sgd"), *data)
-    with pytest.raises(ValueError, match="hidden"):
+    with raises_saying(ValueError, "hidden"):
         Trainer(Settings(hidden=0), *data)
 
 
 def test_command_line_prints_one_line_per_epoch(small_data, monkeypatch, capsys):
-    monkeypatch.setattr(core.train, "load_mnist", lambda: SimpleNamespace(
+    monkeypatch.setattr(cli, "load_mnist", lambda: SimpleNamespace(
         train_images=small_data[0], train_labels=small_data[1], test_images=small_data[2], test_labels=small_data[3]))
-    assert core.train.main(["--epochs", "2", "--json", "--decay-period", "1"]) == 0
+    assert cli.main(["--epochs", "2", "--json", "--decay-period", "1"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["epoch"] for line in lines] == [1, 2]
     assert [line["learning_rate"] for line in lines] == [0.01, 0.005]
     assert all(0 <= line["test_accuracy"] <= 1 and line["mean_loss"] > 0 for line in lines)
-    assert core.train.main(["--epochs", "1"]) == 0
+    assert cli.main(["--epochs", "1"]) == 0
     assert capsys.readouterr().out.startswith("epoch 1: test accuracy ")
 
 
@@ -388,11 +389,11 @@ def test_history_and_snapshots_refuse_bookkeeping_that_does_not_add_up(data):
     trainer = Trainer(Settings(), *data)
     trainer.train(3_000)
     state = trainer.state_dict()
-    with pytest.raises(ValueError, match="bins"):
+    with raises_saying(ValueError, "bins"):
         History(10).load({**state, "history.bins.width": 2**62}, 3_000, 0, 3_000, 60_000)
-    with pytest.raises(ValueError, match="holds 3000 steps but the position is step 2999"):
+    with raises_saying(ValueError, "holds 3000 steps but the position is step 2999"):
         History(10).load(state, 2_999, 0, 2_999, 60_000)
-    with pytest.raises(ValueError, match="snapshots' steps"):
+    with raises_saying(ValueError, "snapshots' steps"):
         Snapshots(trainer.params).load(state, 100)  # snapshots taken after the position
     restored = History(10)
     restored.load(state, 3_000, 0, 3_000, 60_000)

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from core.network import forward, init_parameters
-from core.pixel_cache import float32_pixels
-from core.settings import Settings
-from core.snapshots import Snapshots
-from core.training import PROBE_IMAGES, Trainer
+from core.model.network import forward, init_parameters
+from core.model.pixel_cache import float32_pixels
+from core.training.settings import Settings
+from core.training.snapshots import Snapshots
+from core.training.trainer import PROBE_IMAGES, Trainer
 from tests.weight_payload import decode, decoded_W1
 from ui import weight_frames
 from ui.weight_frames import FrameMeasures, frame_limit, merge_frames, payload, thin_evenly
@@ -35,7 +35,7 @@ def test_two_sources_merge_in_step_order_one_frame_a_step_and_the_second_source_
 
 
 def test_thinning_keeps_the_first_and_last_frame_and_spreads_the_rest_evenly_in_step():
-    log_spaced = [0]  # where training takes its snapshots over a 10-epoch run (core/snapshots.py)
+    log_spaced = [0]  # where training takes its snapshots over a 10-epoch run (core/training/snapshots.py)
     while log_spaced[-1] < 600_000:
         log_spaced.append(min(600_000, Snapshots(init_parameters(3)).due_after(log_spaced[-1])))
     even = list(range(0, 600_001, 5_000))

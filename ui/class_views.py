@@ -10,8 +10,9 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from core.progress import run_facts
-from core.tasks import TASKS, known, tasks_done
+from core.classwork.progress import run_facts
+from core.classwork.tasks import TASKS, known, tasks_done
+from locales.words import task_explanation, task_title
 from lab import classroom
 from locales import _, number, percent
 
@@ -126,5 +127,5 @@ def task_list(state, done: frozenset, facts=None) -> None:
         task = TASKS[task_id]
         finished = task_id in done
         icon = ":material/check_circle:" if finished else ":material/radio_button_unchecked:"
-        st.markdown(f"{icon} **{_(task.title)}** · {task_status(task, finished, facts)}")
-        st.caption(task.explanation())
+        st.markdown(f"{icon} **{task_title(task.id)}** · {task_status(task, finished, facts)}")
+        st.caption(task_explanation(task))

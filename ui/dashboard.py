@@ -23,11 +23,12 @@ import pandas as pd
 import streamlit as st
 
 import locales
-from core.labs import GUIDED_PATH
-from core.tasks import TASKS, known
+from core.classwork.labs import GUIDED_PATH
+from core.classwork.tasks import TASKS, known
 from locales import _, number, percent
-from runs.store import StoreError
-from lab import classroom
+from locales.words import task_explanation, task_short, task_title
+from runs.errors import StoreError
+from lab import classroom, progress_writer
 from ui import class_views, figures, lab_views, session
 from ui.class_views import literal
 
@@ -143,7 +144,7 @@ def member_table(members, chosen) -> pd.DataFrame:
             "Tasks": sum(task in progress.tasks for task in chosen),
             "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
             "Loss": list(progress.losses),
-            "Done": [_(TASKS[task].short) for task in chosen if task in progress.tasks],
+            "Done": [task_short(task) for task in chosen if task in progress.tasks],
         })
     return pd.DataFrame(rows)
 
@@ -181,7 +182,7 @@ def column_config(chosen, student_width: int = 132) -> dict:
                                         help=_("Test accuracy: the share of the 10,000 test images read right, "
                                                "measured on the student's run at most every {seconds} s while they "
                                                "train (so it may trail the step by a few seconds)")
-                                        .format(seconds=number(classroom.ACCURACY_SECONDS, ".0f"))),
+                                        .format(seconds=number(progress_writer.ACCURACY_SECONDS, ".0f"))),
         "Silent": config.NumberColumn(_("Silent"), format="%d", width=72,
                                       help=_("Silent hidden units: off on all of the first 1,000 test images")),
         "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
@@ -223,7 +224,7 @@ def summary(members, chosen) -> None:
                                                            min_value=0, max_value=len(members), width=140)})
             with st.expander(_("What counts as done")):
                 for task in chosen:
-                    st.markdown(f"**{_(TASKS[task].title)}**: {TASKS[task].explanation()}")
+                    st.markdown(f"**{task_title(task)}**: {task_explanation(TASKS[task])}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
         st.plotly_chart(figures.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
@@ -233,7 +234,7 @@ def summary(members, chosen) -> None:
 
 def task_table(members, chosen) -> pd.DataFrame:
     """One row per task: its title in this session's language, and how many students have done it."""
-    return pd.DataFrame([{"Task": _(TASKS[task].title),
+    return pd.DataFrame([{"Task": task_title(task),
                           "Done by": sum(task in member.progress.tasks for member in members)}  # i18n: not text
                          for task in chosen])
 

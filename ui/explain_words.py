@@ -1,12 +1,12 @@
-"""How an explanation (core/explain.py) reads: its names, its equation typeset, its terms and the errata's words.
+"""How an explanation (core/model/explain.py) reads: its names, its equation typeset, its terms and the errata's words.
 
-core/explain.py returns structure and numbers only; this module writes them for a person, in the
+core/model/explain.py returns structure and numbers only; this module writes them for a person, in the
 language of the session: a value's name as the screens write it (Z1₃, dW1[209, 3]), the equation
 in LaTeX first in symbols and then with the numbers filled in, one line of text per term, and the
 notes where the design document's errata bite.
 """
 
-from core.explain import Explanation, Factor, Term, parse
+from core.model.explain import Explanation, Factor, Term, parse
 from locales import _, number
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

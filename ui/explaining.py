@@ -7,7 +7,7 @@ the path a way back up and each dependency a way one level down. The open explan
 the URL (?explain=Z1_3&step=120, and &image=test_42 on Forward pass) so that a link opens it for
 someone else; open_from_link() reads one, and refuses a malformed one with a notice.
 
-Nothing is computed until an explanation is open: the explanation itself (core/explain.py) reads
+Nothing is computed until an explanation is open: the explanation itself (core/model/explain.py) reads
 the step record the screens already hold. Its state is three keys of st.session_state: the path,
 what it explains (the step the screens show, or an image through the model), and a counter that
 gives the clickable charts fresh keys, so a bar clicked again after closing opens again.
@@ -19,10 +19,10 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import network
-from core.explain import KINDS, BadName, Moment, explain, name_of, parse
+from core.model import network
+from core.model.explain import KINDS, BadName, Moment, explain, name_of, parse
 from locales import _, number
-from runs.store import StoreError
+from runs.errors import StoreError
 from ui import explain_view, explain_words, session, timeline_panel
 
 PATH_KEY, CONTEXT_KEY, SCREEN_KEY = "explain_path", "explain_context", "explain_screen"

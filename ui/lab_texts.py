@@ -1,10 +1,10 @@
 """The guided path's words: each lab's title and goal, each question with its run's numbers, each reason.
 
-core/predictions.py returns codes and numbers; this module turns them into sentences in the
+core/classwork/predictions.py returns codes and numbers; this module turns them into sentences in the
 session's language (English and Greek through the catalogs), with numbers in the language's signs.
 """
 
-from core.predictions import NUMBERS, Question, Truth
+from core.classwork.predictions import NUMBERS, Question, Truth
 from locales import N_, _, number
 
 TITLES = {

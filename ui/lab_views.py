@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.labs import PATH, lab_on
+from core.classwork.labs import PATH, lab_on
 from locales import _
 from ui import lab_texts
 

@@ -13,11 +13,12 @@ import threading
 import streamlit as st
 
 import data
-from core.settings import settings_from_query
-from core.surface_settings import surface_settings_from_query
-from core.training import Trainer
+from core.training.settings import settings_from_query
+from core.surface.settings import surface_settings_from_query
+from core.training.trainer import Trainer
 from data.cache import cache_is_complete, default_cache_dir
-from lab.live_run import LiveRun, StoreHandle
+from lab.live_run import LiveRun
+from lab.stored_runs import StoreHandle
 from lab.session import Session
 from locales import _, number
 

@@ -7,8 +7,8 @@ made it (ui/explaining.py).
 import pandas as pd
 import streamlit as st
 
-from core import network
-from core.training import StepRecord
+from core.model import network
+from core.training.trainer import StepRecord
 from locales import _, number
 from ui import explaining, figures, widgets
 

@@ -26,7 +26,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from locales import PERCENT_DIGITS, _, number, percent, plotly_separators
-from runs.store import StoreError
+from locales.words import said
+from runs.errors import StoreError
 from ui import figures, timeline_panel
 from ui.step_payload import PanelMemory, curve_bins
 
@@ -185,7 +186,7 @@ def timeline_of(state) -> tuple[dict | None, str | None]:
         drawings = state.timeline().drawing_positions()
         marks = timeline_panel.epoch_and_drawing_marks(state)
     except (StoreError, ValueError) as error:
-        return None, _("Timeline unavailable: {reason}.").format(reason=str(error).rstrip("."))
+        return None, _("Timeline unavailable: {reason}.").format(reason=said(error).rstrip("."))
     return timeline_fields(first, last, timeline_panel.shown_step(state), state.trainer.training_size, drawings,
                            marks), None
 

@@ -8,10 +8,11 @@ goes on from the checkpoint's step); a step on a drawing counts as one step too.
 
 import streamlit as st
 
-from core.network import GRADIENT_RULES
-from core.settings import NUMERIC_RANGES
+from core.model.network import GRADIENT_RULES
+from core.training.settings import NUMERIC_RANGES
 from locales import N_, _, number
-from runs.store import StoreError
+from locales.words import said
+from runs.errors import StoreError
 from lab.session import Session
 
 # How a branch's lineage names the settings it changed (α and the rule are symbols; the others are words).
@@ -104,7 +105,7 @@ def branch_form(state: Session) -> None:
         with st.spinner(_("Replaying the run's log up to step {step} for the new run…").format(step=number(step))):
             state.branch(changes)
     except (StoreError, ValueError) as error:
-        st.error(_("No branch was made: {reason}. This run is unchanged.").format(reason=str(error).rstrip(".")))
+        st.error(_("No branch was made: {reason}. This run is unchanged.").format(reason=said(error).rstrip(".")))
         return
     st.rerun()
 

@@ -20,11 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.metrics import accuracy
-from core.network import Parameters, forward
-from core.pixel_cache import float32_pixels
-from core.snapshots import compact
-from core.training import PROBE_IMAGES
+from core.model.metrics import accuracy
+from core.model.network import Parameters, forward
+from core.model.pixel_cache import float32_pixels
+from core.training.snapshots import compact
+from core.training.trainer import PROBE_IMAGES
 from ui import figures
 
 MAX_FRAMES = 150

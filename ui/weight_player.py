@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from locales import _, ngettext, plotly_separators
-from runs.store import StoreError
+from runs.errors import StoreError
 from ui import weight_frames
 from lab.session import Session
 

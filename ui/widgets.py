@@ -4,12 +4,14 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
-from core.training import Trainer, shown_stop_reason
 import locales
+from core.training.stop_note import stop_reason
+from core.training.trainer import Trainer
+from lab.session import Session
 from locales import N_, _, number
+from locales.words import said
 from ui import class_views, figures, language, timeline_panel
 from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
-from lab.session import Session
 from ui.session import current
 
 
@@ -107,7 +109,13 @@ def sidebar(mnist, session: Session) -> None:
         if trainer.stopped_reason:
             st.error(shown_stop_reason(trainer.stopped_reason), icon=":material/warning:")
     for notice in session.take_notices():
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(said(notice), icon=":material/link_off:")
+
+
+def shown_stop_reason(note: str | None) -> str | None:
+    """Why a trainer stopped (its stopped_reason, saved in English) in this thread's language; None if it did not."""
+    reason = stop_reason(note)
+    return None if reason is None else said(reason)
 
 
 def run_links(session: Session) -> str:

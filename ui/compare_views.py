@@ -1,0 +1,126 @@
+"""The Compare screen's views of the runs: where they stand, a row per run, their curves, their W1 side by side."""
+
+import numpy as np
+import streamlit as st
+
+from core.surface.settings import LOSS_OF_RULE
+from core.training.history import History
+from lab import comparison
+from locales import _, ngettext, number, percent
+from ui import compare_figures, figures, widgets
+
+LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
+
+
+def listed(parts) -> str:
+    """Clauses one after another, with the language's semicolon between them (Greek's is the ano teleia ·)."""
+    return _("; ").join(parts)
+
+
+def position_text(shown: comparison.Comparison) -> str:
+    """Where the runs stand: one step for all of them (and where any run stopped)."""
+    live = shown.live()
+    lead = (live or shown.trainers)[0]
+    where = (_("epoch {epoch} begins").format(epoch=lead.epoch + 1) if lead.index == 0 else
+             _("epoch {epoch} · sample {sample} of {size}").format(
+                 epoch=lead.epoch + 1, sample=number(lead.index), size=number(lead.training_size)))
+    text = ngettext("{count} run at step {step} · {where}", "{count} runs at step {step} · {where}", len(live)).format(
+        count=len(live), step=number(lead.step_count), where=where)
+    stopped = [run for run in shown.runs if run.trainer.stopped_reason]
+    if stopped:
+        text += " · " + _("stopped: {runs}").format(runs=", ".join(
+            _("{run} at step {step}").format(run=run.label, step=number(run.trainer.step_count)) for run in stopped))
+    return text
+
+
+def runs_table(shown: comparison.Comparison, silent: list) -> None:
+    """One row per run: its colour and name, α now, training and test accuracy, silent units, its own link."""
+    lead = (shown.live() or shown.trainers)[0]
+    epochs = len(lead.history.epochs)
+    this_epoch = lead.history.epoch_seen > 0
+    train_header = (_("training accuracy, this epoch") if this_epoch or not epochs else
+                    _("training accuracy, epoch {epoch}").format(epoch=epochs))
+    test_header = _("test accuracy after epoch {epoch}").format(epoch=epochs) if epochs else _("test accuracy")
+    headers = (_("run"), "α", train_header, test_header, _("silent units"), _("Train screen"))
+    lines = ["| " + " | ".join(headers) + " |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for run, mask in zip(shown.runs, silent):
+        history = run.trainer.history
+        train = (history.train_accuracy if this_epoch else history.epochs[-1].train_accuracy if history.epochs
+                 else None)
+        test = percent(history.epochs[-1].test_accuracy) if history.epochs else _("after epoch 1")
+        if history.epochs and len(history.epochs) != epochs:
+            test += " " + _("(epoch {epoch})").format(epoch=len(history.epochs))
+        link = _("[open]({link})").format(link=f"train?run={run.run_id}") if run.run_id else _("not stored yet")
+        status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
+        train = "–" if train is None or np.isnan(train) else percent(train)
+        units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
+        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run.label}**{status} | "
+                     f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
+    st.markdown("\n".join(lines), unsafe_allow_html=True)
+
+
+def colour(run: comparison.ComparedRun) -> str:
+    """A run's colour: the palette's at its place in the set."""
+    return figures.RUNS[run.place]
+
+
+def own_loss(rule: str) -> tuple[str, str]:
+    """(History column, symbol) of the loss a rule descends: −log A2_y for document and cross-entropy."""
+    loss = LOSS_OF_RULE[rule]
+    return ("cross_entropy" if loss == "cross-entropy" else "loss"), LOSS_SYMBOLS[loss]
+
+
+def run_curves(run: comparison.ComparedRun) -> compare_figures.RunCurves:
+    history = run.trainer.history
+    column, symbol = own_loss(run.trainer.settings.rule)
+    correct = History.SERIES.index("correct")
+    own = figures.training_curves(history.bins, History.SERIES.index(column), correct, history.test_accuracy)
+    mse = figures.training_curves(history.bins, History.SERIES.index("loss"), correct, history.test_accuracy)
+    silent_steps, silent = run.tracked.silent_along()
+    distance_steps, distance = run.tracked.distance_along()
+    return compare_figures.RunCurves(
+        run.label, colour(run), symbol, own, mse, [summary.epoch + 1 for summary in history.epochs],
+        [summary.test_accuracy for summary in history.epochs], silent_steps, silent, distance_steps, distance)
+
+
+def curves(shown: comparison.Comparison) -> None:
+    curves_of_runs = [run_curves(run) for run in shown.runs]
+    hidden = shown.trainers[0].params.hidden
+    st.plotly_chart(compare_figures.comparison_curves(curves_of_runs, hidden, stacked=widgets.on_a_phone()),
+                    key="compare_curves")
+    descending = {}
+    for run in shown.runs:
+        descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run.label)
+    own = listed(_("{loss} for {runs}").format(loss=symbol, runs=", ".join(labels))
+                    for symbol, labels in descending.items())
+    st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
+                 "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
+                 "snapshots and now.").format(own=own, window=number(curves_of_runs[0].mse.window)))
+
+
+def weights(shown: comparison.Comparison, silent: list) -> None:
+    """W1 of every run at this step, a row per run, unit k under unit k, on one colour scale."""
+    W1s = [trainer.params.W1 for trainer in shown.trainers]
+    limit = max(figures.symmetric_limit(W1) for W1 in W1s)
+    step = shown.step_count()
+    rows = compare_figures.weight_rows(W1s, silent, limit)
+    rows[-1] = figures.with_colour_strip(rows[-1], limit)
+    with st.container(gap="small"):
+        for run, mask, image in zip(shown.runs, silent, rows):
+            units = np.flatnonzero(mask) + 1
+            if 0 < len(units) <= 12:
+                note = " · " + ngettext("silent (grey frame): unit {units}", "silent (grey frame): units {units}",
+                                        len(units)).format(units=", ".join(map(str, units)))
+            elif len(units):
+                note = " · " + _("{silent} of {hidden} units silent (grey frame)").format(
+                    silent=len(units), hidden=len(mask))
+            else:
+                note = ""
+            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run.label}**: "
+                        + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
+            widgets.picture(figures.png(image), output_format="PNG", width="stretch",
+                            alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
+                                  "for negative and red for positive, from −{limit} to +{limit}").format(
+                                run=run.label, step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
+    st.caption(_("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of each "
+                 "run under unit k of the others.").format(limit=number(limit, ".2g")))
