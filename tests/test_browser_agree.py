@@ -44,7 +44,7 @@ def test_errata_states_its_epoch_counting_once_and_in_plain_words(page):
 
 def test_loss_surface_names_the_line_with_t_and_keeps_title_words_apart(page):
     open_screen(page, "Train")
-    click(page, page.get_by_role("button", name="Step ×100"))
+    click(page, page.locator('.sp button[data-name="step_100"]'))
     open_screen(page, "Loss surface")
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
                            ".some(t => t.textContent.startsWith('Loss along'))", timeout=180_000)
