@@ -87,11 +87,11 @@ def join(browser, join_link, name, dialogs):
 
 
 def same_figure_on_every_screen(page) -> None:
-    """Train's epoch-end label, Evaluate's metric and the accuracy task: one figure, and the task judged on it."""
+    """Train's epoch-end label (drawn by the step panel, static/step_panel.js), Evaluate's metric and the accuracy task: one figure, and the task judged on it."""
     open_screen(page, "Train")
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot text')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.sp svg text')]"
                            ".some(t => /^test \\d/.test(t.textContent))", timeout=60_000)
-    train = next(text for text in page.locator(".js-plotly-plot text").all_text_contents() if text.startswith("test "))
+    train = next(text for text in page.locator(".sp svg text").all_text_contents() if text.startswith("test "))
     open_screen(page, "Evaluate")
     evaluate = page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
     assert train == f"test {evaluate}", (train, evaluate)  # "test 90.0%" stood beside 89.98% here

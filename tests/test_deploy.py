@@ -37,9 +37,10 @@ def route_cookie(context) -> str | None:
 
 
 def wait_for_step(page, step: int) -> None:
-    """Until the position text shows this step and the rerun has finished drawing."""
+    """Until the main column's position text shows this step and the rerun has finished drawing (the sidebar's
+    line can show it a frame before the Train panel has drawn its new blob)."""
     page.wait_for_function(
-        """step => new RegExp(`Step ${step} ·`).test(document.body.innerText)
+        """step => new RegExp(`Step ${step} ·`).test(document.querySelector('[data-testid="stMain"]')?.innerText)
                    && !document.querySelector('[data-stale="true"]')""", arg=step, timeout=30_000)
 
 

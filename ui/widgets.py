@@ -146,9 +146,12 @@ def store_notice_in_fragment(session: Session) -> None:
 
     from lab.live_run import UNREACHABLE
 
+    # The slot is drawn on every run, notice or not, so the panel after it keeps its place in the page
+    # (an element that moves is a new one to the browser, and the panel would lose what it has drawn).
+    slot = st.empty()
     context = get_script_run_ctx()
     if context is not None and context.fragment_ids_this_run and UNREACHABLE in session.run.notices:
-        st.warning(_(UNREACHABLE), icon=":material/link_off:")
+        slot.warning(_(UNREACHABLE), icon=":material/link_off:")
 
 
 def refresh_position(session: Session) -> None:
