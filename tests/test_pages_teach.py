@@ -256,7 +256,7 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert not student.exception
     shown = texts(student)
     assert "Συμμετέχετε ως **Άννα**" in shown and "ρυθμός μάθησης α = 50,0" in shown  # α in Greek signs
-    assert "τουλάχιστον 1.000 ενημερώσεις" in shown and "· όχι ακόμη" in shown
+    assert "τουλάχιστον 1.000 ανανεώσεις" in shown and "· όχι ακόμη" in shown
     flush(student)
     app = fresh_app({"class": class_id, "key": secret, "lang": "el"})
     app.switch_page("pages/teach.py").run()
