@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from data import sources
-from data.cache import cache_problems, default_cache_dir, discard, load_cached, store_verified
+from data.cache import (  # noqa: F401 (cache_is_complete: for ui/session.py)
+    cache_is_complete, cache_problems, default_cache_dir, discard, load_cached, store_verified)
 from data.idx import IDXError
 from data.verify import FILES, SPLITS
 

@@ -16,7 +16,6 @@ import data
 from core.training.settings import settings_from_query
 from core.surface.settings import surface_settings_from_query
 from core.training.trainer import Trainer
-from data.cache import cache_is_complete, default_cache_dir
 from lab.live_run import LiveRun
 from lab.stored_runs import StoreHandle
 from lab.session import Session
@@ -41,7 +40,7 @@ def dataset_or_stop() -> data.MNIST:
     a class of students opens screens at once).
     """
     try:
-        if not _DATASET_LOADED.is_set() and not cache_is_complete(default_cache_dir()):
+        if not _DATASET_LOADED.is_set() and not data.cache_is_complete(data.default_cache_dir()):
             bar = st.progress(0.0, text=_("Fetching MNIST…"))
             data.fetch(lambda stage, done, total: bar.progress(done / total if total else 0.0, text=stage))
             bar.empty()
