@@ -156,11 +156,14 @@ def store_notice_in_fragment(session: Session) -> None:
 
 def refresh_position(session: Session) -> None:
     """(Re)write the sidebar's position line and run links, also from inside a fragment rerun or after an
-    upload (which starts a new run after the sidebar was drawn: its id and the link back must show)."""
+    upload (which starts a new run after the sidebar was drawn: its id and the link back must show).
+
+    One element, put in the slot's place: a container of elements rewritten from inside the panel's
+    fragment sometimes reached the browser as a child of a block it did not have yet, and Streamlit's
+    frontend then drew nothing at all ("Cannot set a node at a delta path": a blank page).
+    """
     if session.position_slot is not None:
-        with session.position_slot.container():
-            st.caption(model_summary(session.trainer))
-            st.caption(run_links(session))
+        session.position_slot.caption(f"{model_summary(session.trainer)}\n\n{run_links(session)}")
 
 
 FOLLOW = {"training": N_("Follow training image #{index} through the network on the Forward pass screen"),
