@@ -268,3 +268,16 @@ def close_read_only(state) -> None:
     state.classroom.looked_up = viewing.own_run
     if viewing.own_run is not None:
         state.reopen(viewing.own_run)
+
+
+def member_of_run(state, run_id) -> Member | None:
+    """The class member whose run this is, with the progress of their latest click (StoreError if unreachable).
+
+    Progress rows are written a few seconds after a click: a student who closes the tab and opens the join
+    link at once would otherwise be offered to continue at an older step.
+    """
+    store = state.run.handle.get()
+    if store is None:
+        raise StoreError(_("the run store cannot be reached now"))
+    progress_writer(state.run.handle, state.run.data).flush()
+    return store.member_of_run(run_id)

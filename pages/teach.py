@@ -112,7 +112,7 @@ def offer_to_continue(info) -> None:
     if run_id is None:
         return
     try:
-        member = store_or_stop().member_of_run(run_id)
+        member = classroom.member_of_run(state, run_id)
     except StoreError:
         return
     if member is None or member.class_id != info.id:
