@@ -149,20 +149,25 @@ def control_buttons(ready: bool) -> int:
     return asked
 
 
-def run_slice() -> None:
-    """Train every run for RUN_SLICE_SECONDS in all, then let the panel draw and rerun: Stop lands in between."""
+def running_controls() -> None:
+    """Stop, and the epoch's progress while it runs in slices."""
     shown = state.comparison
     if st.button(_("Stop"), key="compare_stop", icon=":material/stop:"):
         shown.stop_running()
         st.rerun(scope="fragment")
-    live = shown.live()
-    deadline = time.perf_counter() + RUN_SLICE_SECONDS / max(len(live), 1)  # the leader's share: the others match it
-    shown.train(live[0].steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
     leader = (shown.live() or shown.trainers)[0]
     st.progress(leader.index / leader.training_size or 1.0,
                 text=_("Running epoch {epoch} for {runs} runs: {seen} of {size} samples each").format(
-                    epoch=leader.epoch + (leader.index > 0), runs=len(live),
+                    epoch=leader.epoch + (leader.index > 0), runs=len(shown.live()),
                     seen=number(leader.index or leader.training_size), size=number(leader.training_size)))
+
+
+def run_slice() -> None:
+    """Train every run for RUN_SLICE_SECONDS in all, then let the panel rerun: Stop lands in between."""
+    shown = state.comparison
+    live = shown.live()
+    deadline = time.perf_counter() + RUN_SLICE_SECONDS / max(len(live), 1)  # the leader's share: the others match it
+    shown.train(live[0].steps_to_epoch_end, should_stop=lambda: time.perf_counter() > deadline)
 
 
 @st.fragment
@@ -176,7 +181,7 @@ def lockstep_panel() -> None:
         shown.train(asked)
     running = shown.running and not problems and bool(shown.live())
     if running:
-        run_slice()
+        running_controls()
     for notice in shown.take_notices():
         st.warning(notice, icon=":material/link_off:")
     if problems:
@@ -205,6 +210,12 @@ def lockstep_panel() -> None:
         shown.stop_running()
         st.rerun()  # refresh what lies outside this panel: the plane is drawn at the new step
     if shown.running:
+        if running:
+            # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
+            run_slice()
+        if [trainer.epoch for trainer in shown.trainers] != epochs or not shown.live():
+            shown.stop_running()
+            st.rerun()
         widgets.rerun_panel()
 
 

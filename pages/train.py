@@ -252,8 +252,6 @@ def training_panel() -> None:
         st.rerun()
     widgets.store_notice_in_fragment(state)
     running = state.running and not trainer.stopped_reason and state.viewing is None
-    if running:
-        run_slice()
     widgets.refresh_position(state)
     view = state.viewed() if not running else None
     read_only = state.classroom.read_only_reason()
@@ -304,6 +302,9 @@ def training_panel() -> None:
         state.stop_running()
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
+        if running:
+            # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
+            run_slice()
         widgets.rerun_panel()
 
 

@@ -59,8 +59,6 @@ def selected_filters(page) -> list[str]:
     return [box.input_value() for box in page.locator('[data-testid="stSelectbox"] input').all()]
 
 
-@pytest.mark.xfail(reason="quarantined, not passed: a 120 s wait times out since the Train panel became one "
-                          "component (Run to end of epoch sometimes does not start); open in issue 24", strict=False)
 def test_a_drawn_vertical_stroke_reads_as_a_one_and_evaluate_shows_the_model(page):
     train_one_epoch(page)
     open_screen(page, "Draw")

@@ -162,8 +162,6 @@ def test_reload_and_a_second_browser_open_the_same_run(browser, context, sqlite_
             other.close()
 
 
-@pytest.mark.xfail(reason="quarantined, not passed: since the Train panel became one component, Run to end of "
-                          "epoch sometimes does not start, or the panel is late; open in issue 24", strict=False)
 def test_a_run_killed_mid_epoch_is_kept_to_within_a_second(context, sqlite_store, data):
     """SIGKILL the app 1.5 s into "Run to end of epoch", start it again on the same store, open the
     link: the run stands at least where the page showed it a second before the kill, and its log

@@ -38,8 +38,6 @@ def click(page, name: str, step: int) -> None:
     settle(page)
 
 
-@pytest.mark.xfail(reason="quarantined, not passed: since the Train panel became one component, Run to end of "
-                          "epoch sometimes does not start, or the panel is late; open in issue 24", strict=False)
 def test_the_panel_shows_the_step_records_numbers(page, mnist):
     open_screen(page, "Train")
     click(page, "step_100", 100)
