@@ -278,6 +278,6 @@ def member_of_run(state, run_id) -> Member | None:
     """
     store = state.run.handle.get()
     if store is None:
-        raise StoreError(_("the run store cannot be reached now"))
+        raise StoreError(_("the run store cannot be reached now, so the class cannot be opened"))
     progress_writer(state.run.handle, state.run.data).flush()
     return store.member_of_run(run_id)
