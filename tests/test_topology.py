@@ -16,7 +16,7 @@ import pytest
 
 from core.classwork.lesson import Lesson
 from core.classwork.tasks import CATALOGUE
-from deploy import drill
+from bench import drill
 from deploy.db_host import APP_ROLE, SUPERUSER
 from deploy.serve import ServeError
 from deploy.topology import Topology, missing
