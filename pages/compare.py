@@ -206,16 +206,13 @@ def lockstep_panel() -> None:
             st.markdown("**" + _("What the numbers show") + "**\n\n"
                         + "\n".join(f"- {sentence}" for sentence in sentences))
         compare_views.weights(shown, silent)
+    if running:
+        # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
+        run_slice()
     if [trainer.epoch for trainer in shown.trainers] != epochs or (shown.running and not shown.live()):
         shown.stop_running()
         st.rerun()  # refresh what lies outside this panel: the plane is drawn at the new step
     if shown.running:
-        if running:
-            # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
-            run_slice()
-        if [trainer.epoch for trainer in shown.trainers] != epochs or not shown.live():
-            shown.stop_running()
-            st.rerun()
         widgets.rerun_panel()
 
 

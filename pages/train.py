@@ -298,13 +298,13 @@ def training_panel() -> None:
         silent_units_report(silent)
     if record is None and not running:
         widgets.weight_templates(trainer, silent)
+    if running:
+        # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
+        run_slice()
     if newly_changed():
         state.stop_running()
         st.rerun()  # refresh what lies outside this fragment: test accuracy, the sidebar's warning
     if state.running:
-        if running:
-            # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
-            run_slice()
         widgets.rerun_panel()
 
 
