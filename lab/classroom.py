@@ -131,8 +131,9 @@ class ClassState:
         trainer = state.trainer
         writer = progress_writer(state.run.handle, state.run.data)
         writer.submit(ProgressCopy(seat, run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
-                               trainer.step_count, trainer.stopped_reason, trainer.history.test_accuracy,
-                               loss_sparkline(trainer.history), self.log_facts(state), time.time()))
+                                   trainer.step_count, trainer.drawings, trainer.stopped_reason,
+                                   trainer.history.test_accuracy, loss_sparkline(trainer.history),
+                                   self.log_facts(state), time.time()))
 
     def log_facts(self, state) -> LogFacts:
         """What the run's log says (core/classwork/progress.py), counting only the events added since the last click."""

@@ -80,7 +80,7 @@ class GuidedPath:
         then shows that run, and the question is asked again of it). RuntimeError while a past step
         is viewed or the run is read-only, as on Train.
         """
-        if question.position != state.trainer.step_count:
+        if question.position != state.trainer.sgd_steps:
             return None  # asked of a state the run has left (another tab, a reopened link): ask again
         record = self._act(state, question, drawing)
         if record is None:

@@ -164,9 +164,11 @@ class LiveRun:
         """The opened run's timeline from the store, checked against the trainer it must lead to."""
         try:
             timeline, segments = timeline_from_store(store, self.run_id, self.data)
-            timeline.extend([], trainer)
             if timeline.length != self._updates(trainer, timeline):
                 raise CorruptRecord(_("the stored log does not lead to this run's position"))
+            # the log counts the drawings exactly (a snapshot stored before they were counted says 0)
+            trainer.drawings = timeline.keyframes.frames[0].drawings + len(timeline.drawing_positions())
+            timeline.extend([], trainer)
         except (StoreError, ValueError, CheckpointError) as error:
             self.timeline, self.segments = None, []
             log.warning("the timeline of run %s cannot be read: %s", self.run_id, error)  # i18n: not text
@@ -229,7 +231,7 @@ class LiveRun:
                         if isinstance(timeline.events[index], SettingsChanged)), None)
         if changed is None or len(self.segments) < 2:
             return None
-        step = timeline.keyframes.frames[0].step_count + (timeline.ends[changed - 1] if changed else 0)
+        step = timeline.keyframes.frames[0].sgd_steps + (timeline.ends[changed - 1] if changed else 0)
         return Lineage(self.segments[-2].run_id, step, timeline.events[changed].changes)
 
     def branch(self, position, changes: dict) -> Trainer:
@@ -322,7 +324,7 @@ class LiveRun:
         self._read_timeline(store, stored)
         self.notices.append(_("This run was moved on in another tab or window (to step {step}): "
                               "this tab now shows it as it is stored, and its last click was not applied. "
-                              "Press the button again to go on.").format(step=number(stored.step_count)))
+                              "Press the button again to go on.").format(step=number(stored.sgd_steps)))
         return stored
 
     def _branch(self, trainer) -> Trainer:

@@ -37,7 +37,8 @@ class ProgressCopy:
     params: object  # a copy: the trainer moves on while the writer measures
     epoch: int
     index: int
-    step: int
+    step: int  # training samples (the trainer's step_count)
+    drawings: int
     stopped_reason: str | None
     epoch_accuracies: list
     losses: tuple
@@ -127,11 +128,11 @@ class ProgressWriter:
         """The row: the facts of the copy's parameters, measuring the accuracy only when it is due."""
         member = copy.seat.member_id
         # b2 moves at every SGD step (db2 = dZ2 is never exactly 0): with the step it names the parameters.
-        key = (copy.step, copy.params.b2.tobytes())
+        key = (copy.step + copy.drawings, copy.params.b2.tobytes())
         earlier = self.measured.get(member)
         unchanged = earlier is not None and earlier[0] == key
         wait = not unchanged and earlier is not None and now - earlier[2] < ACCURACY_SECONDS
-        view = Trainer.resumed(copy.settings, copy.params, copy.epoch, copy.index, copy.step,
+        view = Trainer.resumed(copy.settings, copy.params, copy.epoch, copy.index, copy.step, copy.drawings,
                                copy.stopped_reason, *self.data)
         facts = run_facts(view, copy.log, copy.epoch_accuracies, earlier[1] if unchanged or wait else None)
         if wait:  # measured once due, unless a newer click comes first

@@ -101,7 +101,7 @@ class Session:
     def note_silent_units(self, count: int) -> tuple[int, int] | None:
         """Count the silent units at this step; returns between which steps their count last rose."""
         seen, at = self.silent_seen
-        step = self.trainer.step_count
+        step = self.trainer.sgd_steps
         if count > seen:
             self.silent_rose = (at, step)
         self.silent_seen = (count, step)
@@ -119,7 +119,7 @@ class Session:
     def started_without_link(self) -> bool:
         """This session started a fresh run (no ?run= in its URL) and nothing has happened to it yet."""
         return (self.unlinked_run is not None and self.run.run_id == self.unlinked_run and self.run.length == 0
-                and not self.run.pending and self.trainer.step_count == 0)
+                and not self.run.pending and self.trainer.sgd_steps == 0)
 
     def reopen(self, run_id) -> None:
         """Open the run `run_id` instead of the untouched fresh one (ui/run_memory.py: the tab still knows its run)."""

@@ -51,8 +51,8 @@ def load_upload(state: Session, upload) -> Upload:
         st.session_state[SHOWN_KEY] = (upload.file_id, locales.language(), None)
         return Upload(upload.file_id, False, refusal(upload, error))
     state.replace_trainer(loaded, upload.getvalue())
-    st.session_state[SHOWN_KEY] = (upload.file_id, locales.language(), loaded.step_count)
-    return Upload(upload.file_id, True, loaded_message(upload, loaded.step_count))
+    st.session_state[SHOWN_KEY] = (upload.file_id, locales.language(), loaded.sgd_steps)
+    return Upload(upload.file_id, True, loaded_message(upload, loaded.sgd_steps))
 
 
 def in_this_language(outcome: Upload, upload) -> Upload:

@@ -24,7 +24,7 @@ st.markdown(_(
 
 state = session.current()
 trainer = state.trainer
-if trainer.step_count == 0:
+if trainer.sgd_steps == 0:
     st.info(_("The model is untrained (step 0): its weights are random, so its answers are guesses. "
               "Train on the Train screen first, then come back."), icon=":material/school:")
 

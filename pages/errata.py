@@ -30,7 +30,7 @@ if record is not None:
     index, label, x = record.index, record.label, np.asarray(record.x, dtype=np.float64)
     st.info(_("**The sample used below:** training image #{index} (label {label}), the last one trained, "
               "through the current weights (step {step}, after that image's update).").format(
-                index=number(index), label=label, step=number(trainer.step_count)), icon=":material/image:")
+                index=number(index), label=label, step=number(trainer.sgd_steps)), icon=":material/image:")
 else:
     mnist = session.dataset()
     index = trainer.index % trainer.training_size
@@ -38,7 +38,7 @@ else:
     st.info(_("**The sample used below:** no step is in memory (nothing trained yet, or after a load or a stop), "
               "so this is the next training image, #{index} (label {label}), the one **Step** would train on, "
               "through the current weights (step {step}).").format(
-                index=number(index), label=label, step=number(trainer.step_count)), icon=":material/image:")
+                index=number(index), label=label, step=number(trainer.sgd_steps)), icon=":material/image:")
 fwd = network.forward(params, x)
 A2, Z2 = fwd.A2, fwd.Z2
 y = network.one_hot(label)

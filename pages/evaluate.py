@@ -24,7 +24,7 @@ st.markdown(_(
 
 trainer = session.trainer()
 mnist = session.dataset()
-if trainer.step_count == 0:
+if trainer.sgd_steps == 0:
     st.info(_("The model is untrained (step 0): expect about 10 % accuracy, a guess. "
               "Train on the Train screen first."), icon=":material/school:")
 
@@ -66,7 +66,7 @@ top_left, top_right = st.columns([1, 3])
 with top_left:
     st.metric(_("Test accuracy"), percent(trainer.evaluate()))
     st.caption(_("{wrong} of {total} test images wrong, with the weights after step {step}.").format(
-        wrong=number(wrong_count), total=number(len(labels)), step=number(trainer.step_count)))
+        wrong=number(wrong_count), total=number(len(labels)), step=number(trainer.sgd_steps)))
     sure_and_wrong = int(np.sum(probabilities[predicted != labels].max(axis=1) > SURE))
 with top_right:
     per_class = metrics.per_class_accuracy(confusion)

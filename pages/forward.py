@@ -82,7 +82,7 @@ def image_figure():
 
 if state.viewing is None:
     st.caption(_("Model at step {step} (rule `{rule}`). Step it on the Train screen.").format(
-        step=number(trainer.step_count), rule=trainer.settings.rule))
+        step=number(trainer.sgd_steps), rule=trainer.settings.rule))
 else:
     st.caption(_("Model as it was after step {step} (rule `{rule}`).").format(
         step=number(timeline_panel.shown_step(state)), rule=trainer.settings.rule))

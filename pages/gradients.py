@@ -29,14 +29,14 @@ if record is None:
     if view is not None:
         st.info(_("Step {step} has no gradients to show: it is the start of the run or a step refused for "
                   "overflow.").format(step=number(timeline_panel.shown_step(state))), icon=":material/history:")
-    elif trainer.step_count == 0:
+    elif trainer.sgd_steps == 0:
         st.info(_("No step has been trained yet: press **Step** on the Train screen, then come back."),
                 icon=":material/touch_app:")
     else:  # after a load, a stopped run or a run of many steps: the model is trained, its last step not kept
         st.info(_("The model is at step {step}, but the last step's details (its image, forward "
                   "values and gradients) are not kept after loading a checkpoint or a run of many steps. Press "
                   "**Step** on the Train screen to train on the next image, then come back to see its "
-                  "gradients.").format(step=number(trainer.step_count)), icon=":material/touch_app:")
+                  "gradients.").format(step=number(trainer.sgd_steps)), icon=":material/touch_app:")
     st.page_link("pages/train.py", label=_("Go to Train"), icon=":material/model_training:")
     widgets.weight_templates(trainer, trainer.dead_units())
     shell.next_screen_link(__file__)

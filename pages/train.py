@@ -134,7 +134,7 @@ def unit_list(mask: np.ndarray, most: int = 12) -> str:
 
 def parameters_notice() -> str:
     """No step in memory: what is missing and how to get it (the current W1 templates follow the panel)."""
-    if trainer.step_count == 0:
+    if trainer.sgd_steps == 0:
         return _("Press **Step** to train on the first image. Below: the initial weights W1, one 28×28 template "
                  "per hidden unit.")
     if state.running:
@@ -142,7 +142,7 @@ def parameters_notice() -> str:
                  "then Step.")
     return _("The model is at step {step}. The last step's details (its image, A2, the loss "
              "before and after, ΔW1) are not kept after loading a checkpoint, a stopped run or a run of many "
-             "steps. Press **Step** to train on the next image and see them.").format(step=number(trainer.step_count))
+             "steps. Press **Step** to train on the next image and see them.").format(step=number(trainer.sgd_steps))
 
 
 def curves_caption(curves: figures.TrainingCurves) -> str | None:

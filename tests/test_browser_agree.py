@@ -116,3 +116,39 @@ def test_after_an_upload_the_sidebar_names_the_new_run_and_links_back(page, tmp_
     assert after != before, sidebar.inner_text()
     link = sidebar.get_by_role("link", name="Open the previous run")
     assert link.count() == 1 and before in link.get_attribute("href")
+
+
+def test_every_screen_counts_the_same_step_after_steps_on_drawings(page):
+    """Ten steps, then three on a drawn 1: every screen, the file name and the timeline say step 13."""
+    open_screen(page, "Train")
+    click(page, page.locator('.sp button[data-name="step_10"]'))
+    open_screen(page, "Draw")
+    page.locator("canvas").last.wait_for(timeout=180_000)
+    settle(page, 180_000)
+    box = page.locator("canvas").last.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + 0.85 * box["height"], steps=20)
+    page.mouse.up()
+    settle(page, 180_000)
+    click(page, page.locator(".st-key-draw_label button", has_text="1").first)
+    for _ in range(3):
+        click(page, page.locator(".st-key-draw_train button"))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Step 13 · epoch 1 · sample 10 of 60,000 · 3 drawings" in sidebar.inner_text(), sidebar.inner_text()
+
+    open_screen(page, "Train")
+    page.locator(".sp .sp-position").wait_for(timeout=180_000)
+    assert page.locator(".sp .sp-position").inner_text().startswith("Step 13 · epoch 1 · sample 10 of 60,000 · 3 drawings")
+    assert page.locator(".sp .sp-slider").input_value() == "13"
+    assert page.locator(".sp .sp-slider-value").inner_text() == "step 13"
+    caption = page.locator(".sp figcaption.sp-caption").inner_text()
+    assert caption.startswith("step 13: your drawing, labelled 1"), caption
+
+    open_screen(page, "Evaluate")
+    assert "with the weights after step 13." in page.evaluate(MAIN_TEXT)
+    open_screen(page, "Save & load", "Save")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download checkpoint").click()
+    assert download.value.suggested_filename.endswith("-step13.npz"), download.value.suggested_filename

@@ -11,6 +11,7 @@ from PIL import Image
 
 from core.record import checkpoints
 from core.record.checkpoints import (
+    CHECKPOINT_VERSION,
     MAX_CHECKPOINT_BYTES,
     CheckpointError,
     checkpoint_filename,
@@ -88,7 +89,7 @@ def test_round_trip_continues_exactly(data):
 def test_checkpoint_is_an_npz_without_objects(saved, current):
     with np.load(io.BytesIO(saved), allow_pickle=False) as npz:
         assert str(npz["checkpoint.format"]) == "backprop-lab-checkpoint"
-        assert int(npz["checkpoint.version"]) == 2
+        assert int(npz["checkpoint.version"]) == CHECKPOINT_VERSION == 3
         assert not any(npz[key].dtype.hasobject for key in npz.files)
     assert len(saved) < MAX_CHECKPOINT_BYTES
     assert checkpoint_filename(current) == f"backprop-lab-h10-document-step{STEPS}.npz"
@@ -169,7 +170,7 @@ def test_npz_that_backprop_lab_did_not_write(data, current):
 
 
 def test_newer_format_version(saved, data, current):
-    refused(edited(saved, {"checkpoint.version": np.array(3)}), data, current, "format version 3; this Backprop Lab reads versions 1 to 2")
+    refused(edited(saved, {"checkpoint.version": np.array(4)}), data, current, "format version 4; this Backprop Lab reads versions 1 to 3")
 
 
 @pytest.mark.parametrize(
@@ -263,12 +264,32 @@ def test_inconsistent_bookkeeping(saved, data, current, changes, match):
 def test_a_version_1_checkpoint_still_loads(saved, data, current):
     """Version 1 kept the last 1,000 losses and no last-active steps; such a file loads and continues."""
     old = edited(saved, {"checkpoint.version": np.array(1), "history.recent_losses": np.ones(1000)},
-                 drop=("history.last_active",))
+                 drop=("history.last_active", "drawings"))
     restored = load_checkpoint(old, *data)
     assert restored.step_count == current.step_count
     np.testing.assert_array_equal(restored.params.W1, current.params.W1)
     np.testing.assert_array_equal(restored.history.last_active, 0)
     assert restored.step() is not None
+
+
+def test_drawings_travel_with_the_checkpoint_and_name_it(data):
+    """A step on a drawing is a step: the file name and the restored step count include it, the samples stay apart."""
+    trainer = Trainer(Settings(hidden=7, seed=3), *data)
+    trainer.train(5)
+    drawn = np.zeros((28, 28), dtype=np.uint8)
+    drawn[8:20, 12:16] = 255
+    assert trainer.step_on(drawn, 1).step == 6
+    trainer.train(2)
+    restored = load_checkpoint(save_checkpoint(trainer), *data)
+    assert (restored.step_count, restored.drawings, restored.sgd_steps) == (7, 1, 8)
+    assert checkpoint_filename(trainer).endswith("-step8.npz")
+    assert restored.step().step == 9
+
+
+def test_a_version_2_checkpoint_counts_no_drawings(saved, data, current):
+    """Before version 3 drawings were not counted: such a file loads with its samples as its step count."""
+    restored = load_checkpoint(edited(saved, {"checkpoint.version": np.array(2)}, drop=("drawings",)), *data)
+    assert (restored.drawings, restored.sgd_steps) == (0, current.step_count)
 
 
 def test_training_set_of_another_size(saved, data, current):

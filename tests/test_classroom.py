@@ -31,7 +31,7 @@ def seated(tmp_path, mnist):
 
 def snapshot(seat, trainer, at) -> ProgressCopy:
     return ProgressCopy(seat, seat.run_id, trainer.settings, trainer.params.copy(), trainer.epoch, trainer.index,
-                    trainer.step_count, trainer.stopped_reason, trainer.history.test_accuracy,
+                    trainer.step_count, trainer.drawings, trainer.stopped_reason, trainer.history.test_accuracy,
                     loss_sparkline(trainer.history), LogFacts(), at)
 
 

@@ -87,7 +87,7 @@ def step_and_check(trainer, kind, image=None, label=None):
     """Ask `kind`, take the step the question is about, check the answer against the reference; the truth."""
     question = ask(kind, trainer, image, label)
     assert (kind in predictions.NUMBERS) == (not question.choices)
-    assert question.position == trainer.step_count and question.rule == trainer.settings.rule
+    assert question.position == trainer.sgd_steps and question.rule == trainer.settings.rule
     before = trainer.params.copy()
     x = (image.reshape(-1) / 255.0) if image is not None else trainer.data[0][trainer.index].reshape(-1) / 255.0
     ref = reference_step(before, x, question.label, trainer.settings.rule, trainer.learning_rate)

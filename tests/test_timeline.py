@@ -1,12 +1,14 @@
 """Any past step of a run is recomputed exactly: the parameters a fresh run has there, bit for bit."""
 
+import io
+
 import numpy as np
 import pytest
 
 from core.record.events import SettingsChanged, StepOnImage, TrainSamples, apply_events
 from core.model.network import PARAMETER_NAMES
 from core.training.settings import Settings
-from core.record.timeline import Keyframe, Keyframes, Timeline
+from core.record.timeline import Keyframe, Keyframes, Timeline, keyframe_bytes, keyframe_from_bytes
 from core.training.trainer import Trainer
 from tests.saying import raises_saying
 
@@ -157,3 +159,27 @@ def test_positions_count_drawings_as_steps_between_training_samples(mnist):
     _, timeline = trained_live(Settings(), data, [TrainSamples(5), drawn, drawn, TrainSamples(5), drawn])
     assert timeline.drawing_positions() == [6, 7, 13]
     assert [timeline.position_after_samples(s) for s in (0, 5, 6, 10)] == [0, 5, 8, 12]
+
+
+def test_every_step_of_the_timeline_counts_as_the_screens_do(mnist):
+    """Step k of the timeline is the state after k SGD steps: samples and drawings, the record says the same."""
+    data = data_of(mnist)
+    drawn = StepOnImage.of(mnist.test_images[0], 7)
+    live, timeline = trained_live(Settings(), data, [TrainSamples(5), drawn, drawn, TrainSamples(5), drawn])
+    assert (live.step_count, live.drawings, live.sgd_steps) == (10, 3, timeline.length) == (10, 3, 13)
+    for position in range(1, 14):
+        view = timeline.step(position)
+        assert view.trainer.sgd_steps == view.record.step == position
+
+
+def test_a_keyframe_stored_before_drawings_were_counted_gets_them_from_its_place(mnist):
+    data = data_of(mnist)
+    drawn = StepOnImage.of(mnist.test_images[0], 7)
+    live, timeline = trained_live(Settings(), data, [TrainSamples(5), drawn, drawn, TrainSamples(5)])
+    keyframe = Keyframe.of(live, timeline.length, len(timeline.events))
+    old = dict(np.load(io.BytesIO(keyframe_bytes(keyframe))))
+    del old["drawings"]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **old)
+    restored = keyframe_from_bytes(buffer.getvalue(), timeline.keyframes.frames[0], live.training_size)
+    assert (restored.drawings, restored.sgd_steps) == (2, 12)

@@ -56,7 +56,7 @@ def banner(state) -> None:
         st.info(_("**{name}**'s run, read-only (class {class_name}), at step {step}: the same screens the student "
                   "sees, with training switched off.").format(name=literal(viewing.member.name),
                                                               class_name=literal(viewing.info.name),
-                                                              step=number(state.trainer.step_count, ",")),
+                                                              step=number(state.trainer.sgd_steps, ",")),
                 icon=":material/visibility:")
         row = st.container(horizontal=True)
         back = row.button(_("Back to the dashboard"), key="class_view_back", icon=":material/groups:", type="primary")

@@ -165,7 +165,7 @@ def step_record(state):
     if view is not None:
         return view.record
     record = state.trainer.last_record
-    if record is None and state.trainer.step_count > 0 and not state.running:
+    if record is None and state.trainer.sgd_steps > 0 and not state.running:
         try:
             timeline = state.timeline()
             if timeline.length:

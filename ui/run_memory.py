@@ -42,7 +42,7 @@ def offer_remembered_run(state) -> None:
     state.reopen(remembered)
     if state.run.run_id == remembered:
         state.notices.append(_("This browser's last run is open again, at step {step}. To start afresh: Reset on the "
-                               "Train screen.").format(step=number(state.trainer.step_count)))
+                               "Train screen.").format(step=number(state.trainer.sgd_steps)))
     st.rerun()
 
 

@@ -110,7 +110,7 @@ def current() -> Session:
         trainer = run.open(query.get("run"), settings)
         if query.get("run") and run.run_id == query.get("run") and connection_moved():
             notices.append(_("The connection moved to another server, and nothing was lost: this run goes on from "
-                             "step {step}, its last saved click.").format(step=number(trainer.step_count)))
+                             "step {step}, its last saved click.").format(step=number(trainer.sgd_steps)))
         state = Session(run, trainer, surface, notices + surface_notices, on_model_changed=keep_in_url,
                         unlinked_run=None if query.get("run") else run.run_id)
         st.session_state[SESSION_KEY] = state

@@ -69,12 +69,13 @@ def panel_text() -> dict:
         "loss_after_help": _("the same sample's loss after the update, with the new weights"),
         "digit": _("digit"), "probability": _("probability"), "bar": _("digit {digit}: {value}"),
         "loss_title": _("Loss Σ(A2 − y)²"), "accuracy_title": _("Training accuracy"), "test_note": _(" · ◆ test"),
-        "axis_step": _("step"), "axis_loss": _("loss"), "axis_accuracy": _("accuracy"),
-        "hover_loss": _("loss {value} over the steps to {step}"),
-        "hover_accuracy": _("{value} right over the steps to {step}"),
-        "hover_test": _("test accuracy {value} after step {step}"),
-        "curves_alt": _("The running loss and training accuracy over the run's {steps} steps: the loss is {loss} "
-                        "and the accuracy {accuracy} over the last steps"),
+        "axis_step": _("training samples"), "axis_loss": _("loss"), "axis_accuracy": _("accuracy"),
+        # the curves count training samples: a step on a drawing is a step, but no point of them
+        "hover_loss": _("loss {value} over the samples up to {step}"),
+        "hover_accuracy": _("{value} right over the samples up to {step}"),
+        "hover_test": _("test accuracy {value} after sample {step}"),
+        "curves_alt": _("The running loss and training accuracy over the run's {steps} training samples: the loss "
+                        "is {loss} and the accuracy {accuracy} over the last samples"),
         "curves_keys": _("Arrow keys move along the curves; each point's values are read out."),
         "dW1_header": _("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                         "moves weights, and only for units that were on"),
@@ -187,18 +188,18 @@ def timeline_of(state) -> tuple[dict | None, str | None]:
         marks = timeline_panel.epoch_and_drawing_marks(state)
     except (StoreError, ValueError) as error:
         return None, _("Timeline unavailable: {reason}.").format(reason=said(error).rstrip("."))
-    return timeline_fields(first, last, timeline_panel.shown_step(state), state.trainer.training_size, drawings,
+    return timeline_fields(first, last, timeline_panel.shown_step(state), timeline_panel.epoch_ends(state), drawings,
                            marks), None
 
 
-def timeline_fields(first: int, last: int, shown_step: int, size: int, drawings, marks: str) -> dict | None:
+def timeline_fields(first: int, last: int, shown_step: int, epoch_ends, drawings, marks: str) -> dict | None:
     """The slider's range and place, epoch ticks and drawn steps on its strip, and the line of marks."""
     if last == first:
         return None
     begins, epoch_mark = _("epoch {epoch} begins after step {step}"), _("epoch {epoch}")
     drawn = _("step {step}: a step on your drawing")
-    ticks = [[step, begins.format(epoch=step // size + 1, step=number(step)), epoch_mark.format(epoch=step // size + 1)]
-             for step in range((first // size + 1) * size, last + 1, size)][:40]
+    ticks = [[step, begins.format(epoch=epoch + 1, step=number(step)), epoch_mark.format(epoch=epoch + 1)]
+             for epoch, step in epoch_ends][:40]
     dots = [[first + position, drawn.format(step=number(first + position))] for position in drawings[-200:]]
     return {"first": first, "last": last, "shown": shown_step, "ticks": ticks, "dots": dots, "marks": marks,
             "shown_text": _("step {step}").format(step=number(shown_step))}

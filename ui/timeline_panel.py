@@ -23,7 +23,7 @@ LIST_SEPARATOR = ", "  # between numbers in a list: a comma and a space in both 
 
 def offset(state: Session) -> int:
     """The step the run's timeline starts at (0, or an uploaded checkpoint's step)."""
-    return state.timeline().keyframes.frames[0].step_count
+    return state.timeline().keyframes.frames[0].sgd_steps
 
 
 def now(state: Session) -> int:
@@ -40,16 +40,23 @@ def go_to(state: Session, step: int) -> None:
     state.view(min(max(int(step), offset(state)), now(state)) - offset(state))
 
 
+def epoch_ends(state: Session) -> list[tuple[int, int]]:
+    """(epoch, the step it ended at) for each epoch the timeline finished; drawings before its end count as steps."""
+    first, size = state.timeline().keyframes.frames[0], state.trainer.training_size
+    ended = range(first.step_count // size + 1, state.trainer.step_count // size + 1)
+    return [(epoch, first.sgd_steps + state.timeline().position_after_samples(epoch * size - first.step_count))
+            for epoch in ended]
+
+
 def epoch_and_drawing_marks(state: Session) -> str:
     """Where the epochs begin and which steps were drawings, in one line under the slider."""
     timeline, start = state.timeline(), offset(state)
-    size = state.trainer.training_size
-    first_epoch = start // size + 1
-    epochs = [number(epoch * size) for epoch in range(first_epoch, (start + timeline.length) // size + 1)]
+    ends = epoch_ends(state)
+    epochs = [number(step) for _epoch, step in ends]
     drawings = [number(start + position) for position in timeline.drawing_positions()]
     parts = []
     if epochs:
-        parts.append(_("epoch {epoch} began after step {step}").format(epoch=first_epoch + 1, step=epochs[0])
+        parts.append(_("epoch {epoch} began after step {step}").format(epoch=ends[0][0] + 1, step=epochs[0])
                      if len(epochs) == 1 else _("epochs began after steps {steps}").format(
                          steps=LIST_SEPARATOR.join(epochs[:8]) + (" …" if len(epochs) > 8 else "")))
     if drawings:

@@ -67,7 +67,7 @@ def player_text() -> dict:
 
 def timeline_frames(state: Session, timeline) -> list:
     """(step, parameters) the run's timeline keeps exactly: its keyframes, spread over the run, and the step viewed."""
-    start = timeline.keyframes.frames[0].step_count
+    start = timeline.keyframes.frames[0].sgd_steps
     frames = [(start + keyframe.position, keyframe.params) for keyframe in timeline.keyframes.frames]
     view = state.viewed()
     if view is not None:
@@ -87,11 +87,12 @@ def weight_player(state: Session) -> list:
     except (StoreError, ValueError):
         timeline = None  # the snapshots alone (the store is down, or the run's log cannot be read)
     if timeline is None:
-        frames, opened = weight_frames.frames(trainer), trainer.step_count
+        frames, opened = weight_frames.frames(trainer), trainer.sgd_steps
     else:
-        start = timeline.keyframes.frames[0].step_count
-        snapshots = [(start + timeline.position_after_samples(step - start) if step >= start else step, params)
-                     for step, params in trainer.trajectory()]  # before `start`: a checkpoint's own past
+        first = timeline.keyframes.frames[0]
+        start, samples = first.sgd_steps, first.step_count  # the trajectory counts samples: place them among the steps
+        snapshots = [(start + timeline.position_after_samples(step - samples) if step >= samples else step, params)
+                     for step, params in trainer.trajectory()]  # before the start: a checkpoint's own past
         frames = weight_frames.merge_frames(snapshots, timeline_frames(state, timeline),
                                             limit=weight_frames.frame_limit(trainer.params.hidden))
         opened = start + (timeline.length if state.viewing is None else state.viewing)

@@ -8,7 +8,7 @@ import locales
 from core.training.stop_note import stop_reason
 from core.training.trainer import Trainer
 from lab.session import Session
-from locales import N_, _, number
+from locales import N_, _, ngettext, number
 from locales.words import said
 from ui import class_views, figures, language, timeline_panel
 from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
@@ -29,7 +29,7 @@ def weight_templates(trainer: Trainer, silent: np.ndarray, title: str | None = N
     """W1 as one 28×28 template per hidden unit, silent ones marked, on one stated colour scale."""
     hidden = trainer.params.hidden
     image, limit = figures.weight_template_image(trainer.params.W1, silent)
-    step, shown_limit = number(trainer.step_count), number(limit, ".2g")
+    step, shown_limit = number(trainer.sgd_steps), number(limit, ".2g")
     title = title or _("The current weights W1 at step {step}").format(step=step)
     caption = (_("{title}: the templates of units 1–{hidden}, 10 per row; −{limit} (blue) · 0 (white) · +{limit} (red); "
                  "\"silent\": off on all of the first 1,000 test images.") if silent.any() else
@@ -85,7 +85,10 @@ def position_text(trainer: Trainer) -> str:
     else:
         where = _("epoch {epoch} · sample {sample} of {total}").format(
             epoch=trainer.epoch + 1, sample=number(trainer.index), total=number(trainer.training_size))
-    return _("Step {step} · {where} · α = {alpha}").format(step=number(trainer.step_count), where=where,
+    if trainer.drawings:  # steps on drawings are steps, but not samples: say how the count is made of both
+        where += " · " + ngettext("{count} drawing", "{count} drawings", trainer.drawings).format(
+            count=number(trainer.drawings))
+    return _("Step {step} · {where} · α = {alpha}").format(step=number(trainer.sgd_steps), where=where,
                                                           alpha=number(trainer.learning_rate, ".4g"))
 
 

@@ -39,7 +39,7 @@ class Question:
     """A prediction asked before an action: its kind, where the run stood, and the numbers it names."""
 
     kind: str  # a key of QUESTIONS
-    position: int  # the trainer's step count when it was asked
+    position: int  # the trainer's sgd_steps when it was asked
     label: int  # the true digit of the image the action trains on
     rule: str  # the gradient rule in force
     subject: int | None = None  # the hidden unit or digit the question is about, if one
@@ -86,7 +86,7 @@ def ask(kind: str, trainer, image=None, label=None) -> Question:
         x, label = pixels(np.asarray(image)), int(label)
     before = forward(trainer.params, x)
     question = QUESTIONS[kind][0](before, label, trainer)
-    return Question(kind, trainer.step_count, label, trainer.settings.rule, **question)
+    return Question(kind, trainer.sgd_steps, label, trainer.settings.rule, **question)
 
 
 def truth(question: Question, record, after) -> Truth:

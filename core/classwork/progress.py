@@ -23,7 +23,7 @@ SPARKLINE_POINTS = 24
 
 @dataclass(frozen=True)
 class Measured:
-    """The test accuracy (fraction right of all test images) after `step` samples."""
+    """The test accuracy (fraction right of all test images) after `step` SGD steps (samples and drawings)."""
 
     step: int
     accuracy: float
@@ -81,7 +81,7 @@ def log_facts(start_settings, events, branched: bool) -> LogFacts:
 class RunFacts:
     """A run's state in the few numbers the dashboard shows and the tasks check."""
 
-    step: int  # samples of the training set trained
+    step: int  # SGD steps taken, as every screen counts them: training samples and drawings
     epoch: int  # 0-based epoch in progress (epochs finished)
     sample: int  # samples of this epoch trained
     hidden: int
@@ -105,12 +105,12 @@ def run_facts(trainer, log: LogFacts, epoch_accuracies=None, accuracy: Measured 
     epoch_accuracies = trainer.history.test_accuracy if epoch_accuracies is None else epoch_accuracies
     at_epoch_end = [value for _, step, value in epoch_accuracies if step == trainer.step_count]
     if at_epoch_end:
-        accuracy = Measured(trainer.step_count, at_epoch_end[-1])
+        accuracy = Measured(trainer.sgd_steps, at_epoch_end[-1])
     elif accuracy is None:
-        accuracy = Measured(trainer.step_count, trainer.evaluate())
+        accuracy = Measured(trainer.sgd_steps, trainer.evaluate())
     measured = [value for _, _, value in epoch_accuracies] + [accuracy.accuracy]
     return RunFacts(
-        step=trainer.step_count, epoch=trainer.epoch, sample=trainer.index, hidden=trainer.params.hidden,
+        step=trainer.sgd_steps, epoch=trainer.epoch, sample=trainer.index, hidden=trainer.params.hidden,
         learning_rate=trainer.learning_rate, starting_rate=trainer.settings.learning_rate, accuracy=accuracy,
         best_accuracy=max(measured), silent_units=int(trainer.dead_units().sum()),
         drawing_read=reads_drawing(trainer.params, log.last_drawing), stopped=trainer.stopped_reason is not None,

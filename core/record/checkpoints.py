@@ -31,8 +31,8 @@ from core.training.trainer import STATE_FORMAT, Trainer
 from core.reasons import Reason, Refusal
 
 CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
-CHECKPOINT_VERSION = 2  # 2 added history.last_active and dropped history.recent_losses
-READABLE_VERSIONS = (1, 2)
+CHECKPOINT_VERSION = 3  # 2 added history.last_active and dropped history.recent_losses; 3 added drawings
+READABLE_VERSIONS = (1, 2, 3)
 MAX_CHECKPOINT_BYTES = 20 * 2**20
 # A checkpoint unpacks to about 11 MB at most (h = 64, 48 float32 snapshots), 21 MB if a diverged
 # run's snapshots had to be float64; reading never holds more than this.
@@ -82,7 +82,7 @@ def checkpoint_bytes(state: dict) -> bytes:
 def checkpoint_filename(trainer) -> str:
     """A descriptive download name, e.g. backprop-lab-h10-document-step60000.npz."""
     rule = trainer.settings.rule.replace(" ", "-")
-    return f"backprop-lab-h{trainer.settings.hidden}-{rule}-step{trainer.step_count}.npz"
+    return f"backprop-lab-h{trainer.settings.hidden}-{rule}-step{trainer.sgd_steps}.npz"
 
 
 def load_checkpoint(content: bytes, train_images, train_labels, test_images, test_labels) -> Trainer:
@@ -103,8 +103,11 @@ def read_checkpoint(content: bytes) -> dict:
     state = {key: value for key, value in arrays.items() if key not in MARKER_KEYS}
     settings = _settings(state)
     _check_parameters(state, settings.hidden)
-    if int(arrays["checkpoint.version"]) == 1:
+    version = int(arrays["checkpoint.version"])
+    if version == 1:
         _upgrade_from_version_1(state, settings.hidden)
+    if version < 3:
+        state["drawings"] = np.int64(0)  # not counted before version 3: the step count shown is the samples
     _check_layout(state, settings)
     _check_finite(state)
     _check_position(state)

@@ -58,17 +58,23 @@ class Keyframe:
     index: int
     step_count: int
     stopped_reason: str | None
+    drawings: int = 0  # steps on drawn digits before this position (since the run's very first step)
+
+    @property
+    def sgd_steps(self) -> int:
+        """The step count a learner sees at this keyframe: training samples and drawings."""
+        return self.step_count + self.drawings
 
     @classmethod
     def of(cls, trainer, position, events_done, into=0) -> "Keyframe":
         """A copy of `trainer`'s state, which sits `into` updates into event `events_done` of the log."""
         return cls(position, events_done, into, trainer.settings, trainer.params.copy(), trainer.epoch,
-                   trainer.index, trainer.step_count, trainer.stopped_reason)
+                   trainer.index, trainer.step_count, trainer.stopped_reason, trainer.drawings)
 
     def trainer(self, data) -> Trainer:
         """A trainer in this state (its own copy of the parameters; its history holds only what it trains next)."""
         return Trainer.resumed(self.settings, self.params.copy(), self.epoch, self.index, self.step_count,
-                               self.stopped_reason, *data)
+                               self.drawings, self.stopped_reason, *data)
 
     def nbytes(self) -> int:
         return sum(array.nbytes for array in self.params.as_tuple())
@@ -334,7 +340,7 @@ class Timeline:
 
 # --- keyframes as bytes (the store keeps a few, so a reopened run need not replay from its start) ----
 
-KEYFRAME_FIELDS = ("position", "events_done", "into", "epoch", "index", "step_count")
+KEYFRAME_FIELDS = ("position", "events_done", "into", "epoch", "index", "step_count", "drawings")
 MAX_KEYFRAME_BYTES = 2 * 2**20  # 784 x 64 hidden units in float64 is 0.4 MB
 
 
@@ -355,6 +361,8 @@ def keyframe_from_bytes(content: bytes, start: Keyframe, training_size: int) -> 
         arrays = read_npz(content, max_members=len(KEYFRAME_FIELDS) + 8, max_bytes=MAX_KEYFRAME_BYTES)
     except (NpzError, zipfile.BadZipFile) as error:
         raise ValueError(f"a stored keyframe is not readable ({error})") from None
+    if "drawings" not in arrays:  # kept before drawings were counted: they are the updates that were not samples
+        arrays["drawings"] = _drawings_implied(arrays, start)
     expected = {*PARAMETER_NAMES, *KEYFRAME_FIELDS, "settings", "stopped_reason"}
     if set(arrays) != expected:
         raise ValueError("a stored keyframe does not hold the arrays a keyframe has")
@@ -376,3 +384,13 @@ def keyframe_from_bytes(content: bytes, start: Keyframe, training_size: int) -> 
     if reason is not None and not reason.startswith("Training stopped"):
         raise ValueError("a stored keyframe's note on why training stopped is not one Backprop Lab writes")
     return Keyframe(settings=settings, params=params, stopped_reason=reason, **numbers)
+
+
+def _drawings_implied(arrays, start: Keyframe) -> np.int64:
+    """A keyframe's drawings from its place: its updates since the start that were not samples (nor a refused step)."""
+    try:
+        samples = int(arrays["step_count"]) - start.step_count
+        refused = bool(str(arrays["stopped_reason"])) and start.stopped_reason is None
+        return np.int64(start.drawings + int(arrays["position"]) - samples - refused)
+    except (KeyError, ValueError, TypeError):
+        return np.int64(-1)  # refused below as not a set of whole numbers

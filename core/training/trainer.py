@@ -93,12 +93,18 @@ class Trainer:
         self.initial_params = self.params.copy()
         self.epoch = 0  # 0-based epoch in progress
         self.index = 0  # index of the next training sample
-        self.step_count = 0  # samples trained so far
+        self.step_count = 0  # training samples trained so far (epoch × training size + index)
+        self.drawings = 0  # steps on drawn digits (step_on): SGD steps too, but not training samples
         self.last_record: StepRecord | None = None
         self.stopped_reason: str | None = None
         self.history = History(settings.hidden)
         self._snapshots = Snapshots(self.params)
         self._test_probabilities = None  # A2 of the test set for the current parameters, once computed
+
+    @property
+    def sgd_steps(self) -> int:
+        """The step count a learner sees: every sgd_step that changed the parameters, training samples and drawings."""
+        return self.step_count + self.drawings
 
     @property
     def learning_rate(self) -> float:
@@ -167,8 +173,8 @@ class Trainer:
     def step_on(self, image, label) -> StepRecord | None:
         """One SGD step on a given 28x28 uint8 image and label (a drawn digit); None if training has stopped.
 
-        The position in the training set, the step count and the curves stay as they are: the curves
-        and the position count training-set samples only (a saved state checks that they agree).
+        It counts as a step (sgd_steps) but not as a sample: the position in the training set, step_count
+        and the curves count training-set samples only (a saved state checks that they agree).
         """
         image = np.asarray(image)
         if image.dtype != np.uint8 or image.shape not in ((28, 28), (INPUTS,)):
@@ -179,6 +185,7 @@ class Trainer:
             return None
         record = self._sgd_step_record(image, int(label), None)
         if record is not None:
+            self.drawings += 1
             self._test_probabilities = None
             self.last_record = record
         return record
@@ -197,7 +204,7 @@ class Trainer:
         for array in (x, *before, *gradients, *saved.as_tuple()):
             array.setflags(write=False)
         return StepRecord(
-            step=self.step_count + 1, epoch=self.epoch, index=index, x=x, label=label,
+            step=self.sgd_steps + 1, epoch=self.epoch, index=index, x=x, label=label,
             forward=before, params_before=saved, gradients=gradients, rule=self.settings.rule,
             learning_rate=alpha,
             loss_before=mse_loss(before.A2, label), cross_entropy_before=cross_entropy_loss(before.A2, label),
@@ -282,8 +289,8 @@ class Trainer:
             where = next(f"{name} {AFTER_THIS_UPDATE}" for name, value in zip(PARAMETER_NAMES, self.params.as_tuple())
                          if not np.isfinite(value).all())
         # Saved in checkpoints and snapshots as this sentence; stop_reason() reads it back as a Reason.
-        self.stopped_reason = STOPPED.format(step=self.step_count + 1, epoch=self.epoch + 1, sample=self.index,
-                                             where=where, alpha=f"{alpha:g}", kept=self.step_count,
+        self.stopped_reason = STOPPED.format(step=self.sgd_steps + 1, epoch=self.epoch + 1, sample=self.index,
+                                             where=where, alpha=f"{alpha:g}", kept=self.sgd_steps,
                                              lower=f"{alpha / 10:g}")
         self.last_record = None
 
@@ -339,14 +346,14 @@ class Trainer:
         state.update({f"settings.{field.name}": getattr(self.settings, field.name) for field in fields(Settings)})
         for prefix, params in (("params", self.params), ("initial", self.initial_params)):
             state.update({f"{prefix}.{name}": array.copy() for name, array in zip(PARAMETER_NAMES, params.as_tuple())})
-        state.update({"epoch": self.epoch, "index": self.index, "step_count": self.step_count,
+        state.update({"epoch": self.epoch, "index": self.index, "step_count": self.step_count, "drawings": self.drawings,
                       "stopped_reason": self.stopped_reason or "", "training_size": self.training_size})
         state.update(self.history.state())
         state.update(self._snapshots.state())
         return state
 
     @classmethod
-    def resumed(cls, settings, params, epoch, index, step_count, stopped_reason, *data) -> "Trainer":
+    def resumed(cls, settings, params, epoch, index, step_count, drawings, stopped_reason, *data) -> "Trainer":
         """A trainer at a known position with known parameters (taken, not copied) and an empty history.
 
         It is a view of a past moment (core/record/timeline.py): its next steps are exactly those the run
@@ -356,7 +363,7 @@ class Trainer:
         if step_count != epoch * trainer.training_size + index:
             raise ValueError(f"position {step_count} is not epoch {epoch}, sample {index}")
         trainer.params = params
-        trainer.epoch, trainer.index, trainer.step_count = epoch, index, step_count
+        trainer.epoch, trainer.index, trainer.step_count, trainer.drawings = epoch, index, step_count, drawings
         trainer.stopped_reason = stopped_reason
         trainer._snapshots.next_step = math.inf  # a view keeps no trajectory of its own
         return trainer
@@ -383,6 +390,9 @@ class Trainer:
         if not 0 <= index < size or epoch < 0 or steps != epoch * size + index:
             raise Refusal("training.position", steps=steps, epoch=epoch, index=index, size=size)
         trainer.epoch, trainer.index, trainer.step_count = epoch, index, steps
+        trainer.drawings = int(_scalar(state.get("drawings", 0)))  # files before version 3 did not count them
+        if trainer.drawings < 0:
+            raise Refusal("training.position", steps=steps, epoch=epoch, index=index, size=size)
         if not (trainer.params.all_finite() and trainer.initial_params.all_finite()):
             raise Refusal("training.not_finite")
         trainer.stopped_reason = read_stop_note(str(_scalar(state["stopped_reason"])))
