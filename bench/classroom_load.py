@@ -64,7 +64,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.learners import Learner, LearnerError, train_step  # noqa: E402
-from deploy.serve import Cluster, ServeError, StreamlitProcess, find_nginx  # noqa: E402
+from deploy.processes import ServeError, StreamlitProcess  # noqa: E402
+from deploy.proxy import find_nginx  # noqa: E402
+from deploy.serve import Cluster  # noqa: E402
 from lab.progress_writer import ACCURACY_SECONDS, FLUSH_SECONDS  # noqa: E402
 
 MB = 1024 * 1024

@@ -570,7 +570,7 @@ def main() -> int:
     if args.url:
         return asyncio.run(_smoke(args.url, args.clicks))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from deploy.serve import StreamlitProcess
+    from deploy.processes import StreamlitProcess
 
     with StreamlitProcess(args.app) as app:
         return asyncio.run(_smoke(app.url, args.clicks))
