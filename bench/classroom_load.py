@@ -63,7 +63,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.learners import Learner, LearnerError, train_step  # noqa: E402
+from bench.learners import Learner, train_step  # noqa: E402
+from bench.wire_session import LearnerError  # noqa: E402
 from deploy.processes import ServeError, StreamlitProcess  # noqa: E402
 from deploy.proxy import find_nginx  # noqa: E402
 from deploy.serve import Cluster  # noqa: E402

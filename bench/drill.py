@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from bench.learners import Learner, LearnerError, train_step
+from bench.learners import Learner, train_step
+from bench.wire_session import LearnerError
 
 MOVED = "The connection moved to another server"
 UNREACHABLE = "The run store cannot be reached"
