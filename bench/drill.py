@@ -151,7 +151,7 @@ async def teacher(url: str, class_id: str, secret: str, name: str) -> Learner:
 
 async def dashboard_students(teacher_: Learner) -> int:
     """The students in the dashboard's table after one refresh now."""
-    from bench.classroom_load import dashboard_rows
+    from bench.classroom_dashboard import dashboard_rows
 
     await teacher_.rerun_fragment()
     return dashboard_rows(teacher_)
