@@ -85,14 +85,14 @@ def weight_player(state: Session) -> list:
     try:
         timeline = state.timeline()
     except (StoreError, ValueError):
-        timeline = None  # the snapshots alone (the store is down, or the run's log cannot be read)
+        timeline = None  # the trajectory points alone (the store is down, or the run's log cannot be read)
     if timeline is None:
         frames, opened = weight_frames.frames(trainer), trainer.step_count
     else:
         start = timeline.keyframes.frames[0].step_count
-        snapshots = [(start + timeline.position_after_samples(step - start) if step >= start else step, params)
-                     for step, params in trainer.trajectory()]  # before `start`: a checkpoint's own past
-        frames = weight_frames.merge_frames(snapshots, timeline_frames(state, timeline),
+        points = [(start + timeline.position_after_samples(step - start) if step >= start else step, params)
+                  for step, params in trainer.trajectory()]  # before `start`: a checkpoint's own past
+        frames = weight_frames.merge_frames(points, timeline_frames(state, timeline),
                                             limit=weight_frames.frame_limit(trainer.params.hidden))
         opened = start + (timeline.length if state.viewing is None else state.viewing)
     test_images, test_labels = trainer.data[2:]
