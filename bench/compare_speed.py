@@ -33,7 +33,7 @@ from core.surface import shared_plane
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 from deploy.browser import launch_chromium, open_screen, settle
-from deploy.serve import StreamlitProcess, cpu_seconds
+from deploy.processes import StreamlitProcess, cpu_seconds
 
 CLICKS = 20
 WARM_UP = 3

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from bench.learners import Learner, LearnerError, train_step
+from bench.learners import Learner, train_step
+from bench.wire_session import LearnerError
 
 MOVED = "The connection moved to another server"
 UNREACHABLE = "The run store cannot be reached"
@@ -150,7 +151,7 @@ async def teacher(url: str, class_id: str, secret: str, name: str) -> Learner:
 
 async def dashboard_students(teacher_: Learner) -> int:
     """The students in the dashboard's table after one refresh now."""
-    from bench.classroom_load import dashboard_rows
+    from bench.classroom_dashboard import dashboard_rows
 
     await teacher_.rerun_fragment()
     return dashboard_rows(teacher_)

@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from deploy.browser import launch_chromium, open_screen, settle
-from deploy.serve import StreamlitProcess, cpu_seconds
+from deploy.processes import StreamlitProcess, cpu_seconds
 
 OPENINGS = 10
 IDLE_SECONDS = 5

@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import drill  # noqa: E402
-from bench.classroom_load import percentile  # noqa: E402
+from bench.classroom_report import percentile  # noqa: E402
 from deploy.topology import Topology, missing  # noqa: E402
 
 FAILURE_AT = 10.0

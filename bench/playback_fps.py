@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from core.model.network import init_parameters
 from deploy.browser import launch_chromium, open_screen, settle, streamlit_app
-from deploy.serve import cpu_seconds
+from deploy.processes import cpu_seconds
 from ui import weight_frames
 
 PASSES = 3

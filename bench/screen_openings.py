@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.learners import Learner  # noqa: E402
-from deploy.serve import StreamlitProcess  # noqa: E402
+from deploy.processes import StreamlitProcess  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

@@ -92,7 +92,7 @@ def browser_open_milliseconds(store_path, run, steps, opens) -> tuple[list[float
     from playwright.sync_api import sync_playwright
 
     from deploy.browser import launch_chromium
-    from deploy.serve import StreamlitProcess
+    from deploy.processes import StreamlitProcess
 
     shown = """step => [...document.querySelectorAll('h4')].some(h => h.innerText.startsWith(`Step ${step} ·`))
                       && !document.querySelector('[data-stale="true"]')"""

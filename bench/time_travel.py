@@ -9,7 +9,7 @@ timed in process CPU seconds (what the server spends), on one BLAS thread as the
 
 Targets (issue "Time travel"): a jump's p95 at most 250 ms, one step back or forward at most 30 ms,
 the session's snapshot caches (keyframes, near copies, cursor, and the trainer's own trajectory of
-float32 snapshots) at most 10 MB.
+float32 trajectory points) at most 10 MB.
 """
 
 import argparse
@@ -94,10 +94,10 @@ def main():
     print(f"steps replayed per jump from the nearest keyframe: median {int(np.median(replayed)):,}, "
           f"max {max(replayed):,}")
     reopened_jumps(timeline, stored, targets)
-    caches = timeline.nbytes() + trainer._snapshots.nbytes()
+    caches = timeline.nbytes() + trainer._trajectory_points.nbytes()
     print(f"snapshot caches in memory: keyframes {timeline.keyframes.nbytes() / 1e6:.2f} MB + near copies and cursor "
           f"{(timeline.nbytes() - timeline.keyframes.nbytes()) / 1e6:.2f} MB + the trainer's trajectory "
-          f"{trainer._snapshots.nbytes() / 1e6:.2f} MB = {caches / 1e6:.2f} MB (target ≤ 10 MB)")
+          f"{trainer._trajectory_points.nbytes() / 1e6:.2f} MB = {caches / 1e6:.2f} MB (target ≤ 10 MB)")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from deploy.browser import launch_chromium, open_screen, settle
-from deploy.serve import REPO, StreamlitProcess, cpu_seconds
+from deploy.processes import REPO, StreamlitProcess, cpu_seconds
 
 CLICKS = 20
 OPEN_TIMEOUT_MS = 120_000  # a screen's first opening on a busy machine (the old page's, with its images and chart)

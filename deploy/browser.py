@@ -4,7 +4,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from deploy.serve import StreamlitProcess
+from deploy.processes import StreamlitProcess
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -13,7 +13,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 @contextmanager
 def streamlit_app(port: int | None = None, extra_args=()):
-    """The app as served (deploy/serve.py's StreamlitProcess) on a free localhost port: (url, process).
+    """The app as served (deploy/processes.py's StreamlitProcess) on a free localhost port: (url, process).
 
     No warm-up run: a test may need to be the server's very first visitor.
     """

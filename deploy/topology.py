@@ -29,7 +29,8 @@ from pathlib import Path
 
 from deploy.db_host import DatabaseHost
 from deploy.netns import Network, missing_prerequisites
-from deploy.serve import REPO, NginxProxy, ServeError, find_nginx
+from deploy.processes import REPO, ServeError
+from deploy.proxy import NginxProxy, find_nginx
 from runs.postgres_server import postgres_programs
 
 HOST_COOKIE = "backprop_host"  # the front's route; each host's own nginx keeps backprop_route

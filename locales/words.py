@@ -180,7 +180,7 @@ WORDS = {
     "training.bad_note": Words(N_("its note on why training stopped is not one Backprop Lab writes")),
     "training.stopped": lambda values: _stopped(**values),
     "training.stopped_note": lambda values: values["note"],
-    # --- core/training/history.py, snapshots.py, core/record/events.py: a saved state or log that does not add up
+    # --- core/training/history.py, trajectory.py, core/record/events.py: a saved state or log that does not add up
     "history.bins": Words(N_("the history's bins (width {width} for {steps} steps) are not ones training makes")),
     "history.counts": Words(N_("the history's bin counts do not add up to its steps")),
     "history.steps": Words(N_("the history holds {held} steps but the position is step {steps}")),

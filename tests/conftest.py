@@ -8,7 +8,7 @@ import pytest
 
 import data
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.mnist_sources"]
 
 
 def pytest_configure(config):

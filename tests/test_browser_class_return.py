@@ -36,7 +36,8 @@ def served(request):
         with streamlit_app() as (url, _process):
             yield url, lambda: (log_dir / f"streamlit-{urlparse(url).port}.log").read_text(errors="replace")
         return
-    from deploy.serve import Cluster, find_nginx
+    from deploy.proxy import find_nginx
+    from deploy.serve import Cluster
     from runs.postgres_server import create_database, postgres_programs, temporary_server
     if find_nginx() is None or postgres_programs() is None:
         pytest.skip("nginx or PostgreSQL is not installed (`make test` installs both)")

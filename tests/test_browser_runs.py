@@ -1,7 +1,7 @@
 """Runs that survive, in Debian's chromium against the app as served: a reload, a second browser, a
 killed process, a dead replica, two tabs on one run and a restart under an open tab lose nothing.
 
-Every test starts its own `streamlit run` (deploy/serve.py's StreamlitProcess) on a store of its
+Every test starts its own `streamlit run` (deploy/processes.py's StreamlitProcess) on a store of its
 own (a SQLite file in tmp_path, or a real PostgreSQL server for the replicas), and reads the run
 back through runs.store and lab.stored_runs.trainer_at to check what the page shows.
 """
@@ -19,7 +19,9 @@ import pytest
 from core.record.events import TrainSamples, apply_events, samples_trained, trainer_from_snapshot
 from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
-from deploy.serve import REPLICA_HEADER, Cluster, StreamlitProcess, find_nginx
+from deploy.processes import StreamlitProcess
+from deploy.proxy import REPLICA_HEADER, find_nginx
+from deploy.serve import Cluster
 from runs.store import RunStore
 from lab.stored_runs import trainer_at
 

@@ -2,7 +2,7 @@
 
 The loader runs in a child process; its extra memory is its peak RSS (VmHWM) during the call minus
 its RSS just before (after the imports and reading the file). The bound is three times what the largest
-legitimate checkpoint unpacks to (h = 64 with all its snapshots), measured here from a real one.
+legitimate checkpoint unpacks to (h = 64 with all its trajectory points), measured here from a real one.
 """
 
 import io
@@ -25,7 +25,7 @@ from bench.hostile_uploads import (
 )
 from core.record.checkpoints import MAX_CHECKPOINT_BYTES, load_checkpoint, save_checkpoint
 from core.training.settings import Settings
-from core.training.snapshots import MAX_SNAPSHOTS
+from core.training.trajectory import MAX_TRAJECTORY_POINTS
 from core.training.trainer import Trainer
 
 BOMB_BYTES = 128 * 2**20  # what each bomb inflates to: far past the bound, small enough to build fast
@@ -40,12 +40,12 @@ def legitimate(mnist):
 
 @pytest.fixture(scope="module")
 def memory_bound(legitimate):
-    """3x the unpacked size of the largest legitimate checkpoint: this one with all its snapshots."""
+    """3x the unpacked size of the largest legitimate checkpoint: this one with all its trajectory points."""
     state = legitimate.state_dict()
     unpacked = sum(np.asarray(value).nbytes for value in state.values())
     taken = len(state["snapshots.steps"])
-    per_snapshot = sum(state[key].nbytes // taken for key in state if key.startswith("snapshots.") and key != "snapshots.next_step")
-    return 3 * (unpacked + (MAX_SNAPSHOTS - taken) * per_snapshot)
+    per_point = sum(state[key].nbytes // taken for key in state if key.startswith("snapshots.") and key != "snapshots.next_step")
+    return 3 * (unpacked + (MAX_TRAJECTORY_POINTS - taken) * per_point)
 
 
 def bomb(method) -> bytes:

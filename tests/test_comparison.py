@@ -60,7 +60,7 @@ def test_the_document_rule_at_alpha_is_cross_entropy_at_two_alpha_erratum_1(data
 def test_a_run_trained_in_lockstep_is_the_run_trained_alone(data):
     chosen = lockstep.gradient_rule_set(Settings(seed=2), erratum_pair=True)
     trainers = [Trainer(settings, *data) for settings in chosen]
-    for n in (1, 99, 1_000, 2_345):  # slices of every kind: one step, a chunk, across a snapshot
+    for n in (1, 99, 1_000, 2_345):  # slices of every kind: one step, a chunk, across a trajectory point
         assert lockstep.train_in_lockstep(trainers, n) == n
     calls = iter(range(10**6))
     stopped_early = lockstep.train_in_lockstep(trainers, 5_000, should_stop=lambda: next(calls) >= 2)
@@ -134,7 +134,7 @@ def silent_by_forward_pass(params, mnist_test_images) -> int:
     return int((Z1 <= 0).all(axis=0).sum())
 
 
-def test_silent_units_and_distance_along_the_snapshots(data):
+def test_silent_units_and_distance_along_the_trajectory(data):
     trainer = Trainer(Settings(learning_rate=0.1, seed=0), *data)  # α = 0.1 silences units within an epoch
     trainer.train(6_000)
     steps, silent = lockstep.TrackedRun(trainer).silent_along()

@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.learners import Learner, train_step
-from deploy.serve import REPLICA_HEADER, ROUTE_COOKIE, Cluster, StreamlitProcess, find_nginx, render_config
+from deploy.processes import StreamlitProcess
+from deploy.proxy import REPLICA_HEADER, ROUTE_COOKIE, find_nginx, render_config
+from deploy.serve import Cluster
 
 def require(program: str, found: str | None) -> None:
     if found:

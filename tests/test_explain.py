@@ -13,7 +13,8 @@ from PIL import Image, ImageDraw
 
 from core.model import network
 from core.model.drawing import prepare_drawing
-from core.model.explain import KINDS, BadName, Moment, explain, name_of, parse
+from core.model.explain import KINDS, BadName, explain, parse
+from core.model.explanation import Moment, name_of
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 

@@ -64,4 +64,4 @@ def test_a_snapshot_is_written_in_the_background_and_restores_the_run_exactly(da
     for a, b in zip(stored.params.as_tuple(), trainer.params.as_tuple()):
         assert np.array_equal(a, b)
     np.testing.assert_array_equal(stored.history.loss_curve()[1], trainer.history.loss_curve()[1])
-    assert [step for step, _ in stored.snapshots] == [step for step, _ in trainer.snapshots]
+    assert [step for step, _ in stored.trajectory_points] == [step for step, _ in trainer.trajectory_points]

@@ -28,7 +28,7 @@ def evaluation(mnist):
 
 @pytest.fixture(scope="module")
 def trainer(mnist):
-    """The document's network after 3,000 training samples: a real trajectory of snapshots."""
+    """The document's network after 3,000 training samples: a real trajectory of saved points."""
     trainer = Trainer(Settings(), mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     trainer.train(3_000)
     return trainer
@@ -114,9 +114,9 @@ def test_principal_directions_are_orthonormal_and_ordered(trainer):
     assert initial_offset @ basis[0] <= 0 and initial_offset @ basis[1] <= 0
 
 
-def centred_weight_pca(snapshots, current):
+def centred_weight_pca(points, current):
     """Top two eigenvectors and variance shares of the covariance C = DcᵀDc / (k − 1), where the rows
-    of D are the snapshots' W1, W2 minus the current ones (no biases) and Dc is D minus its column mean.
+    of D are the points' W1, W2 minus the current ones (no biases) and Dc is D minus its column mean.
 
     C is 7,940 x 7,940 here (500 MB), so its eigenpairs come from the k x k matrix DcDcᵀ / (k − 1):
     the same non-zero eigenvalues, with C's eigenvectors Dcᵀu / ‖Dcᵀu‖ (no SVD involved).
@@ -124,7 +124,7 @@ def centred_weight_pca(snapshots, current):
     def weights(params):
         return np.concatenate([params.W1.ravel(), params.W2.ravel()]).astype(np.float64)
 
-    D = np.array([weights(snapshot) - weights(current) for snapshot in snapshots])
+    D = np.array([weights(point) - weights(current) for point in points])
     Dc = D - D.mean(axis=0)
     eigenvalues, eigenvectors = np.linalg.eigh(Dc @ Dc.T / (len(Dc) - 1))
     top = np.argsort(eigenvalues)[::-1][:2]
@@ -134,9 +134,9 @@ def centred_weight_pca(snapshots, current):
 
 
 def test_principal_directions_are_li_et_al_s_centred_pca_of_the_weights(trainer):
-    snapshots = [p for _, p in trainer.trajectory()]
-    d1, d2, ratio = loss_surface.principal_directions(snapshots, trainer.params)
-    expected_directions, expected_ratio = centred_weight_pca(snapshots, trainer.params)
+    points = [p for _, p in trainer.trajectory()]
+    d1, d2, ratio = loss_surface.principal_directions(points, trainer.params)
+    expected_directions, expected_ratio = centred_weight_pca(points, trainer.params)
     for direction, expected in zip((d1, d2), expected_directions):
         assert not direction.b1.any() and not direction.b2.any()
         weights = np.concatenate([direction.W1.ravel(), direction.W2.ravel()])
@@ -179,16 +179,16 @@ def test_the_trajectory_readout_is_honest(trainer, evaluation, directions):
     assert result.trajectory_distance[-1] == pytest.approx(0, abs=1e-12)
     assert np.all(result.trajectory_distance <= result.trajectory_displacement + 1e-9)
     for index in (0, len(trajectory) // 2):
-        snapshot = trajectory[index][1]
-        true_loss, _ = reference_loss(snapshot, X, labels, "mse")
+        point = trajectory[index][1]
+        true_loss, _ = reference_loss(point, X, labels, "mse")
         assert result.trajectory_loss[index] == pytest.approx(true_loss, rel=1e-5)
         foot = result.plane.at(result.trajectory_a[index], result.trajectory_b[index])
         loss_under_it, _ = reference_loss(foot, X, labels, "mse")
         assert result.trajectory_surface_loss[index] == pytest.approx(loss_under_it, rel=1e-5)
-        residual = snapshot.flatten() - foot.flatten()
+        residual = point.flatten() - foot.flatten()
         assert result.trajectory_distance[index] == pytest.approx(np.linalg.norm(residual), rel=1e-9)
     if directions == "pca":
-        # Scaled to the farthest snapshot, so span 1 frames the whole trajectory.
+        # Scaled to the farthest point, so span 1 frames the whole trajectory.
         assert np.all(np.abs(result.trajectory_a) <= 1) and np.all(np.abs(result.trajectory_b) <= 1)
         assert result.direction_cosine == pytest.approx(0, abs=1e-12)
         assert result.explained_variance_ratio.shape == (2,)

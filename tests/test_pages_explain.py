@@ -15,7 +15,8 @@ from core.model import network
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of
-from core.model.explain import KINDS, name_of
+from core.model.explain import KINDS
+from core.model.explanation import name_of
 from ui import explaining
 from ui.explaining import PATH_KEY
 

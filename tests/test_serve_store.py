@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy.serve import REPO, find_nginx, free_port
+from deploy.processes import REPO, free_port
+from deploy.proxy import find_nginx
 from core.training.settings import Settings
 from runs.postgres_server import LocalServer, postgres_programs
 from runs.store import RunStore

@@ -18,7 +18,7 @@ from core.classwork.lesson import Lesson
 from core.classwork.tasks import CATALOGUE
 from bench import drill
 from deploy.db_host import APP_ROLE, SUPERUSER
-from deploy.serve import ServeError
+from deploy.processes import ServeError
 from deploy.topology import Topology, missing
 from runs.store import RunStore
 

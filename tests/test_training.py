@@ -1,6 +1,6 @@
 """core/training/trainer.py on real MNIST: the trainer against the document's listing, its bookkeeping and its limits.
 
-core/training/history.py and core/training/snapshots.py, which the trainer keeps, are tested here too.
+core/training/history.py and core/training/trajectory.py, which the trainer keeps, are tested here too.
 """
 
 import io
@@ -16,7 +16,7 @@ from core.model.metrics import accuracy
 from core.training.history import BinnedSeries, History
 from core.model.network import PARAMETER_NAMES, forward, init_parameters, pixels
 from core.training.settings import Settings, learning_rate_at
-from core.training.snapshots import MAX_SNAPSHOTS, Snapshots
+from core.training.trajectory import MAX_TRAJECTORY_POINTS, TrajectoryPoints
 from core.training.trainer import Trainer
 from tests.saying import raises_saying
 
@@ -93,7 +93,7 @@ def test_train_gives_exactly_what_repeated_steps_give(data):
     np.testing.assert_array_equal(last.gradients.dW1, records[-1].gradients.dW1)
     for curve in ("loss_curve", "accuracy_curve"):
         np.testing.assert_allclose(getattr(trained.history, curve)()[1], getattr(stepped.history, curve)()[1])
-    assert [s for s, _ in trained.snapshots] == [s for s, _ in stepped.snapshots]
+    assert [s for s, _ in trained.trajectory_points] == [s for s, _ in stepped.trajectory_points]
 
 
 def test_step_record_holds_the_maths_of_that_step(mnist, data):
@@ -256,10 +256,10 @@ def test_history_stays_small_however_long_it_runs():
     assert history.nbytes() < 1_000_000
 
 
-def test_snapshots_are_dense_early_and_bounded(one_epoch):
-    points = one_epoch.snapshots
+def test_trajectory_points_are_dense_early_and_bounded(one_epoch):
+    points = one_epoch.trajectory_points
     steps = [step for step, _ in points]
-    assert steps[0] == 0 and steps == sorted(set(steps)) and len(steps) <= MAX_SNAPSHOTS
+    assert steps[0] == 0 and steps == sorted(set(steps)) and len(steps) <= MAX_TRAJECTORY_POINTS
     assert steps[1] < 100 and steps[-1] > 40_000
     np.testing.assert_array_equal(points[0][1].W1, one_epoch.initial_params.W1.astype(np.float32))
     last_step, last = one_epoch.trajectory()[-1]
@@ -267,17 +267,17 @@ def test_snapshots_are_dense_early_and_bounded(one_epoch):
     np.testing.assert_allclose(last.W1, one_epoch.params.W1, rtol=1e-6)
 
 
-def test_snapshots_never_exceed_their_count_or_budget():
+def test_trajectory_points_never_exceed_their_count_or_budget():
     for hidden in (10, 64):
         params = init_parameters(hidden=hidden)
-        store = Snapshots(params)
+        store = TrajectoryPoints(params)
         step = 0
         while step < 100_000_000:
             step = store.next_step
             store.take(step, params)
-            assert len(store.steps) <= store.max_count <= MAX_SNAPSHOTS
+            assert len(store.steps) <= store.max_count <= MAX_TRAJECTORY_POINTS
         assert store.steps[0] == 0 and store.nbytes() <= 16 * 2**20
-        gaps = np.diff(np.log(np.array(store.steps[1:]) + Snapshots.OFFSET))
+        gaps = np.diff(np.log(np.array(store.steps[1:]) + TrajectoryPoints.OFFSET))
         assert gaps.max() < 4 * gaps.min()  # still spread out evenly in log(step)
 
 
@@ -286,8 +286,8 @@ def test_memory_per_trainer_is_bounded(data):
     try:
         trainer = Trainer(Settings(hidden=64), *data)
         trainer.train(3_000)
-        for _ in range(100):  # as a very long run would: the snapshot store fills up
-            trainer._snapshots.take(trainer._snapshots.next_step, trainer.params)
+        for _ in range(100):  # as a very long run would: the trajectory points fill up
+            trainer._trajectory_points.take(trainer._trajectory_points.next_step, trainer.params)
         trainer.history.record(np.ones((500_000, len(History.SERIES))), np.ones((500_000, 64)))
         held = tracemalloc.get_traced_memory()[0]
     finally:
@@ -311,8 +311,8 @@ def test_state_dict_round_trip_continues_identically(data):
     assert_same_parameters(original.params, restored.params)
     assert_same_parameters(original.initial_params, restored.initial_params)
     np.testing.assert_array_equal(original.history.loss_curve()[1], restored.history.loss_curve()[1])
-    assert [s for s, _ in original.snapshots] == [s for s, _ in restored.snapshots]
-    np.testing.assert_array_equal(original.snapshots[-1][1].W1, restored.snapshots[-1][1].W1)
+    assert [s for s, _ in original.trajectory_points] == [s for s, _ in restored.trajectory_points]
+    np.testing.assert_array_equal(original.trajectory_points[-1][1].W1, restored.trajectory_points[-1][1].W1)
     a, b = original.step(), restored.step()
     np.testing.assert_array_equal(a.gradients.dW1, b.gradients.dW1)
 
@@ -385,7 +385,7 @@ def test_each_unit_remembers_the_last_training_step_it_fired_on(data):
     assert (np.asarray(expected) < 400).any()  # at α = 0.5 some units fall silent within 400 steps
 
 
-def test_history_and_snapshots_refuse_bookkeeping_that_does_not_add_up(data):
+def test_history_and_trajectory_points_refuse_bookkeeping_that_does_not_add_up(data):
     trainer = Trainer(Settings(), *data)
     trainer.train(3_000)
     state = trainer.state_dict()
@@ -394,7 +394,7 @@ def test_history_and_snapshots_refuse_bookkeeping_that_does_not_add_up(data):
     with raises_saying(ValueError, "holds 3000 steps but the position is step 2999"):
         History(10).load(state, 2_999, 0, 2_999, 60_000)
     with raises_saying(ValueError, "snapshots' steps"):
-        Snapshots(trainer.params).load(state, 100)  # snapshots taken after the position
+        TrajectoryPoints(trainer.params).load(state, 100)  # points taken after the position
     restored = History(10)
     restored.load(state, 3_000, 0, 3_000, 60_000)
     np.testing.assert_array_equal(restored.loss_curve()[1], trainer.history.loss_curve()[1])

@@ -6,7 +6,7 @@ import pytest
 from core.model.network import forward, init_parameters
 from core.model.pixel_cache import float32_pixels
 from core.training.settings import Settings
-from core.training.snapshots import Snapshots
+from core.training.trajectory import TrajectoryPoints
 from core.training.trainer import PROBE_IMAGES, Trainer
 from tests.weight_payload import decode, decoded_W1
 from ui import weight_frames
@@ -30,14 +30,14 @@ def test_two_sources_merge_in_step_order_one_frame_a_step_and_the_second_source_
     merged = merge_frames(trajectory, keyframes)
     assert [step for step, _ in merged] == [0, 13, 29, 100, 200, 250]
     by_step = dict(merged)
-    assert by_step[0] is keyframes[0][1] and by_step[100] is keyframes[1][1]  # the exact keyframe, not the snapshot
+    assert by_step[0] is keyframes[0][1] and by_step[100] is keyframes[1][1]  # the exact keyframe, not the trajectory point
     assert by_step[13] is trajectory[1][1]
 
 
 def test_thinning_keeps_the_first_and_last_frame_and_spreads_the_rest_evenly_in_step():
-    log_spaced = [0]  # where training takes its snapshots over a 10-epoch run (core/training/snapshots.py)
+    log_spaced = [0]  # where training takes its trajectory points over a 10-epoch run (core/training/trajectory.py)
     while log_spaced[-1] < 600_000:
-        log_spaced.append(min(600_000, Snapshots(init_parameters(3)).due_after(log_spaced[-1])))
+        log_spaced.append(min(600_000, TrajectoryPoints(init_parameters(3)).due_after(log_spaced[-1])))
     even = list(range(0, 600_001, 5_000))
     merged = merge_frames(frames_at(log_spaced), frames_at(even, seed=100), limit=100)
     steps = [step for step, _ in merged]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.model.explain import Explanation
+from core.model.explanation import Explanation
 from locales import _, number
 from ui import explain_words, figures, widgets
 

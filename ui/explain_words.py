@@ -6,7 +6,8 @@ in LaTeX first in symbols and then with the numbers filled in, one line of text 
 notes where the design document's errata bite.
 """
 
-from core.model.explain import Explanation, Factor, Term, parse
+from core.model.explain import parse
+from core.model.explanation import Explanation, Factor, Term
 from locales import _, number
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

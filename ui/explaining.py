@@ -20,7 +20,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.model import network
-from core.model.explain import KINDS, BadName, Moment, explain, name_of, parse
+from core.model.explain import KINDS, BadName, explain, parse
+from core.model.explanation import Moment, name_of
 from locales import _, number
 from runs.errors import StoreError
 from ui import explain_view, explain_words, session, timeline_panel

@@ -1,6 +1,6 @@
 """The weights' history as frames for the Weights screen's player, and their compact form for the browser.
 
-A frame is (step, parameters): the trainer's log-spaced snapshots and the parameters now, merged by
+A frame is (step, parameters): the trainer's log-spaced trajectory points and the parameters now, merged by
 step with a second source (the run timeline's exact keyframes, spread evenly over the run, and a
 past step being viewed: ui/weight_player.py), thinned evenly in step to at most MAX_FRAMES.
 Each frame is measured once on the server (its test accuracy, its silent units) and every frame
@@ -23,7 +23,7 @@ import numpy as np
 from core.model.metrics import accuracy
 from core.model.network import Parameters, forward
 from core.model.pixel_cache import float32_pixels
-from core.training.snapshots import compact
+from core.training.trajectory import compact
 from core.training.trainer import PROBE_IMAGES
 from ui import figures
 

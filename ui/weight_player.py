@@ -85,15 +85,15 @@ def weight_player(state: Session) -> list:
     try:
         timeline = state.timeline()
     except (StoreError, ValueError):
-        timeline = None  # the snapshots alone (the store is down, or the run's log cannot be read)
+        timeline = None  # the trajectory points alone (the store is down, or the run's log cannot be read)
     if timeline is None:
         frames, opened = weight_frames.frames(trainer), trainer.sgd_steps
     else:
         first = timeline.keyframes.frames[0]
         start, samples = first.sgd_steps, first.step_count  # the trajectory counts samples: place them among the steps
-        snapshots = [(start + timeline.position_after_samples(step - samples) if step >= samples else step, params)
-                     for step, params in trainer.trajectory()]  # before the start: a checkpoint's own past
-        frames = weight_frames.merge_frames(snapshots, timeline_frames(state, timeline),
+        points = [(start + timeline.position_after_samples(step - samples) if step >= samples else step, params)
+                  for step, params in trainer.trajectory()]  # before the start: a checkpoint's own past
+        frames = weight_frames.merge_frames(points, timeline_frames(state, timeline),
                                             limit=weight_frames.frame_limit(trainer.params.hidden))
         opened = start + (timeline.length if state.viewing is None else state.viewing)
     test_images, test_labels = trainer.data[2:]

@@ -1,6 +1,6 @@
 """The sums behind each kind of value, one builder per kind, in the order the document computes them.
 
-Each builder takes the value's name, the Moment (core/model/explain.py) and the value's indices as the
+Each builder takes the value's name, the Moment (core/model/explanation.py) and the value's indices as the
 screens number them, and returns its Explanation: the terms from the parameters the step's forward
 pass used, the value from the step's record. The forward pass first (x, Z1, A1, Z2, A2, the
 losses), then backpropagation (dZ2 by each rule, dW2, db2, dZ1, dW1, db1) and the update ΔP = −α·dP.
@@ -8,20 +8,48 @@ losses), then backpropagation (dZ2 by each rule, dW2, db2, dZ1, dW1, db1) and th
 
 import numpy as np
 
-from core.model.explain import (
-    TOP_PIXELS,
-    TOP_TERMS,
-    Explanation,
-    Factor,
-    Note,
-    Term,
-    largest_first,
-    name_of,
-    rule_values,
-    tail_of,
-    values_of,
-)
-from core.model.network import CLASSES, one_hot
+from core.model.explanation import Explanation, Factor, Moment, Note, Tail, Term, name_of
+from core.model.network import CLASSES, GRADIENT_RULES, Forward, mse_loss, one_hot
+
+TOP_PIXELS = 8  # pixels listed one by one in Z1's sum: the few that contribute most
+TOP_TERMS = 10  # terms listed in the other sums (a wide hidden layer puts the rest in the tail)
+
+
+def values_of(kind: str, moment: Moment) -> np.ndarray:
+    """Every value of one kind as the record (or the forward pass) holds it: Z1 → (h,), dW1 → (784, h), ..."""
+    record, fwd = moment.record, moment.forward
+    if kind in Forward._fields:
+        return getattr(fwd, kind)
+    if kind == "x":
+        return moment.x
+    if kind == "loss":
+        return np.array(record.loss_before if record is not None else mse_loss(fwd.A2, moment.label))
+    if kind == "cross_entropy":
+        return np.array(-np.log(max(fwd.A2[moment.label], np.finfo(np.float64).tiny)))
+    if kind.startswith("Delta"):
+        return getattr(record.updates, "d" + kind[len("Delta"):])
+    if kind in ("dZ2", "dZ1"):
+        return record.gradients.db2 if kind == "dZ2" else record.gradients.db1
+    return getattr(record.gradients, kind)
+
+
+def rule_values(moment: Moment) -> dict:
+    """dZ2 under each of the three rules for this moment's A2 and label (the errata compare them)."""
+    y = one_hot(moment.label)
+    return {rule: function(moment.forward.A2, y) for rule, function in GRADIENT_RULES.items()}
+
+
+def largest_first(values: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the `limit` largest |values|, largest first; the indices of the rest)."""
+    order = np.argsort(-np.abs(values), kind="stable")
+    return order[:limit], order[limit:]
+
+
+def tail_of(values: np.ndarray, rest: np.ndarray) -> Tail | None:
+    """The terms at `rest` summed, with their count; None when every term is listed."""
+    if not len(rest):
+        return None
+    return Tail(count=len(rest), zeros=int((values[rest] == 0).sum()), value=float(values[rest].sum()))
 
 
 def _explanation(name, kind, indices, equation, terms, tail, value, dependencies, operation="sum", operand=0.0,

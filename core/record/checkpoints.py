@@ -1,7 +1,7 @@
 """Checkpoints: download the whole training run as one .npz file, upload it later to continue.
 
 A checkpoint is everything Trainer.state_dict() gives (parameters, initial parameters, settings,
-position in the data, history, snapshots) plus a format marker and version, written with
+position in the data, history, trajectory points) plus a format marker and version, written with
 np.savez_compressed. Loading it continues the run exactly: the next steps are the ones the saved
 trainer would have taken.
 
@@ -10,7 +10,7 @@ parsing); the zip archive and each array's header, read within a fixed memory bu
 core/record/npz_reading.py (object arrays, which would need unpickling, are refused from their header);
 the marker and version; the settings against core/training/settings.py's ranges; the keys, dtypes and
 shapes against a fresh trainer's state; finite values; then Trainer.from_state, where the trainer,
-its history and its snapshots each check that their own bookkeeping adds up. Every failure is a
+its history and its trajectory points each check that their own bookkeeping adds up. Every failure is a
 CheckpointError whose message says, in plain words, what is wrong with the file. The caller's
 current trainer is never touched: a new Trainer is built and returned.
 
@@ -26,7 +26,7 @@ import numpy as np
 from core.model.network import INPUTS, CLASSES, PARAMETER_NAMES
 from core.record.npz_reading import NotPlainArrays, PickledArray, SizesDisagree, read_npz
 from core.training.settings import CHOICES, NUMERIC_RANGES, Settings, validation_errors
-from core.training.snapshots import MAX_SNAPSHOTS
+from core.training.trajectory import MAX_TRAJECTORY_POINTS
 from core.training.trainer import STATE_FORMAT, Trainer
 from core.reasons import Reason, Refusal
 
@@ -34,8 +34,8 @@ CHECKPOINT_FORMAT = "backprop-lab-checkpoint"
 CHECKPOINT_VERSION = 3  # 2 added history.last_active and dropped history.recent_losses; 3 added drawings
 READABLE_VERSIONS = (1, 2, 3)
 MAX_CHECKPOINT_BYTES = 20 * 2**20
-# A checkpoint unpacks to about 11 MB at most (h = 64, 48 float32 snapshots), 21 MB if a diverged
-# run's snapshots had to be float64; reading never holds more than this.
+# A checkpoint unpacks to about 11 MB at most (h = 64, 48 float32 trajectory points), 21 MB if a
+# diverged run's points had to be float64; reading never holds more than this.
 MAX_UNPACKED_BYTES = 24 * 2**20
 MAX_ENTRIES = 100
 MAX_EPOCHS = 100_000
@@ -44,8 +44,8 @@ MARKER_KEYS = ("checkpoint.format", "checkpoint.version")
 # Entries whose first axis grows with training (at most this long); every other axis is fixed.
 GROWING = {
     "history.epochs": MAX_EPOCHS,
-    "snapshots.steps": MAX_SNAPSHOTS,
-    **{f"snapshots.{name}": MAX_SNAPSHOTS for name in PARAMETER_NAMES},
+    "snapshots.steps": MAX_TRAJECTORY_POINTS,
+    **{f"snapshots.{name}": MAX_TRAJECTORY_POINTS for name in PARAMETER_NAMES},
 }
 
 # The first bytes of files a learner might upload by mistake, to say what the file seems to be.

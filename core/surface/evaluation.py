@@ -83,7 +83,7 @@ class PlaneEvaluator:
     def at_points(self, alphas, betas):
         """Mean losses and accuracies at the points (alphas[i], betas[i]), in along_alpha's order of operations.
 
-        So the value under a projected snapshot is the one a grid row through it would give.
+        So the value under a projected trajectory point is the one a grid row through it would give.
         """
         alphas, betas = np.asarray(alphas, dtype=np.float64), np.asarray(betas, dtype=np.float64)
         losses = np.empty(len(alphas))
@@ -168,7 +168,7 @@ def losses_at_parameters(many_params, X, labels, loss):
     accuracies = np.empty(len(many_params))
     for start in range(0, len(many_params), output.chunk):
         part = many_params[start : start + output.chunk]
-        # One matrix product for the whole chunk: X·[W1 of each snapshot, side by side].
+        # One matrix product for the whole chunk: X·[W1 of each parameter set, side by side].
         W1 = np.concatenate([params.W1 for params in part], axis=1)
         b1 = np.concatenate([params.b1 for params in part])
         Z1 = output.hidden_buffer(len(part))

@@ -3,9 +3,9 @@
 A plane through the current parameters θ is θ + α·d1 + β·d2 in the flattened parameter space
 (W1, b1, W2, b2). The directions are either random and filter-normalised (Li et al., 2018,
 "Visualizing the Loss Landscape of Neural Nets") or the first two principal directions of the
-training trajectory (a centred PCA of the snapshots' weights, biases left out, as in Li et al.'s
+training trajectory (a centred PCA of its points' weights, biases left out, as in Li et al.'s
 code); either way the biases' directions are zero. The loss is evaluated on a grid of (α, β), the
-trajectory's snapshots are projected onto the plane with an honest readout of how far each lies off
+trajectory's points are projected onto the plane with an honest readout of how far each lies off
 it, and the loss is also given along the straight line θ(α) = θ0 + α(θ − θ0) from the initial
 parameters (Goodfellow et al., 2015, "Qualitatively characterizing neural network optimization problems").
 
@@ -102,21 +102,21 @@ def _rescale_columns(direction, weights):
     return direction * (np.linalg.norm(weights, axis=0) / np.linalg.norm(direction, axis=0))
 
 
-def principal_directions(snapshots, current):
+def principal_directions(points, current):
     """d1, d2 = the top two principal axes of the rows θ_i − θ, weights only, centred (Li et al.'s PCA).
 
     As in Li et al.'s code (sklearn PCA of the trajectory, ignore="biasbn"): the rows are the
-    snapshots' weight differences (W1, W2), their column mean is subtracted, and d1, d2 are the top
+    points' weight differences (W1, W2), their column mean is subtracted, and d1, d2 are the top
     two right singular vectors of that centred matrix; the biases' components are zero, so the plane
     moves the weights only, as the random directions do. Returns (d1, d2, explained_variance_ratio)
     with ratio_j = s_j² / Σ s² over the centred singular values: the share of the trajectory's
-    variance along d_j. Each sign is chosen so that the first snapshot (the initial parameters) has a
+    variance along d_j. Each sign is chosen so that the first point (the initial parameters) has a
     coordinate ≤ 0: training runs towards +d1 and +d2. The centring only chooses the directions: the
-    plane still passes through θ, and a snapshot is projected as θ_i − θ (Li et al.'s
+    plane still passes through θ, and a point is projected as θ_i − θ (Li et al.'s
     project_trajectory does the same). Raises ValueError unless the weights of at least three
-    snapshots (Trainer.trajectory() ends with θ itself) do not lie on one line.
+    points (Trainer.trajectory() ends with θ itself) do not lie on one line.
     """
-    weights = np.array([_weights(snapshot) for snapshot in snapshots]).reshape(len(snapshots), -1)
+    weights = np.array([_weights(point) for point in points]).reshape(len(points), -1)
     offsets = weights - _weights(current)
     singular_values, right_vectors = np.zeros(0), np.zeros((0, offsets.shape[1]))
     if len(offsets):
@@ -195,7 +195,7 @@ class SurfaceResult:
     """The loss surface around θ and the trajectory on it, as the loss-surface screen shows them.
 
     Grid: losses[j, i] and accuracies[j, i] at θ + alphas[i]·d1 + betas[j]·d2.
-    Trajectory (one entry per snapshot): its training step; (a, b), its least-squares projection on
+    Trajectory (one entry per trajectory point): its training step; (a, b), its least-squares projection on
     the plane; distance, ‖θ_i − θ(a, b)‖, how far it lies off the plane; displacement, ‖θ_i − θ‖,
     its whole distance from the current parameters; loss, its true mean loss; surface_loss, the
     loss at its projection θ + a·d1 + b·d2 (what the drawn surface claims under it).
@@ -228,24 +228,24 @@ class SurfaceResult:
     explained_variance_ratio: np.ndarray | None
 
 
-def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT, grid=GRID_DEFAULT,
+def surface(params, points, X, labels, directions="random", span=SPAN_DEFAULT, grid=GRID_DEFAULT,
             loss="mse", seed=0):
     """The loss over θ + α·d1 + β·d2, α, β in [−span, span], and the trajectory projected on it.
 
-    `snapshots` is the trajectory as core/training.Trainer keeps it: (step, Parameters) pairs,
+    `points` is the trajectory as core/training.Trainer keeps it: (step, Parameters) pairs,
     initial first. "random": d1, d2 are filter-normalised (`filter_normalised_direction`, seeded
     by `seed`), so span 1 moves every unit's weights by their own norm. "pca": d1, d2 are the
     principal directions of the trajectory (`principal_directions`), each scaled to the largest distance ‖θ_i − θ‖ of a
-    snapshot, so span 1 frames the whole trajectory; fewer than two snapshots away from θ raise
+    point, so span 1 frames the whole trajectory; fewer than two points away from θ raise
     ValueError ("train a few steps first"). X is (n, 784) pixels/255, n in SAMPLES_RANGE.
     """
     check_settings(directions, span, grid, len(X), loss, seed)
-    steps = np.array([step for step, _ in snapshots], dtype=np.int64)
-    trajectory = [snapshot for _, snapshot in snapshots]
+    steps = np.array([step for step, _ in points], dtype=np.int64)
+    trajectory = [point for _, point in points]
     explained_variance_ratio = None
     if directions == "pca":
         d1, d2, explained_variance_ratio = principal_directions(trajectory, params)
-        reach = max(np.linalg.norm(snapshot.flatten() - params.flatten()) for snapshot in trajectory)
+        reach = max(np.linalg.norm(point.flatten() - params.flatten()) for point in trajectory)
         d1, d2 = _scaled(d1, reach), _scaled(d2, reach)
     else:
         rng = np.random.default_rng(seed)
@@ -277,9 +277,9 @@ def surface(params, snapshots, X, labels, directions="random", span=SPAN_DEFAULT
     )
 
 
-def path_lengths(result, snapshots) -> tuple[float, float]:
+def path_lengths(result, points) -> tuple[float, float]:
     """(Σ‖θᵢ₊₁ − θᵢ‖, Σ‖Δaᵢ·d1 + Δbᵢ·d2‖): the trajectory's length, and the length of its projection on the plane."""
-    vectors = np.array([params.flatten() for _, params in snapshots])
+    vectors = np.array([params.flatten() for _, params in points])
     basis = np.stack([result.plane.d1.flatten(), result.plane.d2.flatten()])
     shadow = np.diff(np.column_stack([result.trajectory_a, result.trajectory_b]), axis=0) @ basis
     return (float(np.linalg.norm(np.diff(vectors, axis=0), axis=1).sum()),

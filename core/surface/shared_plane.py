@@ -5,14 +5,14 @@ trajectory), so two runs' pictures cannot be laid over each other. Here the plan
 whole comparison: θ(a, b) = c + a·d1 + b·d2 through a centre c the learner picks (the runs' shared
 start θ0, or one run's current weights), with
 
-- "pca": d1, d2 the first two principal directions of the union of every run's saved snapshots
+- "pca": d1, d2 the first two principal directions of the union of every run's trajectory points
   (weights only, biases left out, centred: Li et al.'s PCA applied to all paths at once). They are
   orthonormal, ‖d1‖ = ‖d2‖ = 1 and d1·d2 = 0, so a and b are distances in weight space;
 - "random": two filter-normalised random directions at c (each unit's incoming weights scaled to
   that unit's norm in c, biases zero); not orthogonalised, so a and b are in units of the
   filter norms and the cosine between d1 and d2 is reported.
 
-Every snapshot θᵢ of every run is projected by least squares, (a, b) = argmin ‖θᵢ − c − a·d1 − b·d2‖,
+Every point θᵢ of every run is projected by least squares, (a, b) = argmin ‖θᵢ − c − a·d1 − b·d2‖,
 and reported with its distance off the plane ‖θᵢ − θ(a, b)‖, its true mean loss L(θᵢ), and the
 surface's value L(θ(a, b)) under it: where the two differ, the drawn path is a shadow.
 
@@ -45,18 +45,18 @@ TRUSTED = 0.05  # a path is drawn faithfully where the surface under it is withi
 
 @dataclass(frozen=True, eq=False)
 class PathOnPlane:
-    """One run's snapshots on the shared plane: step, (a, b), distance off the plane, true and surface loss."""
+    """One run's trajectory points on the shared plane: step, (a, b), distance off the plane, true and surface loss."""
 
     steps: np.ndarray
     a: np.ndarray
     b: np.ndarray
     distance: np.ndarray  # ‖θᵢ − θ(aᵢ, bᵢ)‖
-    loss: np.ndarray  # L(θᵢ), the true mean loss at the snapshot
+    loss: np.ndarray  # L(θᵢ), the true mean loss at the point
     surface_loss: np.ndarray  # L(θ(aᵢ, bᵢ)), what the drawn surface shows under it
 
     @property
     def disagreement(self) -> np.ndarray:
-        """|L(θᵢ) − L(θ(aᵢ, bᵢ))|: how far the surface's value under each snapshot is from its true loss."""
+        """|L(θᵢ) − L(θ(aᵢ, bᵢ))|: how far the surface's value under each point is from its true loss."""
         return np.abs(self.loss - self.surface_loss)
 
 
@@ -82,7 +82,7 @@ class SharedPlane:
 
 
 def union_directions(trajectories, centre):
-    """d1, d2, ratio: the top two principal directions of every run's snapshots together (weights only, centred).
+    """d1, d2, ratio: the top two principal directions of every run's points together (weights only, centred).
 
     Each is a unit vector with zero bias components, signed so that the paths on average run
     towards +d; ratio_j is the share of the union's centred weight variance along d_j. Raises
@@ -105,7 +105,7 @@ def shared_plane(trajectories, centre, X, labels, directions="pca", loss="cross-
     """The loss on the plane c + a·d1 + b·d2 over a grid framing every path, and each path projected on it.
 
     `trajectories` holds each run's (step, Parameters) pairs (Trainer.trajectory()); `centre` is c.
-    The grid is a frame around every projected snapshot and the centre (see `frame`), so every
+    The grid is a frame around every projected point and the centre (see `frame`), so every
     path lies inside the picture.
     """
     if directions not in DIRECTIONS:
@@ -119,13 +119,13 @@ def shared_plane(trajectories, centre, X, labels, directions="pca", loss="cross-
         rng = np.random.default_rng(seed)
         d1, d2 = filter_normalised_direction(centre, rng), filter_normalised_direction(centre, rng)
     plane = Plane(centre, d1, d2)
-    snapshots = [params for trajectory in trajectories for _, params in trajectory]
-    coordinates, distances = project_all(plane, snapshots)
+    points = [params for trajectory in trajectories for _, params in trajectory]
+    coordinates, distances = project_all(plane, points)
     alphas, betas = frame(coordinates, grid)
 
     evaluator = PlaneEvaluator(plane, X, labels, loss)
     grid_losses, grid_accuracies = evaluator.grid(alphas, betas)
-    true_losses, _accuracies = losses_at_parameters(snapshots + [centre], X, labels, loss)
+    true_losses, _accuracies = losses_at_parameters(points + [centre], X, labels, loss)
     surface_losses, _accuracies = evaluator.at_points(coordinates[:, 0], coordinates[:, 1])
 
     paths, start = [], 0

@@ -7,7 +7,7 @@ same next samples of the training set, in the dataset's order, through its own T
 network.sgd_step as a run trained alone, so a run trained here is bit for bit the run trained alone).
 
 What they show is computed here from the trainers, never written by hand: each run's silent hidden
-units and distance from its start at its saved snapshots, and the size of its output error dZ2. The
+units and distance from its start at its trajectory points, and the size of its output error dZ2. The
 reading of those numbers in words is the Compare screen's (ui/compare_reading.py), the runs' names
 are made where they are shown (locales/words.py).
 
@@ -165,14 +165,14 @@ def output_error_size(history) -> float:
 
 
 class TrackedRun:
-    """One compared run's trainer and its numbers at its saved snapshots, each computed once."""
+    """One compared run's trainer and its numbers at its trajectory points, each computed once."""
 
     def __init__(self, trainer: Trainer):
         self.trainer = trainer
-        self._silent: dict[int, int] = {}  # snapshot step -> silent units there (snapshots never change)
+        self._silent: dict[int, int] = {}  # point's step -> silent units there (a point never changes)
 
     def silent_along(self) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, silent hidden units) at every saved snapshot and at the current step."""
+        """(steps, silent hidden units) at every trajectory point and at the current step."""
         probe = probe_images(self.trainer)
         points = self.trainer.trajectory()
         for step, params in points[:-1]:
@@ -185,7 +185,7 @@ class TrackedRun:
         return steps, np.array(counts)
 
     def distance_along(self) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, ‖θ − θ0‖) at every saved snapshot and at the current step."""
+        """(steps, ‖θ − θ0‖) at every trajectory point and at the current step."""
         start = self.trainer.initial_params
         points = self.trainer.trajectory()
         return (np.array([step for step, _ in points]),

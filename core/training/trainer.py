@@ -14,7 +14,7 @@ A step that would make any value inf or nan is refused (the learning rate was to
 last finite parameters stay, stopped_reason says why, and nothing trains until reset().
 
 What it keeps is bounded however long it runs: the history is binned (core/training/history.py), the
-parameter snapshots are thinned (core/training/snapshots.py), and the training images are read, never copied.
+trajectory points are thinned (core/training/trajectory.py), and the training images are read, never copied.
 Left out on purpose: shuffling, minibatches, momentum (the document has none); saving to disk
 (core/record/checkpoints.py does that with state_dict()).
 """
@@ -43,7 +43,7 @@ from core.model.network import (
 from core.model.pixel_cache import as_image_rows, as_labels, float32_pixels
 from core.reasons import Reason, Refusal
 from core.training.settings import Settings, learning_rate_at, structural_errors
-from core.training.snapshots import Snapshots, compact
+from core.training.trajectory import TrajectoryPoints, compact
 from core.training.step_record import StepRecord
 from core.training.stop_note import AFTER_THIS_UPDATE, IN_THE_FORWARD_PASS, STOPPED, read_stop_note
 
@@ -71,7 +71,7 @@ def _all_finite(arrays) -> bool:
 
 
 class Trainer:
-    """One learner's training run: parameters, position in the data, history and snapshots."""
+    """One learner's training run: parameters, position in the data, history and trajectory points."""
 
     def __init__(self, settings, train_images, train_labels, test_images, test_labels):
         self._train_images = as_image_rows(train_images, "training images")
@@ -98,7 +98,7 @@ class Trainer:
         self.last_record: StepRecord | None = None
         self.stopped_reason: str | None = None
         self.history = History(settings.hidden)
-        self._snapshots = Snapshots(self.params)
+        self._trajectory_points = TrajectoryPoints(self.params)
         self._test_probabilities = None  # A2 of the test set for the current parameters, once computed
 
     @property
@@ -139,13 +139,13 @@ class Trainer:
         return self.training_size - self.index
 
     @property
-    def snapshots(self) -> list[tuple[int, Parameters]]:
-        """(step, parameters as float32) of the saved snapshots, oldest first, step 0 included."""
-        return self._snapshots.as_list()
+    def trajectory_points(self) -> list[tuple[int, Parameters]]:
+        """(step, parameters as float32) of the saved trajectory points, oldest first, step 0 included."""
+        return self._trajectory_points.as_list()
 
     def trajectory(self) -> list[tuple[int, Parameters]]:
-        """The snapshots followed by the current parameters (unless a snapshot was just taken)."""
-        points = self.snapshots
+        """The trajectory points followed by the current parameters (unless a point was just taken)."""
+        points = self.trajectory_points
         if points[-1][0] != self.step_count:
             points.append((self.step_count, self.params.copy()))
         return points
@@ -230,7 +230,7 @@ class Trainer:
                 done += 1
             else:
                 size = min(n - 1 - done, CHUNK - done % CHUNK, self.steps_to_epoch_end,
-                           max(1, self._snapshots.next_step - self.step_count))
+                           max(1, self._trajectory_points.next_step - self.step_count))
                 done += self._train_chunk(size)
             if progress is not None and (done % CHUNK == 0 or done == n):
                 progress(done, n)
@@ -270,12 +270,12 @@ class Trainer:
         return size
 
     def _advance(self, steps):
-        """Move the position on by `steps` samples; take a snapshot or end the epoch when due."""
+        """Move the position on by `steps` samples; take a trajectory point or end the epoch when due."""
         self.index += steps
         self.step_count += steps
         self._test_probabilities = None
-        if self.step_count >= self._snapshots.next_step:
-            self._snapshots.take(self.step_count, self.params)
+        if self.step_count >= self._trajectory_points.next_step:
+            self._trajectory_points.take(self.step_count, self.params)
         if self.index == self.training_size:
             self.history.end_epoch(self.epoch, self.step_count, self.evaluate())
             self.epoch += 1
@@ -329,14 +329,14 @@ class Trainer:
         return ~(Z1 > 0).any(axis=0)
 
     def memory_bytes(self) -> int:
-        """Bytes this trainer holds beyond the shared data sets (its arrays, history and snapshots)."""
+        """Bytes this trainer holds beyond the shared data sets (its arrays, history and trajectory points)."""
         arrays = self.initial_params.as_tuple()
         cached = 0 if self._test_probabilities is None else self._test_probabilities.nbytes
         record = 0 if self.last_record is None else sum(
             array.nbytes for array in (self.last_record.x, *self.last_record.forward, *self.last_record.gradients,
                                        *self.last_record.params_before.as_tuple()))
         return (2 * sum(array.nbytes for array in arrays) + self.history.nbytes()
-                + self._snapshots.nbytes() + cached + record)
+                + self._trajectory_points.nbytes() + cached + record)
 
     # --- saving and restoring ------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class Trainer:
         state.update({"epoch": self.epoch, "index": self.index, "step_count": self.step_count, "drawings": self.drawings,
                       "stopped_reason": self.stopped_reason or "", "training_size": self.training_size})
         state.update(self.history.state())
-        state.update(self._snapshots.state())
+        state.update(self._trajectory_points.state())
         return state
 
     @classmethod
@@ -365,7 +365,7 @@ class Trainer:
         trainer.params = params
         trainer.epoch, trainer.index, trainer.step_count, trainer.drawings = epoch, index, step_count, drawings
         trainer.stopped_reason = stopped_reason
-        trainer._snapshots.next_step = math.inf  # a view keeps no trajectory of its own
+        trainer._trajectory_points.next_step = math.inf  # a view keeps no trajectory of its own
         return trainer
 
     @classmethod
@@ -397,7 +397,7 @@ class Trainer:
             raise Refusal("training.not_finite")
         trainer.stopped_reason = read_stop_note(str(_scalar(state["stopped_reason"])))
         trainer.history.load(state, steps, epoch, index, size)
-        trainer._snapshots.load(state, steps)
+        trainer._trajectory_points.load(state, steps)
         return trainer
 
 

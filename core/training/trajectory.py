@@ -1,10 +1,14 @@
-"""Copies of the parameters at chosen steps: how the weights moved, for the Weights player and the loss surface.
+"""Trajectory points: the parameters at chosen steps, how the weights moved, for the Weights player and loss surface.
 
 They are float32 (half the memory; float64 only if a value is beyond float32's range).
-Snapshots are due at steps spaced evenly in log(step + 50): dense while the weights change fast at
+Points are due at steps spaced evenly in log(step + 50): dense while the weights change fast at
 the start, sparse later. Past the maximum count (48, or fewer if they would exceed the byte budget)
-the snapshot whose neighbours are closest in log(step + 50) is dropped. The initial parameters
+the point whose neighbours are closest in log(step + 50) is dropped. The initial parameters
 (step 0) are always kept.
+
+Not the store's snapshots (core/record/events.py), which cache a whole trainer's state to replay a run
+from. The keys state() writes and load() reads still begin "snapshots.", as they did when these points
+had that name, so every checkpoint saved before loads unchanged.
 """
 
 import math
@@ -14,8 +18,8 @@ import numpy as np
 from core.model.network import PARAMETER_NAMES, Parameters
 from core.reasons import Refusal
 
-MAX_SNAPSHOTS = 48
-SNAPSHOT_BYTES = 16 * 2**20
+MAX_TRAJECTORY_POINTS = 48
+TRAJECTORY_BYTES = 16 * 2**20
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -25,21 +29,21 @@ def compact(params) -> tuple:
     return tuple(array.astype(np.float32 if fits else np.float64) for array in params.as_tuple())
 
 
-class Snapshots:
+class TrajectoryPoints:
     """The saved (step, parameters) pairs of one run, oldest first, bounded in count and bytes."""
 
     OFFSET = 50
     RATIO = 1.25
 
-    def __init__(self, params, max_count=MAX_SNAPSHOTS, byte_budget=SNAPSHOT_BYTES):
-        per_snapshot = 4 * sum(array.size for array in params.as_tuple())
-        self.max_count = max(2, min(max_count, byte_budget // per_snapshot))
+    def __init__(self, params, max_count=MAX_TRAJECTORY_POINTS, byte_budget=TRAJECTORY_BYTES):
+        per_point = 4 * sum(array.size for array in params.as_tuple())
+        self.max_count = max(2, min(max_count, byte_budget // per_point))
         self.steps: list[int] = []
         self.saved: list[tuple] = []
         self.take(0, params)
 
     def due_after(self, step) -> int:
-        """The step at which the snapshot after one at `step` is due."""
+        """The step at which the point after one at `step` is due."""
         return max(step + 1, math.ceil((step + self.OFFSET) * self.RATIO) - self.OFFSET)
 
     def take(self, step, params):
@@ -68,7 +72,7 @@ class Snapshots:
         return state
 
     def load(self, state, current_step):
-        """Restore saved snapshots of a run now at `current_step`; ValueError unless they are ones take() makes."""
+        """Restore saved points of a run now at `current_step`; ValueError unless they are ones take() makes."""
         steps = np.asarray(state["snapshots.steps"])
         stacked = [np.asarray(state[f"snapshots.{name}"]) for name in PARAMETER_NAMES]
         shapes = [array.shape for array in self.saved[0]]

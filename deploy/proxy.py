@@ -1,0 +1,112 @@
+"""nginx in front of the replicas: its configuration rendered from deploy/nginx.conf.template, and the process.
+
+Cookie affinity keeps each session on its replica (ROUTE_COOKIE), and every answer names the replica that
+gave it (REPLICA_HEADER). Starting the replicas is deploy/processes.py's; the two together deploy/serve.py's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from deploy.processes import HOST, ServeError, free_port, log_tail, stop_process
+
+TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+ROUTE_COOKIE = "backprop_route"
+REPLICA_HEADER = "X-Replica"
+
+
+def find_nginx() -> str | None:
+    """nginx from $NGINX, PATH, or the sbin folder beside a PATH bin folder (Debian's home)."""
+    if os.environ.get("NGINX"):
+        return os.environ["NGINX"]
+    found = shutil.which("nginx")
+    if found:
+        return found
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if Path(folder).name == "bin":
+            candidate = Path(folder).with_name("sbin") / "nginx"
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
+
+
+
+def render_config(upstreams: list[int | str], listen: str, shutdown_timeout: str = "10s", *,
+                  cookie: str = ROUTE_COOKIE, header: str = REPLICA_HEADER, server_options: str = "max_fails=0",
+                  connect_timeout: str = "60s", stream_timeout: str = "86400s") -> str:
+    """nginx.conf for these upstreams (a replica's port on this machine, or "address:port"), from the template.
+
+    The defaults serve one machine's replicas; deploy/topology.py puts a second proxy in front of several
+    machines with its own cookie and header, and a short connect timeout so a dead machine is skipped.
+    """
+    # max_fails=0: one failed request must not move every session of a replica elsewhere for
+    # fail_timeout; nginx still retries that one request on the next replica.
+    servers = "\n".join(f"        server {HOST if isinstance(upstream, int) else ''}"
+                        f"{':' if isinstance(upstream, int) else ''}{upstream} {server_options};"
+                        for upstream in upstreams)
+    fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@COOKIE@": cookie, "@HEADER@": header,
+              "@SHUTDOWN_TIMEOUT@": shutdown_timeout, "@CONNECT_TIMEOUT@": connect_timeout,
+              "@STREAM_TIMEOUT@": stream_timeout}
+    text = TEMPLATE.read_text()
+    for name, value in fields.items():
+        text = text.replace(name, value)
+    return text
+
+
+
+class NginxProxy:
+    """nginx in the foreground with a config rendered from nginx.conf.template into a temp folder."""
+
+    def __init__(self, upstream_ports: list[int | str], *, port: int | None = None, host: str = HOST,
+                 shutdown_timeout: str = "10s", **config: str) -> None:
+        self.binary = find_nginx()
+        if self.binary is None:
+            raise ServeError("nginx not found (install Debian's nginx package, or set NGINX)")
+        self.port = port or free_port()
+        self.url = f"http://{HOST if host in ('0.0.0.0', '') else host}:{self.port}"
+        self.folder = Path(tempfile.mkdtemp(prefix="backprop-nginx-"))
+        # As root, nginx's workers run as an unprivileged user and need to enter the folder.
+        self.folder.chmod(0o755)
+        self.config = self.folder / "nginx.conf"
+        self.error_log = self.folder / "error.log"
+        self.config.write_text(render_config(upstream_ports, f"{host}:{self.port}", shutdown_timeout,
+                                               **config))
+        self.process: subprocess.Popen | None = None
+
+    def _command(self, *extra: str) -> list[str]:
+        return [self.binary, "-p", f"{self.folder}/", "-c", str(self.config),
+                "-e", str(self.error_log), *extra]
+
+    def start(self) -> NginxProxy:
+        check = subprocess.run(self._command("-t", "-q"), capture_output=True, text=True)
+        if check.returncode != 0:
+            raise ServeError(f"nginx rejected {self.config}:\n{check.stderr}")
+        self.process = subprocess.Popen(self._command("-g", "daemon off;"), stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServeError(f"nginx exited ({self.process.returncode}):\n{log_tail(self.error_log)}")
+            with socket.socket() as probe:
+                if probe.connect_ex((HOST, self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise ServeError(f"nginx not listening on {self.port}:\n{log_tail(self.error_log)}")
+
+    def reload(self) -> None:
+        """Re-read the config (SIGHUP): old workers close their WebSockets after the timeout."""
+        self.process.send_signal(signal.SIGHUP)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, signal.SIGQUIT)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
