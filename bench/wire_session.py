@@ -156,7 +156,14 @@ class WireSession:
             message.rerun_script.CopyFrom(state)
             self._state.finished.clear()
             started = time.perf_counter()
-            await self._socket.send(message.SerializeToString())
+            try:
+                await self._socket.send(message.SerializeToString())
+            except ConnectionClosed as closed:
+                # The socket closed before the reader noticed: let it notice, so `connected` says so, and
+                # say the click was never sent (it cannot be in the store).
+                await asyncio.wait({self._reader}, timeout=self.timeout)
+                self.errors.append(f"{action}: not sent, connection closed: {closed}")
+                raise LearnerError(self.errors[-1]) from None
             try:
                 await asyncio.wait_for(self._wait_finished(), self.timeout)
             except TimeoutError:
