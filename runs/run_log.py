@@ -122,14 +122,17 @@ class RunLog:
         rows = [{"run_id": run_id, "seq": position + offset, "body": _event_json(event),
                  "checkpoint": getattr(event, "sha256", None)} for offset, event in enumerate(events)]
         end = position + len(rows)
+        now = time.time()
         try:
             with self._begin() as connection:
-                # The conditional UPDATE comes first: it takes the write lock (SQLite) or the row lock
-                # (PostgreSQL), so a second writer waits, then finds the length moved and fails.
-                _refuse_if_class_ended(connection, run_id, time.time())
-                moved = connection.execute(sa.update(runs).where(runs.c.id == run_id, runs.c.length == position)
-                                           .values(length=end, touched=time.time())).rowcount
+                # One conditional UPDATE, first: it takes the write lock (SQLite) or the row lock
+                # (PostgreSQL), so a second writer waits, then finds the length moved and fails. Its
+                # condition also asks whether the run's class has ended, so that costs no second query.
+                moved = connection.execute(sa.update(runs).where(runs.c.id == run_id, runs.c.length == position,
+                                                                 ~_class_ended(runs.c.id, now))
+                                           .values(length=end, touched=now)).rowcount
                 if moved != 1:
+                    _refuse_if_class_ended(connection, run_id, now)
                     length = connection.execute(sa.select(runs.c.length).where(runs.c.id == run_id)).scalar()
                     if length is None:
                         raise UnknownRun(_("there is no run {run}").format(run=run_id))
@@ -222,6 +225,12 @@ class RunLog:
         if any(row.position < 0 or len(row.blob) > MAX_BLOB_BYTES for row in rows):
             raise CorruptRecord(_("run {run}'s keyframes are not ones the store writes").format(run=run_id))
         return [(int(row.position), bytes(row.blob)) for row in rows]
+
+def _class_ended(run_id, now):
+    """Whether the run `run_id` (a value or a column) belongs to a class that has ended by `now`: an SQL condition."""
+    return sa.exists().where(class_runs.c.run_id == run_id, class_runs.c.member_id == class_members.c.id,
+                             class_members.c.class_id == classes.c.id, classes.c.ends <= now)
+
 
 def _refuse_if_class_ended(connection, run_id, now) -> None:
     """ClassEnded if `run_id` is a run of a class that has ended: its log is read-only from the end on.
