@@ -20,6 +20,7 @@ import time
 import numpy as np
 from playwright.sync_api import sync_playwright
 
+from core.model.batched import FrameMeasures
 from core.model.network import init_parameters
 from deploy.browser import launch_chromium, open_screen, settle, streamlit_app
 from deploy.processes import cpu_seconds
@@ -46,7 +47,7 @@ def open_weights(page, pid: int) -> tuple[float, float]:
 def payload_bytes(frames: int, hidden: int) -> int:
     """The size, in the player's format, of `frames` frames of a network with `hidden` units."""
     history = [(step, init_parameters(hidden, "uniform", step)) for step in range(frames)]
-    measures = [weight_frames.FrameMeasures(0.5, np.zeros(hidden, dtype=bool))] * frames
+    measures = [FrameMeasures(0.5, np.zeros(hidden, dtype=bool))] * frames
     return len(weight_frames.payload(history, measures, 60_000))
 
 

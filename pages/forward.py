@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core.model import network
-from core.training.trainer import PROBE_IMAGES
+from core.model.batched import PROBE_IMAGES
 from locales import N_, _, ngettext, number, plotly_separators
 from ui import explaining, figures, session, shell, timeline_panel
 

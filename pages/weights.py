@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.training.trainer import PROBE_IMAGES
+from core.model.batched import PROBE_IMAGES
 from locales import _, number
 from ui import session, shell, timeline_panel
 from ui.weight_player import weight_player

@@ -15,7 +15,8 @@ from core.training import lockstep
 from core.model import network
 from core.record.checkpoints import load_checkpoint, save_checkpoint
 from core.training.settings import Settings
-from core.training.trainer import PROBE_IMAGES, Trainer
+from core.model.batched import PROBE_IMAGES
+from core.training.trainer import Trainer
 from tests.saying import raises_saying
 from locales.words import run_labels, said
 from ui import compare_reading

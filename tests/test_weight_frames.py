@@ -7,10 +7,12 @@ from core.model.network import forward, init_parameters
 from core.model.pixel_cache import float32_pixels
 from core.training.settings import Settings
 from core.training.trajectory import TrajectoryPoints
-from core.training.trainer import PROBE_IMAGES, Trainer
+from core.model import batched
+from core.model.batched import PROBE_IMAGES, FrameMeasures
+from core.training.trainer import Trainer
 from tests.weight_payload import decode, decoded_W1
 from ui import weight_frames
-from ui.weight_frames import FrameMeasures, frame_limit, merge_frames, payload, thin_evenly
+from ui.weight_frames import frame_limit, merge_frames, payload, thin_evenly
 
 TRAINING_SIZE = 60_000
 
@@ -109,7 +111,7 @@ def test_a_frames_measures_are_its_test_accuracy_and_its_silent_units(trained, m
     killed = current.copy()
     killed.W1[:, 3], killed.b1[3] = -1.0, -1.0  # unit 4 can never fire on pixels ≥ 0
     X = float32_pixels(mnist.test_images)
-    now, dead = (weight_frames.measure(params, X, mnist.test_labels) for params in (current, killed))
+    now, dead = (batched.measure(params, X, mnist.test_labels) for params in (current, killed))
     assert now.accuracy == trained.evaluate()
     np.testing.assert_array_equal(now.silent, trained.dead_units())
     X = mnist.test_images[:PROBE_IMAGES].reshape(-1, 784) / 255.0
@@ -125,9 +127,9 @@ def test_frames_measured_together_measure_as_each_alone(trained, mnist):
     frames.append(frames[-1].copy())
     frames[-1].W1[:, 3], frames[-1].b1[3] = -1.0, -1.0
     X = float32_pixels(mnist.test_images)
-    together = weight_frames.measure_together(frames, X, mnist.test_labels)
-    alone = [weight_frames.measure(params, X, mnist.test_labels) for params in frames]
-    assert len(frames) > weight_frames.BATCH  # more than one batch
+    together = batched.measure_together(frames, X, mnist.test_labels)
+    alone = [batched.measure(params, X, mnist.test_labels) for params in frames]
+    assert len(frames) > batched.BATCH  # more than one batch
     for one, other in zip(together, alone):
         assert one.accuracy == pytest.approx(other.accuracy, abs=1 / 10_000)  # a tie broken otherwise, at most
         np.testing.assert_array_equal(one.silent, other.silent)

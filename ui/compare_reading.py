@@ -11,7 +11,7 @@ import numpy as np
 
 from core.surface.shared_plane import TRUSTED, SharedPlane
 from core.training.lockstep import distance_from_start, largest_difference, output_error_size
-from core.training.trainer import PROBE_IMAGES
+from core.model.batched import PROBE_IMAGES
 from locales import _, ngettext, number, percent
 
 

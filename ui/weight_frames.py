@@ -16,19 +16,15 @@ h = 10 are 1.3 MB.
 
 import hashlib
 import json
-from typing import NamedTuple
 
 import numpy as np
 
-from core.model.metrics import accuracy
-from core.model.network import Parameters, forward
+from core.model.batched import PROBE_IMAGES, FrameMeasures, compact, measure_together
+from core.model.network import Parameters
 from core.model.pixel_cache import float32_pixels
-from core.training.trajectory import compact
-from core.training.trainer import PROBE_IMAGES
 from ui import figures
 
 MAX_FRAMES = 150
-BATCH = 16  # frames measured with one product over the test set
 W1_BUDGET = 3_000_000  # bytes of int8 W1 changes at most: fewer frames for h > 25 (59 for h = 64)
 PERCENTILE = 99.9  # W1's colour scale: ±this percentile of |W1|, so a few extreme pixels do not wash out the rest
 QUANT_LEVELS = 127  # int8 codes −127..127
@@ -71,45 +67,6 @@ def frames(trainer, keyframes=()) -> list[tuple[int, Parameters]]:
 
 
 # --- what each frame measures --------------------------------------------------------------------
-
-class FrameMeasures(NamedTuple):
-    """What one frame's parameters do on the test set."""
-
-    accuracy: float  # fraction of the test images predicted right
-    silent: np.ndarray  # (h,) bool: Z1 ≤ 0 on every one of the first PROBE_IMAGES test images
-
-
-def measure(params: Parameters, test_pixels: np.ndarray, test_labels: np.ndarray) -> FrameMeasures:
-    """Accuracy = mean(argmax A2 = label) over the test set; silent = Z1 = W1ᵀx + b1 ≤ 0 on all probe images.
-
-    The plain reference: the screen measures many frames at once with measure_together().
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        values = forward(Parameters(*compact(params)), test_pixels)
-    silent = ~(values.Z1[:PROBE_IMAGES] > 0).any(axis=0)
-    return FrameMeasures(accuracy(values.A2.argmax(axis=1), test_labels), silent)
-
-
-def measure_together(frames: list[Parameters], test_pixels: np.ndarray, test_labels: np.ndarray) -> list[FrameMeasures]:
-    """measure() of many frames: one product X·[W1 of BATCH frames] reads the 10,000 test images once per batch.
-
-    The same maths as measure() (which tests/test_weight_frames.py holds it to), with A2's argmax
-    taken on Z2 = W2ᵀA1 + b2, since the softmax keeps the order. A frame at a time, the products
-    have only h columns and are bound by reading X: this is several times faster.
-    """
-    results = []
-    for first in range(0, len(frames), BATCH):
-        batch = [Parameters(*(array.astype(np.float32) for array in compact(params)))
-                 for params in frames[first:first + BATCH]]
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z1 = test_pixels @ np.concatenate([params.W1 for params in batch], axis=1)
-            for k, params in enumerate(batch):
-                z1 = Z1[:, k * params.hidden:(k + 1) * params.hidden] + params.b1
-                Z2 = np.maximum(z1, 0) @ params.W2 + params.b2
-                results.append(FrameMeasures(accuracy(Z2.argmax(axis=1), test_labels),
-                                             ~(z1[:PROBE_IMAGES] > 0).any(axis=0)))
-    return results
-
 
 def fingerprint(params: Parameters) -> bytes:
     """A digest of the parameters' values: a frame's measures never change, whatever its step is called."""

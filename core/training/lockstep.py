@@ -22,7 +22,9 @@ import numpy as np
 from core.model.network import init_parameters
 from core.model.pixel_cache import float32_pixels
 from core.training.settings import Settings, validation_errors
-from core.training.trainer import PROBE_IMAGES, Trainer
+from core.model import batched
+from core.model.batched import PROBE_IMAGES
+from core.training.trainer import Trainer
 from core.reasons import Reason, Refusal
 
 MIN_RUNS, MAX_RUNS = 2, 4
@@ -138,8 +140,7 @@ def train_in_lockstep(trainers, n, should_stop=None) -> int:
 
 def silent_units(params, probe) -> int:
     """How many hidden units have Z1 = W1ᵀx + b1 ≤ 0 on every probe image (float32, as Trainer.dead_units)."""
-    Z1 = probe @ np.asarray(params.W1, dtype=np.float32) + np.asarray(params.b1, dtype=np.float32)
-    return int((~(Z1 > 0).any(axis=0)).sum())
+    return int(batched.silent_units(batched.hidden_sums(params, probe)).sum())
 
 
 def probe_images(trainer) -> np.ndarray:

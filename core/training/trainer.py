@@ -40,15 +40,15 @@ from core.model.network import (
     pixels,
     sgd_step,
 )
+from core.model.batched import PROBE_IMAGES, compact, hidden_sums, silent_units
 from core.model.pixel_cache import as_image_rows, as_labels, float32_pixels
 from core.reasons import Reason, Refusal
 from core.training.settings import Settings, learning_rate_at, structural_errors
-from core.training.trajectory import TrajectoryPoints, compact
+from core.training.trajectory import TrajectoryPoints
 from core.training.step_record import StepRecord
 from core.training.stop_note import AFTER_THIS_UPDATE, IN_THE_FORWARD_PASS, STOPPED, read_stop_note
 
 CHUNK = 1000  # steps between progress reports and stop checks in train()
-PROBE_IMAGES = 1000  # test images on which a hidden unit must stay off to count as dead
 STATE_FORMAT = "backprop-lab-trainer-1"
 
 
@@ -322,11 +322,10 @@ class Trainer:
         so the Train screen can afford this on every click.
         """
         if probe_images is None:
-            X = float32_pixels(self._test_images)[:PROBE_IMAGES]
-            Z1 = X @ self.params.W1.astype(np.float32) + self.params.b1.astype(np.float32)
+            Z1 = hidden_sums(self.params, float32_pixels(self._test_images)[:PROBE_IMAGES])
         else:
             Z1 = forward(self.params, pixels(probe_images)).Z1
-        return ~(Z1 > 0).any(axis=0)
+        return silent_units(Z1)
 
     def memory_bytes(self) -> int:
         """Bytes this trainer holds beyond the shared data sets (its arrays, history and trajectory points)."""

@@ -15,18 +15,12 @@ import math
 
 import numpy as np
 
+from core.model.batched import compact
 from core.model.network import PARAMETER_NAMES, Parameters
 from core.reasons import Refusal
 
 MAX_TRAJECTORY_POINTS = 48
 TRAJECTORY_BYTES = 16 * 2**20
-FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def compact(params) -> tuple:
-    """The parameters as float32 copies, or float64 ones if a value is beyond float32's range."""
-    fits = all(np.abs(array).max() < FLOAT32_MAX for array in params.as_tuple())
-    return tuple(array.astype(np.float32 if fits else np.float64) for array in params.as_tuple())
 
 
 class TrajectoryPoints:
