@@ -192,3 +192,41 @@ def test_no_core_module_that_translates_hides_the_translation_function():
     hidden = [(path.name, line) for path in translating if "from locales" in path.read_text()
               for line, text in findings(path) if text.startswith(("_ assigned", "_() of"))]
     assert hidden == []
+
+
+# --- the handout's words: settings by name, not by value ------------------------------------------------
+
+def test_a_rule_an_initialisation_and_a_loss_are_named_in_the_language(language):
+    from locales.words import init_name, loss_name, rule_name, rule_title, setting_text
+    language("el")
+    assert [rule_name(rule) for rule in ("document", "mse", "cross-entropy")] == ["του κειμένου", "MSE", "cross-entropy"]
+    assert rule_title("document") == "κανόνας του κειμένου"
+    assert [init_name(init) for init in ("uniform", "he")] == ["ομοιόμορφη", "He"]
+    assert loss_name("mse") == "MSE" and setting_text("document", "rule") == "του κειμένου"
+    language("en")
+    assert rule_title("document") == "document's rule" and init_name("uniform") == "uniform"
+
+
+def test_greek_screens_show_the_rule_and_the_initialisation_by_name_and_keep_their_values_in_the_url():
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/train.py").run()
+    sidebar = " ".join(block.value for block in app.sidebar.caption)
+    assert "κανόνας του κειμένου · αρχικοποίηση ομοιόμορφη" in sidebar and "document" not in sidebar
+    rule, init = app.selectbox(key="setting_rule"), app.selectbox(key="setting_init")
+    assert rule.options == ["κανόνας του κειμένου", "κανόνας MSE", "κανόνας cross-entropy"]
+    assert init.options == ["ομοιόμορφη", "He"]
+    rule.set_value("mse")
+    init.set_value("he")
+    app.button(key="FormSubmitter:settings-Επαναφορά με αυτές τις ρυθμίσεις").click().run()
+    assert not app.exception and trainer_of(app).settings.rule == "mse"
+    assert app.query_params["rule"] in ("mse", ["mse"]) and app.query_params["init"] in ("he", ["he"])
+    assert "κανόνας MSE · αρχικοποίηση He" in " ".join(block.value for block in app.sidebar.caption)
+    train_click(app, 1)
+    app.switch_page("pages/gradients.py").run()
+    assert not app.exception
+    assert app.selectbox(key="gradients_rule").options[0] == "κανόνας του κειμένου"
+    assert app.selectbox(key="gradients_loss").options == ["MSE", "cross-entropy"]
+    latex = " ".join(block.value for block in app.latex)
+    assert "κανόνας του κειμένου" in latex and "document" not in latex
+    text = shown_text(app)
+    assert "κανόνας MSE" in text and "`mse`" not in text and "`document`" not in text
