@@ -230,3 +230,21 @@ def test_greek_screens_show_the_rule_and_the_initialisation_by_name_and_keep_the
     assert "κανόνας του κειμένου" in latex and "document" not in latex
     text = shown_text(app)
     assert "κανόνας MSE" in text and "`mse`" not in text and "`document`" not in text
+
+
+def test_greek_gives_the_matrices_w1_and_w2_one_gender():
+    """W1, W2, dW1 and dW2 are matrices, «ο πίνακας W1» (the handout: «ο transpose πίνακας»): masculine in every
+    message, never «το W1»; the vectors b, Z, A stay neuter, «το διάνυσμα»."""
+    neuter = re.compile(r"(?<![\w])(το|Το|στο|Στο|ένα|Ένα|αρχικό|νέα)\s+(\*\*)?d?W_?[12](?![\w])")
+    found = [text for message in catalog("el") if message.id
+             for text in texts(message) if neuter.search(text)]
+    assert found == []
+
+
+def test_a_checkpoint_names_its_arrays_as_matrices_in_greek(language):
+    from core.reasons import Reason
+    from locales.words import said
+    language("el")
+    initial = Reason("checkpoint.initial", name="W1")
+    assert said(Reason("checkpoint.W1_shape", what=initial, shape=(3, 4), inputs=784)) == (
+        "ο πίνακας W1 της αρχής έχει σχήμα (3, 4), όχι (784, h).")
