@@ -248,3 +248,13 @@ def test_a_checkpoint_names_its_arrays_as_matrices_in_greek(language):
     initial = Reason("checkpoint.initial", name="W1")
     assert said(Reason("checkpoint.W1_shape", what=initial, shape=(3, 4), inputs=784)) == (
         "ο πίνακας W1 της αρχής έχει σχήμα (3, 4), όχι (784, h).")
+
+
+def test_the_greek_errata_quote_the_document_in_whole_sentences():
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/errata.py").run()
+    assert not app.exception
+    text = shown_text(app)
+    assert ("Στην ενότητα Backward Propagation το κείμενο γράφει «Άρα από τον κανόνα της αλυσίδας έχουμε για τα "
+            "βάρη που συνδέουν το hidden με το output layer» και δίνει την εξίσωση (3)") in text
+    assert "Στην ενότητα Mean squared error το κείμενο ορίζει το y" in text
