@@ -258,3 +258,11 @@ def test_the_greek_errata_quote_the_document_in_whole_sentences():
     assert ("Στην ενότητα Backward Propagation το κείμενο γράφει «Άρα από τον κανόνα της αλυσίδας έχουμε για τα "
             "βάρη που συνδέουν το hidden με το output layer» και δίνει την εξίσωση (3)") in text
     assert "Στην ενότητα Mean squared error το κείμενο ορίζει το y" in text
+
+
+def test_greek_speaks_to_a_university_not_a_school():
+    """Students are φοιτητές and the person teaching is «ο/η διδάσκων/-ουσα» (or the sentence names the teaching
+    link): never the school's μαθητής or καθηγητής."""
+    school = re.compile(r"μαθητ|Μαθητ|καθηγητ|Καθηγητ")
+    found = [text for message in catalog("el") if message.id for text in texts(message) if school.search(text)]
+    assert found == []
