@@ -54,7 +54,7 @@ loss = controls[1].selectbox(_("loss"), loss_surface.LOSS_NAMES,
 grid = controls[2].slider(_("grid points per side"), *loss_surface.GRID_RANGE, chosen["grid"], step=2,
                           key="surface_grid")
 span = controls[3].number_input(_("span (± along each direction)"), *loss_surface.SPAN_RANGE, chosen["span"],
-                                step=0.25, key="surface_span")
+                                format="%g", step=0.25, key="surface_span")
 samples = controls[4].number_input(_("test images used"), *loss_surface.SAMPLES_RANGE, chosen["samples"], step=500,
                                    key="surface_samples")
 seed = controls[5].number_input(_("direction seed"), *SEED_RANGE, chosen["seed"], key="surface_seed",

@@ -259,8 +259,9 @@ def setting_input(column, name: str):
         inits = {init: init_name(init) for init in INITIALISATIONS}
         return column.selectbox(label, list(inits), key=f"lesson_{name}", format_func=inits.get)
     low, high = next(bounds for field, *bounds in NUMERIC_RANGES.values() if field == name)
-    options = {"format": "%.5f", "step": 0.001} if name == "learning_rate" else (
-        {"step": 0.05} if name == "decay_factor" else {})
+    # "%g": 0.01, not 0.01000 (Streamlit's number input takes printf formats only, so its decimal sign stays ".").
+    options = {"format": "%g", "step": 0.001} if name == "learning_rate" else (
+        {"format": "%g", "step": 0.05} if name == "decay_factor" else {})
     return column.number_input(label, low, high, default, key=f"lesson_{name}", **options)
 
 

@@ -56,7 +56,7 @@ def settings_form() -> None:
             columns = st.columns(4)
             learning_rate = number_setting(columns[0], "lr", _("learning rate α"), format="%g", step=0.001)
             decay_period = number_setting(columns[1], "decay", _("halve α every … epochs"))
-            decay_factor = number_setting(columns[2], "factor", _("decay factor"), step=0.05)
+            decay_factor = number_setting(columns[2], "factor", _("decay factor"), format="%g", step=0.05)
             rule_titles = {rule: rule_title(rule) for rule in GRADIENT_RULES}
             rule = choice_setting(columns[3], "rule", _("gradient rule"), rule_titles,
                                   _("{document}: dZ2 = 2(A2 − y); {mse}: the exact gradient of Σ(A2 − y)² through the "

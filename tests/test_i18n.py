@@ -266,3 +266,14 @@ def test_greek_speaks_to_a_university_not_a_school():
     school = re.compile(r"μαθητ|Μαθητ|καθηγητ|Καθηγητ")
     found = [text for message in catalog("el") if message.id for text in texts(message) if school.search(text)]
     assert found == []
+
+
+def test_number_boxes_show_settings_without_padding_zeros():
+    """Streamlit's number input takes a printf format only (its decimal sign is always "."): "%g" at least writes
+    α = 0.01 as 0.01, as the text beside it does (Greek 0,01), not 0.01000."""
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/train.py").run()
+    assert [app.number_input(key=f"setting_{key}").proto.format for key in ("lr", "factor")] == ["%g", "%g"]
+    app.switch_page("pages/teach.py").run()
+    assert [app.number_input(key=f"lesson_{name}").proto.format
+            for name in ("learning_rate", "decay_factor")] == ["%g", "%g"]

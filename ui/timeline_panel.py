@@ -87,7 +87,7 @@ def branch_form(state: Session) -> None:
         period = columns[1].number_input(_("halve α every … epochs"), *NUMERIC_RANGES["decay"][1:],
                                          settings.decay_period, key="branch_decay", disabled=locked("decay_period"))
         factor = columns[2].number_input(_("decay factor"), *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
-                                         step=0.05, key="branch_factor", disabled=locked("decay_factor"))
+                                         format="%g", step=0.05, key="branch_factor", disabled=locked("decay_factor"))
         rules = {rule: rule_title(rule) for rule in GRADIENT_RULES}  # names made now: format_func may run later
         rule = columns[3].selectbox(_("gradient rule"), list(rules), list(rules).index(settings.rule),
                                     key="branch_rule", format_func=rules.get, disabled=locked("rule"))
