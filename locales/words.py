@@ -249,11 +249,12 @@ NAMED = {"name": N_("name"), "class name": N_("class name")}  # what core/classw
 
 def setting_text(value, name: str = "") -> str:
     """A setting's value as a sentence shows it: numbers in the language's signs (0,05 in Greek), a gradient rule or an
-    initialisation by its name in the language (`name` says which setting it is), other text as it is."""
+    initialisation by its name in the language (`name` says which setting it is: "document's rule", Greek «κανόνας του
+    κειμένου»), other text as it is."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number(value, "")
     if name == "rule" and value in RULE_NAMES:
-        return rule_name(value)
+        return rule_title(value)
     if name == "init" and value in INIT_NAMES:
         return init_name(value)
     return str(value)

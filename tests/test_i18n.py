@@ -202,7 +202,7 @@ def test_a_rule_an_initialisation_and_a_loss_are_named_in_the_language(language)
     assert [rule_name(rule) for rule in ("document", "mse", "cross-entropy")] == ["του κειμένου", "MSE", "cross-entropy"]
     assert rule_title("document") == "κανόνας του κειμένου"
     assert [init_name(init) for init in ("uniform", "he")] == ["ομοιόμορφη", "He"]
-    assert loss_name("mse") == "MSE" and setting_text("document", "rule") == "του κειμένου"
+    assert loss_name("mse") == "MSE" and setting_text("document", "rule") == "κανόνας του κειμένου"
     language("en")
     assert rule_title("document") == "document's rule" and init_name("uniform") == "uniform"
 
