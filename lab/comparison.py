@@ -29,7 +29,7 @@ from core.training.lockstep import (
 )
 from core.training.trainer import Trainer
 from locales import _, ngettext, number
-from locales.words import run_labels, said
+from locales.words import init_name, run_labels, said
 from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
 from runs.run_log import check_run_id
 from lab.live_run import LiveRun
@@ -183,7 +183,8 @@ def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: s
         where = (_("the initial weights θ0 of seed {seed} ({init} initialisation)") if seeded else
                  _("the initial weights θ0 carried by the checkpoint the Train screen's run started from (they are "
                    "not what seed {seed} gives, so each run is stored as starting from a checkpoint of them)"))
-        return _("{what}, each a new run from {where}.").format(what=_(what), where=where.format(seed=seed, init=init))
+        return _("{what}, each a new run from {where}.").format(
+            what=_(what), where=where.format(seed=seed, init=init_name(init)))
 
     comparison = _compared(lives, trainers, origin)
     for live in lives:

@@ -203,7 +203,7 @@ WORDS = {
     # --- core/classwork/lesson.py: a class's lesson, a name typed -----------------------------------------
     "lesson.locked_in_link": lambda values: _(N_("{assignment} in the link is ignored: your class locks the {setting} "
                                                  "at {value}.")).format(
-        assignment=values["assignment"], setting=_(SETTING_LABELS[values["name"]]), value=setting_text(values["value"])),
+        assignment=values["assignment"], setting=_(SETTING_LABELS[values["name"]]), value=setting_text(values["value"], values["name"])),
     "lesson.type_a": lambda values: _(N_("Type a {what}.")).format(what=_(NAMED[values["what"]])),
     "lesson.too_long": lambda values: _(N_("A {what} can be at most {most} characters long; this one has {length}.")).format(
         what=_(NAMED[values["what"]]), most=values["most"], length=values["length"]),
@@ -247,11 +247,49 @@ SETTING_LABELS = {"learning_rate": N_("learning rate α"), "decay_period": N_("h
 NAMED = {"name": N_("name"), "class name": N_("class name")}  # what core/classwork/lesson.py's check_name checks
 
 
-def setting_text(value) -> str:
-    """A setting's value as a sentence shows it: numbers in the language's signs (0,05 in Greek), names as they are."""
+def setting_text(value, name: str = "") -> str:
+    """A setting's value as a sentence shows it: numbers in the language's signs (0,05 in Greek), a gradient rule or an
+    initialisation by its name in the language (`name` says which setting it is: "document's rule", Greek «κανόνας του
+    κειμένου»), other text as it is."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number(value, "")
+    if name == "rule" and value in RULE_NAMES:
+        return rule_title(value)
+    if name == "init" and value in INIT_NAMES:
+        return init_name(value)
     return str(value)
+
+
+# --- a gradient rule, an initialisation and a loss as a person reads them -----------------------------------
+# The values ("document", "mse", "cross-entropy", "uniform", "he") stay as they are in URLs, saved files, the store
+# and code; every screen shows them through these names. A name fits the slot after its noun, in any case of it:
+# "the {rule} rule" is "ο κανόνας {rule}" in Greek, so the Greek names are a genitive («του κειμένου») or a name in
+# apposition («MSE», «cross-entropy», «He»).
+
+RULE_NAMES = {"document": N_("document's"), "mse": N_("exact MSE"), "cross-entropy": N_("cross-entropy")}
+INIT_NAMES = {"uniform": N_("uniform"), "he": N_("He")}
+LOSS_NAMES = {"mse": N_("MSE"), "cross-entropy": N_("cross-entropy")}
+
+
+def rule_name(rule: str) -> str:
+    """A gradient rule's name in this thread's language: "document" → "document's" (Greek «του κειμένου")."""
+    return _(RULE_NAMES[rule])
+
+
+def rule_title(rule: str) -> str:
+    """A gradient rule named on its own (a select box's option, a legend, a table's cell): "document's rule" (Greek
+    «κανόνας του κειμένου»)."""
+    return _("{rule} rule").format(rule=rule_name(rule))
+
+
+def init_name(init: str) -> str:
+    """An initialisation's name in this thread's language: "uniform" → "uniform" (Greek «ομοιόμορφη»), "he" → "He"."""
+    return _(INIT_NAMES[init])
+
+
+def loss_name(loss: str) -> str:
+    """A loss's name in this thread's language (core.model.network.LOSSES' keys): "mse" → "MSE"."""
+    return _(LOSS_NAMES[loss])
 
 
 # --- the tasks of core/classwork/tasks.py: a title, a word or two for a crowded table, what counts as done -----
@@ -280,13 +318,13 @@ TASK_TEXTS = {
                 N_("This run is a branch: you opened a past step on the Train screen's timeline and went on from it "
             "with other settings.")),
     "mse_epoch": (N_("An epoch's worth with the exact MSE rule"),
-                N_("mse epoch"),
-                N_("60,000 updates of this run (from its lineage's start) used the rule mse: the exact gradient of "
-            "Σ(A2 − y)² through the softmax.")),
+                N_("MSE epoch"),
+                N_("60,000 updates of this run (from its lineage's start) used the exact MSE rule: the exact gradient "
+            "of Σ(A2 − y)² through the softmax.")),
     "three_rules": (N_("Train with all three gradient rules"),
                 N_("3 rules"),
-                N_("This run (from its lineage's start) trained at least {samples} updates with each of document, "
-            "mse and cross-entropy: branch to change the rule.")),
+                N_("This run (from its lineage's start) trained at least {samples} updates with each of the three "
+            "rules (the document's, exact MSE and cross-entropy): branch to change the rule.")),
     "decay": (N_("Reach the first decay of α"),
                 N_("α decayed"),
                 N_("The run trains in an epoch where α is below its starting value: it has passed the first decay "
@@ -312,7 +350,7 @@ def task_explanation(task) -> str:
 
 
 def run_labels(settings_list) -> list[str]:
-    """Each run named by what sets it apart: "exact MSE", "α = 0.1", "cross-entropy · α = 0.02", "run 2"."""
+    """Each run named by what sets it apart: "exact MSE rule", "α = 0.1", "cross-entropy rule · α = 0.02", "run 2"."""
     names = ["rule", "learning_rate"] + [field.name for field in fields(settings_list[0])
                                          if field.name not in ("rule", "learning_rate")]
     differing = [name for name in names if len({getattr(settings, name) for settings in settings_list}) > 1]
@@ -326,13 +364,10 @@ def run_labels(settings_list) -> list[str]:
     return labels
 
 
-RULE_TITLES = {"document": N_("document"), "mse": N_("exact MSE"), "cross-entropy": N_("cross-entropy")}
-
-
 def _setting_text(name, value) -> str:
-    return {"rule": lambda: _(RULE_TITLES[value]), "learning_rate": lambda: f"α = {number(value, 'g')}",
+    return {"rule": lambda: rule_title(value), "learning_rate": lambda: f"α = {number(value, 'g')}",
             "decay_period": lambda: _("halve every {period}").format(period=value),
             "decay_factor": lambda: _("factor {factor}").format(factor=number(value, "g")),
             "hidden": lambda: _("{units} hidden").format(units=value),
-            "init": lambda: _("init {init}").format(init=value),
+            "init": lambda: _("{init} initialisation").format(init=init_name(value)),
             "seed": lambda: _("seed {seed}").format(seed=value)}[name]()

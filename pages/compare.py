@@ -11,7 +11,7 @@ from core.training import lockstep
 from core.training.settings import NUMERIC_RANGES
 from lab import comparison
 from locales import N_, _, ngettext, number
-from locales.words import said
+from locales.words import init_name, loss_name, rule_name, said
 from ui import class_views, compare_figures, compare_reading, compare_views, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
@@ -76,14 +76,14 @@ def build_section() -> None:
     trainer = state.trainer
     settings = trainer.settings
     seeded = lockstep.starts_from_seed(trainer)
-    start = (_("seed {seed}, {init} initialisation").format(seed=settings.seed, init=settings.init) if seeded else
+    start = (_("seed {seed}, {init} initialisation").format(seed=settings.seed, init=init_name(settings.init)) if seeded else
              _("the initial weights your uploaded checkpoint carries"))
     rate = number(settings.learning_rate, "g")
     st.markdown(_(
         "The first two sets start new runs from the initial weights θ0 of your run on the Train screen "
-        "(784 → {hidden} → 10, {start}; α = {rate}, rule `{rule}`, halving every {period} epochs). Each is a stored "
+        "(784 → {hidden} → 10, {start}; α = {rate}, the {rule} rule, halving every {period} epochs). Each is a stored "
         "run with its own link; your run on the Train screen is not changed.").format(
-            hidden=settings.hidden, start=start, rate=rate, rule=settings.rule, period=settings.decay_period))
+            hidden=settings.hidden, start=start, rate=rate, rule=rule_name(settings.rule), period=settings.decay_period))
     if not seeded:
         st.caption(_("Your run started from an uploaded checkpoint, whose θ0 is not what seed {seed} gives: each new "
                      "run is stored as starting from a checkpoint of that θ0 at step 0, so its link replays it "
@@ -102,7 +102,7 @@ def build_section() -> None:
             build(lambda: lockstep.gradient_rule_set(settings, pair), N_("The three gradient rules"))
     with rates:
         st.markdown(_("**Three learning rates**"))
-        st.caption(_("The rule `{rule}` with three values of α.").format(rule=settings.rule))
+        st.caption(_("The {rule} rule with three values of α.").format(rule=rule_name(settings.rule)))
         low, high = NUMERIC_RANGES["lr"][1:]
         row = st.columns(3, gap="small")
         chosen = [row[place].number_input(f"α{place + 1}", low, high, rate, format="%g", step=None,
@@ -268,8 +268,9 @@ def plane_section(shown: comparison.Comparison) -> None:
     centre = controls[1].selectbox(_("centre c"), list(centre_names), key="compare_centre",
                                    format_func=centre_names.get)
     first_loss = LOSS_OF_RULE[shown.trainers[0].settings.rule]
+    loss_names = {name: f"{loss_name(name)}: {compare_views.LOSS_SYMBOLS[name]}" for name in loss_surface.LOSS_NAMES}
     loss = controls[2].selectbox(_("loss"), loss_surface.LOSS_NAMES, loss_surface.LOSS_NAMES.index(first_loss),
-                                 key="compare_loss", format_func=lambda name: f"{name}: {compare_views.LOSS_SYMBOLS[name]}")
+                                 key="compare_loss", format_func=loss_names.get)
     step = shown.step_count()
     centre_params = (shown.trainers[0].initial_params if centre == "start" else shown.trainers[int(centre)].params)
     centre_name = "θ0" if centre == "start" else _("{run} now").format(run=shown.runs[int(centre)].label)

@@ -8,6 +8,7 @@ from core.model import drawing
 
 from core.model import network
 from locales import _, number
+from locales.words import rule_name
 from ui import class_views, figures, session, shell, timeline_panel, widgets
 from ui.canvas import CANVAS_SIDE, BadDrawing, decode_drawing
 
@@ -157,9 +158,9 @@ def teach(prepared: drawing.PreparedDrawing) -> None:
     pressed = row.button(_("Train on this drawing"), key="draw_train", icon=":material/school:",
                          disabled=label is None, type="primary")
     st.caption(_("One step of the same P ← P − α·dP as on the Train screen, on this 28×28 image and your label, "
-                 "with α = {rate} and the rule `{rule}`. It is kept in the run (the timeline marks it), so "
+                 "with α = {rate} and the {rule} rule. It is kept in the run (the timeline marks it), so "
                  "replaying the run gives the same weights. Press again for another step.").format(
-                     rate=number(trainer.learning_rate, ".4g"), rule=trainer.settings.rule))
+                     rate=number(trainer.learning_rate, ".4g"), rule=rule_name(trainer.settings.rule)))
     if pressed:
         state.train_on_drawing(prepared.centred, int(label))
         st.rerun()  # the prediction above now reads the drawing with the new weights

@@ -10,7 +10,7 @@ from core.model import gradient_check
 from core.model import network
 from core.training.settings import learning_rate_at
 from locales import _, number
-from locales.words import said
+from locales.words import rule_name, said
 from ui import figures, session, shell, widgets
 
 shell.require()
@@ -100,7 +100,7 @@ st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \qua
 rules = errata.dZ2_by_rule(A2, label)
 st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
 st.dataframe(widgets.in_language(vectors_table(
-    {"A2": A2, "y": y, **{_(figures.RULE_NAMES[name]): values for name, values in rules.items()}}), ".4f"))
+    {"A2": A2, "y": y, **{figures.rule_legend(name): values for name, values in rules.items()}}), ".4f"))
 
 st.markdown(_("**The number: the gradient check.** Each rule's gradient of every parameter against central "
               "finite differences of a loss, for this sample. A relative error below one in a million means the rule "
@@ -127,10 +127,11 @@ error_formats = dict.fromkeys(error_columns, ".1e")
 st.dataframe(widgets.in_language(checks, error_formats), hide_index=True,
              column_config=widgets.number_columns(error_formats))
 st.markdown(_(
-    "**What the app does.** The gradient rule is a setting: `document` (the default, so the app trains the "
-    "network the document trains), `mse` (J·2(A2 − y), the gradient of the squared error the document names) "
-    "and `cross-entropy` (A2 − y). This run uses `{rule}`. Train shows both losses.").format(
-        rule=trainer.settings.rule))
+    "**What the app does.** The gradient rule is a setting: the {document} rule (the default, so the app trains the "
+    "network the document trains), the {mse} rule (J·2(A2 − y), the gradient of the squared error the document "
+    "names) and the {cross_entropy} rule (A2 − y). This run uses the {rule} rule. Train shows both losses.").format(
+        document=rule_name("document"), mse=rule_name("mse"), cross_entropy=rule_name("cross-entropy"),
+        rule=rule_name(trainer.settings.rule)))
 st.page_link("pages/gradients.py", label=_("Gradients: the check for every rule and loss, layer by layer"),
              icon=":material/trending_down:")
 

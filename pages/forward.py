@@ -6,6 +6,7 @@ import streamlit as st
 from core.model import network
 from core.model.batched import PROBE_IMAGES
 from locales import N_, _, ngettext, number, plotly_separators
+from locales.words import rule_name
 from ui import explaining, figures, session, shell, timeline_panel
 
 SPLITS = {"training": N_("training"), "test": N_("test")}
@@ -81,11 +82,11 @@ def image_figure():
 
 
 if state.viewing is None:
-    st.caption(_("Model at step {step} (rule `{rule}`). Step it on the Train screen.").format(
-        step=number(trainer.sgd_steps), rule=trainer.settings.rule))
+    st.caption(_("Model at step {step} (the {rule} rule). Step it on the Train screen.").format(
+        step=number(trainer.sgd_steps), rule=rule_name(trainer.settings.rule)))
 else:
-    st.caption(_("Model as it was after step {step} (rule `{rule}`).").format(
-        step=number(timeline_panel.shown_step(state)), rule=trainer.settings.rule))
+    st.caption(_("Model as it was after step {step} (the {rule} rule).").format(
+        step=number(timeline_panel.shown_step(state)), rule=rule_name(trainer.settings.rule)))
 left, right = st.columns([1.1, 1.5])
 with left:
     explaining.clickable_chart(image_figure(), "forward_x", pixel_point, here)

@@ -8,7 +8,7 @@ from core.model import gradient_check
 
 from core.model import network
 from locales import _, ngettext, number
-from locales.words import said
+from locales.words import loss_name, rule_name, rule_title, said
 from ui import explaining, figures, session, shell, timeline_panel, widgets
 
 shell.require()
@@ -48,8 +48,9 @@ silent = trainer.dead_units()
 step = record.step if view is None else timeline_panel.shown_step(state)
 sample = (_("training image #{index}").format(index=number(record.index)) if record.index is not None
           else _("your drawing"))
-st.caption(_("Step {step}: {sample}, label {label}, rule `{rule}`, loss {loss}.").format(
-    step=number(step), sample=sample, label=record.label, rule=record.rule, loss=number(record.loss_before, ".4f")))
+st.caption(_("Step {step}: {sample}, label {label}, the {rule} rule, loss {loss}.").format(
+    step=number(step), sample=sample, label=record.label, rule=rule_name(record.rule),
+    loss=number(record.loss_before, ".4f")))
 
 dW1, db1, dW2, db2 = record.gradients
 off = record.forward.Z1 <= 0  # off for this image: dZ1 = 0, so the unit's whole dW1 column is 0
@@ -121,13 +122,13 @@ left, right = st.columns([1.6, 1])
 with left:
     explaining.clickable_chart(figures.dZ2_rules_figure(rules, record.label, height=320), "gradients_rules",
                                explaining.bar_point("dZ2"))
-    st.caption(_("A click on a digit's bars opens dZ2 under this step's rule `{rule}`, with the other rules' values "
-                 "at that number.").format(rule=record.rule))
+    st.caption(_("A click on a digit's bars opens dZ2 under this step's rule, the {rule} rule, with the other rules' "
+                 "values at that number.").format(rule=rule_name(record.rule)))
 with right:
-    st.latex(r"\text{document: } dZ_2 = 2(A_2 - y)")
-    st.latex(r"\text{mse: } dZ_2 = J\,2(A_2 - y),")
+    st.latex(rf"\text{{{rule_title('document')}: }} dZ_2 = 2(A_2 - y)")
+    st.latex(rf"\text{{{rule_title('mse')}: }} dZ_2 = J\,2(A_2 - y),")
     st.latex(r"J = \mathrm{diag}(A_2) - A_2A_2^{T}")
-    st.latex(r"\text{cross-entropy: } dZ_2 = A_2 - y")
+    st.latex(rf"\text{{{rule_title('cross-entropy')}: }} dZ_2 = A_2 - y")
     st.caption(_("The document's rule is exactly twice the cross-entropy rule: it skips the softmax's "
                  "Jacobian J, so it is not the gradient of the squared error the document names."))
 
@@ -149,8 +150,12 @@ st.markdown(_(
     "1e-9 (relative error); one that does not is far off. The check uses the current weights and "
     "the last sample (every entry of b1, W2, b2 and 200 entries of W1 at inked pixels)."))
 controls = st.columns(3)
-rule = controls[0].selectbox(_("gradient rule"), list(network.GRADIENT_RULES), key="gradients_rule")
-loss = controls[1].selectbox(_("loss it should be the gradient of"), list(network.LOSSES), key="gradients_loss")
+# Names made now, in this run's language: a format_func may be called later, outside it (AppTest).
+rule_titles = {name: rule_title(name) for name in network.GRADIENT_RULES}
+loss_names = {name: loss_name(name) for name in network.LOSSES}
+rule = controls[0].selectbox(_("gradient rule"), list(rule_titles), key="gradients_rule", format_func=rule_titles.get)
+loss = controls[1].selectbox(_("loss it should be the gradient of"), list(loss_names), key="gradients_loss",
+                             format_func=loss_names.get)
 scale = controls[2].selectbox(_("times"), [1.0, 2.0], key="gradients_scale", format_func=lambda value: number(value),
                               help=_("2 × cross-entropy is the loss the document's rule really minimises"))
 
@@ -182,12 +187,12 @@ def shown_table(table: pd.DataFrame, formats: dict, **dataframe) -> None:
 table = check_table(rule, loss, scale)
 worst = table["error"].max()
 if worst < gradient_check.MATCHES:
-    st.success(_("The `{rule}` rule **is** the gradient of {scale} × {loss} (worst relative error {error}).").format(
-        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".1e")))
+    st.success(_("The {rule} rule **is** the gradient of {scale} × {loss} (worst relative error {error}).").format(
+        rule=rule_name(rule), scale=number(scale, "g"), loss=loss_name(loss), error=number(worst, ".1e")))
 else:
     # Not a failure: a rule checked against a loss it does not minimise is meant to differ (erratum 1).
-    verdict = _("The `{rule}` rule is **not** the gradient of {scale} × {loss} (relative error up to {error}).").format(
-        rule=rule, scale=number(scale, "g"), loss=loss, error=number(worst, ".2f"))
+    verdict = _("The {rule} rule is **not** the gradient of {scale} × {loss} (relative error up to {error}).").format(
+        rule=rule_name(rule), scale=number(scale, "g"), loss=loss_name(loss), error=number(worst, ".2f"))
     if (rule, loss, scale) == ("document", "mse", 1.0):
         verdict += " " + _("This is the expected finding, the design document's first erratum: its rule leaves out "
                            "the softmax's Jacobian.")
@@ -198,16 +203,18 @@ with st.expander(_("Erratum 1 in one table: every rule against every loss"), exp
     combinations = [("document", "mse", 1.0), ("document", "cross-entropy", 2.0), ("mse", "mse", 1.0),
                     ("cross-entropy", "cross-entropy", 1.0)]
     summary = pd.DataFrame([
-        (rule_name, f"{number(factor, 'g')} × {loss_name}", worst_error := check_table(rule_name, loss_name, factor)[
-            "error"].max(), said(gradient_check.verdict(worst_error)))
-        for rule_name, loss_name, factor in combinations],
+        (rule_title(rule_checked), f"{number(factor, 'g')} × {loss_name(loss_checked)}",
+         worst_error := check_table(rule_checked, loss_checked, factor)["error"].max(),
+         said(gradient_check.verdict(worst_error)))
+        for rule_checked, loss_checked, factor in combinations],
         columns=["rule", "loss", "worst", "verdict"])
     shown_table(summary, {"worst": ".2e"}, hide_index=True)
     st.markdown(_(
         "The document writes the loss as the squared error Σ(A2 − y)² but trains with "
         "dZ2 = 2(A2 − y). That expression leaves out the softmax's Jacobian; it is the gradient of "
         "2 × the cross-entropy −log A2_y. So the network the document trains minimises cross-entropy, "
-        "while the loss it reports is the squared error. The `mse` rule puts the Jacobian back."))
+        "while the loss it reports is the squared error. The {mse} rule puts the Jacobian back.").format(
+            mse=rule_name("mse")))
     st.page_link("pages/errata.py", label=_("Errata: the softmax Jacobian explained, and the other four"),
                  icon=":material/rule:")
 

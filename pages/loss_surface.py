@@ -8,7 +8,7 @@ from core.surface import loss_surface
 from core.surface.settings import default_loss
 from core.training.settings import SEED_RANGE
 from locales import N_, _, number, percent, plotly_separators
-from locales.words import said
+from locales.words import loss_name, rule_name, said
 from ui import figures, session, shell, widgets
 
 DIRECTION_NAMES = {"random": N_("random"), "pca": "pca"}  # pca is the method's name, in every language
@@ -45,14 +45,16 @@ directions = controls[0].segmented_control(
 rule = trainer.settings.rule
 rule_loss = default_loss(rule)
 # Keyed by the rule: after a reset with another rule the choice starts again at that rule's loss.
+loss_names = {name: loss_name(name) for name in loss_surface.LOSS_NAMES}
 loss = controls[1].selectbox(_("loss"), loss_surface.LOSS_NAMES,
                              loss_surface.LOSS_NAMES.index(chosen["loss"] or rule_loss), key=f"surface_loss_{rule}",
+                             format_func=loss_names.get,
                              help=_("By default, the loss the training rule minimises: the surface training goes "
                                     "down."))
 grid = controls[2].slider(_("grid points per side"), *loss_surface.GRID_RANGE, chosen["grid"], step=2,
                           key="surface_grid")
 span = controls[3].number_input(_("span (± along each direction)"), *loss_surface.SPAN_RANGE, chosen["span"],
-                                step=0.25, key="surface_span")
+                                format="%g", step=0.25, key="surface_span")
 samples = controls[4].number_input(_("test images used"), *loss_surface.SAMPLES_RANGE, chosen["samples"], step=500,
                                    key="surface_samples")
 seed = controls[5].number_input(_("direction seed"), *SEED_RANGE, chosen["seed"], key="surface_seed",
@@ -83,16 +85,17 @@ except ValueError as error:  # the principal directions without a trajectory to 
 
 loss_label = "Σ(A2 − y)²" if loss == "mse" else "−log A2_y"
 if loss != rule_loss:
-    st.warning(_("This surface shows the {loss} loss, which the rule `{rule}` does not minimise (it minimises "
-                 "{rule_loss}): training need not go downhill on it.").format(loss=loss, rule=rule, rule_loss=rule_loss),
+    st.warning(_("This surface shows the {loss} loss, which the {rule} rule does not minimise (it minimises "
+                 "{rule_loss}): training need not go downhill on it.").format(loss=loss_name(loss), rule=rule_name(rule),
+                                                                           rule_loss=loss_name(rule_loss)),
                icon=":material/warning:")
 elif rule == "document":
     st.caption(_("Shown: the cross-entropy −log A2_y. The document's rule dZ2 = 2(A2 − y) is not the gradient of its "
                  "loss Σ(A2 − y)² but twice the cross-entropy's (erratum 1), so training with it goes down the "
                  "cross-entropy surface."))
 else:
-    st.caption(_("Shown: the {loss} loss {loss_label}, the one the rule `{rule}` minimises.").format(
-        loss=loss, loss_label=loss_label, rule=rule))
+    st.caption(_("Shown: the {loss} loss {loss_label}, the one the {rule} rule minimises.").format(
+        loss=loss_name(loss), loss_label=loss_label, rule=rule_name(rule)))
 mean_loss = _("mean loss {loss_label}").format(loss_label=loss_label)
 # The 3-D view gets the whole width: in half of a laptop's it is too small to follow the path on it.
 st.plotly_chart(localised(figures.loss_surface_3d(result, mean_loss)), key="surface_3d")

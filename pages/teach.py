@@ -16,7 +16,7 @@ from core.classwork.tasks import CATALOGUE, known
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings
 from locales import _, number
-from locales.words import SETTING_LABELS, said, setting_text, task_explanation, task_title
+from locales.words import SETTING_LABELS, init_name, rule_title, said, setting_text, task_explanation, task_title
 from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom
 from ui import browser_memory, class_views, dashboard, session, shell
@@ -175,7 +175,7 @@ def student_screen() -> None:
                    icon=":material/lock:")
     lesson = info.lesson
     if lesson.locked:
-        locked = ", ".join(f"{_(SETTING_LABELS[name])} = {setting_text(getattr(lesson.settings, name))}"
+        locked = ", ".join(f"{_(SETTING_LABELS[name])} = {setting_text(getattr(lesson.settings, name), name)}"
                            for name in sorted(lesson.locked))
         st.caption(_("Locked by your class: {settings}.").format(settings=locked))
     if GUIDED_PATH in lesson.tasks:
@@ -253,12 +253,15 @@ def setting_input(column, name: str):
     default = getattr(Settings(), name)
     label = _(SETTING_LABELS[name])
     if name == "rule":
-        return column.selectbox(label, list(GRADIENT_RULES), key=f"lesson_{name}")
+        rules = {rule: rule_title(rule) for rule in GRADIENT_RULES}  # names made now: format_func may run later
+        return column.selectbox(label, list(rules), key=f"lesson_{name}", format_func=rules.get)
     if name == "init":
-        return column.selectbox(label, list(INITIALISATIONS), key=f"lesson_{name}")
+        inits = {init: init_name(init) for init in INITIALISATIONS}
+        return column.selectbox(label, list(inits), key=f"lesson_{name}", format_func=inits.get)
     low, high = next(bounds for field, *bounds in NUMERIC_RANGES.values() if field == name)
-    options = {"format": "%.5f", "step": 0.001} if name == "learning_rate" else (
-        {"step": 0.05} if name == "decay_factor" else {})
+    # "%g": 0.01, not 0.01000 (Streamlit's number input takes printf formats only, so its decimal sign stays ".").
+    options = {"format": "%g", "step": 0.001} if name == "learning_rate" else (
+        {"format": "%g", "step": 0.05} if name == "decay_factor" else {})
     return column.number_input(label, low, high, default, key=f"lesson_{name}", **options)
 
 

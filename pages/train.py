@@ -12,6 +12,7 @@ from core.training.step_record import StepRecord
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
+from locales.words import init_name, rule_name, rule_title
 from ui import (class_views, explaining, figures, session, shell, step_numbers, step_panel, take_home, timeline_panel,
                 widgets)
 
@@ -38,12 +39,12 @@ def number_setting(column, key: str, label: str, **options):
                                disabled=locked is not None, help=locked, **options)
 
 
-def choice_setting(column, key: str, label: str, choices, help: str):
-    """A select box of the allowed values, starting at the current one."""
-    choices = list(choices)
+def choice_setting(column, key: str, label: str, names: dict, help: str):
+    """A select box of the allowed values ({value: its name on screen}), starting at the current one."""
+    choices = list(names)
     locked = class_views.locked_help(state, key)
     return column.selectbox(label, choices, choices.index(getattr(trainer.settings, key)), key=f"setting_{key}",
-                            help=locked or help, disabled=locked is not None)
+                            format_func=names.get, help=locked or help, disabled=locked is not None)
 
 
 def settings_form() -> None:
@@ -55,13 +56,18 @@ def settings_form() -> None:
             columns = st.columns(4)
             learning_rate = number_setting(columns[0], "lr", _("learning rate α"), format="%g", step=0.001)
             decay_period = number_setting(columns[1], "decay", _("halve α every … epochs"))
-            decay_factor = number_setting(columns[2], "factor", _("decay factor"), step=0.05)
-            rule = choice_setting(columns[3], "rule", _("gradient rule"), GRADIENT_RULES,
-                                  _("document: dZ2 = 2(A2 − y) (the design document's); mse: the exact gradient of "
-                                    "Σ(A2 − y)² through the softmax; cross-entropy: A2 − y"))
+            decay_factor = number_setting(columns[2], "factor", _("decay factor"), format="%g", step=0.05)
+            rule_titles = {rule: rule_title(rule) for rule in GRADIENT_RULES}
+            rule = choice_setting(columns[3], "rule", _("gradient rule"), rule_titles,
+                                  _("{document}: dZ2 = 2(A2 − y); {mse}: the exact gradient of Σ(A2 − y)² through the "
+                                    "softmax; {cross_entropy}: A2 − y").format(
+                                      document=rule_titles["document"], mse=rule_titles["mse"],
+                                      cross_entropy=rule_titles["cross-entropy"]))
             hidden = number_setting(columns[0], "hidden", _("hidden units"))
-            init = choice_setting(columns[1], "init", _("initialisation"), INITIALISATIONS,
-                                  _("uniform: U[−0.5, 0.5), the document's; he: N(0, 2/fan_in)"))
+            init_names = {init: init_name(init) for init in INITIALISATIONS}
+            init = choice_setting(columns[1], "init", _("initialisation"), init_names,
+                                  _("{uniform}: U[−0.5, 0.5), the document's; {he}: N(0, 2/fan_in)").format(
+                                      uniform=init_names["uniform"], he=init_names["he"]))
             seed = number_setting(columns[2], "seed", _("random seed"))
             if st.form_submit_button(_("Reset with these settings"), icon=":material/restart_alt:"):
                 state.reset(Settings(learning_rate=float(learning_rate), decay_period=int(decay_period),
@@ -233,8 +239,8 @@ def past_header(view, step: int) -> str:
     where = (_("a step on your drawing") if view.drawing else
              _("epoch {epoch} · sample {sample} of {total}").format(
                  epoch=record.epoch + 1, sample=number(record.index + 1), total=number(trainer.training_size)))
-    return _("Step {step} · {where} · α = {alpha} · rule `{rule}`").format(
-        step=number(step), where=where, alpha=number(record.learning_rate, ".4g"), rule=record.rule)
+    return _("Step {step} · {where} · α = {alpha} · {rule} rule").format(
+        step=number(step), where=where, alpha=number(record.learning_rate, ".4g"), rule=rule_name(record.rule))
 
 
 def newly_changed() -> bool:

@@ -300,10 +300,15 @@ class Panel {
     const strip = element("div", "sp-strip");
     strip.setAttribute("aria-hidden", "true");
     const row = element("div", "sp-row");
+    // A text box, not type="number": a number box shows 89016 with no thousands separator in any language, where
+    // every other step on the screen reads 89,016 (Greek 89.016). Any separator typed is ignored, so "89016",
+    // "89,016" and "89.016" all go to step 89016.
     const goto = element("input", "sp-goto");
-    goto.type = "number";
-    goto.addEventListener("keydown", (event) => { if (event.key === "Enter") this.goTo(Number(goto.value)); });
-    goto.addEventListener("change", () => this.goTo(Number(goto.value)));
+    goto.type = "text";
+    goto.inputMode = "numeric";
+    const typed = () => { const digits = goto.value.replace(/\D/g, ""); return digits ? Number(digits) : NaN; };
+    goto.addEventListener("keydown", (event) => { if (event.key === "Enter") this.goTo(typed()); });
+    goto.addEventListener("change", () => this.goTo(typed()));
     const back = this.button("back", () => this.goTo(this.fields.timeline.shown - 1));
     back.textContent = "◀";
     const forward = this.button("forward", () => this.goTo(this.fields.timeline.shown + 1));
@@ -335,9 +340,10 @@ class Panel {
   }
 
   // Digits in the language's signs: an integer with thousands separators, or a fixed number of decimals.
+  // One pass swaps both signs: two replaces in a row turned Greek's 1.000 back into 1,000.
   count(value) {
     const [decimal, group] = this.fields.separators || ".,";
-    return Math.round(value).toLocaleString("en-US").replace(/,/g, group).replace(/\./g, decimal);
+    return Math.round(value).toLocaleString("en-US").replace(/[.,]/g, (sign) => (sign === "." ? decimal : group));
   }
 
   fixed(value, digits) {
@@ -398,8 +404,7 @@ class Panel {
     parts.slider.setAttribute("aria-label", t.timeline);
     parts.slider.setAttribute("aria-valuetext", tl.shown_text);
     parts.slider.title = t.timeline_help;
-    Object.assign(parts.goto, {min: tl.first, max: tl.last});
-    parts.goto.value = tl.shown;
+    parts.goto.value = this.count(tl.shown);
     parts.goto.setAttribute("aria-label", t.goto);
     parts.back.title = t.back;
     parts.back.disabled = tl.shown === tl.first;

@@ -17,7 +17,7 @@ from tests.test_browser_layout import PROBLEMS
 from lab.stored_runs import trainer_at
 
 pytestmark = pytest.mark.browser
-LABELS = ("document", "exact MSE", "cross-entropy")
+LABELS = ("document's rule", "exact MSE rule", "cross-entropy rule")
 
 
 def shown_step(page) -> int:

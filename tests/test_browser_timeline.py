@@ -117,3 +117,26 @@ def test_training_on_a_drawing_is_a_step_of_the_run_shown_before_and_after(page,
 
     open_screen(page, "Train")
     assert "steps on your drawings: 101, 102, 103" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+
+
+def test_the_step_box_writes_the_step_in_the_languages_signs_and_reads_it_back(page, app_url):
+    """A number box shows 1000 with no separator in any language; the step box shows 1.000 in Greek, as the slider's
+    label and every other step on the screen do, and reads a step typed with or without the separator."""
+    page.goto(f"{app_url}/train?lang=el")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    for _ in range(10):
+        page.get_by_role("button", name="Βήμα ×100").click()
+        settle(page)
+    box = page.get_by_label("Μετάβαση στο βήμα")
+    assert box.input_value() == "1.000"
+    assert page.locator(".sp-slider-value").inner_text() == "βήμα 1.000"
+    box.fill("500")
+    box.press("Enter")
+    settle(page)
+    assert box.input_value() == "500" and page.locator(".sp-slider").input_value() == "500"
+    box.fill("1.000")
+    box.press("Enter")
+    settle(page)
+    assert box.input_value() == "1.000"
+    assert not exception_boxes(page)

@@ -99,8 +99,8 @@ def test_the_sets_differ_in_one_setting_and_refuse_what_the_screen_would():
     rules = lockstep.gradient_rule_set(Settings(learning_rate=0.03), erratum_pair=True)
     assert [(s.rule, s.learning_rate) for s in rules] == [
         ("document", 0.03), ("mse", 0.03), ("cross-entropy", 0.03), ("cross-entropy", 0.06)]
-    assert run_labels(rules) == ["document · α = 0.03", "exact MSE · α = 0.03",
-                                            "cross-entropy · α = 0.03", "cross-entropy · α = 0.06"]
+    assert run_labels(rules) == ["document's rule · α = 0.03", "exact MSE rule · α = 0.03",
+                                            "cross-entropy rule · α = 0.03", "cross-entropy rule · α = 0.06"]
     rates = lockstep.learning_rate_set(Settings(rule="mse"))
     assert run_labels(rates) == ["α = 0.1", "α = 0.01", "α = 0.002"]
     assert run_labels([Settings(), Settings()]) == ["run 1", "run 2"]  # runs picked by link

@@ -192,3 +192,88 @@ def test_no_core_module_that_translates_hides_the_translation_function():
     hidden = [(path.name, line) for path in translating if "from locales" in path.read_text()
               for line, text in findings(path) if text.startswith(("_ assigned", "_() of"))]
     assert hidden == []
+
+
+# --- the handout's words: settings by name, not by value ------------------------------------------------
+
+def test_a_rule_an_initialisation_and_a_loss_are_named_in_the_language(language):
+    from locales.words import init_name, loss_name, rule_name, rule_title, setting_text
+    language("el")
+    assert [rule_name(rule) for rule in ("document", "mse", "cross-entropy")] == ["του κειμένου", "MSE", "cross-entropy"]
+    assert rule_title("document") == "κανόνας του κειμένου"
+    assert [init_name(init) for init in ("uniform", "he")] == ["ομοιόμορφη", "He"]
+    assert loss_name("mse") == "MSE" and setting_text("document", "rule") == "κανόνας του κειμένου"
+    language("en")
+    assert rule_title("document") == "document's rule" and init_name("uniform") == "uniform"
+
+
+def test_greek_screens_show_the_rule_and_the_initialisation_by_name_and_keep_their_values_in_the_url():
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/train.py").run()
+    sidebar = " ".join(block.value for block in app.sidebar.caption)
+    assert "κανόνας του κειμένου · αρχικοποίηση ομοιόμορφη" in sidebar and "document" not in sidebar
+    rule, init = app.selectbox(key="setting_rule"), app.selectbox(key="setting_init")
+    assert rule.options == ["κανόνας του κειμένου", "κανόνας MSE", "κανόνας cross-entropy"]
+    assert init.options == ["ομοιόμορφη", "He"]
+    rule.set_value("mse")
+    init.set_value("he")
+    app.button(key="FormSubmitter:settings-Επαναφορά με αυτές τις ρυθμίσεις").click().run()
+    assert not app.exception and trainer_of(app).settings.rule == "mse"
+    assert app.query_params["rule"] in ("mse", ["mse"]) and app.query_params["init"] in ("he", ["he"])
+    assert "κανόνας MSE · αρχικοποίηση He" in " ".join(block.value for block in app.sidebar.caption)
+    train_click(app, 1)
+    app.switch_page("pages/gradients.py").run()
+    assert not app.exception
+    assert app.selectbox(key="gradients_rule").options[0] == "κανόνας του κειμένου"
+    assert app.selectbox(key="gradients_loss").options == ["MSE", "cross-entropy"]
+    latex = " ".join(block.value for block in app.latex)
+    assert "κανόνας του κειμένου" in latex and "document" not in latex
+    text = shown_text(app)
+    assert "κανόνας MSE" in text and "`mse`" not in text and "`document`" not in text
+
+
+def test_greek_gives_the_matrices_w1_and_w2_one_gender():
+    """W1, W2, dW1 and dW2 are matrices, «ο πίνακας W1» (the handout: «ο transpose πίνακας»): masculine in every
+    message, never «το W1»; the vectors b, Z, A stay neuter, «το διάνυσμα»."""
+    neuter = re.compile(r"(?<![\w])(το|Το|στο|Στο|ένα|Ένα|αρχικό|νέα)\s+(\*\*)?d?W_?[12](?![\w])")
+    found = [text for message in catalog("el") if message.id
+             for text in texts(message) if neuter.search(text)]
+    assert found == []
+
+
+def test_a_checkpoint_names_its_arrays_as_matrices_in_greek(language):
+    from core.reasons import Reason
+    from locales.words import said
+    language("el")
+    initial = Reason("checkpoint.initial", name="W1")
+    assert said(Reason("checkpoint.W1_shape", what=initial, shape=(3, 4), inputs=784)) == (
+        "ο πίνακας W1 της αρχής έχει σχήμα (3, 4), όχι (784, h).")
+
+
+def test_the_greek_errata_quote_the_document_in_whole_sentences():
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/errata.py").run()
+    assert not app.exception
+    text = shown_text(app)
+    assert ("Στην ενότητα Backward Propagation το κείμενο γράφει «Άρα από τον κανόνα της αλυσίδας έχουμε για τα "
+            "βάρη που συνδέουν το hidden με το output layer» και δίνει την εξίσωση (3)") in text
+    assert "Στην ενότητα Mean squared error το κείμενο ορίζει το y" in text
+
+
+def test_greek_speaks_to_a_university_not_a_school():
+    """Students are φοιτητές and the person teaching is «ο/η διδάσκων/-ουσα» (or the sentence names the teaching
+    link): never the school's μαθητής or καθηγητής."""
+    school = re.compile(r"μαθητ|Μαθητ|καθηγητ|Καθηγητ")
+    found = [text for message in catalog("el") if message.id for text in texts(message) if school.search(text)]
+    assert found == []
+
+
+def test_number_boxes_show_settings_without_padding_zeros():
+    """Streamlit's number input takes a printf format only (its decimal sign is always "."): "%g" at least writes
+    α = 0.01 as 0.01, as the text beside it does (Greek 0,01), not 0.01000."""
+    app = app_in({"lang": "el"})
+    app.switch_page("pages/train.py").run()
+    assert [app.number_input(key=f"setting_{key}").proto.format for key in ("lr", "factor")] == ["%g", "%g"]
+    app.switch_page("pages/teach.py").run()
+    assert [app.number_input(key=f"lesson_{name}").proto.format
+            for name in ("learning_rate", "decay_factor")] == ["%g", "%g"]

@@ -81,7 +81,7 @@ def test_gradients_screen_shows_the_documents_erratum():
     app.switch_page("pages/gradients.py").run()
     assert not app.exception
     # The expected finding (erratum 1) is information, not an error.
-    assert not app.error and "is **not** the gradient of 1 × mse" in app.info[-1].value
+    assert not app.error and "The document's rule is **not** the gradient of 1 × MSE" in app.info[-1].value
     assert "expected finding" in app.info[-1].value
     app.selectbox(key="gradients_loss").set_value("cross-entropy")
     app.selectbox(key="gradients_scale").set_value(2.0).run()

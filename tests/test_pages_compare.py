@@ -75,7 +75,7 @@ def test_the_three_rules_are_three_stored_runs_trained_in_lockstep(store, data):
     app = compare_app({"lr": "0.02", "seed": "7"})
     own_run = query_value(app, "run")
     comparison = built(app)
-    assert [run.label for run in comparison.runs] == ["document", "exact MSE", "cross-entropy"]
+    assert [run.label for run in comparison.runs] == ["document's rule", "exact MSE rule", "cross-entropy rule"]
     ids = comparison.ids
     assert len(set(ids)) == 3 and own_run not in ids
     assert query_value(app, "compare") == ",".join(ids)
@@ -90,7 +90,7 @@ def test_the_three_rules_are_three_stored_runs_trained_in_lockstep(store, data):
         assert trainer.settings == Settings(learning_rate=0.02, seed=7, rule=trainer.settings.rule)
     text = screen_text(app)
     assert "#### 3 runs at step 101 · epoch 1 · sample 101 of 60,000" in text
-    for label in ("document", "exact MSE", "cross-entropy"):
+    for label in ("document's rule", "exact MSE rule", "cross-entropy rule"):
         assert f"**{label}**" in text
     assert trainer_of(app).step_count == 0 and query_value(app, "run") == own_run  # the Train screen's run is untouched
 

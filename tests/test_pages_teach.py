@@ -6,17 +6,19 @@ ProgressWriter thread; a test flushes it to read what the dashboard would read n
 """
 
 import os
+import re
 import time
 
 import pytest
 
+import locales
 from core.classwork.lesson import Lesson
 from core.training.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of, train_click
 from lab import classroom, progress_writer
 from ui.class_views import literal
-from ui.dashboard import csv_text
+from ui.dashboard import active_text, csv_text
 
 LESSON = Lesson(Settings(learning_rate=0.05, rule="mse"), frozenset({"learning_rate"}), ("loss_surface",),
                 ("silence_all", "first_epoch", "branch"))
@@ -263,6 +265,7 @@ def test_a_class_in_greek_the_join_form_the_tasks_and_the_dashboard(store):
     assert not app.exception and app.title[0].value == "Διδασκαλία: Τμήμα Α"
     assert "Ανοιχτή έως " in texts(app) and " UTC. Ο πίνακας ανανεώνεται" in texts(app)
     assert app.dataframe[0].value.loc[0, "Student"] == "Άννα"  # the columns keep their keys; their labels are Greek
+    assert re.fullmatch(r"πριν από \d+ δευτερόλεπτ(ο|α)", app.dataframe[0].value.loc[0, "Active"])  # not "… ago"
     assert [metric.label for metric in app.metric][0] == "Φοιτητές"
     assert "test_accuracy" in csv_text(store.class_members(class_id), ("silence_all",))  # the CSV stays English
 
@@ -304,3 +307,14 @@ def test_the_guided_path_as_a_lesson_the_dashboard_shows_the_lab_each_student_is
     table = app.switch_page("pages/teach.py").run().dataframe[0].value.set_index("Student")
     assert table.loc["Ada", "Lab"] == "2 · The loss"
     assert "lab_forward_pass" in store.class_members(class_id)[0].progress.tasks
+
+
+def test_the_dashboard_says_how_long_ago_in_the_language():
+    try:
+        locales.activate("el")
+        assert [active_text(seconds) for seconds in (0, 180, 7200)] == [
+            "πριν από 1 δευτερόλεπτο", "πριν από 3 λεπτά", "πριν από 2 ώρες"]
+        locales.activate("en")
+        assert active_text(180) == "3 minutes ago"
+    finally:
+        locales.activate("en")

@@ -21,6 +21,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import streamlit as st
+from babel.dates import format_timedelta
 
 import locales
 from core.classwork.labs import GUIDED_PATH
@@ -133,8 +134,9 @@ def shown_names(members) -> list[str]:
     return names
 
 
-def member_table(members, chosen) -> pd.DataFrame:
-    """One row per student, as the dashboard shows it."""
+def member_table(members, chosen, now: float | None = None) -> pd.DataFrame:
+    """One row per student, as the dashboard shows it (`now`: the time the "Active" column counts back from)."""
+    now = time.time() if now is None else now
     rows = []
     for member, name in zip(members, shown_names(members)):
         progress = member.progress
@@ -142,11 +144,21 @@ def member_table(members, chosen) -> pd.DataFrame:
             "Student": name, "Step": progress.step, "Epoch": progress.epoch + 1,
             "Accuracy": progress.accuracy, "Silent": progress.silent,
             "Tasks": sum(task in progress.tasks for task in chosen),
-            "Active": pd.Timestamp(progress.active, unit="s", tz="UTC"),
+            "Active": active_text(now - progress.active),
             "Loss": list(progress.losses),
             "Done": [task_short(task) for task in chosen if task in progress.tasks],
         })
     return pd.DataFrame(rows)
+
+
+def active_text(seconds: float) -> str:
+    """How long ago a student's last click was, in this thread's language: "3 minutes ago", Greek «πριν από 3 λεπτά».
+
+    Babel's CLDR data word it (Streamlit's own "distance" format is English only); the panel reruns every
+    REFRESH_SECONDS, so the words stay current. A click this very second is "1 second ago", never "in 0 seconds".
+    """
+    return format_timedelta(datetime.timedelta(seconds=-max(seconds, 1)), add_direction=True,
+                            locale=locales.language())
 
 
 def shown_table(frame: pd.DataFrame):
@@ -167,11 +179,6 @@ def column_config(chosen, student_width: int = 132) -> dict:
     """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
     screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
     config = st.column_config
-    if locales.language() == "en":
-        active = config.DatetimeColumn(_("Active"), format="distance", width=112, help=_("The student's last click"))
-    else:  # Streamlit writes "2 minutes ago" in English only: the time of the click, in the browser's time zone
-        active = config.DatetimeColumn(_("Active"), format="HH:mm:ss", width=112, timezone=browser_zone(),
-                                       help=_("The time of the student's last click"))
     return {
         "Student": config.TextColumn(_("Student"), pinned=True, width=student_width,
                                      help=_("The name as the student typed it")),
@@ -187,19 +194,11 @@ def column_config(chosen, student_width: int = 132) -> dict:
                                       help=_("Silent hidden units: off on all of the first 1,000 test images")),
         "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
                                      help=_("Tasks done: the run's state satisfies them")),
-        "Active": active,
+        "Active": config.TextColumn(_("Active"), width=112, help=_("The student's last click")),
         "Loss": config.LineChartColumn(_("Loss"), y_min=0, width=58,
                                        help=_("Mean loss Σ(A2 − y)² over the run, oldest first")),
         "Done": config.ListColumn(_("Done"), width="large", help=_("The tasks done")),
     }
-
-
-def browser_zone() -> str:
-    """The browser's time zone name (st.context.timezone), else UTC."""
-    try:
-        return st.context.timezone or "UTC"
-    except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
-        return "UTC"
 
 
 def summary(members, chosen) -> None:

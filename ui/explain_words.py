@@ -9,6 +9,7 @@ notes where the design document's errata bite.
 from core.model.explain import parse
 from core.model.explanation import Explanation, Factor, Term
 from locales import _, number
+from locales.words import rule_name
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 LISTED_IN_EQUATION = 4  # terms written out in the equation's numbers line; the table lists them all
@@ -215,7 +216,8 @@ def note_text(note, explanation: Explanation) -> str:
     if note.code == "missing_jacobian":
         return _("**The missing softmax Jacobian.** The exact gradient of Σ(A2 − y)² goes through "
                  "J = diag(A2) − A2·A2ᵀ, which brings in every digit: at dZ2{j} it would be {mse}, not the value "
-                 "above (the `mse` rule).").format(j=str(j).translate(SUBSCRIPTS), mse=values["mse"])
+                 "above (the {rule} rule).").format(j=str(j).translate(SUBSCRIPTS), mse=values["mse"],
+                                                     rule=rule_name("mse"))
     if note.code == "jacobian":
         return _("**Erratum 1, corrected.** This is the exact gradient of Σ(A2 − y)² through the softmax: the "
                  "Jacobian brings in every digit. The document's rule 2(A2 − y) would give {document}, the "

@@ -23,6 +23,7 @@ from core.model import network
 from core.model.explain import KINDS, BadName, explain, parse
 from core.model.explanation import Moment, name_of
 from locales import _, number
+from locales.words import rule_name
 from runs.errors import StoreError
 from ui import explain_view, explain_words, session, timeline_panel
 
@@ -194,8 +195,8 @@ def moment_for(state, context: tuple) -> tuple[Moment | None, str]:
                        "a step refused for overflow). Press Step on the Train screen.").format(step=step)
     sample = (_("training image #{index}").format(index=number(record.index)) if record.index is not None
               else _("your drawing"))
-    return Moment.of_step(record), _("Step {step}: {sample}, label {label}, rule `{rule}`, α = {alpha}.").format(
-        step=step, sample=sample, label=record.label, rule=record.rule, alpha=number(record.learning_rate, ".4g"))
+    return Moment.of_step(record), _("Step {step}: {sample}, label {label}, the {rule} rule, α = {alpha}.").format(
+        step=step, sample=sample, label=record.label, rule=rule_name(record.rule), alpha=number(record.learning_rate, ".4g"))
 
 
 def keep_in_url(state, name: str, context: tuple) -> str:

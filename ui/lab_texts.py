@@ -6,6 +6,7 @@ session's language (English and Greek through the catalogs), with numbers in the
 
 from core.classwork.predictions import NUMBERS, Question, Truth
 from locales import N_, _, number
+from locales.words import rule_name
 
 TITLES = {
     "forward_pass": N_("The network and one forward pass"),
@@ -45,7 +46,6 @@ CHOICES = {
     "twice_cross_entropy": N_("2 × cross-entropy"),
     "yes": N_("yes"), "no": N_("no"),
 }
-RULES = {"document": N_("the document's"), "mse": N_("the exact MSE"), "cross-entropy": N_("the cross-entropy")}
 
 
 def title(lab_id: str) -> str:
@@ -73,7 +73,7 @@ def vector(values, places: int = 3, first: int = 0) -> str:
 def question_text(question: Question) -> str:
     """The question as the learner reads it, with the numbers of their run it names."""
     shown, label, subject = question.shown, question.label, question.subject
-    rule = _(RULES[question.rule])
+    rule = rule_name(question.rule)
     texts = {
         "relu": lambda: _("The next training image is a {label}. Hidden unit {unit} gets Z1 = {z} for it. What will "
                           "A1 of that unit be?").format(label=label, unit=subject + 1, z=value(shown["Z1"], 4)),
@@ -84,10 +84,10 @@ def question_text(question: Question) -> str:
         "largest_term": lambda: _("For the next training image, a {label}, A2 = {a2}. Which digit's term (A2ₖ − yₖ)² "
                                   "adds most to the loss?").format(label=label, a2=vector(shown["A2"])),
         "dz2_sign": lambda: _("The next image is a {label}, and the network gives it A2 = {a} for digit {label}. With "
-                              "{rule} rule, will dZ2 for digit {label} be negative or positive?").format(
+                              "the {rule} rule, will dZ2 for digit {label} be negative or positive?").format(
             label=label, a=value(shown["A2_y"]), rule=rule),
-        "dz2_value": lambda: _("The next image is a {label}, with A2 = {a2}. With {rule} rule, what will dZ2 be for "
-                               "digit {digit}, the wrong digit the network finds likeliest? Two decimals are enough.")
+        "dz2_value": lambda: _("The next image is a {label}, with A2 = {a2}. With the {rule} rule, what will dZ2 be "
+                               "for digit {digit}, the wrong digit the network finds likeliest? Two decimals are enough.")
         .format(label=label, a2=vector(shown["A2"]), rule=rule, digit=subject),
         "true_direction": lambda: _("The next image is a {label}, and A2 for digit {label} is {a} now. After one step "
                                     "with α = {alpha}, will A2 for digit {label} on this image go up or down?").format(
@@ -100,10 +100,10 @@ def question_text(question: Question) -> str:
                                                                                z=value(shown["Z1"], 4)),
         "largest_change": lambda: _("For the next image, a {label}, the hidden units' Z1 are {z1}. Which unit's W1 "
                                     "image will this step change most?").format(label=label, z1=vector(shown["Z1"], first=1)),
-        "check_mse": lambda: _("Your run uses {rule} rule. After the next step the check compares its gradient with "
+        "check_mse": lambda: _("Your run uses the {rule} rule. After the next step the check compares its gradient with "
                                "finite differences of the MSE loss Σ(A2 − y)². Will they match (relative error below "
                                "10⁻⁶), come close (below 10⁻³) or differ?").format(rule=rule),
-        "which_loss": lambda: _("Which loss is {rule} rule the exact gradient of? After the next step the check "
+        "which_loss": lambda: _("Which loss is the {rule} rule the exact gradient of? After the next step the check "
                                 "compares it with finite differences of three losses.").format(rule=rule),
         "later_rate": lambda: _("α starts at {alpha} and is multiplied by {factor} every {period} epochs. What will α "
                                 "be in epoch {epoch}?").format(alpha=number(shown["alpha"], "g"),

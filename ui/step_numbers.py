@@ -10,6 +10,7 @@ import streamlit as st
 from core.model import network
 from core.training.trainer import StepRecord
 from locales import _, number
+from locales.words import rule_name
 from ui import explaining, figures, widgets
 
 
@@ -23,9 +24,9 @@ def step_numbers(record: StepRecord) -> None:
                                 "y": network.one_hot(record.label), "dZ2 = db2": record.gradients.db2},
                       "train_numbers_digits", 0)
         st.caption(_("Click a number in these tables to see the sum that made it."))
-        st.caption(_("Learning rate α = {alpha}, rule `{rule}`; cross-entropy −log A2_label "
+        st.caption(_("Learning rate α = {alpha}, the {rule} rule; cross-entropy −log A2_label "
                      "{before} → {after}; predicted {predicted} before the update and {predicted_after} after.").format(
-            alpha=number(record.learning_rate, ".4g"), rule=record.rule,
+            alpha=number(record.learning_rate, ".4g"), rule=rule_name(record.rule),
             before=number(record.cross_entropy_before, ".4f"), after=number(record.cross_entropy_after, ".4f"),
             predicted=record.prediction, predicted_after=record.prediction_after))
 

@@ -11,7 +11,7 @@ import streamlit as st
 from core.model.network import GRADIENT_RULES
 from core.training.settings import NUMERIC_RANGES
 from locales import N_, _, number
-from locales.words import said
+from locales.words import rule_title, said
 from runs.errors import StoreError
 from lab.session import Session
 
@@ -94,10 +94,10 @@ def branch_form(state: Session) -> None:
         period = columns[1].number_input(_("halve α every … epochs"), *NUMERIC_RANGES["decay"][1:],
                                          settings.decay_period, key="branch_decay", disabled=locked("decay_period"))
         factor = columns[2].number_input(_("decay factor"), *NUMERIC_RANGES["factor"][1:], settings.decay_factor,
-                                         step=0.05, key="branch_factor", disabled=locked("decay_factor"))
-        rules = list(GRADIENT_RULES)
-        rule = columns[3].selectbox(_("gradient rule"), rules, rules.index(settings.rule), key="branch_rule",
-                                    disabled=locked("rule"))
+                                         format="%g", step=0.05, key="branch_factor", disabled=locked("decay_factor"))
+        rules = {rule: rule_title(rule) for rule in GRADIENT_RULES}  # names made now: format_func may run later
+        rule = columns[3].selectbox(_("gradient rule"), list(rules), list(rules).index(settings.rule),
+                                    key="branch_rule", format_func=rules.get, disabled=locked("rule"))
         pressed = st.form_submit_button(_("Branch from step {step}").format(step=number(step)),
                                         icon=":material/call_split:")
     if not pressed:

@@ -9,7 +9,7 @@ from core.training.stop_note import stop_reason
 from core.training.trainer import Trainer
 from lab.session import Session
 from locales import N_, _, ngettext, number
-from locales.words import said
+from locales.words import init_name, rule_name, said
 from ui import class_views, figures, language, timeline_panel
 from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
 from ui.session import current
@@ -94,8 +94,8 @@ def position_text(trainer: Trainer) -> str:
 
 def model_summary(trainer: Trainer) -> str:
     settings = trainer.settings
-    return _("**Model** 784 → {hidden} → 10 · rule `{rule}` · init `{init}` · seed {seed}").format(
-        hidden=settings.hidden, rule=settings.rule, init=settings.init, seed=settings.seed) + (
+    return _("**Model** 784 → {hidden} → 10 · {rule} rule · {init} initialisation · seed {seed}").format(
+        hidden=settings.hidden, rule=rule_name(settings.rule), init=init_name(settings.init), seed=settings.seed) + (
         f"  \n{position_text(trainer)}")
 
 

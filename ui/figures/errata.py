@@ -3,14 +3,18 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from locales import N_, _, number
+from locales import _, number
+from locales.words import rule_title
 from ui.figures.style import axis, colour_bar, DIGITS, DIVERGING, figure, fill, RULE_STYLES, symmetric_limit, VALUE
 
 # --- Errata screen -----------------------------------------------------------------------------
 # Each rule's colour and bar pattern come from RULE_STYLES in the palette at the top.
-# Shown in the language of the screen: _(RULE_NAMES[name]).
-RULE_NAMES = {"document": N_("document: 2(A2 − y)"), "mse": N_("exact MSE: J·2(A2 − y)"),
-              "cross-entropy": N_("cross-entropy: A2 − y")}
+RULE_FORMULAS = {"document": "2(A2 − y)", "mse": "J·2(A2 − y)", "cross-entropy": "A2 − y"}
+
+
+def rule_legend(name: str) -> str:
+    """A rule and its dZ2 in the language of the screen: "document's rule: 2(A2 − y)"."""
+    return f"{rule_title(name)}: {RULE_FORMULAS[name]}"
 
 
 def jacobian_figure(J: np.ndarray, label: int, height: int = 440) -> go.Figure:
@@ -32,7 +36,7 @@ def dZ2_rules_figure(rules: dict, label: int, height: int = 320) -> go.Figure:
     traces = []
     for name, values in rules.items():
         colour, pattern = RULE_STYLES[name]
-        rule = _(RULE_NAMES[name])
+        rule = rule_legend(name)
         traces.append(dict(type="bar", name=rule, x=DIGITS, y=np.asarray(values, dtype=float),
                            marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="white", size=6, fillmode="overlay")),
                            hovertemplate=fill(_("{rule}<br>digit %{x}: %{y:.4f}"), rule=rule) + "<extra></extra>"))
