@@ -13,18 +13,13 @@ student and never a run.
 Left out on purpose: the screens (pages/teach.py, ui/dashboard.py) and the tables (runs/store.py).
 """
 
-import datetime
 import logging
 import time
 from dataclasses import dataclass, field
 
-from babel.dates import format_datetime
-
-import locales
-from locales import _
-
 from core.classwork.lesson import Lesson, check_name
 from core.classwork.progress import LogFacts, LogTally, loss_sparkline
+from core.reasons import Reason
 from lab.progress_writer import ProgressCopy, progress_writer
 from runs.classes import ClassInfo, Member
 from runs.errors import StoreError, UnknownClass, WrongTeacherKey
@@ -83,13 +78,12 @@ class ClassState:
             return frozenset()
         return frozenset(self.lesson.hidden_screens) - set(ALWAYS_SHOWN)
 
-    def read_only_reason(self) -> str | None:
+    def read_only_reason(self) -> Reason | None:
         """Why this session may look but not train, or None when it may train."""
         if self.viewing is not None:
-            return (_("This is {name}'s run, opened read-only from the class dashboard: nothing you do here "
-                      "changes it.").format(name=self.viewing.member.name))
+            return Reason("lab.viewing_student", name=self.viewing.member.name)
         if self.seat is not None and not self.seat.info.is_open():
-            return _("Your class ended on {end}: its runs are read-only now.").format(end=ended_text(self.seat.info))
+            return Reason("lab.class_ended", end=self.seat.info.ends)
         return None
 
     def refuse_if_read_only(self) -> None:
@@ -105,8 +99,7 @@ class ClassState:
         """ValueError naming the locked settings among `changes` (a branch's)."""
         refused = [] if self.lesson is None else self.lesson.refused_changes(changes)
         if refused:
-            raise ValueError(_("your class locks {settings}, so it stays as the lesson sets it")
-                             .format(settings=", ".join(refused)))
+            raise ValueError(Reason("lab.locked", settings=refused))
 
     def url(self, query: dict) -> dict:
         """What the URL holds: a run opened read-only is not this session's to link to."""
@@ -156,16 +149,6 @@ class ClassState:
         return True
 
 
-def ended_text(info: ClassInfo) -> str:
-    """When the class ends, in UTC, the month named in this thread's language ("05 December 2026 at 23:00 UTC")."""
-    language = locales.language()
-    pattern = "dd MMMM y" if language == "en" else "d MMMM y"  # Greek writes the day without a leading zero
-    moment = time.gmtime(info.ends)
-    when = datetime.datetime(*moment[:6], tzinfo=datetime.timezone.utc)
-    return _("{date} at {time} UTC").format(date=format_datetime(when, pattern, locale=language),
-                                             time=time.strftime("%H:%M", moment))
-
-
 # --- finding the class of a session ------------------------------------------------------------------
 
 
@@ -207,7 +190,7 @@ def join(state, info: ClassInfo, name: str) -> Seat:
     """
     store = state.run.handle.get()
     if store is None:
-        raise StoreError(_("the run store cannot be reached now, so no one can join a class"))
+        raise StoreError(Reason("lab.join_unreachable"))
     name = check_name(name)
     run_id = store.create_run(info.lesson.settings)
     member_id = store.join_class(info.id, name, run_id)
@@ -225,7 +208,7 @@ def teacher_class(state, class_id, secret) -> ClassInfo:
     """The class if `secret` is its teacher's; remembered for this session. WrongTeacherKey, UnknownClass, StoreError."""
     store = state.run.handle.get()
     if store is None:
-        raise StoreError(_("the run store cannot be reached now, so the class cannot be opened"))
+        raise StoreError(Reason("lab.class_unreachable"))
     info = store.teacher_class(class_id, secret)
     state.classroom.teaching[class_id] = secret
     return info
@@ -279,6 +262,6 @@ def member_of_run(state, run_id) -> Member | None:
     """
     store = state.run.handle.get()
     if store is None:
-        raise StoreError(_("the run store cannot be reached now, so the class cannot be opened"))
+        raise StoreError(Reason("lab.class_unreachable"))
     progress_writer(state.run.handle, state.run.data).flush()
     return store.member_of_run(run_id)

@@ -135,7 +135,7 @@ class Comparison:
             if trainer is not run.trainer:  # another tab moved this run on: it is shown as stored
                 run.tracked = TrackedRun(trainer)
                 self.running = False
-            self.notices += [f"{run.label}: {notice}" for notice in run.live.take_notices()]
+            self.notices += [f"{run.label}: {said(notice)}" for notice in run.live.take_notices()]
         return done
 
     def take_notices(self) -> list[str]:

@@ -24,8 +24,7 @@ from core.record.events import SettingsChanged, TrainSamples, snapshot_bytes, sn
 from core.record.timeline import Keyframe, Timeline, keyframe_bytes
 from core.training.trainer import Trainer
 from lab.stored_runs import Lineage, Segment, StoreHandle, timeline_from_store, trainer_at
-from locales import N_, _, number
-from locales.words import said
+from core.reasons import Reason
 from runs.errors import (
     ClassEnded,
     CorruptRecord,
@@ -39,8 +38,7 @@ from runs.errors import (
 
 log = logging.getLogger(__name__)
 STORED_KEYFRAME_EVERY = 40_000  # updates between the keyframes a run keeps in the store (about 63 kB each)
-UNREACHABLE = N_("The run store cannot be reached, so this run is kept in memory only for now: training goes "
-                 "on, and your steps are saved as soon as the store is back.")  # translated in take_notices()
+UNREACHABLE = Reason("lab.store_unreachable")  # noted once, kept while the store is down
 
 
 class LiveRun:
@@ -55,7 +53,7 @@ class LiveRun:
         self.pending: list = []  # events trained in memory, not yet in the store
         self.since_snapshot = 0  # samples trained since the last snapshot
         self.previous_run: str | None = None  # the run before the last Reset or upload
-        self.notices: list[str] = []
+        self.notices: list = []  # Reasons (lab/ says codes; the screens say the words)
         self._content: bytes | None = None  # an uploaded checkpoint the store has not got yet
         self._writer: threading.Thread | None = None
         self.timeline: Timeline | None = None  # every past step of this run; built on first use when opened
@@ -71,8 +69,7 @@ class LiveRun:
         if run_id and not self.handle.disabled:
             store = self.handle.get()
             if store is None:
-                self.notices.append(_("The run in this link cannot be opened now: {reason}").format(
-                    reason=_(UNREACHABLE)))
+                self.notices.append(Reason("lab.link_unreachable", reason=UNREACHABLE))
             else:
                 try:
                     trainer, self.length = trainer_at(store, run_id, self.data)
@@ -82,17 +79,13 @@ class LiveRun:
                     store.touch(run_id)
                     return trainer
                 except MalformedRunId:
-                    self.notices.append(_("The run id in this link is not one Backprop Lab makes, so a fresh run "
-                                          "was started."))
+                    self.notices.append(Reason("lab.link_malformed"))
                 except UnknownRun:
-                    self.notices.append(_("The run in this link was not found (it may have been removed after a long "
-                                          "time unused), so a fresh run was started."))
+                    self.notices.append(Reason("lab.link_not_found"))
                 except StoreUnavailable:
-                    self.notices.append(_("The run in this link cannot be opened now: {reason}").format(
-                        reason=_(UNREACHABLE)))
+                    self.notices.append(Reason("lab.link_unreachable", reason=UNREACHABLE))
                 except (CorruptRecord, SchemaTooNew, CheckpointError, ValueError) as error:
-                    self.notices.append(_("The run in this link cannot be used ({reason}), so a fresh "
-                                          "run was started.").format(reason=_sentence(error)))
+                    self.notices.append(Reason("lab.link_unusable", reason=error))
         trainer = Trainer(settings, *self.data)
         self.start_new(trainer)
         return trainer
@@ -156,7 +149,7 @@ class LiveRun:
         if self.timeline is None:
             store = self.handle.get()
             if self.run_id is None or store is None or self.pending:
-                raise StoreUnavailable(_("the run store cannot be reached, so this run's past cannot be read now"))
+                raise StoreUnavailable(Reason("lab.past_unreachable"))
             self._read_timeline(store, trainer, quietly=False)
         return self.timeline
 
@@ -165,7 +158,7 @@ class LiveRun:
         try:
             timeline, segments = timeline_from_store(store, self.run_id, self.data)
             if timeline.length != self._updates(trainer, timeline):
-                raise CorruptRecord(_("the stored log does not lead to this run's position"))
+                raise CorruptRecord(Reason("lab.log_mismatch"))
             # the log counts the drawings exactly (a snapshot stored before they were counted says 0)
             trainer.drawings = timeline.keyframes.frames[0].drawings + len(timeline.drawing_positions())
             timeline.extend([], trainer)
@@ -243,7 +236,7 @@ class LiveRun:
         timeline = self.timeline
         store = self.handle.get()
         if store is None or self.run_id is None:
-            raise StoreUnavailable(_("branching needs the run store, which cannot be reached now"))
+            raise StoreUnavailable(Reason("lab.branch_unreachable"))
         self.flush_or_raise()
         events_done, into = timeline.locate(position)
         segment = next(segment for segment in reversed(self.segments) if segment.start <= events_done)
@@ -310,7 +303,7 @@ class LiveRun:
         except (StoreError, ValueError, CheckpointError):
             return trainer
         self.pending, self.since_snapshot = [], 0
-        self.notices.append(_("This run's class has ended, so its runs are read-only: the last click was not kept."))
+        self.notices.append(Reason("lab.class_ended_click"))
         return stored
 
     def _reload_after(self, collision, trainer) -> Trainer:
@@ -322,9 +315,7 @@ class LiveRun:
             return self._branch(trainer)
         self.pending, self.since_snapshot = [], 0
         self._read_timeline(store, stored)
-        self.notices.append(_("This run was moved on in another tab or window (to step {step}): "
-                              "this tab now shows it as it is stored, and its last click was not applied. "
-                              "Press the button again to go on.").format(step=number(stored.sgd_steps)))
+        self.notices.append(Reason("lab.moved_on", step=stored.sgd_steps))
         return stored
 
     def _branch(self, trainer) -> Trainer:
@@ -332,8 +323,7 @@ class LiveRun:
         old = self.run_id
         self.start_new(trainer, content=snapshot_bytes(trainer))  # a checkpoint start: the new run replays from it
         self.previous_run = old
-        self.notices.append(_("This run changed elsewhere in a way this tab cannot follow, so this tab's model goes "
-                              "on as a new run (a new link); the other one is kept."))
+        self.notices.append(Reason("lab.changed_elsewhere"))
         return trainer
 
     def _snapshot(self, trainer) -> None:
@@ -357,17 +347,9 @@ class LiveRun:
         if self._writer is not None:
             self._writer.join()
 
-    def take_notices(self) -> list[str]:
-        """The notices to show once (the store being unreachable stays until it is back), in this thread's language.
-
-        The others were translated when they were noted, in the session's thread; UNREACHABLE is kept as
-        the English constant, so that it can be found in the list again, and translated here.
-        """
-        shown = [_(notice) if notice == UNREACHABLE else notice for notice in self.notices]
+    def take_notices(self) -> list[Reason]:
+        """The notices to show once (the store being unreachable stays until it is back), as reasons said where shown."""
+        shown = list(self.notices)
         self.notices = [notice for notice in self.notices if notice == UNREACHABLE]
         return shown
-
-
-def _sentence(error) -> str:
-    return said(error).rstrip(".")
 

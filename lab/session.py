@@ -10,10 +10,10 @@ Left out on purpose: Streamlit (ui/session.py keeps the object in the session an
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import locales
 from core.model import network
 from core.record.events import StepOnImage
 from core.training.settings import settings_to_query
+from core.reasons import Reason
 from core.record.timeline import StepView
 from core.training.step_record import StepRecord
 from core.training.trainer import Trainer
@@ -21,7 +21,6 @@ from lab.classroom import ClassState
 from lab.guided_path import GuidedPath
 from lab.live_run import LiveRun
 from lab.memo import Memo
-from locales import _, number
 
 
 @dataclass
@@ -128,8 +127,9 @@ class Session:
         self._model_changed()
 
     def remembered(self, key: tuple, compute):
-        """An expensive figure's result for this model at this step, computed once per `key` and language (it holds text)."""
-        return self.figures.get((self.model_version, locales.language(), *key), compute)
+        """An expensive figure's result for this model at this step, computed once per `key` (which names the language
+        when the result holds text)."""
+        return self.figures.get((self.model_version, *key), compute)
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet (the store's among them); each is shown once."""
@@ -178,7 +178,7 @@ class Session:
 
     def _refuse_while_viewing(self):
         if self.viewing is not None:
-            raise RuntimeError(_("a past step is being viewed: go back to now or branch from it before training"))
+            raise RuntimeError(Reason("lab.viewing_past"))
         self.classroom.refuse_if_read_only()
 
     # --- the past ------------------------------------------------------------------------------
@@ -191,8 +191,7 @@ class Session:
         """Show the state after `position` updates on every screen; None, or the current position, is now."""
         length = self.timeline().length if position is not None else 0
         if position is not None and not 0 <= position <= length:
-            raise ValueError(_("there is no step {step}: this run has steps 0 … {last}").format(
-                step=number(position), last=number(length)))
+            raise ValueError(Reason("lab.no_such_step", step=position, last=length))
         self.viewing = None if position is None or position == length else int(position)
         if self._view is not None and self._view.position != self.viewing:
             self._view = None
@@ -234,7 +233,7 @@ class Session:
         """Continue with another trainer (an uploaded checkpoint's, whose bytes start its new run)."""
         self.classroom.refuse_if_read_only()
         if self.classroom.seat is not None:
-            raise RuntimeError(_("in a class, runs start from the lesson's settings, not from an uploaded checkpoint"))
+            raise RuntimeError(Reason("lab.class_no_upload"))
         self.trainer = trainer
         self.run.start_new(trainer, content)
         self._model_changed()

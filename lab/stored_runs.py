@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core.record.events import StartedFromCheckpoint, apply_events, trainer_from_snapshot
 from core.record.timeline import Keyframe, Timeline, keyframe_from_bytes
 from core.training.trainer import Trainer
-from locales import _
+from core.reasons import Reason
 from runs.errors import CorruptRecord, StoreError
 from runs.store import RunStore
 
@@ -72,8 +72,7 @@ def trainer_at(store, run_id, data, position=None, depth=0) -> tuple[Trainer, in
     weights, or the parent's state where a branch starts. StoreError or ValueError if it cannot be.
     """
     if depth > MAX_BRANCH_DEPTH:
-        raise CorruptRecord(_("run {run} descends from more than {most} branches").format(
-            run=run_id, most=MAX_BRANCH_DEPTH))
+        raise CorruptRecord(Reason("lab.too_many_branches", run=run_id, most=MAX_BRANCH_DEPTH))
     info = store.run_info(run_id)
     end = info.length if position is None else min(position, info.length)
     snapshot = store.latest_snapshot(run_id, end)
@@ -118,8 +117,7 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
         if info.parent is None:
             break
         if len(chain) > MAX_BRANCH_DEPTH:
-            raise CorruptRecord(_("run {run} descends from more than {most} branches").format(
-                run=run_id, most=MAX_BRANCH_DEPTH))
+            raise CorruptRecord(Reason("lab.too_many_branches", run=run_id, most=MAX_BRANCH_DEPTH))
         cut, info = info.parent_step, store.run_info(info.parent)
     chain.reverse()
     root, root_events = chain[0]
@@ -135,7 +133,6 @@ def timeline_from_store(store, run_id, data) -> tuple[Timeline, list[Segment]]:
         for position, blob in store.keyframes(segment.run_id, before=cut):
             keyframe = keyframe_from_bytes(blob, timeline.keyframes.frames[0], start.training_size)
             if keyframe.position != position or not timeline.admits(keyframe):
-                raise CorruptRecord(_("run {run}'s keyframe at {position} does not fit its log").format(
-                    run=segment.run_id, position=position))
+                raise CorruptRecord(Reason("lab.keyframe_misfit", run=segment.run_id, position=position))
             timeline.keyframes.add(keyframe)
     return timeline, segments

@@ -1,6 +1,6 @@
-"""The words of core's codes (core/reasons.py) and of its task catalogue, in this thread's language.
+"""The words of core's and lab's codes (core/reasons.py) and of the task catalogue, in this thread's language.
 
-Core says a code and its values; here each code has its English sentence, marked for the catalogs
+Core and lab/ say a code and its values (lab's codes are in locales/lab_words.py); here each code has its English sentence, marked for the catalogs
 (so the Greek is in locales/el/LC_MESSAGES/messages.po), and said() makes the sentence where it is
 shown or put into a longer message. Numbers that a person reads go through locales.number with the
 format each entry names; a value that is itself a reason becomes its own words.
@@ -9,6 +9,7 @@ format each entry names; a value that is itself a reason becomes its own words.
 from dataclasses import fields
 
 from locales import N_, _, ngettext, number, percent
+from locales.lab_words import LAB_WORDS, utc_moment
 
 
 class Words:
@@ -36,15 +37,27 @@ class Listed(Words):
 
 
 def said(thing) -> str:
-    """A reason, an error carrying one, or any other error or text, as words in this thread's language."""
+    """A reason, an error carrying one (as .reason or as its one argument), or any other error or text, as words."""
     reason = getattr(thing, "reason", thing)
-    if not (hasattr(reason, "code") and hasattr(reason, "values")):
+    if isinstance(thing, BaseException) and len(thing.args) == 1 and _is_reason(thing.args[0]):
+        reason = thing.args[0]  # lab/ raises the store's errors with a Reason as their message
+    if not _is_reason(reason):
         return str(thing)
     return WORDS[reason.code](reason.values)
 
 
+def _is_reason(thing) -> bool:
+    return hasattr(thing, "code") and hasattr(thing, "values")
+
+
 def _shown(value, spec):
-    if hasattr(value, "code") and hasattr(value, "values") or isinstance(value, BaseException):
+    if spec == "clause":  # a reason put inside a sentence: without its own full stop
+        return said(value).rstrip(".")
+    if spec == "utc":
+        return utc_moment(value)
+    if spec == "settings":
+        return ", ".join(_(SETTING_LABELS[name]) for name in value)
+    if _is_reason(value) or isinstance(value, BaseException):
         return said(value)
     if spec is not None:
         return number(value, spec)
@@ -223,6 +236,8 @@ WORDS = {
     "lockstep.stopped_past": Words(N_("a run stopped by overflow at step {stopped} is past the others (step {step})"),
                                    stopped=",", step=","),
 }
+
+WORDS.update({code: Words(template, **formats) for code, (template, formats) in LAB_WORDS.items()})
 
 
 def _stopped(step, epoch, sample, kept, name, forward, alpha, lower) -> str:

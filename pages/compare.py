@@ -183,7 +183,7 @@ def lockstep_panel() -> None:
     if running:
         running_controls()
     for notice in shown.take_notices():
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(said(notice), icon=":material/link_off:")
     if problems:
         shown.stop_running()
         st.error(_("**These runs cannot train in lockstep:** {problems}. Build a new set above.").format(

@@ -7,6 +7,7 @@ import streamlit as st
 from core.model import gradient_check
 
 from core.model import network
+import locales
 from locales import _, ngettext, number
 from locales.words import loss_name, rule_name, rule_title, said
 from ui import explaining, figures, session, shell, timeline_panel, widgets
@@ -174,7 +175,7 @@ def check_table(rule: str, loss: str, scale: float) -> pd.DataFrame:
             [(name, check.relative_error, said(gradient_check.verdict(check.relative_error)), check.analytic_norm,
               check.numeric_norm, check.entries_checked) for name, check in report.items()],
             columns=["layer", "error", "verdict", "rule_norm", "numeric_norm", "entries"])
-    return state.remembered(("gradient check", state.viewing, rule, loss, scale), compute)  # i18n: not text
+    return state.remembered(("gradient check", locales.language(), state.viewing, rule, loss, scale), compute)  # i18n: not text
 
 
 def shown_table(table: pd.DataFrame, formats: dict, **dataframe) -> None:

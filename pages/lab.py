@@ -8,6 +8,7 @@ from core.classwork import predictions
 from core.classwork.labs import PATH, unanswered
 from core.classwork.tasks import TASKS
 from locales import N_, _, number
+from locales.words import said
 from ui import class_views, lab_texts, session, shell, timeline_panel
 from ui.canvas import BadDrawing, decode_drawing
 
@@ -103,7 +104,7 @@ def check(lab_id: str, kind: str, drawn) -> None:
     try:
         checked = guided.check(state, lab_id, guided.question(state, lab_id, kind, drawn), given, drawn)
     except RuntimeError as error:  # a past step is viewed, or the run is read-only: said on the screen
-        st.session_state[NOTICE] = str(error)
+        st.session_state[NOTICE] = said(error)
         return
     if checked is None:
         st.session_state[NOTICE] = N_("Nothing was trained (see the sidebar), so this prediction was not checked.")

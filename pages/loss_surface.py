@@ -7,6 +7,7 @@ import streamlit as st
 from core.surface import loss_surface
 from core.surface.settings import default_loss
 from core.training.settings import SEED_RANGE
+import locales
 from locales import N_, _, number, percent, plotly_separators
 from locales.words import loss_name, rule_name, said
 from ui import figures, session, shell, widgets
@@ -69,7 +70,7 @@ def evaluation_set(samples: int):
 
 def computed(kind: str, compute):
     """A result remembered in this session until the model or a setting changes."""
-    return state.remembered(("surface", kind, directions, loss, grid, span, samples, seed), compute)
+    return state.remembered(("surface", locales.language(), kind, directions, loss, grid, span, samples, seed), compute)
 
 
 X, labels = evaluation_set(int(samples))

@@ -17,6 +17,7 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings
 from locales import _, number
 from locales.words import SETTING_LABELS, init_name, rule_title, said, setting_text, task_explanation, task_title
+from locales.lab_words import utc_moment
 from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom
 from ui import browser_memory, class_views, dashboard, session, shell
@@ -62,7 +63,7 @@ def join_screen(class_id: str) -> None:
                  icon=":material/link_off:")
         return
     except StoreError as error:
-        st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
+        st.error(_("The class cannot be opened now: {error}.").format(error=said(error).rstrip(".")), icon=":material/cloud_off:")
         return
     st.subheader(literal(info.name))
     seat = state.classroom.seat
@@ -72,7 +73,7 @@ def join_screen(class_id: str) -> None:
         st.code(class_views.run_link(seat.run_id), language=None, wrap_lines=True)
     if not info.is_open():
         st.warning(_("This class ended on {end}: it is read-only and takes no new students.")
-                   .format(end=classroom.ended_text(info)), icon=":material/lock:")
+                   .format(end=utc_moment(info.ends)), icon=":material/lock:")
         return
     again = seat is not None and seat.info.id == info.id
     if not again:
@@ -171,7 +172,7 @@ def student_screen() -> None:
                   "with the button at its right)."))
     st.code(class_views.run_link(seat.run_id), language=None, wrap_lines=True)
     if not info.is_open():
-        st.warning(_("This class ended on {end}: its runs are read-only now.").format(end=classroom.ended_text(info)),
+        st.warning(_("This class ended on {end}: its runs are read-only now.").format(end=utc_moment(info.ends)),
                    icon=":material/lock:")
     lesson = info.lesson
     if lesson.locked:
@@ -219,7 +220,7 @@ def teacher_screen(class_id: str, key: str | None) -> None:
                      "teacher link exactly as it was given when the class was created."))
             return
         except StoreError as error:
-            st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
+            st.error(_("The class cannot be opened now: {error}.").format(error=said(error).rstrip(".")), icon=":material/cloud_off:")
             return
         state.classroom.signed_out.discard(class_id)
         if "key" in st.query_params:  # out of the address bar, so it does not show on a projector; the browser keeps it
@@ -227,7 +228,7 @@ def teacher_screen(class_id: str, key: str | None) -> None:
     try:
         info = classroom.taught_class(state, class_id)
     except StoreError as error:
-        st.error(_("The class cannot be opened now: {error}.").format(error=error), icon=":material/cloud_off:")
+        st.error(_("The class cannot be opened now: {error}.").format(error=said(error).rstrip(".")), icon=":material/cloud_off:")
         return
     if info is None:
         refuse(_("This browser holds no teacher key for this class. The dashboard opens from the teacher link given "

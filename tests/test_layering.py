@@ -50,6 +50,23 @@ def test_a_layer_imports_nothing_above_it(package, forbidden):
         assert not within(modules, top), f"importing {package} pulls in {within(modules, top)[:5]}"
 
 
+# A notebook is a document lab/ writes in the learner's language; the comparison still names its runs itself.
+WORDED_IN_LAB = {"notebook.py", "notebook_words.py", "comparison.py"}
+
+
+def test_lab_says_codes_and_the_screens_say_the_words():
+    """lab/ notes and refuses with Reasons (locales/lab_words.py holds their words), as core does."""
+    import ast
+
+    for path in sorted((ROOT / "lab").glob("*.py")):
+        if path.name in WORDED_IN_LAB:
+            continue
+        names = {alias.name for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Import)
+                 for alias in node.names}
+        names |= {node.module for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {name for name in names if name.split(".")[0] in ("locales", "babel")}, path.name
+
 
 def top_level_imports(path: Path, modules: set[str]) -> set[str]:
     """The app's modules a file imports when it is loaded (not inside a function)."""

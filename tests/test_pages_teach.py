@@ -16,6 +16,7 @@ from core.classwork.lesson import Lesson
 from core.training.settings import Settings
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trainer_of, train_click
+from tests.saying import raises_saying
 from lab import classroom, progress_writer
 from ui.class_views import literal
 from ui.dashboard import active_text, csv_text
@@ -138,7 +139,7 @@ def test_a_locked_setting_cannot_be_changed_through_the_link_or_the_forms(store)
     session_of(reloaded).view(5)
     reloaded.run()
     assert reloaded.number_input(key="branch_lr").disabled
-    with pytest.raises(ValueError, match="locks learning_rate"):
+    with raises_saying(ValueError, "your class locks learning rate α, so it stays"):
         session_of(reloaded).branch({"learning_rate": 0.5})
     session_of(reloaded).branch({"decay_period": 2})  # a suggested setting may change
     assert trainer_of(reloaded).settings.decay_period == 2 and trainer_of(reloaded).settings.learning_rate == 0.05
@@ -200,7 +201,7 @@ def test_the_teacher_opens_a_students_run_read_only_and_goes_back(store):
     assert "Cy" in texts(app) and "read-only" in texts(app)
     assert not [button for button in app.button if button.label == "Step"]
     assert "run" not in app.query_params or app.query_params["run"] not in (member.run_id, [member.run_id])
-    with pytest.raises(RuntimeError, match="read-only"):
+    with raises_saying(RuntimeError, "read-only"):
         session_of(app).train(1)
     next(button for button in app.button if button.label == "Back to the dashboard").click().run()
     assert session_of(app).run.run_id == own_run and session_of(app).classroom.viewing is None
@@ -279,7 +280,7 @@ def test_compare_cannot_walk_around_a_locked_setting(store):
     app.checkbox(key="compare_erratum_pair").check().run()  # cross-entropy at 2α: α changed, refused
     app.button(key="compare_rules").click().run()
     assert session_of(app).comparison is None
-    assert "your class locks learning_rate" in " ".join(element.value for element in app.error)
+    assert "your class locks learning rate α" in " ".join(element.value for element in app.error)
     app.checkbox(key="compare_erratum_pair").uncheck().run()
     app.button(key="compare_rules").click().run()  # the three rules at the lesson's α: allowed
     assert [trainer.settings.learning_rate for trainer in session_of(app).comparison.trainers] == [0.05] * 3

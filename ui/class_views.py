@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.classwork.progress import run_facts
 from core.classwork.tasks import TASKS, known, tasks_done
-from locales.words import task_explanation, task_title
+from locales.words import said, task_explanation, task_title
 from lab import classroom
 from locales import _, number, percent
 
@@ -76,7 +76,7 @@ def banner(state) -> None:
                                total=len(known(seat.info.lesson.tasks))))
             reason = state.classroom.read_only_reason()
             if reason:
-                st.warning(reason, icon=":material/lock:")
+                st.warning(said(reason), icon=":material/lock:")
 
 
 def read_only_notice(state) -> bool:
@@ -84,6 +84,7 @@ def read_only_notice(state) -> bool:
     reason = state.classroom.read_only_reason()
     if reason is None:
         return False
+    reason = said(reason)
     if state.classroom.viewing is not None:  # the banner above names the student
         reason = _("This run is open read-only from the class dashboard.")
     st.info(_("{reason} Training is switched off here.").format(reason=reason), icon=":material/lock:")

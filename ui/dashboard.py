@@ -27,7 +27,8 @@ import locales
 from core.classwork.labs import GUIDED_PATH
 from core.classwork.tasks import TASKS, known
 from locales import _, number, percent
-from locales.words import task_explanation, task_short, task_title
+from locales.words import said, task_explanation, task_short, task_title
+from locales.lab_words import utc_moment
 from runs.errors import StoreError
 from lab import classroom, progress_writer
 from ui import class_views, figures, lab_views, session
@@ -46,10 +47,10 @@ def teacher_dashboard(state, info) -> None:
     st.title(_("Teach: {name}").format(name=literal(info.name)))
     if info.is_open():
         st.caption(_("Open until {end}. The table refreshes itself every {seconds} s; select a student's row to open "
-                     "their run read-only.").format(end=classroom.ended_text(info), seconds=REFRESH_SECONDS))
+                     "their run read-only.").format(end=utc_moment(info.ends), seconds=REFRESH_SECONDS))
     else:
         st.warning(_("This class ended on {end}: it is read-only (no joins, no training in its runs). Its runs are "
-                     "kept for 30 days after its end.").format(end=classroom.ended_text(info)), icon=":material/lock:")
+                     "kept for 30 days after its end.").format(end=utc_moment(info.ends)), icon=":material/lock:")
     links(state, info)
     live_panel(info.id)
     row = st.container(horizontal=True)
@@ -94,7 +95,7 @@ def live_panel(class_id: str) -> None:
         members = [] if info is None else state.run.handle.get().class_members(class_id)
     except (StoreError, AttributeError) as error:
         st.warning(_("The class's progress cannot be read now ({reason}); the table comes back when the store "
-                     "does.").format(reason=str(error).rstrip('.')), icon=":material/cloud_off:")
+                     "does.").format(reason=said(error).rstrip('.')), icon=":material/cloud_off:")
         return
     if info is None:
         st.error(_("This session no longer holds the class's teacher key."), icon=":material/lock:")
@@ -273,6 +274,6 @@ def end_class(state, info) -> None:
             try:
                 state.run.handle.get().end_class(info.id, state.classroom.teaching[info.id])
             except StoreError as error:
-                st.error(_("The class was not ended: {reason}.").format(reason=str(error).rstrip('.')))
+                st.error(_("The class was not ended: {reason}.").format(reason=said(error).rstrip('.')))
                 return
             st.rerun()

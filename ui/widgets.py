@@ -154,7 +154,7 @@ def store_notice_in_fragment(session: Session) -> None:
     slot = st.empty()
     context = get_script_run_ctx()
     if context is not None and context.fragment_ids_this_run and UNREACHABLE in session.run.notices:
-        slot.warning(_(UNREACHABLE), icon=":material/link_off:")
+        slot.warning(said(UNREACHABLE), icon=":material/link_off:")
 
 
 def refresh_position(session: Session) -> None:
