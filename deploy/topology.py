@@ -185,10 +185,22 @@ class Topology:
         """The machine's cable is pulled: its processes run on, but nothing reaches them or comes back."""
         self.network.link_down(host)
 
-    def plug_host(self, host: str) -> None:
-        """The cable back in; returns once the host's nginx answers through it again."""
+    def plug_host(self, host: str, timeout: float = 60.0) -> None:
+        """The cable back in; returns once the front sends new browsers to the host again."""
         self.network.link_up(host)
-        self._wait_serving(host, timeout=60)
+        self._wait_serving(host, timeout=timeout)
+        # The front left the host out after its last failed connection (fail_timeout): until it tries it
+        # again, a new browser hashed to it still lands elsewhere.
+        deadline = time.monotonic() + timeout
+        while self._front_picks() != host:
+            if time.monotonic() > deadline:
+                raise ServeError(f"the front sends no new browser to {host} {timeout:.0f} s after it came back")
+            time.sleep(0.5)
+
+    def _front_picks(self) -> str:
+        """The host the front sends a new browser (no cookie) to; browsers spread over the hosts."""
+        with urllib.request.urlopen(self.url + "/_stcore/health", timeout=10) as response:
+            return self.host_of(response.headers.get(HOST_HEADER, "").split(",")[-1].strip())
 
     def crash_front(self) -> None:
         """The front nginx dies at once (SIGKILL to master and workers): every WebSocket through it drops."""
