@@ -14,6 +14,7 @@ stand at that step.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -39,6 +40,7 @@ class Seat:
     in_flight: int = 0  # clicks sent whose answer never came (the connection dropped meanwhile)
     seconds: list[float] = field(default_factory=list)  # each answered click, sent to answered
     moved_to: str = ""  # the machine it reconnected to, if it had to
+    reconnected: list[tuple[float, float]] = field(default_factory=list)  # (started, done), time.monotonic()
     moved_notice: bool = False  # the one line saying so was on its screen after reconnecting
     answered_after_move: float | None = None  # time.monotonic() of its first answered click after that
     # per answered click: (sent, answered, the store-unreachable notice shown), times by time.monotonic()
@@ -99,15 +101,42 @@ async def step(seat: Seat, until: float) -> None:
 async def reconnect(seat: Seat) -> bool:
     """Reconnect as the browser does; False (with the reason in seat.errors) if it could not."""
     learner = seat.learner
+    started = time.monotonic()
     try:
         await learner.reconnect()
     except LearnerError as error:
         seat.errors.append(f"reconnecting (served by {learner.host or '?'}): {error}; "
                            f"seen: {learner.errors[-3:]}")
         return False
+    seat.reconnected.append((started, time.monotonic()))
     seat.moved_to = learner.host
     seat.moved_notice = learner.find_text(MOVED) is not None
     return True
+
+
+def longest_wait(seat: Seat) -> float:
+    """The longest time between two answered clicks of this learner: the outage as it lived through it."""
+    answered = [answered for _sent, answered, _shown in seat.notices]
+    return max((later - earlier for earlier, later in zip(answered, answered[1:])), default=0.0)
+
+
+def waits(seats: list[Seat]) -> str:
+    """The learners' longest waits for an answer in one line: shortest, median, longest."""
+    seconds = sorted(longest_wait(seat) for seat in seats)
+    if not seconds:
+        return "no learner"
+    return (f"{len(seconds)} learners without an answer for at most {seconds[0]:.1f} s (shortest), "
+            f"{statistics.median(seconds):.1f} s (median), {seconds[-1]:.1f} s (longest)")
+
+
+def first_answers(seats: list[Seat], since: float) -> str:
+    """How long after `since` (time.monotonic()) the learners' first clicks were answered: first, median, last."""
+    seconds = sorted(next(answered for sent, answered, _shown in seat.notices if sent > since) - since
+                     for seat in seats if any(sent > since for sent, _answered, _shown in seat.notices))
+    if not seconds:
+        return "no learner answered after it"
+    return (f"{len(seconds)} learners answered again {seconds[0]:.1f} s (first), "
+            f"{statistics.median(seconds):.1f} s (median), {seconds[-1]:.1f} s (last) after it")
 
 
 async def reopened_step(url: str, run_id: str) -> int | None:

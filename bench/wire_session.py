@@ -85,9 +85,7 @@ class WireSession:
         """
         await asyncio.to_thread(self._fetch_index)
         ws_url = "ws" + self.url[len("http"):] + STREAM_PATH
-        headers = {"Origin": self.url}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = {"Origin": self.url, **self._cookie_header()}
         offered = ["streamlit", RECONNECT_TOKEN, previous_session] if previous_session else ["streamlit"]
         self._socket = await connect(
             ws_url,
@@ -95,6 +93,10 @@ class WireSession:
             additional_headers=headers,
             max_size=None,
             open_timeout=self.timeout,
+            # The browser sends no pings of its own (Streamlit's frontend only answers the server's), so it
+            # notices a silent dead server only when a proxy gives up on the socket; the websockets
+            # package's default pings would notice it sooner than any learner could.
+            ping_interval=None,
         )
         handshake_replica = self._socket.response.headers.get(REPLICA_HEADER, "")
         self.replica = self.replica or handshake_replica
@@ -136,7 +138,9 @@ class WireSession:
                 pass
 
     def _fetch_index(self) -> None:
-        request = urllib.request.Request(self.url + "/", headers={"User-Agent": "learner"})
+        # A reconnecting browser sends its route cookies with the page too, so the proxies keep its replica.
+        headers = {"User-Agent": "learner", **self._cookie_header()}
+        request = urllib.request.Request(self.url + "/", headers=headers)
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             response.read()
             self.replica = response.headers.get(REPLICA_HEADER, "")
@@ -145,6 +149,9 @@ class WireSession:
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, _, value = header.split(";", 1)[0].partition("=")
                 self.cookies[name.strip()] = value.strip()
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
 
     async def _request(self, state: ClientState, *, action: str, fragment: str = "") -> Run:
         """Send one rerun request and wait for the run it starts to finish."""

@@ -148,6 +148,11 @@ class Network:
         ip("-n", self.namespace(host), "link", "set", "eth0", "down", check=False)
         ip("link", "set", self.veth(host), "down", check=False)
 
+    def link_up(self, host: str) -> None:
+        """Plug the host back in: both ends of its link up (the kernel restores its /24 route)."""
+        ip("link", "set", self.veth(host), "up")
+        ip("-n", self.namespace(host), "link", "set", "eth0", "up")
+
     def destroy(self) -> None:
         """Kill every process in the namespaces, delete them (their veths go with them) and the bridge."""
         for namespace in list(self.created):
@@ -172,10 +177,10 @@ class Network:
                  if name.endswith(f"-{self.suffix}")]
         found += [f"link {name}" for name in re.findall(r"^\d+: ([^:@]+)", ip("-o", "link", "show"), re.M)
                   if name.startswith(f"{LINK_PREFIX}{self.suffix}")]
-        return found + [f"process {pid}" for pid in sorted(self.seen) if _alive(pid)]
+        return found + [f"process {pid}" for pid in sorted(self.seen) if alive(pid)]
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """The process exists and is not a zombie waiting for its parent."""
     try:
         status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from deploy.netns import alive
 from deploy.processes import HOST, ServeError, free_port, log_tail, stop_process
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -104,9 +105,28 @@ class NginxProxy:
         """Re-read the config (SIGHUP): old workers close their WebSockets after the timeout."""
         self.process.send_signal(signal.SIGHUP)
 
+    def kill(self) -> None:
+        """The proxy crashes: SIGKILL to its master and its workers, which would otherwise serve on alone."""
+        pids = [self.process.pid, *children(self.process.pid)]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in pids[1:]) and time.monotonic() < deadline:
+            time.sleep(0.05)  # orphaned workers are reaped by init; their listening socket goes with them
+
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process, signal.SIGQUIT)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def children(pid: int) -> list[int]:
+    """The direct children of a process (nginx's workers of its master)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []

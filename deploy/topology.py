@@ -36,6 +36,13 @@ from runs.postgres_server import postgres_programs
 HOST_COOKIE = "backprop_host"  # the front's route; each host's own nginx keeps backprop_route
 HOST_HEADER = "X-Host"
 APP_PORT = 8501  # every app host serves here, on every address of its namespace: its own on the test network
+# A host whose link goes down sends nothing, not even a FIN: the front learns it only from the silence on
+# each WebSocket. Streamlit pings every browser this often, so a live WebSocket is never quieter than
+# that; the front gives up on one after STREAM_TIMEOUT (2.5 pings, so one ping late under load does not
+# cut a live learner), and the browser reconnects elsewhere. Streamlit's default, 30 s, would leave
+# learners on a dead host unanswered for over a minute.
+PING_SECONDS = 10
+STREAM_TIMEOUT = "25s"
 
 
 def missing() -> list[str]:
@@ -90,11 +97,13 @@ class Topology:
             for host in self.app_hosts:
                 self._wait_serving(host)
             upstreams = [f"{self.network.address(host)}:{APP_PORT}" for host in self.app_hosts]
-            # max_fails=1 fail_timeout=10s: after one refused connection a dead host is left out for 10 s
-            # instead of being tried first by every request of its learners.
+            # max_fails=1 fail_timeout=10s: after one refused or timed-out connection a dead host is left out
+            # for 10 s instead of being tried first by every request of its learners; a connection to an
+            # unplugged host times out in 2 s (not nginx's 60), then proxy_next_upstream's default
+            # (error timeout) retries the request on the next host.
             self.front = NginxProxy(upstreams, port=self._front_port, cookie=HOST_COOKIE, header=HOST_HEADER,
                                     server_options="max_fails=1 fail_timeout=10s", connect_timeout="2s",
-                                    stream_timeout="75s").start()
+                                    stream_timeout=STREAM_TIMEOUT).start()
         except BaseException:
             self.stop()
             raise
@@ -103,8 +112,7 @@ class Topology:
     def _serve(self, host: str) -> None:
         command = [sys.executable, "deploy/serve.py", "--replicas", str(self.replicas),
                    "--host", "0.0.0.0", "--port", str(APP_PORT), "--store", self.database.url]
-        if self.streamlit_args:
-            command += ["--", *self.streamlit_args]
+        command += ["--", "--server.websocketPingInterval", str(PING_SECONDS), *self.streamlit_args]
         with open(self.logs / f"{host}.log", "ab") as log:
             self.serving[host] = subprocess.Popen(self.network.command(host, command), cwd=REPO, stdout=log,
                                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -172,6 +180,35 @@ class Topology:
         self.network.kill(host)
         self.serving[host].wait()
         self.network.link_down(host)
+
+    def unplug_host(self, host: str) -> None:
+        """The machine's cable is pulled: its processes run on, but nothing reaches them or comes back."""
+        self.network.link_down(host)
+
+    def plug_host(self, host: str, timeout: float = 60.0) -> None:
+        """The cable back in; returns once the front sends new browsers to the host again."""
+        self.network.link_up(host)
+        self._wait_serving(host, timeout=timeout)
+        # The front left the host out after its last failed connection (fail_timeout): until it tries it
+        # again, a new browser hashed to it still lands elsewhere.
+        deadline = time.monotonic() + timeout
+        while self._front_picks() != host:
+            if time.monotonic() > deadline:
+                raise ServeError(f"the front sends no new browser to {host} {timeout:.0f} s after it came back")
+            time.sleep(0.5)
+
+    def _front_picks(self) -> str:
+        """The host the front sends a new browser (no cookie) to; browsers spread over the hosts."""
+        with urllib.request.urlopen(self.url + "/_stcore/health", timeout=10) as response:
+            return self.host_of(response.headers.get(HOST_HEADER, "").split(",")[-1].strip())
+
+    def crash_front(self) -> None:
+        """The front nginx dies at once (SIGKILL to master and workers): every WebSocket through it drops."""
+        self.front.kill()
+
+    def restart_front(self) -> None:
+        """The front nginx started again with the same configuration."""
+        self.front.start()
 
     def stop_database(self) -> None:
         self.database.stop()

@@ -1,7 +1,7 @@
 """Past one machine (deploy/topology.py): two app hosts and a database host, each a network namespace on a
 private test network, a front nginx with cookie affinity over the hosts, and a class of 20 protocol-level
-learners spread over both, clicking Step once a second while the database stops for 10 s, then while
-an app host dies.
+learners spread over both, clicking Step once a second while the database stops for 10 s, while the
+front nginx is killed and restarted, while an app host's link goes down, then while an app host dies.
 
 Real processes in real namespaces: PostgreSQL in `db`, deploy/serve.py (nginx and Streamlit) in `app-a`
 and `app-b`, nginx in the root namespace. It needs root, iproute2, nginx and PostgreSQL; where one is
@@ -26,6 +26,9 @@ LEARNERS = 20
 SECONDS = 30  # of clicking, once a second
 FAILURE_AT = 10  # seconds into the clicking
 OUTAGE = 10  # seconds the database is stopped
+UNPLUGGED_SECONDS = 60  # of clicking when a link goes down: the front waits out a silent WebSocket first
+FRONT_DOWN = 3  # seconds between the front nginx's death and its restart
+FRONT_SECONDS = 50  # of clicking then: 20 learners reconnecting at once take a while on a loaded machine
 
 
 def require_topology() -> None:
@@ -123,6 +126,78 @@ def test_clicks_go_on_in_memory_while_the_database_is_stopped_and_are_all_stored
 
 def topology_hosts(topology) -> list[str]:
     return [f"{topology.network.address(host)}:8501" for host in topology.app_hosts]
+
+
+def dropped_only(errors: list[str]) -> bool:
+    """Nothing in a learner's errors but its connection dropping (and a click that could not be sent then)."""
+    return all("connection closed" in error for error in errors)
+
+
+def test_the_front_nginx_killed_and_restarted_loses_no_click_and_every_learner_goes_on(topology, store):
+    """20 learners over both hosts click once a second; the front nginx is SIGKILLed (master and workers)
+    and started again 3 s later with the same configuration. Every learner reconnects to the host it
+    had (its cookie) and to its own session there (no "moved" notice), goes on clicking, and every
+    answered click is stored once."""
+    class_id, _secret = new_class(store, "front")
+
+    async def lesson():
+        seats = await seat_class(topology, store, class_id, "front")
+        begin = time.monotonic()
+        clicking = asyncio.gather(*(drill.step(seat, begin + FRONT_SECONDS) for seat in seats))
+        await asyncio.sleep(FAILURE_AT)
+        killed = time.monotonic()
+        await asyncio.to_thread(topology.crash_front)
+        await asyncio.sleep(FRONT_DOWN)
+        await asyncio.to_thread(topology.restart_front)
+        restarted = time.monotonic()
+        await clicking
+        return seats, killed, restarted, await drill.check_runs(topology.url, store, seats)
+
+    seats, killed, restarted, problems = asyncio.run(lesson())
+    print(f"\nfront nginx down {restarted - killed:.1f} s: {drill.waits(seats)}; restarted: "
+          f"{drill.first_answers(seats, restarted)}")
+    back = sorted(done - restarted for seat in seats for _started, done in seat.reconnected[:1])
+    print(f"reconnected {back[0]:.1f} s (first) to {back[-1]:.1f} s (last) after the restart" if back else "")
+    assert {seat.host for seat in seats} == set(topology_hosts(topology)), "the learners were not spread"
+    assert problems == []
+    for seat in seats:
+        assert seat.errors == [] and dropped_only(seat.learner.errors), f"{seat.name}: {seat.learner.errors}"
+        assert seat.moved_to == seat.host and not seat.moved_notice, f"{seat.name} did not get its session back"
+        assert any(sent > restarted for sent, _answered, _shown in seat.notices), f"{seat.name} stopped"
+
+
+def test_a_host_whose_link_goes_down_is_routed_around_and_loses_no_click(topology, store):
+    """20 learners over both hosts click once a second; app-a's link goes down, its processes still
+    running. The front gives up on app-a's silent WebSockets and skips the host; its learners reconnect
+    to app-b and are told they moved; app-b's learners see nothing; every answered click is stored once.
+    The link comes back up and the front sends new learners to app-a again."""
+    class_id, _secret = new_class(store, "unplugged")
+    a_address, b_address = topology_hosts(topology)
+
+    async def lesson():
+        seats = await seat_class(topology, store, class_id, "unplugged")
+        begin = time.monotonic()
+        clicking = asyncio.gather(*(drill.step(seat, begin + UNPLUGGED_SECONDS) for seat in seats))
+        await asyncio.sleep(FAILURE_AT)
+        await asyncio.to_thread(topology.unplug_host, "app-a")
+        unplugged = time.monotonic()
+        await clicking
+        return seats, unplugged, await drill.check_runs(topology.url, store, seats)
+
+    seats, unplugged, problems = asyncio.run(lesson())
+    topology.plug_host("app-a")
+    moved = [seat for seat in seats if seat.host == a_address]
+    stayed = [seat for seat in seats if seat.host == b_address]
+    print(f"\nlink down, app-a's learners: {drill.waits(moved)}; link down: {drill.first_answers(moved, unplugged)}")
+    assert moved and stayed and len(moved) + len(stayed) == LEARNERS
+    assert problems == []
+    for seat in moved:
+        assert seat.moved_to == b_address and seat.moved_notice, f"{seat.name} was not told it moved"
+        assert seat.answered_after_move is not None, f"{seat.name} answered no click after moving"
+        assert seat.errors == [], f"{seat.name}: {seat.errors}\napp-b's log:\n{topology.log_tail('app-b')}"
+    for seat in stayed:
+        assert seat.errors == [] and seat.learner.errors == [] and not seat.moved_to, seat.name
+        assert any(sent > unplugged for sent, _answered, _shown in seat.notices), f"{seat.name}: none after"
 
 
 def test_a_host_that_dies_loses_no_click_and_the_dashboard_keeps_every_student(topology, store):
