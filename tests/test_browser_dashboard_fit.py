@@ -164,3 +164,27 @@ def test_every_name_whole_and_every_column_in_reach(browser, app_url, a_class, s
     assert measured["images"] == 0  # the HTML-looking name stayed text
     assert len(measured["reached"]) >= 9  # every column after the names: Lab, Step, …, Done
     context.close()
+
+
+def test_a_header_sorts_the_table_and_a_refresh_keeps_the_keyboard_focus(browser, app_url, a_class):
+    class_id, secret = a_class
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/teach?class={class_id}&key={secret}")
+    page.locator(".class-table").wait_for(timeout=90_000)
+    settle(page, 90_000)
+    names = "() => [...document.querySelectorAll('.class-table tbody tr')].map(row => row.children[0].textContent)"
+    page.get_by_role("button", name="Student", exact=True).click()
+    assert page.evaluate(names) == sorted(NAMES, key=str.casefold)
+    page.get_by_role("button", name="Student", exact=True).click()  # again: the other way
+    assert page.evaluate(names) == sorted(NAMES, key=str.casefold, reverse=True)
+    page.get_by_role("button", name=f"Open {GREEK}'s run, read-only").focus()
+    page.wait_for_timeout(6_000)  # the table refreshes itself every 5 s
+    settle(page)
+    assert page.evaluate("() => document.activeElement.textContent") == GREEK
+    assert page.evaluate(names) == sorted(NAMES, key=str.casefold, reverse=True)  # the order kept too
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.pathname.endsWith('/train')", timeout=60_000)
+    page.wait_for_function("text => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(text)",
+                           arg=f"{GREEK}'s run, read-only", timeout=60_000)
+    context.close()

@@ -33,12 +33,16 @@ class ClassTable {
 
   load(data) {
     this.data = data;
-    const scrolled = this.scroll.scrollLeft;
+    const scrolled = this.scroll.scrollLeft, focused = this.scroll.contains(document.activeElement)
+      ? document.activeElement.dataset.focus : null;
     const table = element("table", "class-table");
     table.setAttribute("aria-label", data.text.caption);
     table.append(this.head(data.columns), this.body(data));
     this.scroll.replaceChildren(table);
     this.scroll.scrollLeft = scrolled;
+    // The table is drawn anew at every refresh: the button a keyboard was on keeps the focus.
+    const again = focused && [...table.querySelectorAll("button")].find((button) => button.dataset.focus === focused);
+    if (again) again.focus({preventScroll: true});
     this.more.textContent = data.text.more;
     this.sayMore();
   }
@@ -51,9 +55,12 @@ class ClassTable {
       cell.title = column.help;
       const button = element("button", "class-table-sort", column.label);
       button.type = "button";
+      button.dataset.focus = `sort ${column.key}`;
       if (this.sort && this.sort.key === column.key) {
         cell.setAttribute("aria-sort", this.sort.descending ? "descending" : "ascending");
-        button.append(element("span", "class-table-arrow", this.sort.descending ? " ↓" : " ↑"));
+        const arrow = element("span", "class-table-arrow", this.sort.descending ? " ↓" : " ↑");
+        arrow.setAttribute("aria-hidden", "true");  // the header's aria-sort says it to a screen reader
+        button.append(arrow);
       }
       button.addEventListener("click", () => {
         const same = this.sort && this.sort.key === column.key;
@@ -97,6 +104,7 @@ class ClassTable {
       cell.title = value.text;
       const button = element("button", "class-table-open", value.text);
       button.type = "button";
+      button.dataset.focus = `open ${student.id}`;
       button.setAttribute("aria-label", data.text.open.replace("{name}", value.text));
       cell.append(button);
       return cell;
