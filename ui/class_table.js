@@ -18,7 +18,6 @@ export default function (component) {
 
 class ClassTable {
   constructor(root) {
-    this.root = root;
     this.sort = null; // {key, descending}
     this.scroll = document.createElement("div");
     this.scroll.className = "class-table-scroll";

@@ -1,7 +1,7 @@
 """The teacher's table of students: an HTML table drawn by a small component (class_table.js, class_table.css beside this file).
 
-st.dataframe draws its cells on a canvas and cuts a name at its column's edge (a phone's name column
-held 17 characters). Here the names column is pinned at the left and wraps a long name onto more
+st.dataframe draws its cells on a canvas and cuts a name at its column's edge (on a phone, a
+40-character name at about its 23rd character). Here the names column is pinned at the left and wraps a long name onto more
 lines, whole; the other columns scroll sideways inside the table's own box when the screen is
 narrower than the table, so a name stays beside its row. Every text goes in as text, never HTML.
 
@@ -18,6 +18,7 @@ import locales
 from locales import _
 
 HERE = Path(__file__).resolve().parent
+# In the page itself, not a shadow root: the table takes the page's font, and a browser test measures its cells.
 _component = st.components.v2.component("backprop_class_table", js=(HERE / "class_table.js").read_text(),
                                         css=(HERE / "class_table.css").read_text(), isolate_styles=False)
 
