@@ -16,6 +16,7 @@ import datetime
 import functools
 import io
 import statistics
+import textwrap
 import time
 
 import numpy as np
@@ -37,6 +38,7 @@ REFRESH_SECONDS = 5
 TABLE_KEY = "class_table"
 ACTIVE_SECONDS = 60  # "active": clicked in the last minute
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HALF_TITLE_CHARACTERS = 36
 
 
 def teacher_dashboard(state, info) -> None:
@@ -192,12 +194,16 @@ def summary(members, chosen) -> None:
     now = time.time()
     accuracies = [member.progress.accuracy for member in members if member.progress.accuracy is not None]
     every = sum(all(task in member.progress.tasks for task in chosen) for member in members) if chosen else 0
-    cells = st.columns(4)
-    cells[0].metric(_("Students"), len(members))
-    cells[1].metric(_("Active in the last minute"),
-                    sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
-    cells[2].metric(_("Median test accuracy"), percent(statistics.median(accuracies)) if accuracies else "–")
-    cells[3].metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)))
+    # Each figure as wide as its words, on as many lines as the screen needs: four equal columns cut the Greek
+    # «Ενεργοί το τελευταίο λεπτό» at 1024 px, and stacked one under another on a phone.
+    cells = st.container(horizontal=True, gap="medium")
+    cells.metric(_("Students"), len(members), width="content")
+    cells.metric(_("Active in the last minute"),
+                 sum(now - member.progress.active < ACTIVE_SECONDS for member in members), width="content")
+    cells.metric(_("Median test accuracy"), percent(statistics.median(accuracies)) if accuracies else "–",
+                 width="content")
+    cells.metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)),
+                 width="content")
     left, right = st.columns([1.3, 1])
     with left:
         if chosen:
@@ -212,7 +218,9 @@ def summary(members, chosen) -> None:
                     st.markdown(f"**{task_title(task)}**: {task_explanation(TASKS[task])}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
-        st.plotly_chart(figures.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
+        # plotly cuts a title at the chart's edge: on a laptop this half-width chart holds about 36 characters a line
+        title = "<br>".join(textwrap.wrap(_("Test accuracy of the students' runs"), HALF_TITLE_CHARACTERS))
+        st.plotly_chart(figures.bars(counts, labels, title, _("test accuracy"),
                                      _("students"), text_format=".0f", height=280), key="class_accuracy",
                         config={"displayModeBar": False})
 
