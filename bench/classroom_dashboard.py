@@ -7,6 +7,7 @@ of one dashboard refresh; the table and the other rows' verdicts are bench/class
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import time
@@ -44,12 +45,11 @@ async def student_script(learner: Learner, class_id: str, script: Script, row: R
 
 def dashboard_rows(teacher: Learner) -> int:
     """Rows of the dashboard's table as the teacher's screen holds it (0 before any student joined)."""
-    import pyarrow as pa
-
-    tables = [element for element in teacher.elements if element.kind == "dataframe"]
+    tables = [element for element in teacher.elements
+              if element.kind == "bidi_component" and element.payload.component_name == "backprop_class_table"]
     if not tables:
         return 0
-    return pa.ipc.open_stream(tables[0].payload.arrow_data.data).read_all().num_rows
+    return len(json.loads(tables[0].payload.json)["rows"])
 
 
 async def warm_class_screens(server) -> None:

@@ -52,9 +52,9 @@ def wait_for_text(page, text, timeout=60_000):
 
 
 def table_rows(page) -> list[list[str]]:
-    """The dashboard table's cells as its accessible twin holds them (the grid itself is a canvas), in display order."""
-    return page.locator('[data-testid="stDataFrame"]').first.evaluate(
-        "grid => [...grid.querySelectorAll('table tr')].slice(1).map(row => [...row.children].map(c => c.textContent))")
+    """The dashboard table's cells as shown (an HTML table, ui/class_table.py), in display order."""
+    return page.locator(".class-table").first.evaluate(
+        "table => [...table.querySelectorAll('tbody tr')].map(row => [...row.children].map(c => c.textContent))")
 
 
 def number_field(page, label):
@@ -150,16 +150,16 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
     # the dashboard: names as typed, positions, the task; it refreshes by itself
     dashboard = new_page(browser, app_url, dialogs, "/teach?" + urlparse(teacher_link).query, height=1600)
     wait_for_text(dashboard, "Join link for the students")
-    dashboard.wait_for_function("n => document.querySelectorAll('[data-testid=\"stDataFrame\"] table tr').length > n",
+    dashboard.wait_for_function("n => document.querySelectorAll('.class-table tbody tr').length >= n",
                                 arg=3, timeout=60_000)
     dashboard.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stDataFrame"] table tr')].slice(1, 4)
-                 .every(row => row.children[1]?.textContent === '60000')""", timeout=60_000)
+        """() => [...document.querySelectorAll('.class-table tbody tr')]
+                 .every(row => row.children[1]?.textContent === '60,000')""", timeout=60_000)
     rows = table_rows(dashboard)
     by_name = {row[0]: row for row in rows}
     assert set(by_name) == set(NAMES)
     for row in by_name.values():
-        assert row[1:3] == ["60000", "2"]  # step, epoch in progress
+        assert row[1:3] == ["60,000", "2"]  # step, epoch in progress
         assert "epoch" in row[-1]  # the task, in the list of tasks done
     with dashboard.expect_download() as download:
         dashboard.get_by_role("button", name="Download the table (CSV)").click()
@@ -169,8 +169,7 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
     screenshot(dashboard, "class-dashboard")
 
     # a student's run opens read-only from the table: the same screens, a banner, no training
-    selected = dashboard.locator('[data-testid="stDataFrame"]').first
-    selected.click(position={"x": 16, "y": 35 + 17})  # the first row's selection box
+    dashboard.get_by_role("button", name=f"Open {NAMES[0]}'s run, read-only").click()  # the name in its row
     dashboard.wait_for_function("() => location.pathname.endsWith('/train')", timeout=60_000)
     wait_for_text(dashboard, "read-only")
     assert f"{NAMES[0]}'s run, read-only" in main_text(dashboard)
@@ -184,7 +183,7 @@ def test_a_teacher_and_three_students(browser, app_url, dialogs):
                            (f"class={class_id}", "holds no teacher key")):
         stranger = new_page(browser, app_url, dialogs, f"/teach?{query}")
         wait_for_text(stranger, message)
-        assert stranger.locator('[data-testid="stDataFrame"]').count() == 0
+        assert stranger.locator(".class-table").count() == 0
         assert not any(name in main_text(stranger) for name in NAMES)
         stranger.context.close()
 

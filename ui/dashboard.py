@@ -2,12 +2,13 @@
 
 It reads the class's progress rows (runs/store.py: one small row per student, which each student's
 session writes as they train, lab/classroom.py) and never a run, so a refresh costs one query of N
-rows and a table, whatever the students have trained. Selecting a student's row opens their run on
-every screen, read-only. Names are shown as typed: in the table as plain text, elsewhere through
+rows and a table, whatever the students have trained. Clicking a student's row opens their run on
+every screen, read-only. Names are shown as typed and whole: in the table (ui/class_table.py, an
+HTML table whose pinned first column wraps a long name) as plain text, elsewhere through
 class_views.literal(); in the CSV a name that a spreadsheet would run as a formula gets a leading '.
 
 The table's columns are named by identifiers ("Student", "Accuracy"), shown under labels in the
-session's language (column_config); the CSV keeps English snake_case headers and numbers with dots
+session's language; the CSV keeps English snake_case headers and numbers with dots
 in every language: it is a file for software (a spreadsheet's import, a script), not a screen.
 """
 
@@ -15,8 +16,8 @@ import datetime
 import functools
 import io
 import statistics
+import textwrap
 import time
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -31,15 +32,14 @@ from locales.words import said, task_explanation, task_short, task_title
 from locales.lab_words import utc_moment
 from runs.errors import StoreError
 from lab import classroom, progress_writer
-from ui import class_views, figures, lab_views, session
+from ui import class_table, class_views, figures, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5
 TABLE_KEY = "class_table"
 ACTIVE_SECONDS = 60  # "active": clicked in the last minute
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NAME_PIXELS = 7.4  # the table's 14-px font, a character on average (a wide one, 字 or 🙂, counts twice)
-NAME_PADDING, NAME_MIN_PIXELS = 26, 132
+HALF_TITLE_CHARACTERS = 36
 
 
 def teacher_dashboard(state, info) -> None:
@@ -104,25 +104,18 @@ def live_panel(class_id: str) -> None:
     if not members:
         st.info(_("No student has joined yet: show them the join link above."), icon=":material/hourglass_empty:")
         return
-    frame = member_table(members, chosen)
-    config = column_config(chosen, name_width(frame["Student"], figures.on_a_phone()))
-    if GUIDED_PATH in info.lesson.tasks:
-        lab_views.add_lab_column(frame, config, [member.progress.tasks for member in members])
-    ids = [member.id for member in members]
-    st.dataframe(shown_table(frame), hide_index=True, key=TABLE_KEY, column_config=config,
-                 on_select=functools.partial(open_selected, class_id, ids), selection_mode="single-row")
-    if state.classroom.viewing is not None:  # a row was just selected
+    class_table.show(table_payload(members, chosen, GUIDED_PATH in info.lesson.tasks), TABLE_KEY,
+                     functools.partial(open_student, class_id))
+    if state.classroom.viewing is not None:  # a row was just clicked
         st.switch_page("pages/train.py")
     summary(members, chosen)
     st.download_button(_("Download the table (CSV)"), csv_text(members, chosen), file_name=f"class-{class_id[:8]}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="class_csv")
 
 
-def open_selected(class_id: str, ids: list) -> None:
-    """The row selected in the table: open that student's run read-only."""
-    rows = st.session_state[TABLE_KEY].selection.rows
-    if rows:
-        classroom.open_read_only(session.current(), class_id, ids[rows[0]])
+def open_student(class_id: str, member_id: str) -> None:
+    """The row clicked in the table: open that student's run read-only."""
+    classroom.open_read_only(session.current(), class_id, member_id)
 
 
 def shown_names(members) -> list[str]:
@@ -135,21 +128,36 @@ def shown_names(members) -> list[str]:
     return names
 
 
-def member_table(members, chosen, now: float | None = None) -> pd.DataFrame:
-    """One row per student, as the dashboard shows it (`now`: the time the "Active" column counts back from)."""
+def table_payload(members, chosen, guided: bool, now: float | None = None) -> dict:
+    """One row per student, as the dashboard's table shows it (ui/class_table.py), the Lab column on the guided path
+    (`now`: the time the "Active" column counts back from)."""
     now = time.time() if now is None else now
+    columns = table_columns(chosen)
+    if guided:
+        columns.insert(1, lab_views.lab_column())
     rows = []
     for member, name in zip(members, shown_names(members)):
         progress = member.progress
-        rows.append({
-            "Student": name, "Step": progress.step, "Epoch": progress.epoch + 1,
-            "Accuracy": progress.accuracy, "Silent": progress.silent,
-            "Tasks": sum(task in progress.tasks for task in chosen),
-            "Active": active_text(now - progress.active),
-            "Loss": list(progress.losses),
-            "Done": [task_short(task) for task in chosen if task in progress.tasks],
-        })
-    return pd.DataFrame(rows)
+        done = [task_short(task) for task in chosen if task in progress.tasks]
+        losses = [float(loss) for loss in progress.losses]
+        count = sum(task in progress.tasks for task in chosen)
+        cells = {
+            "Student": class_table.cell(name, name),
+            "Step": class_table.cell(number(progress.step), progress.step),
+            "Epoch": class_table.cell(number(progress.epoch + 1), progress.epoch + 1),
+            "Accuracy": class_table.cell("–" if progress.accuracy is None else percent(progress.accuracy),
+                                         progress.accuracy),
+            "Silent": class_table.cell(number(progress.silent), progress.silent),
+            "Tasks": class_table.cell(_("{done} of {total}").format(done=count, total=len(chosen)), count),
+            "Active": class_table.cell(active_text(now - progress.active), progress.active),
+            "Loss": class_table.cell(" → ".join(number(loss, ".3f") for loss in losses[:1] + losses[1:][-1:]),
+                                     losses[-1] if losses else None, values=losses),  # its first and last loss
+            "Done": class_table.cell(", ".join(done), len(done), values=done),
+        }
+        if guided:
+            cells["Lab"] = lab_views.lab_cell(progress.tasks)
+        rows.append((member.id, cells))
+    return class_table.payload(columns, rows)
 
 
 def active_text(seconds: float) -> str:
@@ -162,44 +170,24 @@ def active_text(seconds: float) -> str:
                             locale=locales.language())
 
 
-def shown_table(frame: pd.DataFrame):
-    """The table with its accuracies written as every screen writes one (locales.percent: 89.98%, Greek 89,98%);
-    the cells stay numbers, so the column sorts by accuracy."""
-    return frame.style.format(percent, subset=["Accuracy"], na_rep="–")
-
-
-def name_width(names, phone: bool) -> int:
-    """The pinned name column, wide enough for the longest name (40 characters at most) beside the columns that
-    scroll: up to 320 px on a laptop (a 1024-px screen's main area is about 680), 170 on a phone."""
-    longest = max((sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in name)
-                   for name in names), default=0)
-    return int(min(max(NAME_MIN_PIXELS, NAME_PADDING + NAME_PIXELS * longest), 170 if phone else 320))
-
-
-def column_config(chosen, student_width: int = 132) -> dict:
-    """Narrow columns, their meaning in the header's help, the list of tasks last: the table fits a laptop's
-    screen beside the sidebar up to the loss curve. The labels are in the session's language; the keys stay."""
-    config = st.column_config
-    return {
-        "Student": config.TextColumn(_("Student"), pinned=True, width=student_width,
-                                     help=_("The name as the student typed it")),
-        "Step": config.NumberColumn(_("Step"), format="%d", width=72, help=_("Samples trained")),
-        "Epoch": config.NumberColumn(_("Epoch"), format="%d", width=56,
-                                     help=_("The epoch in progress (1 until the first 60,000 samples)")),
-        "Accuracy": config.NumberColumn(_("Accuracy"), width=84,
-                                        help=_("Test accuracy: the share of the 10,000 test images read right, "
-                                               "measured on the student's run at most every {seconds} s while they "
-                                               "train (so it may trail the step by a few seconds)")
-                                        .format(seconds=number(progress_writer.ACCURACY_SECONDS, ".0f"))),
-        "Silent": config.NumberColumn(_("Silent"), format="%d", width=72,
-                                      help=_("Silent hidden units: off on all of the first 1,000 test images")),
-        "Tasks": config.NumberColumn(_("Tasks"), format=_("%d of {total}").format(total=len(chosen)), width=68,
-                                     help=_("Tasks done: the run's state satisfies them")),
-        "Active": config.TextColumn(_("Active"), width=112, help=_("The student's last click")),
-        "Loss": config.LineChartColumn(_("Loss"), y_min=0, width=58,
-                                       help=_("Mean loss Σ(A2 − y)² over the run, oldest first")),
-        "Done": config.ListColumn(_("Done"), width="large", help=_("The tasks done")),
-    }
+def table_columns(chosen) -> list:
+    """The names, then narrow columns of numbers, their meaning in the header's help, the list of tasks last. The labels
+    are in the session's language; the keys stay."""
+    column = class_table.column
+    return [
+        column("Student", _("Student"), "name", _("The name as the student typed it")),
+        column("Step", _("Step"), "number", _("Samples trained")),
+        column("Epoch", _("Epoch"), "number", _("The epoch in progress (1 until the first 60,000 samples)")),
+        column("Accuracy", _("Accuracy"), "percent",
+               _("Test accuracy: the share of the 10,000 test images read right, measured on the student's run at "
+                 "most every {seconds} s while they train (so it may trail the step by a few seconds)")
+               .format(seconds=number(progress_writer.ACCURACY_SECONDS, ".0f"))),
+        column("Silent", _("Silent"), "number", _("Silent hidden units: off on all of the first 1,000 test images")),
+        column("Tasks", _("Tasks"), "number", _("Tasks done: the run's state satisfies them")),
+        column("Active", _("Active"), "active", _("The student's last click")),
+        column("Loss", _("Loss"), "loss", _("Mean loss Σ(A2 − y)² over the run, oldest first")),
+        column("Done", _("Done"), "list", _("The tasks done")),
+    ]
 
 
 def summary(members, chosen) -> None:
@@ -207,12 +195,16 @@ def summary(members, chosen) -> None:
     now = time.time()
     accuracies = [member.progress.accuracy for member in members if member.progress.accuracy is not None]
     every = sum(all(task in member.progress.tasks for task in chosen) for member in members) if chosen else 0
-    cells = st.columns(4)
-    cells[0].metric(_("Students"), len(members))
-    cells[1].metric(_("Active in the last minute"),
-                    sum(now - member.progress.active < ACTIVE_SECONDS for member in members))
-    cells[2].metric(_("Median test accuracy"), percent(statistics.median(accuracies)) if accuracies else "–")
-    cells[3].metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)))
+    # Each figure as wide as its words, on as many lines as the screen needs: four equal columns cut the Greek
+    # «Ενεργοί το τελευταίο λεπτό» at 1024 px, and stacked one under another on a phone.
+    cells = st.container(horizontal=True, gap="medium")
+    cells.metric(_("Students"), len(members), width="content")
+    cells.metric(_("Active in the last minute"),
+                 sum(now - member.progress.active < ACTIVE_SECONDS for member in members), width="content")
+    cells.metric(_("Median test accuracy"), percent(statistics.median(accuracies)) if accuracies else "–",
+                 width="content")
+    cells.metric(_("Every task done"), _("{done} of {total}").format(done=every, total=len(members)),
+                 width="content")
     left, right = st.columns([1.3, 1])
     with left:
         if chosen:
@@ -227,7 +219,9 @@ def summary(members, chosen) -> None:
                     st.markdown(f"**{task_title(task)}**: {task_explanation(TASKS[task])}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
-        st.plotly_chart(figures.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
+        # plotly cuts a title at the chart's edge: on a laptop this half-width chart holds about 36 characters a line
+        title = "<br>".join(textwrap.wrap(_("Test accuracy of the students' runs"), HALF_TITLE_CHARACTERS))
+        st.plotly_chart(figures.bars(counts, labels, title, _("test accuracy"),
                                      _("students"), text_format=".0f", height=280), key="class_accuracy",
                         config={"displayModeBar": False})
 
