@@ -158,7 +158,7 @@ class ComparePanel {
     panel.title.textContent = t.titles[place];
     panel.lines = lines;
     const width = Math.max(220, svg.clientWidth || 220), height = 190;
-    const m = {l: 58, r: 12, t: 8, b: 38};
+    const m = {l: 58, r: 24, t: 8, b: 38};  // right: room for half of the last step's label ("120,000")
     const epochs = place === 3;
     const xs = lines.flatMap((line) => line.x), ys = lines.flatMap((line) => line.y).filter(Number.isFinite);
     const lastEpoch = Math.max(0, ...f.runs.map((run) => run.tests.length));
@@ -188,7 +188,7 @@ class ComparePanel {
       yText = (v) => this.count(v);
     } else {
       yHigh = Math.max(1e-9, ...ys) * 1.05;
-      yTicks = ticks(0, yHigh, 3);
+      yTicks = ticks(0, yHigh, 4);
       yText = (v) => this.fixed(v, yTicks.decimals);
     }
     const x = (v) => m.l + (width - m.l - m.r) * (v - xLow) / (xHigh - xLow);

@@ -2,7 +2,8 @@
 
 Three Step clicks on the three gradient rules; the panel's curves are read from the page and compared
 with ui/figures.training_curves of three fresh runs trained alone in lockstep here; the legend, the axis
-titles, each panel's alt text and the values the keyboard reads out are read as a learner meets them.
+titles, each panel's alt text and the values the keyboard reads out are read as a learner meets them,
+and the screen is checked whole (nothing cut, no text over text) at 1024x700 and on a 390x844 phone.
 """
 
 import numpy as np
@@ -15,6 +16,8 @@ from core.training.settings import Settings
 from core.training.trainer import Trainer
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
+from tests.test_browser_fit import FIT
+from tests.test_browser_layout import PHONE, PROBLEMS
 from ui import compare_panel, figures
 
 pytestmark = pytest.mark.browser
@@ -102,6 +105,12 @@ def test_three_steps_draw_one_curve_per_run_with_its_words(browser, app_url, mni
         assert [line.split(":")[0] for line in read] == labels
         for line, value in zip(read, own):
             assert f"{value:.4f}".replace(".", decimal) in line and line.endswith(over)
+        assert page.evaluate(PROBLEMS) + page.evaluate(FIT, True) == [], "at 1024x700"
         screenshot(page, f"compare-panel-three-steps-{language}")
+        page.set_viewport_size(PHONE["viewport"])
+        page.wait_for_function("() => document.querySelector('.cp-grid.cp-stacked')")
+        settle(page)
+        assert page.evaluate(PROBLEMS) + page.evaluate(FIT, False) == [], "on a 390x844 phone"
+        screenshot(page, f"compare-panel-three-steps-{language}-phone")
     finally:
         context.close()
