@@ -202,7 +202,8 @@ class ComparePanel {
       nodes.push(svgNode("text", {x: m.l - 6, y: y(v) + 4, "text-anchor": "end"}, yText(v)));
     }
     for (const v of xTicks) {
-      nodes.push(svgNode("text", {x: x(v), y: height - m.b + 15, "text-anchor": "middle"}, epochs ? String(v) : this.count(v)));
+      const words = epochs ? String(v) : this.count(v);
+      nodes.push(svgNode("text", {x: x(v), y: height - m.b + 15, "text-anchor": "middle"}, words));
     }
     nodes.push(svgNode("line", {x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, stroke: AXIS}));
     nodes.push(svgNode("text", {x: m.l + (width - m.l - m.r) / 2, y: height - 4, "text-anchor": "middle",

@@ -30,7 +30,8 @@ SHOWN = """() => ({
   series: window.__comparePanel.series, serial: window.__comparePanel.serial,
   legend: [...document.querySelectorAll('.cp-legend .cp-key')].map(e => e.innerText.trim()),
   titles: [...document.querySelectorAll('.cp-title')].map(e => e.textContent),
-  axes: [...document.querySelectorAll('.cp-chart')].map(s => [...s.querySelectorAll('.cp-axis-title')].map(t => t.textContent)),
+  axes: [...document.querySelectorAll('.cp-chart')]
+      .map(s => [...s.querySelectorAll('.cp-axis-title')].map(t => t.textContent)),
   alts: [...document.querySelectorAll('.cp-chart')].map(s => s.getAttribute('aria-label')),
   lines: [...document.querySelectorAll('.cp-chart')].map(s => s.querySelectorAll('.cp-line').length),
 })"""

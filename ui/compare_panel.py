@@ -102,7 +102,8 @@ def merged(bins, width: int) -> tuple[np.ndarray, np.ndarray]:
         sums = np.pad(sums, ((0, rows - len(sums)), (0, 0))).reshape(-1, factor, sums.shape[1]).sum(axis=1)
         counts = np.pad(counts, (0, rows - len(counts))).reshape(-1, factor).sum(axis=1)
         # as long as the widest run's, so the runs' columns stand side by side
-        sums, counts = np.pad(sums, ((0, len(bins.counts) - len(sums)), (0, 0))), np.pad(counts, (0, len(bins.counts) - len(counts)))
+        short = len(bins.counts) - len(counts)
+        sums, counts = np.pad(sums, ((0, short), (0, 0))), np.pad(counts, (0, short))
     return sums, counts
 
 
@@ -140,7 +141,8 @@ def show(shown: comparison.Comparison) -> None:
     for count, run in enumerate(runs):
         steps, silent = run.tracked.silent_along()
         distance_steps, distance = run.tracked.distance_along()
-        blocks.update({f"silent_steps_{count}": np.asarray(steps, np.float64), f"silent_{count}": np.asarray(silent, np.float64),
+        blocks.update({f"silent_steps_{count}": np.asarray(steps, np.float64),
+                       f"silent_{count}": np.asarray(silent, np.float64),
                        f"distance_steps_{count}": np.asarray(distance_steps, np.float64),
                        f"distance_{count}": np.asarray(distance, np.float64)})
     tests = runs[0].trainer.history.test_accuracy
