@@ -27,7 +27,7 @@ WORDS = {  # per language: the Compare link, the runs' names, the step axis, the
     "el": ("Σύγκριση", ["κείμενο", "ακριβές MSE", "cross-entropy"], "βήμα", "στα βήματα έως το 3"),
 }
 SHOWN = """() => ({
-  series: window.__comparePanel.series, serial: window.__comparePanel.serial,
+  series: window.__comparePanel.series, bytes: window.__comparePanel.bytes, full: window.__comparePanel.full,
   legend: [...document.querySelectorAll('.cp-legend .cp-key')].map(e => e.innerText.trim()),
   titles: [...document.querySelectorAll('.cp-title')].map(e => e.textContent),
   axes: [...document.querySelectorAll('.cp-chart')]
@@ -79,6 +79,7 @@ def test_three_steps_draw_one_curve_per_run_with_its_words(browser, app_url, mni
         shown = page.evaluate(SHOWN)
         assert exception_boxes(page) == []
 
+        assert not shown["full"] and shown["bytes"] < 2_000, "a Step sends only its changes: new bins, snapshot numbers"
         assert shown["legend"] == labels
         assert shown["lines"] == [3] * 6, "one line per run on each panel"
         for run, (own, mse) in enumerate(expected_curves(mnist)):
