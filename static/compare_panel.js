@@ -199,7 +199,7 @@ class ComparePanel {
     const nodes = [];
     for (const v of yTicks) {
       nodes.push(svgNode("line", {x1: m.l, x2: width - m.r, y1: y(v), y2: y(v), stroke: GRID}));
-      nodes.push(svgNode("text", {x: m.l - 6, y: y(v) + 4, "text-anchor": "end"}, yText(v)));
+      nodes.push(svgNode("text", {x: m.l - 6, y: y(v) + 4, "text-anchor": "end", class: "cp-y-tick"}, yText(v)));
     }
     for (const v of xTicks) {
       const words = epochs ? String(v) : this.count(v);
