@@ -6,6 +6,7 @@
 // (computed here from the history's bins exactly as ui/figures.training_curves does), ΔW1's tiles.
 // Every word comes translated from Python; numbers a reader reads are formatted there too, except
 // the curves' axes and hover values, written here with the language's decimal sign.
+// The Compare panel (static/compare_panel.js) imports the helpers marked `export`.
 // window.__stepPanel exposes what was drawn (the curves' points, the blob's size) for tests and benchmarks.
 
 const TEXT = "#3b3b3b";       // figures.FONT_COLOUR: 4.5:1 on white and more
@@ -32,7 +33,7 @@ export default function (component, cssUrl) {
   panel.receive(data);
 }
 
-function stylesheet(url) {
+export function stylesheet(url) {
   if (document.querySelector(`link[data-step-panel="${url}"]`)) return;
   const link = document.createElement("link");
   link.rel = "stylesheet";
@@ -41,7 +42,7 @@ function stylesheet(url) {
   document.head.appendChild(link);
 }
 
-function decode(bytes) {
+export function decode(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
@@ -57,7 +58,7 @@ function decode(bytes) {
 
 // --- words and numbers -------------------------------------------------------------------------
 
-function fill(template, fields = {}) {
+export function fill(template, fields = {}) {
   return (template ?? "").replace(/\{(\w+)\}/g, (whole, name) => (name in fields ? String(fields[name]) : whole));
 }
 
@@ -70,14 +71,14 @@ function inline(text) {
   return escapeHtml(text ?? "").replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>").replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
-function element(tag, className, text) {
+export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
 
-function svgNode(tag, attributes = {}, text) {
+export function svgNode(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   if (text !== undefined) node.textContent = text;
@@ -86,7 +87,7 @@ function svgNode(tag, attributes = {}, text) {
 
 // --- the curves: ui/figures.training_curves, step for step -----------------------------------
 
-function trainingCurves(bins, width, minWindow, maxPoints) {
+export function trainingCurves(bins, width, minWindow, maxPoints) {
   const filled = [];
   let steps = 0;
   for (let i = 0; i < bins.length; i++) if (bins[i][2] > 0) { filled.push(i); steps += bins[i][2]; }
@@ -113,9 +114,27 @@ function trainingCurves(bins, width, minWindow, maxPoints) {
   };
 }
 
-// Round tick values from low to high, about `count` of them.
+// The bins held (rows of `info.columns` sums, `width` steps each) with a blob's bins merged in:
+// pairs summed as the server's were when it doubled their width, then rows from `info.from` replaced.
+export function mergedBins(bins, width, info, rows) {
+  const columns = info.columns || 3;
+  if (info.from === 0) { bins = []; width = info.width; }
+  while (width < info.width) {
+    const merged = [];
+    for (let i = 0; i < bins.length; i += 2) {
+      const b = bins[i + 1];
+      merged.push(b ? bins[i].map((value, column) => value + b[column]) : bins[i].slice());
+    }
+    bins = merged;
+    width *= 2;
+  }
+  bins.length = Math.min(bins.length, info.from);
+  for (let i = 0; i < rows.length; i += columns) bins.push(Array.from(rows.subarray(i, i + columns)));
+  return [bins, width];
+}
+
 // Round tick values from low to high, about `count` of them; `decimals`: what writing them needs.
-function ticks(low, high, count, integer = false) {
+export function ticks(low, high, count, integer = false) {
   if (!(high > low)) return Object.assign([low], {decimals: 0});
   const raw = integer ? Math.max(1, (high - low) / count) : (high - low) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -186,18 +205,7 @@ class Panel {
   // The history's bins: merged in pairs as the server's were when it doubled their width, then the
   // changed ones replaced (ui/step_payload.py says which).
   mergeBins(info, rows) {
-    if (info.from === 0) { this.bins = []; this.width = info.width; }
-    while (this.width < info.width) {
-      const merged = [];
-      for (let i = 0; i < this.bins.length; i += 2) {
-        const a = this.bins[i], b = this.bins[i + 1] || [0, 0, 0];
-        merged.push([a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
-      }
-      this.bins = merged;
-      this.width *= 2;
-    }
-    this.bins.length = Math.min(this.bins.length, info.from);
-    for (let i = 0; i < rows.length; i += 3) this.bins.push([rows[i], rows[i + 1], rows[i + 2]]);
+    [this.bins, this.width] = mergedBins(this.bins, this.width, info, rows);
   }
 
   // --- the page's parts, built once ---------------------------------------------------------
@@ -340,15 +348,12 @@ class Panel {
   }
 
   // Digits in the language's signs: an integer with thousands separators, or a fixed number of decimals.
-  // One pass swaps both signs: two replaces in a row turned Greek's 1.000 back into 1,000.
   count(value) {
-    const [decimal, group] = this.fields.separators || ".,";
-    return Math.round(value).toLocaleString("en-US").replace(/[.,]/g, (sign) => (sign === "." ? decimal : group));
+    return count(value, this.fields.separators);
   }
 
   fixed(value, digits) {
-    const [decimal] = this.fields.separators || ".,";
-    return (value < 0 ? "−" : "") + Math.abs(value).toFixed(digits).replace(".", decimal);
+    return fixed(value, digits, this.fields.separators);
   }
 
   // --- drawing ------------------------------------------------------------------------------
@@ -717,6 +722,19 @@ class Panel {
     const row = Math.floor((event.clientY - box.top) * 28 / box.height);
     if (column >= 0 && column < 28 && row >= 0 && row < 28) this.explain(`x_${row * 28 + column + 1}`);
   }
+}
+
+// An integer with the language's thousands separator (plotly's separators: decimal sign, then group sign).
+export function count(value, separators) {
+  // One pass swaps both signs: two replaces in a row turned Greek's 1.000 back into 1,000.
+  const [decimal, group] = separators || ".,";
+  return Math.round(value).toLocaleString("en-US").replace(/[.,]/g, (sign) => (sign === "." ? decimal : group));
+}
+
+// A number with a fixed count of decimals in the language's decimal sign, and a true minus sign.
+export function fixed(value, digits, separators) {
+  const [decimal] = separators || ".,";
+  return (value < 0 ? "−" : "") + Math.abs(value).toFixed(digits).replace(".", decimal);
 }
 
 // figures.diverging_rgb: white at 0, towards POSITIVE red or NEGATIVE blue, saturated at ±1.

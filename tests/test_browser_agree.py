@@ -73,13 +73,9 @@ def test_compare_reads_zero_to_a_hundred_percent_before_any_epoch(page):
     page.locator(".st-key-compare_step_100 button").wait_for(timeout=180_000)
     settle(page, 180_000)
     click(page, page.locator(".st-key-compare_step_100 button"))  # curves, but no epoch ended yet
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
-                           ".some(a => a.textContent.startsWith('Test accuracy'))", timeout=180_000)
-    ticks = page.evaluate("""() => {
-        const plot = [...document.querySelectorAll('.js-plotly-plot')]
-          .find(p => [...p.querySelectorAll('.annotation-text')].some(a => a.textContent.startsWith('Test accuracy')));
-        return [...plot.querySelectorAll('.y4tick text')].map(t => t.textContent);  // the fourth panel's axis
-    }""")
+    panel = '.cp-panel:has(.cp-title:text-is("Test accuracy after each epoch (epochs 1, 2, …)"))'
+    page.locator(panel).wait_for(timeout=180_000)
+    ticks = page.locator(f"{panel} .cp-y-tick").all_text_contents()  # the fourth panel's axis
     percents = [float(tick.rstrip("%").replace(",", "")) for tick in ticks if tick.endswith("%")]
     assert percents and max(percents) <= 100, ticks
 

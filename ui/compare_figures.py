@@ -5,19 +5,16 @@ runs stay apart without colour vision too. The loss plane is drawn in greys, so 
 it are the runs'.
 """
 
-import functools
 import textwrap
-from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from locales import N_, PLOTLY_PERCENT, _, number, plotly_separators
+from locales import _, number, plotly_separators
 from ui.figures import (
     DASHES,
     FONT_COLOUR,
     PlainFigure,
-    TrainingCurves,
     axis,
     colour_bar,
     diverging_rgb,
@@ -29,40 +26,9 @@ from ui.figures import (
 PLANE_GREYS = [[0.0, "#f7f7f7"], [0.5, "#bdbdbd"], [1.0, "#525252"]]
 
 
-class RunCurves(NamedTuple):
-    """One run's curves: its own loss, Σ(A2 − y)², accuracy, test accuracy, silent units and ‖θ − θ0‖."""
-
-    label: str
-    colour: str
-    own_loss_name: str  # "−log A2_y" or "Σ(A2 − y)²"
-    own: TrainingCurves  # trailing means of the loss its rule descends
-    mse: TrainingCurves  # trailing means of Σ(A2 − y)² and of training accuracy
-    epochs: list  # 1, 2, ... for each finished epoch
-    test_accuracy: list
-    silent_steps: np.ndarray
-    silent: np.ndarray
-    distance_steps: np.ndarray
-    distance: np.ndarray
-
-
-# (title, x title, y title, y options) of the six panels, two per row; the x axes of the upper rows are
-# read from the bottom row's "step" (a title under each would collide with the panel title below it).
-# The titles are messages (N_), translated where drawn; "" stays "".
-PANELS = (
-    (N_("Each run's own loss (the one its rule descends)"), "", N_("mean loss"), dict(rangemode="tozero")),
-    (N_("Σ(A2 − y)² of every run: one yardstick"), "", N_("mean Σ(A2 − y)²"), dict(rangemode="tozero")),
-    (N_("Training accuracy"), "", N_("accuracy"), dict(range=[0, 1.05], tickformat=".0%", dtick=0.25)),
-    (N_("Test accuracy after each epoch (epochs 1, 2, …)"), "", N_("accuracy"), dict(tickformat=".1%")),
-    (N_("Silent hidden units"), N_("step"), N_("units"), dict(rangemode="tozero")),
-    (N_("Distance from the start ‖θ − θ0‖"), N_("step"), N_("distance"), dict(rangemode="tozero")),
-)
-COLUMNS = ((0.0, 0.44), (0.56, 1.0))
-ROWS = ((0.75, 1.0), (0.40, 0.64), (0.04, 0.29))
-TITLE_GAP = 0.025
-# On a phone the panels are stacked, one a row, their titles wrapped: a column of ~360 px holds about
-# 40 characters of a 13-px title, and a panel beside another would be 150 px wide.
+# On a phone the path panels are stacked, their titles wrapped: a column of ~360 px holds about
+# 40 characters of a 13-px title.
 STACKED_TITLE_CHARACTERS = 40
-STACKED_SLOT, STACKED_TITLE, STACKED_PLOT = 225, 42, 145  # px: a panel's share, its title's, its plot's
 
 
 def _wrapped(title: str) -> str:
@@ -72,91 +38,6 @@ def _wrapped(title: str) -> str:
 def _hover(label: str, text: str) -> str:
     """A hover text naming the run first: "label: text", without plotly's trace name box."""
     return f"{label}: {text}<extra></extra>"
-
-
-def _shown(message: str) -> str:
-    """A constant's message in the language of the moment; an empty title stays empty."""
-    return _(message) if message else ""
-
-
-def comparison_curves(runs: list[RunCurves], hidden: int, height: int = 760, stacked: bool = False) -> PlainFigure:
-    """Six panels, the runs overlaid in their colours and dashes: own loss, Σ(A2 − y)², accuracies, silent, ‖θ − θ0‖.
-
-    Two a row on a laptop; stacked, one a row with wrapped titles, on a phone (`stacked`).
-    """
-    traces = []
-    over_the_steps = _("{what} over the steps to {step}")
-    for count, run in enumerate(runs):
-        style = dict(color=run.colour, dash=DASHES[count % len(DASHES)], width=2)
-        common = dict(type="scatter", mode="lines", name=run.label, legendgroup=run.label, line=style)
-        series = (
-            (run.own.steps, run.own.loss, f"{run.own_loss_name} %{{y:.4f}}"),
-            (run.mse.steps, run.mse.loss, "Σ(A2 − y)² %{y:.4f}"),
-            (run.mse.steps, run.mse.accuracy, _("{accuracy} right").format(accuracy=PLOTLY_PERCENT)),
-        )
-        for panel, (x, y, what) in enumerate(series, start=1):
-            traces.append(dict(common, x=x, y=y, xaxis=_axis_id("x", panel), yaxis=_axis_id("y", panel),
-                               showlegend=panel == 1,
-                               hovertemplate=_hover(run.label, over_the_steps.format(what=what, step="%{x:,}"))))
-        traces.append(dict(common, x=run.epochs, y=run.test_accuracy, xaxis="x4", yaxis="y4", showlegend=False,
-                           mode="lines+markers", marker=dict(color=run.colour, size=8, symbol=count),
-                           hovertemplate=_hover(run.label, _("test accuracy {accuracy} after epoch {epoch}").format(
-                               accuracy=PLOTLY_PERCENT, epoch="%{x}"))))
-        traces.append(dict(common, x=run.silent_steps, y=run.silent, xaxis="x5", yaxis="y5", showlegend=False,
-                           line=dict(style, shape="hv"),
-                           hovertemplate=_hover(run.label, _("{units} silent at step {step}").format(
-                               units="%{y}", step="%{x:,}"))))
-        traces.append(dict(common, x=run.distance_steps, y=run.distance, xaxis="x6", yaxis="y6", showlegend=False,
-                           hovertemplate=_hover(run.label, _("‖θ − θ0‖ = {distance} at step {step}").format(
-                               distance="%{y:.3g}", step="%{x:,}"))))
-    plots = STACKED_SLOT * len(PANELS) if stacked else height - 70 - 45
-    if stacked:
-        height = plots + 70 + 45
-    layout = dict(height=height, font=dict(size=12, color=FONT_COLOUR), template={},
-                  separators=plotly_separators(), margin=dict(l=55, r=20, t=70, b=45),
-                  legend=dict(orientation="h", x=0, y=1 + 5 / plots if stacked else 1.13, yanchor="bottom",
-                              font=dict(size=13)))
-    notes = []
-    last_epoch = max((len(run.epochs) for run in runs), default=0)
-    for panel, (title, x_title, y_title, y_options) in enumerate(PANELS, start=1):
-        if stacked:
-            top = 1 - (panel - 1) * STACKED_SLOT / plots - STACKED_TITLE / plots
-            (x0, x1), (y0, y1) = (0.0, 1.0), (top - STACKED_PLOT / plots, top)
-            x_title = x_title if panel == len(PANELS) else ""
-        else:
-            (x0, x1), (y0, y1) = COLUMNS[(panel - 1) % 2], ROWS[(panel - 1) // 2]
-        x_options = dict(dtick=1, range=[0.5, last_epoch + 0.5]) if panel == 4 and last_epoch else {}
-        if panel == 5:
-            y_options = dict(y_options, range=[0, hidden + 0.5], dtick=max(1, hidden // 5))
-        if panel == 4 and not last_epoch:  # no point yet: plotly's empty range read 0% / 200% / 400%
-            y_options = dict(y_options, range=[0, 1], tickformat=".0%", dtick=0.25)
-        layout[_axis_key("x", panel)] = axis(_shown(x_title), domain=[x0, x1], anchor=_axis_id("y", panel),
-                                             **x_options)
-        layout[_axis_key("y", panel)] = axis(_shown(y_title), domain=[y0, y1], anchor=_axis_id("x", panel),
-                                             **y_options)
-        shown_title = _wrapped(_(title)) if stacked else _(title)
-        notes.append(dict(x=x0, y=y1 + (6 / plots if stacked else TITLE_GAP), xref="paper", yref="paper",
-                          xanchor="left", yanchor="bottom", align="left", text=f"<b>{shown_title}</b>",
-                          showarrow=False, font=dict(size=13)))
-    if not last_epoch:
-        (x0, x1), (y0, y1) = COLUMNS[1], ROWS[1]
-        if stacked:
-            y1 = 1 - 3 * STACKED_SLOT / plots - STACKED_TITLE / plots
-            (x0, x1), y0 = (0.0, 1.0), y1 - STACKED_PLOT / plots
-        notes.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, xref="paper", yref="paper", showarrow=False,
-                          text=_("measured on the 10,000 test images<br>at the end of each epoch")))
-    layout["annotations"] = notes
-    return PlainFigure(traces, layout)
-
-
-def _axis_id(letter: str, panel: int) -> str:
-    """A trace's axis reference: "x" for the first panel, then "x2", "x3", ... (plotly's names)."""
-    return letter if panel == 1 else f"{letter}{panel}"
-
-
-def _axis_key(letter: str, panel: int) -> str:
-    """The layout key of that axis: "xaxis", "xaxis2", ..."""
-    return f"{letter}axis" if panel == 1 else f"{letter}axis{panel}"
 
 
 # --- W1 of every run, one colour scale --------------------------------------------------------------

@@ -4,12 +4,10 @@ import numpy as np
 import streamlit as st
 
 from core.surface.settings import LOSS_OF_RULE
-from core.training.history import History
 from lab import comparison
 from locales import _, ngettext, number, percent
-from ui import compare_figures, figures, widgets
-
-LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
+from ui import compare_figures, compare_panel, figures, widgets
+from ui.compare_panel import LOSS_SYMBOLS
 
 
 def listed(parts) -> str:
@@ -64,30 +62,11 @@ def colour(run: comparison.ComparedRun) -> str:
     return figures.RUNS[run.place]
 
 
-def own_loss(rule: str) -> tuple[str, str]:
-    """(History column, symbol) of the loss a rule descends: −log A2_y for document and cross-entropy."""
-    loss = LOSS_OF_RULE[rule]
-    return ("cross_entropy" if loss == "cross-entropy" else "loss"), LOSS_SYMBOLS[loss]
-
-
-def run_curves(run: comparison.ComparedRun) -> compare_figures.RunCurves:
-    history = run.trainer.history
-    column, symbol = own_loss(run.trainer.settings.rule)
-    correct = History.SERIES.index("correct")
-    own = figures.training_curves(history.bins, History.SERIES.index(column), correct, history.test_accuracy)
-    mse = figures.training_curves(history.bins, History.SERIES.index("loss"), correct, history.test_accuracy)
-    silent_steps, silent = run.tracked.silent_along()
-    distance_steps, distance = run.tracked.distance_along()
-    return compare_figures.RunCurves(
-        run.label, colour(run), symbol, own, mse, [summary.epoch + 1 for summary in history.epochs],
-        [summary.test_accuracy for summary in history.epochs], silent_steps, silent, distance_steps, distance)
-
-
 def curves(shown: comparison.Comparison) -> None:
-    curves_of_runs = [run_curves(run) for run in shown.runs]
-    hidden = shown.trainers[0].params.hidden
-    st.plotly_chart(compare_figures.comparison_curves(curves_of_runs, hidden, stacked=widgets.on_a_phone()),
-                    key="compare_curves")
+    """The six panels of every run's curves (drawn in the browser: ui/compare_panel.py), and what they average."""
+    compare_panel.show(shown)
+    bins = shown.trainers[0].history.bins  # the trailing window of figures.training_curves, in whole bins
+    window = -(-max(figures.MIN_WINDOW, bins.steps // 40) // bins.width) * bins.width
     descending = {}
     for run in shown.runs:
         descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run.label)
@@ -95,7 +74,7 @@ def curves(shown: comparison.Comparison) -> None:
                     for symbol, labels in descending.items())
     st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
                  "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
-                 "snapshots and now.").format(own=own, window=number(curves_of_runs[0].mse.window)))
+                 "snapshots and now.").format(own=own, window=number(window)))
 
 
 def weights(shown: comparison.Comparison, silent: list) -> None:

@@ -10,7 +10,7 @@ of 8, then the arrays' bytes. The header holds
   the browser asks for a full one (the "resync" event) when its last blob is not `base`;
 - fields: every JSON value that changed since `base` (null: removed);
 - blocks: {name: [offset, dtype, count]} of the arrays that changed (dtype uint8, int32 or float64);
-- bins: the history's bins from index `from` on, at `width` steps a bin (see curve_bins).
+- bins: the history's bins from index `from` on, at `width` steps a bin (see curve_bins), `columns` a row.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ class PanelMemory:
         start = self._first_changed_bin(before, width, full or history != before.history)
         start = start if start <= len(bins) else 0
         header = {"serial": self.serial, "base": None if full else before.serial, "fields": changed,
-                  "removed": removed, "bins": {"from": start, "width": width, "count": len(bins)}}
+                  "removed": removed, "bins": {"from": start, "width": width, "count": len(bins),
+                                                               "columns": int(bins.shape[1])}}
         arrays["bins"] = np.ascontiguousarray(bins[start:], dtype=np.float64)
         self.sent = Sent(self.serial, dict(fields), {name: np.array(array) for name, array in blocks.items()},
                          width, len(bins), history)

@@ -1,0 +1,156 @@
+"""The Compare screen's curves of every run as one component drawn in the browser from compact numbers.
+
+Six panels (own loss, Σ(A2 − y)², training accuracy, test accuracy after each epoch, silent units,
+‖θ − θ0‖) are drawn by static/compare_panel.js, which reuses the Train panel's script for the
+trailing means, the ticks and the blob. Each click sends one blob of what changed (ui/step_payload.py):
+the runs' new history bins, side by side, four columns a run, and the few snapshot numbers. A plotly
+chart of the same six panels cost the browser about 0.8 s a click (bench/compare_latency.py).
+Words and run names are made here, in the session's language; the browser places them and writes
+the numbers with the language's decimal sign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core.surface.settings import LOSS_OF_RULE
+from core.training.history import History
+from lab import comparison
+from locales import N_, PERCENT_DIGITS, _, plotly_separators
+from ui import figures
+from ui.step_panel import SCRIPT
+from ui.step_payload import PanelMemory
+
+KEY, MEMORY = "compare_panel", "compare_panel_memory"
+COMPARE_SCRIPT = SCRIPT.with_name("compare_panel.js")
+LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
+# The six panels' titles and y titles, as the plotly chart had them; translated where sent.
+PANELS = (
+    (N_("Each run's own loss (the one its rule descends)"), N_("mean loss")),
+    (N_("Σ(A2 − y)² of every run: one yardstick"), N_("mean Σ(A2 − y)²")),
+    (N_("Training accuracy"), N_("accuracy")),
+    (N_("Test accuracy after each epoch (epochs 1, 2, …)"), N_("accuracy")),
+    (N_("Silent hidden units"), N_("units")),
+    (N_("Distance from the start ‖θ − θ0‖"), N_("distance")),
+)
+
+LOADER = ("const root = window.location.origin + ROOT, version = VERSION;\n"  # i18n: not text
+          "export default async function (component) {\n"  # i18n: not text
+          "  const panel = await import(`${root}compare_panel.js?v=${version}`);\n"  # i18n: not text
+          "  return panel.default(component, `${root}step_panel.css?v=${version}`, version);\n}\n")  # i18n: not text
+
+
+def _loader() -> str:
+    """LOADER with the static files' address and one version for the three files it loads."""
+    files = (COMPARE_SCRIPT, SCRIPT, SCRIPT.with_suffix(".css"))
+    version = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:12]
+    base = "/".join(part for part in (st.get_option("server.baseUrlPath") or "").split("/") if part)
+    root = f"/{base}/app/static/" if base else "/app/static/"
+    return LOADER.replace("ROOT", json.dumps(root)).replace("VERSION", json.dumps(version))
+
+
+_component = st.components.v2.component("backprop_compare_panel", js=_loader(), isolate_styles=False)
+
+
+def panel_text() -> dict:
+    """The panels' fixed words in this session's language; {value}, {step}, {epoch} are filled in the browser."""
+    over = _("{what} over the steps to {step}")
+    return {
+        "titles": [_(title) for title, _y in PANELS], "y_titles": [_(y_title) for _title, y_title in PANELS],
+        "step": _("step"), "epoch": _("epoch"),
+        "own": over.format(what="{name} {value}", step="{step}"),
+        "mse": over.format(what="Σ(A2 − y)² {value}", step="{step}"),
+        "accuracy": over.format(what=_("{accuracy} right").format(accuracy="{value}"), step="{step}"),
+        "test": _("test accuracy {accuracy} after epoch {epoch}").format(accuracy="{value}", epoch="{step}"),
+        "silent": _("{units} silent at step {step}").format(units="{value}", step="{step}"),
+        "distance": _("‖θ − θ0‖ = {distance} at step {step}").format(distance="{value}", step="{step}"),
+        "no_test": _("measured on the 10,000 test images<br>at the end of each epoch"),
+        "alt": _("{title}. Now: {values}."), "between": _("; "),  # Greek's semicolon is the ano teleia ·
+        "keys": _("Arrow keys move along the curves; each point's values are read out."),
+        "epoch_line": _("epoch {epoch} ends at step {step}"),
+    }
+
+
+def memory() -> PanelMemory:
+    """This session's memory of what its panel was sent; a run of the whole page mounts the panel anew."""
+    held = st.session_state.get(MEMORY)
+    if held is None:
+        held = st.session_state[MEMORY] = PanelMemory()
+    context = get_script_run_ctx()
+    if context is not None and not context.fragment_ids_this_run:
+        held.forget()  # a page run, not the panel's own rerun: the browser may hold nothing
+    return held
+
+
+def own_loss(rule: str) -> tuple[str, str]:
+    """(History column, symbol) of the loss a rule descends: −log A2_y for document and cross-entropy."""
+    loss = LOSS_OF_RULE[rule]
+    return ("cross_entropy" if loss == "cross-entropy" else "loss"), LOSS_SYMBOLS[loss]
+
+
+def merged(bins, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """A history's (sums, counts) in bins of `width` steps, merging its narrower bins in pairs as History does."""
+    sums, counts = bins.sums, bins.counts.astype(np.float64)
+    factor = width // bins.width
+    if factor > 1:
+        rows = -(-len(counts) // factor) * factor
+        sums = np.pad(sums, ((0, rows - len(sums)), (0, 0))).reshape(-1, factor, sums.shape[1]).sum(axis=1)
+        counts = np.pad(counts, (0, rows - len(counts))).reshape(-1, factor).sum(axis=1)
+        # as long as the widest run's, so the runs' columns stand side by side
+        short = len(bins.counts) - len(counts)
+        sums, counts = np.pad(sums, ((0, short), (0, 0))), np.pad(counts, (0, short))
+    return sums, counts
+
+
+def run_bins(runs) -> tuple[int, np.ndarray]:
+    """Every run's history bins side by side, four columns a run: own loss, Σ(A2 − y)², correct and steps.
+
+    One width for all (the widest: a run stopped early kept narrower bins), rows up to the last filled bin.
+    """
+    width = max(run.trainer.history.bins.width for run in runs)
+    columns, last = [], 0
+    for run in runs:
+        history = run.trainer.history
+        sums, counts = merged(history.bins, width)
+        own = History.SERIES.index(own_loss(run.trainer.settings.rule)[0])
+        columns.append((sums[:, own], sums[:, History.SERIES.index("loss")],
+                        sums[:, History.SERIES.index("correct")], counts))
+        last = max(last, int(np.flatnonzero(counts)[-1]) + 1 if counts.any() else 0)
+    rows = np.column_stack([column[:last] for run_columns in columns for column in run_columns])
+    return width, rows.reshape(last, 4 * len(runs))
+
+
+def run_fields(run: comparison.ComparedRun, count: int) -> dict:
+    """A run's name, colour, dash, own loss and test accuracy after each epoch."""
+    epochs = run.trainer.history.epochs
+    return {"label": run.label, "colour": figures.RUNS[run.place], "dash": figures.DASHES[count % len(figures.DASHES)],
+            "own": own_loss(run.trainer.settings.rule)[1],
+            "tests": [[summary.epoch + 1, float(summary.test_accuracy)] for summary in epochs]}
+
+
+def show(shown: comparison.Comparison) -> None:
+    """Mount the panel for the runs of `shown` at their current step; only what changed since the last click travels."""
+    runs = shown.runs
+    width, bins = run_bins(runs)
+    blocks = {}
+    for count, run in enumerate(runs):
+        steps, silent = run.tracked.silent_along()
+        distance_steps, distance = run.tracked.distance_along()
+        blocks.update({f"silent_steps_{count}": np.asarray(steps, np.float64),
+                       f"silent_{count}": np.asarray(silent, np.float64),
+                       f"distance_steps_{count}": np.asarray(distance_steps, np.float64),
+                       f"distance_{count}": np.asarray(distance, np.float64)})
+    tests = runs[0].trainer.history.test_accuracy
+    fields = {"text": panel_text(), "separators": plotly_separators(), "percent_digits": PERCENT_DIGITS,
+              "runs": [run_fields(run, count) for count, run in enumerate(runs)],
+              "hidden": int(shown.trainers[0].params.hidden), "epoch_ends": [int(step) for _epoch, step, _ in tests],
+              "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS}
+    # another set of runs, or another order, starts its bins anew
+    history = hash(tuple(id(run.trainer.history) for run in runs))
+    held = memory()
+    _component(data=held.blob(fields, blocks, width, bins, history=history), key=KEY, on_resync_change=held.forget)
