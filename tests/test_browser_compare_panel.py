@@ -23,8 +23,9 @@ from ui import compare_panel, figures
 pytestmark = pytest.mark.browser
 
 WORDS = {  # per language: the Compare link, the runs' names, the step axis, the own-loss hover's words
-    "en": ("Compare", ["document", "exact MSE", "cross-entropy"], "step", "over the steps to 3"),
-    "el": ("Σύγκριση", ["κείμενο", "ακριβές MSE", "cross-entropy"], "βήμα", "στα βήματα έως το 3"),
+    "en": ("Compare", ["document's rule", "exact MSE rule", "cross-entropy rule"], "step", "over the steps to 3"),
+    "el": ("Σύγκριση", ["κανόνας του κειμένου", "κανόνας MSE", "κανόνας cross-entropy"], "βήμα",
+           "στα βήματα έως το 3"),
 }
 SHOWN = """() => ({
   series: window.__comparePanel.series, bytes: window.__comparePanel.bytes, full: window.__comparePanel.full,
