@@ -194,6 +194,11 @@ class History:
         self.last_active = last_active.astype(np.int64)
 
 
+def pixel_norms(X):
+    """|x| of each row of X (n, 784); pixels are in [0, 1], so no care for overflow is needed."""
+    return np.sqrt(np.einsum("ij,ij->i", X, X))
+
+
 def step_statistics(labels, x_norms, A1, A2, dZ1, dZ2) -> np.ndarray:
     """History.SERIES for a run of steps, one row per step, from each step's forward values and errors.
 

@@ -25,7 +25,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from core.training.history import History, step_statistics
+from core.training.history import History, pixel_norms, step_statistics
 from core.model.metrics import accuracy
 from core.model.network import (
     CLASSES,
@@ -50,11 +50,6 @@ from core.training.stop_note import AFTER_THIS_UPDATE, IN_THE_FORWARD_PASS, STOP
 
 CHUNK = 1000  # steps between progress reports and stop checks in train()
 STATE_FORMAT = "backprop-lab-trainer-1"
-
-
-def pixel_norms(X):
-    """|x| of each row of X (n, 784); pixels are in [0, 1], so no care for overflow is needed."""
-    return np.sqrt(np.einsum("ij,ij->i", X, X))
 
 
 def _overflow_checked(method):
@@ -385,13 +380,11 @@ class Trainer:
                     raise Refusal("training.shape", name=f"{prefix}.{name}", shape=saved.shape, expected=array.shape)
                 array[...] = saved
         epoch, index, steps = (int(_scalar(state[key])) for key in ("epoch", "index", "step_count"))
+        drawings = int(_scalar(state.get("drawings", 0)))  # files before version 3 did not count them
         size = trainer.training_size
-        if not 0 <= index < size or epoch < 0 or steps != epoch * size + index:
+        if not 0 <= index < size or epoch < 0 or steps != epoch * size + index or drawings < 0:
             raise Refusal("training.position", steps=steps, epoch=epoch, index=index, size=size)
-        trainer.epoch, trainer.index, trainer.step_count = epoch, index, steps
-        trainer.drawings = int(_scalar(state.get("drawings", 0)))  # files before version 3 did not count them
-        if trainer.drawings < 0:
-            raise Refusal("training.position", steps=steps, epoch=epoch, index=index, size=size)
+        trainer.epoch, trainer.index, trainer.step_count, trainer.drawings = epoch, index, steps, drawings
         if not (trainer.params.all_finite() and trainer.initial_params.all_finite()):
             raise Refusal("training.not_finite")
         trainer.stopped_reason = read_stop_note(str(_scalar(state["stopped_reason"])))
