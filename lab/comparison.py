@@ -13,7 +13,6 @@ Left out on purpose: the maths (core/training/lockstep.py, core/surface/shared_p
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,8 +27,7 @@ from core.training.lockstep import (
     trainer_from_weights,
 )
 from core.training.trainer import Trainer
-from locales import _, ngettext, number
-from locales.words import init_name, run_labels, said
+from core.reasons import Reason
 from runs.errors import MalformedRunId, StoreError, StoreUnavailable, UnknownRun
 from runs.run_log import check_run_id
 from lab.live_run import LiveRun
@@ -44,18 +42,14 @@ QUERY_KEY = "compare"
 class ComparedRun:
     """One run of the comparison: its stored log, its trainer and the numbers kept for its curves.
 
-    Its name is worked out when shown (in the language of that moment) from the settings of every
-    run of its set: what sets it apart from the others.
+    Its name is worked out where it is shown (locales/words.py's run_label) from the settings of
+    every run of its set: what sets it apart from the others.
     """
 
     live: LiveRun
     tracked: TrackedRun
     place: int  # its place in the set, from 0
     set_settings: tuple  # the settings of every run of the set, in order (its colour is the palette's at its place)
-
-    @property
-    def label(self) -> str:
-        return run_labels(list(self.set_settings))[self.place]
 
     @property
     def trainer(self) -> Trainer:
@@ -71,18 +65,13 @@ class Comparison:
 
     MEMO_ENTRIES = 4  # shared planes: a couple of settings at the current step
 
-    def __init__(self, runs: list[ComparedRun], origin: Callable[[], str]):
+    def __init__(self, runs: list[ComparedRun], origin: Reason):
         self.runs = runs
-        self._origin = origin  # one sentence, in the language of the moment: how this set was made
+        self.origin = origin  # how this set was made, said where it is shown
         self.running = False  # an epoch running in slices
         self.previous: str | None = None  # the link of the comparison this one replaced
-        self.notices: list[str] = []
+        self.notices: list = []  # Reasons
         self.planes = Memo(self.MEMO_ENTRIES)
-
-    @property
-    def origin(self) -> str:
-        """One sentence: how this set was made."""
-        return self._origin()
 
     @property
     def trainers(self) -> list[Trainer]:
@@ -108,8 +97,8 @@ class Comparison:
         """The epoch running in slices stops (done, stopped, or interrupted)."""
         self.running = False
 
-    def problems(self) -> list[str]:
-        return [said(problem) for problem in lockstep_problems(self.trainers)]
+    def problems(self) -> list[Reason]:
+        return lockstep_problems(self.trainers)
 
     def live(self) -> list[Trainer]:
         """The runs still training (not stopped by overflow)."""
@@ -135,10 +124,11 @@ class Comparison:
             if trainer is not run.trainer:  # another tab moved this run on: it is shown as stored
                 run.tracked = TrackedRun(trainer)
                 self.running = False
-            self.notices += [f"{run.label}: {said(notice)}" for notice in run.live.take_notices()]
+            self.notices += [Reason("lab.compared_run_notice", run=run, notice=notice)
+                             for notice in run.live.take_notices()]
         return done
 
-    def take_notices(self) -> list[str]:
+    def take_notices(self) -> list[Reason]:
         notices, self.notices = self.notices, []
         return notices
 
@@ -148,7 +138,7 @@ class Comparison:
 # run's own ?run= link opens it on Train with its whole past (read from the store then).
 
 
-def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: Callable[[], str]) -> Comparison:
+def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: Reason) -> Comparison:
     settings = tuple(trainer.settings for trainer in trainers)
     runs = [ComparedRun(live, TrackedRun(trainer), place, settings)
             for place, (live, trainer) in enumerate(zip(lives, trainers))]
@@ -158,7 +148,7 @@ def _compared(lives: list[LiveRun], trainers: list[Trainer], origin: Callable[[]
 def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: str) -> Comparison:
     """New stored runs, one per settings, from the initial weights θ0 of the trainer `start`.
 
-    `what` names the set: a message marked with N_(), translated where the set's origin is shown.
+    `what` names the set: a message marked with N_(), said with the set's origin where it is shown.
 
     Same seed and initialisation give the same θ0, so each run simply starts from its settings. A
     run that started from an uploaded checkpoint may have a θ0 its seed does not give: then each new
@@ -178,21 +168,15 @@ def from_start(handle: StoreHandle, data, start: Trainer, settings_list, what: s
         lives.append(live)
         trainers.append(trainer)
     seed, init = start.settings.seed, start.settings.init
-
-    def origin() -> str:
-        where = (_("the initial weights θ0 of seed {seed} ({init} initialisation)") if seeded else
-                 _("the initial weights θ0 carried by the checkpoint the Train screen's run started from (they are "
-                   "not what seed {seed} gives, so each run is stored as starting from a checkpoint of them)"))
-        return _("{what}, each a new run from {where}.").format(
-            what=_(what), where=where.format(seed=seed, init=init_name(init)))
-
-    comparison = _compared(lives, trainers, origin)
+    where = (Reason("lab.theta0_of_seed", seed=seed, init=init) if seeded else
+             Reason("lab.theta0_of_checkpoint", seed=seed))
+    comparison = _compared(lives, trainers, Reason("lab.set_from_seed", what=what, where=where))
     for live in lives:
         comparison.notices += live.take_notices()
     return comparison
 
 
-def run_ids_in(text: str) -> tuple[list[str], list[str]]:
+def run_ids_in(text: str) -> tuple[list[str], list[Reason]]:
     """The run ids named in pasted text or a ?compare= value, and what is wrong with the rest.
 
     Accepted, separated by commas, spaces or new lines: bare run ids, run links (…?run=ID…) and
@@ -200,8 +184,7 @@ def run_ids_in(text: str) -> tuple[list[str], list[str]]:
     """
     text = str(text)
     if len(text) > MAX_LINK_CHARACTERS:
-        return [], [_("that text is {length} characters long; run links and ids take far fewer, so it was not "
-                      "read").format(length=number(len(text)))]
+        return [], [Reason("lab.text_too_long", length=len(text))]
     ids, problems = [], []
     for token in re.split(r"[\s,]+", text.strip()):
         if not token:
@@ -210,13 +193,12 @@ def run_ids_in(text: str) -> tuple[list[str], list[str]]:
             try:
                 run_id = check_run_id(candidate)
             except MalformedRunId:
-                problems.append(_("{text} is not a run id or a run link (a run id is 22 letters, digits, '-' or "
-                                  "'_')").format(text=quoted(candidate)))
+                problems.append(Reason("lab.not_a_run_id", text=candidate))
                 continue
             if run_id not in ids:
                 ids.append(run_id)
     if not ids and not problems:
-        problems.append(_("no run was named"))
+        problems.append(Reason("lab.no_run_named"))
     return ids, problems
 
 
@@ -229,46 +211,35 @@ def _ids_of(token: str) -> list[str]:
     return found or [token]
 
 
-def quoted(text: str, most: int = 40) -> str:
-    """User text shown in a message: shortened, and with Markdown's special characters escaped."""
-    short = text if len(text) <= most else text[:most] + "…"
-    return "“" + re.sub(r"([\\`*_\[\]()#!<>|{}$~&])", r"\\\1", short) + "”"
-
-
-def open_link(handle: StoreHandle, data, text: str) -> tuple[Comparison | None, list[str]]:
+def open_link(handle: StoreHandle, data, text: str) -> tuple[Comparison | None, list[Reason]]:
     """The comparison of the runs named in `text` (see run_ids_in), or None and every reason it cannot be."""
     ids, problems = run_ids_in(text)
     return (None, problems) if problems else open_runs(handle, data, ids)
 
 
-def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | None, list[str]]:
+def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | None, list[Reason]]:
     """The comparison of these stored runs at their stored positions, or None and every reason it cannot be."""
     if not MIN_RUNS <= len(ids) <= MAX_RUNS:
-        return None, [ngettext("a comparison holds {low} to {high} runs; {count} was named",
-                               "a comparison holds {low} to {high} runs; {count} were named", len(ids)).format(
-            low=MIN_RUNS, high=MAX_RUNS, count=len(ids))]
+        return None, [Reason("lab.how_many_named", low=MIN_RUNS, high=MAX_RUNS, count=len(ids))]
     store = handle.get()
     if store is None:
-        return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
+        return None, [Reason("lab.compare_unreachable")]
     lives, trainers, problems = [], [], []
     for run_id in ids:
         try:
             trainer, length = trainer_at(store, run_id, data)
             member = store.member_of_run(run_id)
             if member is not None and not store.class_info(member.class_id).is_open():
-                problems.append(_("run {run} belongs to a class that has ended, so it is read-only").format(
-                    run=quoted(run_id)))
+                problems.append(Reason("lab.run_class_ended", run=run_id))
                 continue
             store.touch(run_id)
         except UnknownRun:
-            problems.append(_("run {run} was not found (it may have been removed after a long time unused)").format(
-                run=quoted(run_id)))
+            problems.append(Reason("lab.run_not_found", run=run_id))
             continue
         except StoreUnavailable:
-            return None, [_("the run store cannot be reached now, so stored runs cannot be opened; try again shortly")]
+            return None, [Reason("lab.compare_unreachable")]
         except (StoreError, CheckpointError, ValueError) as error:
-            problems.append(_("run {run} cannot be used ({reason})").format(run=quoted(run_id),
-                                                                            reason=quoted(said(error), 160)))
+            problems.append(Reason("lab.run_unusable", run=run_id, reason=error))
             continue
         live = LiveRun(handle, data)
         live.run_id, live.settings, live.length = run_id, trainer.settings, length
@@ -277,10 +248,9 @@ def open_runs(handle: StoreHandle, data, ids: list[str]) -> tuple[Comparison | N
         trainers.append(trainer)
     if problems:
         return None, problems
-    problems = [said(problem) for problem in lockstep_problems(trainers)]
+    problems = lockstep_problems(trainers)
     if problems:
-        steps = ", ".join(_("{run}… at step {step}").format(run=run_id[:8], step=number(trainer.step_count))
-                          for run_id, trainer in zip(ids, trainers))
-        return None, problems + [_("(the runs: {runs})").format(runs=steps)]
+        steps = [(run_id, trainer.step_count) for run_id, trainer in zip(ids, trainers)]
+        return None, problems + [Reason("lab.runs_at_steps", runs=steps)]
     count = len(ids)
-    return _compared(lives, trainers, lambda: _("{count} stored runs opened by their links.").format(count=count)), []
+    return _compared(lives, trainers, Reason("lab.opened_by_links", count=count)), []

@@ -9,7 +9,7 @@ format each entry names; a value that is itself a reason becomes its own words.
 from dataclasses import fields
 
 from locales import N_, _, ngettext, number, percent
-from locales.lab_words import LAB_WORDS, utc_moment
+from locales.lab_words import LAB_WORDS, quoted, utc_moment
 
 
 class Words:
@@ -51,12 +51,8 @@ def _is_reason(thing) -> bool:
 
 
 def _shown(value, spec):
-    if spec == "clause":  # a reason put inside a sentence: without its own full stop
-        return said(value).rstrip(".")
-    if spec == "utc":
-        return utc_moment(value)
-    if spec == "settings":
-        return ", ".join(_(SETTING_LABELS[name]) for name in value)
+    if spec in SHOWN_AS:
+        return SHOWN_AS[spec](value)
     if _is_reason(value) or isinstance(value, BaseException):
         return said(value)
     if spec is not None:
@@ -237,7 +233,16 @@ WORDS = {
                                    stopped=",", step=","),
 }
 
-WORDS.update({code: Words(template, **formats) for code, (template, formats) in LAB_WORDS.items()})
+WORDS.update({code: entry if callable(entry) else Words(entry[0], **entry[1]) for code, entry in LAB_WORDS.items()})
+# The named formats of lab's words (locales/lab_words.py); "clause": a reason inside a sentence, without its full stop.
+SHOWN_AS = {
+    "clause": lambda reason: said(reason).rstrip("."), "utc": utc_moment,
+    "settings": lambda names: ", ".join(_(SETTING_LABELS[name]) for name in names),
+    "init": lambda init: init_name(init), "message": lambda message: _(message), "run": lambda run: run_label(run),
+    "quoted": quoted, "quoted error": lambda error: quoted(said(error), 160),
+    "runs at steps": lambda pairs: ", ".join(_("{run}… at step {step}").format(run=run_id[:8], step=number(step))
+                                             for run_id, step in pairs),
+}
 
 
 def _stopped(step, epoch, sample, kept, name, forward, alpha, lower) -> str:
@@ -362,6 +367,11 @@ def task_explanation(task) -> str:
 
 
 # --- the runs of a comparison (core/training/lockstep.py), named by what sets each apart --------------
+
+
+def run_label(run) -> str:
+    """A compared run (lab/comparison.py's ComparedRun) named by what sets it apart from the others of its set."""
+    return run_labels(list(run.set_settings))[run.place]
 
 
 def run_labels(settings_list) -> list[str]:

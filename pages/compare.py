@@ -11,7 +11,7 @@ from core.training import lockstep
 from core.training.settings import NUMERIC_RANGES
 from lab import comparison
 from locales import N_, _, ngettext, number
-from locales.words import init_name, loss_name, rule_name, said
+from locales.words import init_name, loss_name, rule_name, run_label, said
 from ui import class_views, compare_figures, compare_reading, compare_views, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
@@ -201,7 +201,7 @@ def lockstep_panel() -> None:
     else:
         compare_views.curves(shown)
     if not running:
-        sentences = compare_reading.reading(shown.trainers, [run.label for run in shown.runs])
+        sentences = compare_reading.reading(shown.trainers, [run_label(run) for run in shown.runs])
         if sentences:
             st.markdown("**" + _("What the numbers show") + "**\n\n"
                         + "\n".join(f"- {sentence}" for sentence in sentences))
@@ -219,7 +219,7 @@ def lockstep_panel() -> None:
 def links(shown: comparison.Comparison) -> None:
     """How this set was made, and the links that reopen it (and the one before it)."""
     link = shown.link()
-    text = shown.origin
+    text = said(shown.origin)
     if link:
         query = link.split("?")[1]
         page = (st.context.url or "").split("?")[0]
@@ -261,7 +261,7 @@ def plane_section(shown: comparison.Comparison) -> None:
         help=_("pca: the two directions along which all the paths' weights vary most (a centred PCA of the union of "
                "every run's snapshots, biases left out, as in Li et al.'s code); random: two filter-normalised "
                "random directions at the centre (Li et al. 2018)")) or "pca"
-    centre_names = {str(place): _("{run}: its current weights").format(run=run.label)
+    centre_names = {str(place): _("{run}: its current weights").format(run=run_label(run))
                     for place, run in enumerate(shown.runs)}
     if shown.shared_start():
         centre_names = {"start": _("the shared start θ0"), **centre_names}
@@ -273,7 +273,7 @@ def plane_section(shown: comparison.Comparison) -> None:
                                  key="compare_loss", format_func=loss_names.get)
     step = shown.step_count()
     centre_params = (shown.trainers[0].initial_params if centre == "start" else shown.trainers[int(centre)].params)
-    centre_name = "θ0" if centre == "start" else _("{run} now").format(run=shown.runs[int(centre)].label)
+    centre_name = "θ0" if centre == "start" else _("{run} now").format(run=run_label(shown.runs[int(centre)]))
     X, labels = evaluation_set()
     try:
         with st.spinner(_("Computing the loss on the plane…")):
@@ -283,9 +283,9 @@ def plane_section(shown: comparison.Comparison) -> None:
         st.info(said(error), icon=":material/info:")
         st.button(_("Draw the plane at the runs' current step"), key="compare_redraw")
         return
-    names = [run.label for run in shown.runs]
+    names = [run_label(run) for run in shown.runs]
     colours = [compare_views.colour(run) for run in shown.runs]
-    others = [run.label for run in shown.runs if LOSS_OF_RULE[run.trainer.settings.rule] != loss]
+    others = [run_label(run) for run in shown.runs if LOSS_OF_RULE[run.trainer.settings.rule] != loss]
     if others:
         st.caption(ngettext(
             "The surface shows {loss} ({symbol}), which {runs} does not descend: those paths need not go downhill on it.",

@@ -50,8 +50,8 @@ def test_a_layer_imports_nothing_above_it(package, forbidden):
         assert not within(modules, top), f"importing {package} pulls in {within(modules, top)[:5]}"
 
 
-# A notebook is a document lab/ writes in the learner's language; the comparison still names its runs itself.
-WORDED_IN_LAB = {"notebook.py", "notebook_words.py", "comparison.py"}
+# A notebook is a document lab/ writes in the learner's language: its words are made where it is written.
+WORDED_IN_LAB = {"notebook.py", "notebook_words.py"}
 
 
 def test_lab_says_codes_and_the_screens_say_the_words():

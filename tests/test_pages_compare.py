@@ -14,6 +14,7 @@ from core.record.checkpoints import save_checkpoint
 from core.record.events import StartedFromCheckpoint, TrainSamples
 from core.training.settings import Settings
 from core.training.trainer import Trainer
+from locales.words import run_label
 from runs.store import RunStore
 from tests.app_session import fresh_app, session_of, trained_app, trainer_of
 
@@ -75,7 +76,7 @@ def test_the_three_rules_are_three_stored_runs_trained_in_lockstep(store, data):
     app = compare_app({"lr": "0.02", "seed": "7"})
     own_run = query_value(app, "run")
     comparison = built(app)
-    assert [run.label for run in comparison.runs] == ["document's rule", "exact MSE rule", "cross-entropy rule"]
+    assert [run_label(run) for run in comparison.runs] == ["document's rule", "exact MSE rule", "cross-entropy rule"]
     ids = comparison.ids
     assert len(set(ids)) == 3 and own_run not in ids
     assert query_value(app, "compare") == ",".join(ids)
@@ -171,7 +172,7 @@ def test_runs_picked_by_link_must_share_the_shape_and_the_step():
 def test_an_epoch_of_three_runs_ends_with_each_run_s_test_accuracy():
     app = compare_app()
     comparison = built(app, "compare_rates")
-    assert [run.label for run in comparison.runs] == ["α = 0.1", "α = 0.01", "α = 0.002"]
+    assert [run_label(run) for run in comparison.runs] == ["α = 0.1", "α = 0.01", "α = 0.002"]
     comparison.train(59_000)  # most of the epoch without the page, then the page's run ends it
     comparison.running = True
     app.run()
@@ -181,7 +182,7 @@ def test_an_epoch_of_three_runs_ends_with_each_run_s_test_accuracy():
     assert "#### 3 runs at step 60,000 · epoch 2 begins" in text
     for run in comparison.runs:
         accuracy = run.trainer.history.epochs[-1].test_accuracy
-        assert f"**{run.label}** | {run.trainer.learning_rate:g} |" in text and f"| {accuracy:.2%} |" in text
+        assert f"**{run_label(run)}** | {run.trainer.learning_rate:g} |" in text and f"| {accuracy:.2%} |" in text
     assert "test accuracy (10,000 test images)" in text  # the reading ranks them
     silent = comparison.trainers[0].dead_units().sum()
     assert (f"**α = 0.1** silenced {silent} of 10" in text) == bool(silent)
@@ -214,5 +215,5 @@ def test_a_wide_network_draws_every_unit_of_every_run():
     assert not app.exception, [error.value for error in app.exception]
     alts = [img.alt for image in app.get("image") for img in image.proto.imgs]
     for run in comparison.runs:
-        assert any(alt.startswith(f"W1 of {run.label} at step 100: the 28×28 templates of its 64 hidden units")
+        assert any(alt.startswith(f"W1 of {run_label(run)} at step 100: the 28×28 templates of its 64 hidden units")
                    for alt in alts), alts

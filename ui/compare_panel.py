@@ -22,6 +22,7 @@ from core.surface.settings import LOSS_OF_RULE
 from core.training.history import History
 from lab import comparison
 from locales import N_, PERCENT_DIGITS, _, plotly_separators
+from locales.words import run_label
 from ui import figures
 from ui.step_panel import SCRIPT
 from ui.step_payload import PanelMemory
@@ -128,7 +129,7 @@ def run_bins(runs) -> tuple[int, np.ndarray]:
 def run_fields(run: comparison.ComparedRun, count: int) -> dict:
     """A run's name, colour, dash, own loss and test accuracy after each epoch."""
     epochs = run.trainer.history.epochs
-    return {"label": run.label, "colour": figures.RUNS[run.place], "dash": figures.DASHES[count % len(figures.DASHES)],
+    return {"label": run_label(run), "colour": figures.RUNS[run.place], "dash": figures.DASHES[count % len(figures.DASHES)],
             "own": own_loss(run.trainer.settings.rule)[1],
             "tests": [[summary.epoch + 1, float(summary.test_accuracy)] for summary in epochs]}
 

@@ -6,13 +6,14 @@ import streamlit as st
 from core.surface.settings import LOSS_OF_RULE
 from lab import comparison
 from locales import _, ngettext, number, percent
+from locales.words import run_label, said
 from ui import compare_figures, compare_panel, figures, widgets
 from ui.compare_panel import LOSS_SYMBOLS
 
 
 def listed(parts) -> str:
-    """Clauses one after another, with the language's semicolon between them (Greek's is the ano teleia ·)."""
-    return _("; ").join(parts)
+    """Reasons one after another, in words, with the language's semicolon between them (Greek's is the ano teleia ·)."""
+    return _("; ").join(said(part) for part in parts)
 
 
 def position_text(shown: comparison.Comparison) -> str:
@@ -27,7 +28,7 @@ def position_text(shown: comparison.Comparison) -> str:
     stopped = [run for run in shown.runs if run.trainer.stopped_reason]
     if stopped:
         text += " · " + _("stopped: {runs}").format(runs=", ".join(
-            _("{run} at step {step}").format(run=run.label, step=number(run.trainer.step_count)) for run in stopped))
+            _("{run} at step {step}").format(run=run_label(run), step=number(run.trainer.step_count)) for run in stopped))
     return text
 
 
@@ -52,7 +53,7 @@ def runs_table(shown: comparison.Comparison, silent: list) -> None:
         status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
         train = "–" if train is None or np.isnan(train) else percent(train)
         units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
-        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run.label}**{status} | "
+        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run_label(run)}**{status} | "
                      f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
     st.markdown("\n".join(lines), unsafe_allow_html=True)
 
@@ -69,7 +70,7 @@ def curves(shown: comparison.Comparison) -> None:
     window = -(-max(figures.MIN_WINDOW, bins.steps // 40) // bins.width) * bins.width
     descending = {}
     for run in shown.runs:
-        descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run.label)
+        descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run_label(run))
     own = listed(_("{loss} for {runs}").format(loss=symbol, runs=", ".join(labels))
                     for symbol, labels in descending.items())
     st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
@@ -95,11 +96,11 @@ def weights(shown: comparison.Comparison, silent: list) -> None:
                     silent=len(units), hidden=len(mask))
             else:
                 note = ""
-            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run.label}**: "
+            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run_label(run)}**: "
                         + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
             widgets.picture(figures.png(image), output_format="PNG", width="stretch",
                             alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
                                   "for negative and red for positive, from −{limit} to +{limit}").format(
-                                run=run.label, step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
+                                run=run_label(run), step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
     st.caption(_("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of each "
                  "run under unit k of the others.").format(limit=number(limit, ".2g")))
