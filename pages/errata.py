@@ -99,8 +99,10 @@ st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \qua
          r"2(A_2 - y) = \frac{\partial\,(2\,\mathcal{L}_{CE})}{\partial Z_2}")
 rules = errata.dZ2_by_rule(A2, label)
 st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
+# The columns are headed by each rule's dZ2 alone (the chart above names the rules): with the names, the
+# Greek headers made the table wider than its column at 1024 px.
 st.dataframe(widgets.in_language(vectors_table(
-    {"A2": A2, "y": y, **{figures.rule_legend(name): values for name, values in rules.items()}}), ".4f"))
+    {"A2": A2, "y": y, **{figures.RULE_FORMULAS[name]: values for name, values in rules.items()}}), ".4f"))
 
 st.markdown(_("**The number: the gradient check.** Each rule's gradient of every parameter against central "
               "finite differences of a loss, for this sample. A relative error below one in a million means the rule "

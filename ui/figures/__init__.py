@@ -23,4 +23,4 @@ from ui.figures.curves import (  # noqa: F401
     CURVE_POINTS, epoch_accuracy, MIN_WINDOW, trailing_means,
     training_curves, TrainingCurves, window_text,
 )
-from ui.figures.errata import dZ2_rules_figure, jacobian_figure, output_mask_figure, rule_legend
+from ui.figures.errata import RULE_FORMULAS, dZ2_rules_figure, jacobian_figure, output_mask_figure, rule_legend
