@@ -11,6 +11,7 @@ import pytest
 
 from deploy.browser import settle
 from tests.browser_fixtures import exception_boxes
+from tests.test_browser_draw import draw_vertical_stroke
 
 pytestmark = pytest.mark.browser
 
@@ -121,12 +122,7 @@ def test_every_screen_counts_the_same_step_after_steps_on_drawings(page):
     open_screen(page, "Draw")
     page.locator("canvas").last.wait_for(timeout=180_000)
     settle(page, 180_000)
-    box = page.locator("canvas").last.bounding_box()
-    x = box["x"] + box["width"] / 2
-    page.mouse.move(x, box["y"] + 0.15 * box["height"])
-    page.mouse.down()
-    page.mouse.move(x, box["y"] + 0.85 * box["height"], steps=20)
-    page.mouse.up()
+    draw_vertical_stroke(page)
     settle(page, 180_000)
     click(page, page.locator(".st-key-draw_label button", has_text="1").first)
     for _ in range(3):
