@@ -12,7 +12,7 @@ from core.training.settings import NUMERIC_RANGES
 from lab import comparison
 from locales import N_, _, ngettext, number
 from locales.words import init_name, loss_name, rule_name, run_label, said
-from ui import class_views, compare_figures, compare_reading, compare_views, session, shell, widgets
+from ui import class_views, compare_figures, compare_panel, compare_reading, compare_views, session, shell, widgets
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -189,23 +189,8 @@ def lockstep_panel() -> None:
         st.error(_("**These runs cannot train in lockstep:** {problems}. Build a new set above.").format(
             problems=compare_views.listed(problems)), icon=":material/error:")
     st.markdown(f"#### {compare_views.position_text(shown)}")
-    silent = [trainer.dead_units() for trainer in shown.trainers]
-    compare_views.runs_table(shown, silent)
-    if shown.step_count() == 0:
-        st.info(_("Press **Step** to give every run the first training image, or **Run to end of epoch**. Below: "
-                  "each run's initial W1."), icon=":material/touch_app:")
-    elif running:
-        # Redrawing six panels of curves after every slice would cost the browser more than the slice's training.
-        st.caption(_("An epoch is running: the table follows it; the curves, the reading and W1 are drawn when it "
-                     "ends or you press Stop."))
-    else:
-        compare_views.curves(shown)
-    if not running:
-        sentences = compare_reading.reading(shown.trainers, [run_label(run) for run in shown.runs])
-        if sentences:
-            st.markdown("**" + _("What the numbers show") + "**\n\n"
-                        + "\n".join(f"- {sentence}" for sentence in sentences))
-        compare_views.weights(shown, silent)
+    # the table, the curves, the reading and W1, drawn in the browser from what changed
+    compare_panel.show(shown, [trainer.dead_units() for trainer in shown.trainers], running)
     if running:
         # Train after drawing: a rerun drops what Streamlit has not yet sent, and the slice gives it time to go.
         run_slice()

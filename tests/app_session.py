@@ -35,13 +35,43 @@ def trained_app(steps: int = 100, query=None) -> AppTest:
     return app
 
 
-def panel_element(app):
-    """The Train panel's component element (ui/step_panel.py) on the current screen, or None."""
+def panel_element(app, name: str = "backprop_step_panel"):
+    """The Train panel's component element (ui/step_panel.py) on the current screen, or None; or the panel `name`."""
     for node in app._tree:
         proto = getattr(node, "proto", None)
-        if proto is not None and getattr(proto, "component_name", "").endswith("backprop_step_panel"):
+        if proto is not None and getattr(proto, "component_name", "").endswith(name):
             return node
     return None
+
+
+def compare_panel_blob(app) -> tuple[dict, dict]:
+    """The Compare panel's last blob (ui/compare_panel.py), decoded: an AppTest run is a page run, so the whole of it."""
+    from ui.step_payload import decode
+    element = panel_element(app, "backprop_compare_panel")
+    assert element is not None, "no Compare panel on this screen"
+    header, arrays = decode(element.proto.bytes)
+    assert header["base"] is None
+    return header["fields"], arrays
+
+
+def compare_panel_text(app) -> str:
+    """Every text the Compare panel shows, its table as the markdown table it replaces, one text per line."""
+    fields, _arrays = compare_panel_blob(app)
+    table = fields["table"]
+    lines = ["| " + " | ".join(table["headers"]) + " |"]
+    for _colour, name, stopped, *cells, link_text, link in table["rows"]:
+        status = f" · **{stopped}**" if stopped else ""
+        link = f"[{link_text}]({link})" if link else link_text
+        lines.append(f"| ■■ **{name}**{status} | " + " | ".join(cells) + f" | {link} |")
+    lines += [(fields.get("note") or {}).get("text"), fields.get("curves_caption")]
+    if fields.get("reading"):
+        lines += [f"**{fields['text']['reading']}**", *(f"- {sentence}" for sentence in fields["reading"])]
+    weights = fields.get("weights")
+    if weights:
+        labels = [run["label"] for run in fields["runs"]]
+        lines += [f"■■ **{label}**: {run['title']}" for label, run in zip(labels, weights["runs"])]
+        lines.append(weights["caption"])
+    return "\n".join(line for line in lines if line)
 
 
 def panel_fields(app) -> dict:

@@ -16,7 +16,7 @@ from core.training.settings import Settings
 from core.training.trainer import Trainer
 from locales.words import run_label
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of
+from tests.app_session import compare_panel_blob, compare_panel_text, fresh_app, panel_element, session_of, trained_app, trainer_of
 
 SCREEN = "pages/compare.py"
 
@@ -59,8 +59,10 @@ def query_value(app, key):
 
 
 def screen_text(app) -> str:
+    """Every text on the screen: Streamlit's elements, then the Compare panel's (its table as a markdown table)."""
     blocks = [*app.markdown, *app.caption, *app.info, *app.warning, *app.error, *app.title]
-    return "\n".join(str(block.value) for block in blocks)
+    panel = [compare_panel_text(app)] if panel_element(app, "backprop_compare_panel") is not None else []
+    return "\n".join([str(block.value) for block in blocks] + panel)
 
 
 def errors(app) -> str:
@@ -213,7 +215,9 @@ def test_a_wide_network_draws_every_unit_of_every_run():
     comparison = built(app)
     app.button(key="compare_step_100").click().run()
     assert not app.exception, [error.value for error in app.exception]
-    alts = [img.alt for image in app.get("image") for img in image.proto.imgs]
+    fields, arrays = compare_panel_blob(app)
+    alts = [run["alt"] for run in fields["weights"]["runs"]]
+    assert all(f"W1_{count}_{unit}" in arrays for count in range(3) for unit in range(64))
     for run in comparison.runs:
         assert any(alt.startswith(f"W1 of {run_label(run)} at step 100: the 28×28 templates of its 64 hidden units")
                    for alt in alts), alts

@@ -1,12 +1,15 @@
-"""The Compare screen's curves of every run as one component drawn in the browser from compact numbers.
+"""The Compare screen's runs as one component drawn in the browser from compact numbers.
 
-Six panels (own loss, Σ(A2 − y)², training accuracy, test accuracy after each epoch, silent units,
-‖θ − θ0‖) are drawn by static/compare_panel.js, which reuses the Train panel's script for the
+The table of the runs, the six panels of curves (own loss, Σ(A2 − y)², training accuracy, test
+accuracy after each epoch, silent units, ‖θ − θ0‖), the reading and every run's W1 are drawn by
+static/compare_panel.js (and the modules beside it), which reuses the Train panel's script for the
 trailing means, the ticks and the blob. Each click sends one blob of what changed (ui/step_payload.py):
-the runs' new history bins, side by side, four columns a run, and the few snapshot numbers. A plotly
-chart of the same six panels cost the browser about 0.8 s a click (bench/compare_latency.py).
-Words and run names are made here, in the session's language; the browser places them and writes
-the numbers with the language's decimal sign.
+the runs' new history bins, side by side, four columns a run, the few snapshot numbers, the W1 tiles
+whose colours moved (one byte a weight) and the words that changed. A plotly chart of the six panels
+cost the browser about 0.8 s a click, and three W1 pictures built and PNG-encoded per click about
+10 ms of server CPU (bench/compare_latency.py). Words, run names and the numbers of the table and the
+reading are made here, in the session's language; the browser places them and writes the curves'
+numbers with the language's decimal sign.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from core.training.history import History
 from lab import comparison
 from locales import N_, PERCENT_DIGITS, _, plotly_separators
 from locales.words import run_label
-from ui import figures
+from ui import compare_reading, figures
+from ui.compare_views import LOSS_SYMBOLS, curves_caption, runs_table, weight_words
 from ui.step_panel import SCRIPT
 from ui.step_payload import PanelMemory
 
 KEY, MEMORY = "compare_panel", "compare_panel_memory"
 COMPARE_SCRIPT = SCRIPT.with_name("compare_panel.js")
-LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
+# The modules compare_panel.js imports, and its styles: one version for all of them.
+MODULES = ("compare_curves.js", "compare_words.js", "compare_weights.js", "compare_panel.css")
+# A weight w on the shared colour scale ±limit travels as one byte: 128 + round(127·clip(w/limit, −1, 1)).
+CODE_ZERO, CODE_SPAN = 128, 127
 # The six panels' titles and y titles, as the plotly chart had them; translated where sent.
 PANELS = (
     (N_("Each run's own loss (the one its rule descends)"), N_("mean loss")),
@@ -48,7 +55,7 @@ LOADER = ("const root = window.location.origin + ROOT, version = VERSION;\n"  # 
 
 def _loader() -> str:
     """LOADER with the static files' address and one version for the three files it loads."""
-    files = (COMPARE_SCRIPT, SCRIPT, SCRIPT.with_suffix(".css"))
+    files = (COMPARE_SCRIPT, SCRIPT, SCRIPT.with_suffix(".css"), *(SCRIPT.with_name(name) for name in MODULES))
     version = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:12]
     base = "/".join(part for part in (st.get_option("server.baseUrlPath") or "").split("/") if part)
     root = f"/{base}/app/static/" if base else "/app/static/"
@@ -74,6 +81,7 @@ def panel_text() -> dict:
         "alt": _("{title}. Now: {values}."), "between": _("; "),  # Greek's semicolon is the ano teleia ·
         "keys": _("Arrow keys move along the curves; each point's values are read out."),
         "epoch_line": _("epoch {epoch} ends at step {step}"),
+        "reading": _("What the numbers show"), "table": _("The runs side by side"),
     }
 
 
@@ -134,23 +142,69 @@ def run_fields(run: comparison.ComparedRun, count: int) -> dict:
             "tests": [[summary.epoch + 1, float(summary.test_accuracy)] for summary in epochs]}
 
 
-def show(shown: comparison.Comparison) -> None:
-    """Mount the panel for the runs of `shown` at their current step; only what changed since the last click travels."""
+def weight_codes(W1: np.ndarray, limit: float) -> np.ndarray:
+    """Each unit's 28×28 template (a row per unit) on the scale ±limit, one byte a weight: CODE_ZERO + round(CODE_SPAN·t).
+
+    t = clip(W1/limit, −1, 1), as figures.diverging_rgb clips it; the browser colours code c as that
+    function colours t = (c − 128)/127, so a tile's colour is within one step of 1/127 of the PNG's.
+    """
+    t = np.clip(np.nan_to_num(np.asarray(W1, dtype=np.float64).T) / limit, -1.0, 1.0)
+    return (CODE_ZERO + np.rint(CODE_SPAN * t)).astype(np.uint8)
+
+
+def weight_blocks(shown: comparison.Comparison) -> tuple[float, dict]:
+    """The shared colour limit and every run's W1 tiles as blocks W1_<run>_<unit>: a tile that kept its colours is not sent again."""
+    W1s = [trainer.params.W1 for trainer in shown.trainers]
+    limit = max(figures.symmetric_limit(W1) for W1 in W1s)
+    blocks = {}
+    for count, W1 in enumerate(W1s):
+        blocks.update({f"W1_{count}_{unit}": codes for unit, codes in enumerate(weight_codes(W1, limit))})
+    return limit, blocks
+
+
+def note(shown: comparison.Comparison, running: bool) -> dict | None:
+    """The line between the table and the curves: how to begin, or why the curves wait while an epoch runs."""
+    if shown.step_count() == 0:
+        return {"kind": "info", "text": _(
+            "Press **Step** to give every run the first training image, or **Run to end of epoch**. Below: each run's "
+            "initial W1.")}
+    if running:  # redrawing six panels after every slice would cost the browser more than the slice's training
+        return {"kind": "caption", "text": _(
+            "An epoch is running: the table follows it; the curves, the reading and W1 are drawn when it ends or you "
+            "press Stop.")}
+    return None
+
+
+def show(shown: comparison.Comparison, silent: list, running: bool) -> None:
+    """Mount the panel for the runs of `shown` at their current step; only what changed since the last click travels.
+
+    `silent`: each run's mask of silent hidden units. While an epoch runs (`running`) only the table
+    follows it: the curves, the reading and W1 wait for its end.
+    """
     runs = shown.runs
     width, bins = run_bins(runs)
     blocks = {}
     for count, run in enumerate(runs):
-        steps, silent = run.tracked.silent_along()
+        steps, silent_along = run.tracked.silent_along()
         distance_steps, distance = run.tracked.distance_along()
         blocks.update({f"silent_steps_{count}": np.asarray(steps, np.float64),
-                       f"silent_{count}": np.asarray(silent, np.float64),
+                       f"silent_{count}": np.asarray(silent_along, np.float64),
                        f"distance_steps_{count}": np.asarray(distance_steps, np.float64),
                        f"distance_{count}": np.asarray(distance, np.float64)})
     tests = runs[0].trainer.history.test_accuracy
+    curves = shown.step_count() > 0 and not running
     fields = {"text": panel_text(), "separators": plotly_separators(), "percent_digits": PERCENT_DIGITS,
               "runs": [run_fields(run, count) for count, run in enumerate(runs)],
               "hidden": int(shown.trainers[0].params.hidden), "epoch_ends": [int(step) for _epoch, step, _ in tests],
-              "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS}
+              "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS,
+              "table": runs_table(shown, silent), "note": note(shown, running), "curves": curves,
+              "curves_caption": curves_caption(shown) if curves else None,
+              "reading": None if running else compare_reading.reading(shown.trainers, [run_label(run) for run in runs]),
+              "weights": None}
+    if not running:
+        limit, tiles = weight_blocks(shown)
+        blocks.update(tiles)
+        fields["weights"] = {**weight_words(shown, silent, limit), "silent": [mask.astype(int).tolist() for mask in silent]}
     # another set of runs, or another order, starts its bins anew
     history = hash(tuple(id(run.trainer.history) for run in runs))
     held = memory()

@@ -1,14 +1,18 @@
-"""The Compare screen's views of the runs: where they stand, a row per run, their curves, their W1 side by side."""
+"""The Compare screen's words for its runs: where they stand, a row per run, what the curves average, W1's captions.
+
+Made here, in the session's language with its number signs; the panel (ui/compare_panel.py,
+static/compare_panel.js) places them. Each function returns plain text or JSON-ready values.
+"""
 
 import numpy as np
-import streamlit as st
 
 from core.surface.settings import LOSS_OF_RULE
 from lab import comparison
 from locales import _, ngettext, number, percent
 from locales.words import run_label, said
-from ui import compare_figures, compare_panel, figures, widgets
-from ui.compare_panel import LOSS_SYMBOLS
+from ui import figures
+
+LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
 
 
 def listed(parts) -> str:
@@ -32,16 +36,24 @@ def position_text(shown: comparison.Comparison) -> str:
     return text
 
 
-def runs_table(shown: comparison.Comparison, silent: list) -> None:
-    """One row per run: its colour and name, α now, training and test accuracy, silent units, its own link."""
+def colour(run: comparison.ComparedRun) -> str:
+    """A run's colour: the palette's at its place in the set."""
+    return figures.RUNS[run.place]
+
+
+def runs_table(shown: comparison.Comparison, silent: list) -> dict:
+    """One row per run: its colour and name, α now, training and test accuracy, silent units, its own link.
+
+    Rows are [colour, name, "stopped" or None, α, training accuracy, test accuracy, silent units,
+    link text, link or None]; the panel writes the name in bold, the link as a link.
+    """
     lead = (shown.live() or shown.trainers)[0]
     epochs = len(lead.history.epochs)
     this_epoch = lead.history.epoch_seen > 0
     train_header = (_("training accuracy, this epoch") if this_epoch or not epochs else
                     _("training accuracy, epoch {epoch}").format(epoch=epochs))
     test_header = _("test accuracy after epoch {epoch}").format(epoch=epochs) if epochs else _("test accuracy")
-    headers = (_("run"), "α", train_header, test_header, _("silent units"), _("Train screen"))
-    lines = ["| " + " | ".join(headers) + " |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+    rows = []
     for run, mask in zip(shown.runs, silent):
         history = run.trainer.history
         train = (history.train_accuracy if this_epoch else history.epochs[-1].train_accuracy if history.epochs
@@ -49,58 +61,50 @@ def runs_table(shown: comparison.Comparison, silent: list) -> None:
         test = percent(history.epochs[-1].test_accuracy) if history.epochs else _("after epoch 1")
         if history.epochs and len(history.epochs) != epochs:
             test += " " + _("(epoch {epoch})").format(epoch=len(history.epochs))
-        link = _("[open]({link})").format(link=f"train?run={run.run_id}") if run.run_id else _("not stored yet")
-        status = " · **" + _("stopped") + "**" if run.trainer.stopped_reason else ""
-        train = "–" if train is None or np.isnan(train) else percent(train)
-        units = _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask))
-        lines.append(f"| <span style='color:{colour(run)}'>■■</span> **{run_label(run)}**{status} | "
-                     f"{number(run.trainer.learning_rate, 'g')} | {train} | {test} | {units} | {link} |")
-    st.markdown("\n".join(lines), unsafe_allow_html=True)
+        link = f"train?run={run.run_id}" if run.run_id else None
+        rows.append([colour(run), run_label(run), _("stopped") if run.trainer.stopped_reason else None,
+                     number(run.trainer.learning_rate, "g"), "–" if train is None or np.isnan(train) else percent(train),
+                     test, _("{silent} of {hidden}").format(silent=int(mask.sum()), hidden=len(mask)),
+                     _("open") if link else _("not stored yet"), link])
+    return {"headers": [_("run"), "α", train_header, test_header, _("silent units"), _("Train screen")], "rows": rows}
 
 
-def colour(run: comparison.ComparedRun) -> str:
-    """A run's colour: the palette's at its place in the set."""
-    return figures.RUNS[run.place]
-
-
-def curves(shown: comparison.Comparison) -> None:
-    """The six panels of every run's curves (drawn in the browser: ui/compare_panel.py), and what they average."""
-    compare_panel.show(shown)
+def curves_caption(shown: comparison.Comparison) -> str:
+    """What the six panels of curves average, and each run's own loss."""
     bins = shown.trainers[0].history.bins  # the trailing window of figures.training_curves, in whole bins
     window = -(-max(figures.MIN_WINDOW, bins.steps // 40) // bins.width) * bins.width
     descending = {}
     for run in shown.runs:
         descending.setdefault(LOSS_SYMBOLS[LOSS_OF_RULE[run.trainer.settings.rule]], []).append(run_label(run))
     own = listed(_("{loss} for {runs}").format(loss=symbol, runs=", ".join(labels))
-                    for symbol, labels in descending.items())
-    st.caption(_("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
-                 "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
-                 "snapshots and now.").format(own=own, window=number(window)))
+                 for symbol, labels in descending.items())
+    return _("Own loss: {own}. The loss and accuracy curves are means over the last {window} steps. Silent units "
+             "(Z1 ≤ 0 on all of the first 1,000 test images) and ‖θ − θ0‖ are measured at the runs' saved "
+             "snapshots and now.").format(own=own, window=number(window))
 
 
-def weights(shown: comparison.Comparison, silent: list) -> None:
-    """W1 of every run at this step, a row per run, unit k under unit k, on one colour scale."""
-    W1s = [trainer.params.W1 for trainer in shown.trainers]
-    limit = max(figures.symmetric_limit(W1) for W1 in W1s)
+def weight_words(shown: comparison.Comparison, silent: list, limit: float) -> dict:
+    """W1's words: each run's line above its tiles and its alt text, the units' names, the colour scale's caption."""
     step = shown.step_count()
-    rows = compare_figures.weight_rows(W1s, silent, limit)
-    rows[-1] = figures.with_colour_strip(rows[-1], limit)
-    with st.container(gap="small"):
-        for run, mask, image in zip(shown.runs, silent, rows):
-            units = np.flatnonzero(mask) + 1
-            if 0 < len(units) <= 12:
-                note = " · " + ngettext("silent (grey frame): unit {units}", "silent (grey frame): units {units}",
-                                        len(units)).format(units=", ".join(map(str, units)))
-            elif len(units):
-                note = " · " + _("{silent} of {hidden} units silent (grey frame)").format(
-                    silent=len(units), hidden=len(mask))
-            else:
-                note = ""
-            st.markdown(f"<span style='color:{colour(run)}'>■■</span> **{run_label(run)}**: "
-                        + _("W1 at step {step}").format(step=number(step)) + note, unsafe_allow_html=True)
-            widgets.picture(figures.png(image), output_format="PNG", width="stretch",
-                            alt=_("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue "
-                                  "for negative and red for positive, from −{limit} to +{limit}").format(
-                                run=run_label(run), step=number(step), hidden=len(mask), limit=number(limit, ".2g")))
-    st.caption(_("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of each "
-                 "run under unit k of the others.").format(limit=number(limit, ".2g")))
+    shown_limit = number(limit, ".2g")
+    runs = []
+    for run, mask in zip(shown.runs, silent):
+        units = np.flatnonzero(mask) + 1
+        if 0 < len(units) <= 12:
+            note = " · " + ngettext("silent (grey frame): unit {units}", "silent (grey frame): units {units}",
+                                    len(units)).format(units=", ".join(map(str, units)))
+        elif len(units):
+            note = " · " + _("{silent} of {hidden} units silent (grey frame)").format(
+                silent=len(units), hidden=len(mask))
+        else:
+            note = ""
+        runs.append({
+            "title": _("W1 at step {step}").format(step=number(step)) + note,
+            "alt": _("W1 of {run} at step {step}: the 28×28 templates of its {hidden} hidden units, blue for negative "
+                     "and red for positive, from −{limit} to +{limit}").format(
+                run=run_label(run), step=number(step), hidden=len(mask), limit=shown_limit)})
+    unit = _("unit {number}")
+    return {"runs": runs, "units": [unit.format(number=k + 1) for k in range(len(silent[0]))],
+            "scale": [f"−{shown_limit}", "0", f"+{shown_limit}"],
+            "caption": _("Every run's W1 on one colour scale: −{limit} (blue) · 0 (white) · +{limit} (red); unit k of "
+                         "each run under unit k of the others.").format(limit=shown_limit)}
