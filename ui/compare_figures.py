@@ -1,14 +1,13 @@
-"""Figures of the Compare screen: numpy arrays in, plotly figures or RGB images out. No streamlit here.
+"""Figures of the Compare screen's shared plane: numpy arrays in, plotly figures out. No streamlit here.
 
 Every run keeps one colour (Okabe & Ito's set, ui/figures.RUNS) and one dash on every figure, so the
 runs stay apart without colour vision too. The loss plane is drawn in greys, so the only colours on
-it are the runs'.
+it are the runs'. (Every run's W1 is drawn in the browser, by ui/compare_panel.py's component.)
 """
 
 import textwrap
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from locales import _, number, plotly_separators
 from ui.figures import (
@@ -17,9 +16,7 @@ from ui.figures import (
     PlainFigure,
     axis,
     colour_bar,
-    diverging_rgb,
     figure,
-    label_font,
 )
 
 # Light grey for a low loss, dark grey for a high one: the runs' colours stay the only colours.
@@ -38,54 +35,6 @@ def _wrapped(title: str) -> str:
 def _hover(label: str, text: str) -> str:
     """A hover text naming the run first: "label: text", without plotly's trace name box."""
     return f"{label}: {text}<extra></extra>"
-
-
-# --- W1 of every run, one colour scale --------------------------------------------------------------
-
-FRAME = np.array([110, 110, 110], dtype=np.uint8)  # a silent unit's frame: dark enough to see on white and on blue
-NUMBERS_HEIGHT = 18
-
-
-def weight_rows(W1s, silent_masks, limit: float, scale: int = 3, columns: int = 10) -> list[np.ndarray]:
-    """Each run's W1 as a row of 28×28 templates, unit k under unit k, all on one diverging scale ±limit.
-
-    The first row carries the unit numbers above it; a silent unit's tile is framed in grey. The runs'
-    names are left to the screen's text: this font has no α.
-    """
-    hidden = W1s[0].shape[1]
-    size, gutter = 28 * scale, 2 * scale
-    rows = -(-hidden // columns)
-    width = columns * (size + gutter) - gutter
-    images = []
-    for W1, silent in zip(W1s, silent_masks):
-        tiles = np.repeat(np.repeat(diverging_rgb(W1.T.reshape(-1, 28, 28), limit), scale, axis=1), scale, axis=2)
-        block = np.full((rows * (size + gutter) - gutter, width, 3), 255, np.uint8)
-        for unit, tile in enumerate(tiles):
-            row, column = divmod(unit, columns)
-            top, left = row * (size + gutter), column * (size + gutter)
-            block[top:top + size, left:left + size] = tile
-            if silent[unit]:
-                _frame(block, top, left, size)
-        images.append(block)
-    images[0] = np.concatenate([_unit_numbers(min(hidden, columns), size, gutter, width), images[0]])
-    return images
-
-
-def _frame(block, top, left, size, thickness=3) -> None:
-    """A grey frame drawn inside the tile at (top, left): the unit is silent."""
-    tile = block[top:top + size, left:left + size]
-    tile[:thickness], tile[-thickness:], tile[:, :thickness], tile[:, -thickness:] = (FRAME,) * 4
-
-
-def _unit_numbers(count, size, gutter, width) -> np.ndarray:
-    image = Image.new("RGB", (width, NUMBERS_HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
-    for unit in range(count):
-        text = _("unit {number}").format(number=unit + 1)
-        font = label_font(text, 13)  # one with Greek letters where the text has them
-        left = unit * (size + gutter) + (size - draw.textlength(text, font=font)) / 2
-        draw.text((left, 2), text, fill=FONT_COLOUR, font=font)
-    return np.asarray(image)
 
 
 # --- one plane for all ----------------------------------------------------------------------------
