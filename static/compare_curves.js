@@ -117,15 +117,17 @@ export class Curves {
     const series = this.series();
     this.grid.classList.toggle("cp-stacked", available < 560);
     window.__comparePanel.series = series;
-    for (const panel of this.panels) this.drawPanel(panel, series[panel.place]);
+    // every width read before any panel is drawn: one layout, not one forced after each panel's drawing
+    const widths = this.panels.map((panel) => panel.svg.clientWidth);
+    for (const panel of this.panels) this.drawPanel(panel, series[panel.place], widths[panel.place]);
   }
 
-  drawPanel(panel, lines) {
+  drawPanel(panel, lines, shownWidth) {
     const {svgNode, ticks, fill} = common;
     const f = this.fields, t = f.text, place = panel.place, svg = panel.svg;
     panel.title.textContent = t.titles[place];
     panel.lines = lines;
-    const width = Math.max(220, svg.clientWidth || 220), height = 190;
+    const width = Math.max(220, shownWidth || 220), height = 190;
     const m = {l: 58, r: 24, t: 8, b: 38};  // right: room for half of the last step's label ("120,000")
     const epochs = place === 3;
     const xs = lines.flatMap((line) => line.x), ys = lines.flatMap((line) => line.y).filter(Number.isFinite);

@@ -82,6 +82,7 @@ class ComparePanel {
 
   // The parts whose inputs are in `changed` (every part when it is null: a full blob, a new width).
   render(changed) {
+    const started = performance.now();
     this.lastWidth = this.root.clientWidth;
     const f = this.fields, words = parts.words, available = Math.max(200, this.root.clientWidth || 600);
     const any = (names) => changed === null || names.some((name) => changed.has(name));
@@ -94,7 +95,8 @@ class ComparePanel {
     }
     if (any(["curves_caption"])) words.caption(this.curvesCaption, f.curves_caption);
     if (any(["reading", "text"])) words.reading(common, this.reading, f.text.reading, f.reading);
-    if (any(WEIGHTS) || arrays((name) => name.startsWith("W1_"))) this.weights.render(available);
+    if (any(WEIGHTS) || arrays((name) => name.startsWith("W1_"))) this.weights.render(available, changed);
     window.__comparePanel.drawn = changed === null ? "all" : [...changed].sort();
+    window.__comparePanel.renderMs = performance.now() - started;  // for bench/compare_latency.py
   }
 }
