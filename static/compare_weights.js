@@ -4,7 +4,7 @@
 // gets a grey frame. Words (each run's line, alt text, the units' names, the scale) come from Python.
 
 const FRAME = "#6e6e6e";  // compare_figures.FRAME: dark enough on white and on blue
-const FONT = "12px 'Source Sans Pro', 'Source Sans 3', sans-serif";
+const FONT = "'Source Sans Pro', 'Source Sans 3', sans-serif";
 const GAP = 6, LABEL = 16;
 
 // figures.diverging_rgb of t = (code − 128)/127: white at 0, towards red (178, 24, 43) or blue (33, 102, 172).
@@ -75,7 +75,9 @@ export class Weights {
       context.setTransform(ratio, 0, 0, ratio, 0, 0);
       context.imageSmoothingEnabled = false;
       context.fillStyle = "#3b3b3b";
-      context.font = FONT;
+      context.font = `12px ${FONT}`;  // smaller, down to 9 px, where the longest name is wider than a tile
+      const widest = Math.max(...words.units.map((unit) => context.measureText(unit).width));
+      context.font = `${Math.max(9, Math.min(12, Math.floor(12 * (side - 2) / widest)))}px ${FONT}`;
       context.textAlign = "center";
       context.textBaseline = "top";
       const boxes = words.units.map((unit, k) => {
