@@ -55,6 +55,10 @@ MEASURE_CLICK = """async ([label, expected]) => {
 }"""
 
 
+# What the Compare panel (static/compare_panel.js) says of its last blob: its drawing time and size.
+PANEL_DRAWN = "() => [(window.__comparePanel || {}).renderMs ?? null, (window.__comparePanel || {}).bytes ?? null]"
+
+
 def position(step: int) -> str:
     return f"3 runs at step {step:,} ·"
 
@@ -89,19 +93,23 @@ def measure(app_folder: Path = REPO, viewport: dict = LAPTOP) -> dict:
             time.sleep(IDLE_SECONDS)  # the server's own upkeep with this tab open, to subtract below
             idle_rate = (cpu_seconds(pid) - idle_cpu) / (time.perf_counter() - idle_started)
             started, cpu_before = time.perf_counter(), cpu_seconds(pid)
-            text_ms, redraw_ms = [], []
+            text_ms, redraw_ms, panel_ms, sent = [], [], [], []
             for click in range(CLICKS):
                 page.wait_for_timeout(300)  # a learner looks before clicking again
                 to_text, to_redraw = page.evaluate(MEASURE_CLICK, ["Step", position(WARM_UP + click + 1)])
                 text_ms.append(to_text)
                 redraw_ms.append(to_redraw)
+                drawn = page.evaluate(PANEL_DRAWN)  # the panel's own drawing and blob (None where it has none)
+                panel_ms.append(drawn[0])
+                sent.append(drawn[1])
             settle(page)
             cpu = cpu_seconds(pid) - cpu_before
             net = cpu - idle_rate * (time.perf_counter() - started)
             browser.close()
         finally:
             app.stop()
-    return {"cpu": cpu / CLICKS * 1000, "net": net / CLICKS * 1000, "text_ms": text_ms, "redraw_ms": redraw_ms}
+    return {"cpu": cpu / CLICKS * 1000, "net": net / CLICKS * 1000, "text_ms": text_ms, "redraw_ms": redraw_ms,
+            "panel_ms": [ms for ms in panel_ms if ms is not None], "bytes": [size for size in sent if size is not None]}
 
 
 def report(name: str, figures: dict) -> None:
@@ -113,6 +121,10 @@ def report(name: str, figures: dict) -> None:
     print(f"Step -> everything redrawn, median: {statistics.median(redraw):7.0f} ms (target <= 200)")
     print(f"Step -> everything redrawn, p90:    {sorted(redraw)[int(0.9 * CLICKS) - 1]:7.0f} ms")
     print(f"Step -> everything redrawn, range:  {min(redraw):7.0f} - {max(redraw):.0f} ms")
+    if figures["panel_ms"]:
+        print(f"the panel's drawing, median:        {statistics.median(figures['panel_ms']):7.1f} ms (in the browser)")
+    if figures["bytes"]:
+        print(f"the panel's blob per Step, median:  {statistics.median(figures['bytes']):7.0f} bytes")
 
 
 def main() -> None:
