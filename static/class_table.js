@@ -9,7 +9,8 @@
 // Every word comes translated from Python, in the session's language.
 
 // static/panel_kit.js, at this file's version: the stylesheet's link, elements
-const {element, stylesheet, svgNode} = await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {element, stylesheet, svgNode} =
+  await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -132,8 +133,9 @@ function sparkline(values) {
   const svg = svgNode("svg", {viewBox: `0 0 ${width} ${height}`, width, height, "aria-hidden": "true"});
   const top = Math.max(...values, 1e-9);
   if (values.length > 1) {
-    svg.append(svgNode("polyline", {points: values.map((v, i) =>
-      `${(i * (width - 2) / (values.length - 1) + 1).toFixed(1)},${(height - 1 - v / top * (height - 2)).toFixed(1)}`).join(" ")}));
+    const point = (v, i) => `${(i * (width - 2) / (values.length - 1) + 1).toFixed(1)},`
+                            + `${(height - 1 - v / top * (height - 2)).toFixed(1)}`;
+    svg.append(svgNode("polyline", {points: values.map(point).join(" ")}));
   }
   return svg;
 }

@@ -3,7 +3,8 @@
 // loss above and the training accuracy below on one step axis, the test accuracy after each epoch,
 // a viewed past step; the pointer or the arrow keys read each point's values out.
 
-const {BLUE, EPOCH_LINE, GREEN, GRID, AXIS, TEXT, VIEWED, element, fill, svgNode, ticks, trainingCurves} = await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {BLUE, EPOCH_LINE, GREEN, GRID, AXIS, TEXT, VIEWED, element, fill, svgNode, ticks, trainingCurves} =
+  await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export const curves = {
   // The loss above, the training accuracy below, one step axis; epoch ends dotted, a viewed step solid.

@@ -2,7 +2,8 @@
 // with its colour scale (static/step_panel.js gathers these methods onto its Panel); a click on a
 // tile explains the value under the pointer.
 
-const {FONT, GREYED, element, inline, show} = await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {FONT, GREYED, element, inline, show} =
+  await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export const update = {
   // ΔW1 = −α·x·dZ1ᵀ: column k of the update is x times factor k; each unit's 28×28 tile, labelled.

@@ -2,7 +2,8 @@
 // epochs, every frame's test accuracy as a line, the step axis with a tick a frame, and the frame
 // shown; and where a step stands in its epoch, in words.
 
-const {ACCURACY, FONT, GRID, TEXT, number, say} = await import(new URL(`weight_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {ACCURACY, FONT, GRID, TEXT, number, say} =
+  await import(new URL(`weight_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export const track = {
   axis() {
