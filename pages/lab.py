@@ -8,6 +8,7 @@ from core.classwork import predictions
 from core.classwork.labs import PATH, unanswered
 from core.classwork.tasks import TASKS
 from locales import N_, _, number
+from locales.task_words import task_explanation, task_title
 from locales.words import said
 from ui import class_views, lab_texts, session, shell, timeline_panel
 from ui.canvas import BadDrawing, decode_drawing

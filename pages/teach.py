@@ -16,7 +16,8 @@ from core.classwork.tasks import CATALOGUE, known
 from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings
 from locales import _, number
-from locales.words import SETTING_LABELS, init_name, rule_title, said, setting_text, task_explanation, task_title
+from locales.task_words import task_explanation, task_title
+from locales.words import SETTING_LABELS, init_name, rule_title, said, setting_text
 from locales.lab_words import utc_moment
 from runs.errors import MalformedClassId, StoreError, UnknownClass, WrongTeacherKey
 from lab import classroom

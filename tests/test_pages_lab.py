@@ -98,3 +98,15 @@ def test_in_greek():
     warning = app.warning[0].value
     assert warning.startswith("Όχι αυτή τη φορά") and "ReLU" in warning
     assert re.search(r"\d,\d{3}", warning)  # numbers with the Greek decimal comma
+
+
+def test_a_lab_with_its_questions_answered_names_the_task_left():
+    """Lab 4 asks one question, then waits for its task (a whole epoch): the screen says which, in words."""
+    app = lab_app()
+    picker = next(box for box in app.selectbox if box.label == "Lab")
+    picker.set_value(picker.options[3]).run()
+    app.radio(key="lab_given_accuracy").set_value(app.radio(key="lab_given_accuracy").options[0])
+    submit(app)
+    assert trainer_of(app).step_count == 1000
+    assert any(block.value.startswith("To finish this lab: Train a whole epoch. All 60,000 training images")
+               for block in app.info), [block.value for block in app.info]

@@ -9,7 +9,7 @@ from core.classwork.progress import LogTally, Measured, log_facts, loss_sparklin
 from core.training.settings import Settings
 from core.classwork.tasks import CATALOGUE, TASKS, known, tasks_done
 from core.training.trainer import Trainer
-from locales.words import task_explanation, task_short, task_title
+from locales.task_words import task_explanation, task_short, task_title
 
 
 @pytest.fixture(scope="module")

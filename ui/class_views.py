@@ -12,7 +12,8 @@ import streamlit as st
 
 from core.classwork.progress import run_facts
 from core.classwork.tasks import TASKS, known, tasks_done
-from locales.words import said, task_explanation, task_title
+from locales.task_words import task_explanation, task_title
+from locales.words import said
 from lab import classroom
 from locales import _, number, percent
 

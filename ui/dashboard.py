@@ -28,7 +28,8 @@ import locales
 from core.classwork.labs import GUIDED_PATH
 from core.classwork.tasks import TASKS, known
 from locales import _, number, percent
-from locales.words import said, task_explanation, task_short, task_title
+from locales.task_words import task_explanation, task_short, task_title
+from locales.words import said
 from locales.lab_words import utc_moment
 from runs.errors import StoreError
 from lab import classroom, progress_writer
