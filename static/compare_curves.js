@@ -1,7 +1,7 @@
 // The Compare panel's six panels of curves (static/compare_panel.js places them): each run's own loss,
 // Σ(A2 − y)², training accuracy, test accuracy after each epoch, silent units and ‖θ − θ0‖, drawn as SVG
 // from the bins and snapshot numbers the panel holds. The trailing means are the Train panel's
-// (static/step_panel.js), so they equal ui/figures.training_curves. Hover and arrow keys read every
+// (static/panel_kit.js), so they equal ui/figures.training_curves. Hover and arrow keys read every
 // run's value at one step.
 
 const GRID = "#e3e3e3";
@@ -10,7 +10,7 @@ const EPOCH_LINE = "#999999";
 const TEXT = "#3b3b3b";
 const DASHES = {solid: "", dash: "7 4", dot: "2 3", dashdot: "7 3 2 3"};  // plotly's dashes, at width 2
 
-let common = null;  // static/step_panel.js: the curves, ticks, numbers, nodes
+let common = null;  // static/panel_kit.js, as compare_panel.js hands it over: the curves, ticks, numbers, nodes
 
 export class Curves {
   // `owner` holds what was received (fields, arrays, bins, width); the curves are drawn into `host`.

@@ -8,19 +8,18 @@
 // reading's numbers come made and translated from Python; the curves' numbers are written with the
 // language's decimal sign. window.__comparePanel exposes what was drawn, for tests and benchmarks.
 
-let common = null;  // static/step_panel.js: decode, the curves, ticks, numbers, nodes
-let parts = null;  // {curves, words, weights}: this panel's modules
+// static/panel_kit.js (the blob, the curves, ticks, numbers, nodes) and this panel's modules, fetched with
+// this file's version (ui/static_component.py)
+const version = new URL(import.meta.url).search;
+const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
+const [common, curves, words, weights] = await Promise.all(
+  ["panel_kit.js", "compare_curves.js", "compare_words.js", "compare_weights.js"].map(near));
+const parts = {curves, words, weights};
 
-export default async function (component, cssUrl, version) {
-  if (!parts) {
-    const load = (name) => import(new URL(`${name}?v=${version}`, import.meta.url).href);
-    const [shared, curves, words, weights] = await Promise.all(
-      ["step_panel.js", "compare_curves.js", "compare_words.js", "compare_weights.js"].map(load));
-    [common, parts] = [shared, {curves, words, weights}];
-  }
+export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  common.stylesheet(cssUrl);
-  common.stylesheet(new URL(`compare_panel.css?v=${version}`, import.meta.url).href);
+  await Promise.all([common.stylesheet("step_panel.css", parentElement),
+                     common.stylesheet("compare_panel.css", parentElement)]);
   if (!data) return;
   const panel = parentElement.__comparePanel || (parentElement.__comparePanel = new ComparePanel(parentElement));
   panel.trigger = setTriggerValue;
@@ -36,11 +35,7 @@ const WEIGHTS = ["weights", "runs"];
 class ComparePanel {
   constructor(host) {
     const {element} = common;
-    this.serial = null;
-    this.fields = {};
-    this.arrays = {};
-    this.bins = [];
-    this.width = 1;
+    Object.assign(this, common.held());
     this.root = element("div", "sp cp");
     this.table = element("div", "cp-table");
     this.note = element("div", "cp-note-box");
@@ -60,24 +55,10 @@ class ComparePanel {
   }
 
   receive(bytes) {
-    const {header, arrays, size} = common.decode(bytes);
-    if (header.serial === this.serial) return;  // the same blob again (a redraw of Streamlit's own)
-    if (header.base !== null && header.base !== this.serial) {
-      if (this.trigger) this.trigger("resync", header.serial);  // a blob was missed: ask for everything
-      return;
-    }
-    if (header.base === null) { this.fields = {}; this.arrays = {}; }
-    for (const [name, value] of Object.entries(header.fields)) {
-      if (value === null) delete this.fields[name]; else this.fields[name] = value;
-    }
-    for (const name of header.removed) delete this.arrays[name];
-    for (const [name, array] of Object.entries(arrays)) if (name !== "bins") this.arrays[name] = array;
-    [this.bins, this.width] = common.mergedBins(this.bins, this.width, header.bins, arrays.bins);
-    this.serial = header.serial;
-    Object.assign(window.__comparePanel, {serial: this.serial, bytes: size, full: header.base === null});
-    const changed = new Set([...Object.keys(header.fields), ...header.removed, ...Object.keys(arrays)]);
-    if (arrays.bins && !arrays.bins.length) changed.delete("bins");
-    this.render(header.base === null ? null : changed);
+    const blob = common.receive(this, bytes, (serial) => this.trigger && this.trigger("resync", serial));
+    if (!blob) return;
+    Object.assign(window.__comparePanel, {serial: this.serial, bytes: blob.size, full: blob.full});
+    this.render(blob.full ? null : blob.changed);
   }
 
   // The parts whose inputs are in `changed` (every part when it is null: a full blob, a new width).
