@@ -3,8 +3,8 @@
 The full computation is batched.silent_units(batched.hidden_sums(params, probe)) on the first
 PROBE_IMAGES test images; Trainer.dead_units() answers from a SilentProbe that rechecks only changed
 units. These tests ask both after every change of the parameters: steps at the document's α, at
-α = 1 (every unit dies) and α = 0.1 (units die and revive), drawings, a reset, a checkpoint round trip, a jump in the timeline, and
-parameters changed by hand (which no cache told of an update would notice).
+α = 1 (every unit dies) and α = 0.1 (units die and revive), drawings, a reset, a checkpoint round
+trip, jumps in the timeline, and parameters changed by hand (which a cache told only of steps would miss).
 """
 
 import numpy as np

@@ -74,7 +74,7 @@ class Trainer:
         self._train_labels = as_labels(train_labels, len(self._train_images), "training labels")
         self._test_images = test_images
         self._test_labels = as_labels(test_labels, len(test_images), "test labels")
-        self._silent_probe = SilentProbe(test_images)  # it compares W1 and b1 itself: nothing to reset
+        self.silent_probe = SilentProbe(test_images)  # it compares W1 and b1 itself: nothing to reset
         self.reset(settings)
 
     # --- state -------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ class Trainer:
         only the units a step changed, so the Train screen can afford this on every click.
         """
         if probe_images is None:
-            return self._silent_probe.silent(self.params)
+            return self.silent_probe.silent(self.params)
         return silent_units(forward(self.params, pixels(probe_images)).Z1)
 
     def memory_bytes(self) -> int:
@@ -330,7 +330,7 @@ class Trainer:
             array.nbytes for array in (self.last_record.x, *self.last_record.forward, *self.last_record.gradients,
                                        *self.last_record.params_before.as_tuple()))
         return (2 * sum(array.nbytes for array in arrays) + self.history.nbytes()
-                + self._trajectory_points.nbytes() + self._silent_probe.nbytes() + cached + record)
+                + self._trajectory_points.nbytes() + self.silent_probe.nbytes() + cached + record)
 
     # --- saving and restoring ------------------------------------------------------------------
 
