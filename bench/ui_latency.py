@@ -148,11 +148,12 @@ def measure(store: str | None, student: bool = False, language: str = "en", app_
                 redraw_ms.append(to_redraw)
             settle(page)
             cpu_during = cpu_seconds(process.pid) - cpu_before
+            clicking_seconds = time.perf_counter() - clicks_started
             browser.close()
         finally:
             app.stop()
     return {"first_screen": first_screen, "idle_rate": idle_rate, "cpu_per_click": cpu_during / CLICKS * 1000,
-            "net_per_click": (cpu_during - idle_rate * (time.perf_counter() - clicks_started)) / CLICKS * 1000,
+            "net_per_click": (cpu_during - idle_rate * clicking_seconds) / CLICKS * 1000,
             "text_ms": text_ms, "redraw_ms": redraw_ms}
 
 

@@ -1,12 +1,13 @@
 """nginx in front of the replicas: its configuration rendered from deploy/nginx.conf.template, and the process.
 
-Cookie affinity keeps each session on its replica (ROUTE_COOKIE), and every answer names the replica that
-gave it (REPLICA_HEADER). Starting the replicas is deploy/processes.py's; the two together deploy/serve.py's.
+Cookie affinity keeps each session on its replica (ROUTE_COOKIE, naming the replica a new browser was
+given: the one with the fewest connections), and every answer names the replica that gave it (REPLICA_HEADER). Starting the replicas is deploy/processes.py's; the two together deploy/serve.py's.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -49,16 +50,28 @@ def render_config(upstreams: list[int | str], listen: str, shutdown_timeout: str
     """
     # max_fails=0: one failed request must not move every session of a replica elsewhere for
     # fail_timeout; nginx still retries that one request on the next replica.
-    servers = "\n".join(f"        server {HOST if isinstance(upstream, int) else ''}"
-                        f"{':' if isinstance(upstream, int) else ''}{upstream} {server_options};"
-                        for upstream in upstreams)
-    fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@COOKIE@": cookie, "@HEADER@": header,
+    addresses = [f"{HOST}:{upstream}" if isinstance(upstream, int) else upstream for upstream in upstreams]
+    names = [f"r{number}" for number in range(len(addresses))]
+    servers = "\n".join(f"        server {address} {server_options};" for address in addresses)
+    routes = "\n".join(_route_upstream(name, address, addresses) for name, address in zip(names, addresses))
+    fields = {"@LISTEN@": listen, "@SERVERS@": servers, "@ROUTES@": routes,
+              "@ROUTE_UPSTREAMS@": "\n".join(f"        {name} route_{name};" for name in names),
+              "@ROUTE_NAMES@": "\n".join(f'        "~(^|, ){re.escape(address)}$" {name};'
+                                          for name, address in zip(names, addresses)),
+              "@COOKIE@": cookie, "@HEADER@": header,
               "@SHUTDOWN_TIMEOUT@": shutdown_timeout, "@CONNECT_TIMEOUT@": connect_timeout,
               "@STREAM_TIMEOUT@": stream_timeout}
     text = TEMPLATE.read_text()
     for name, value in fields.items():
         text = text.replace(name, value)
     return text
+
+
+def _route_upstream(name: str, address: str, addresses: list[str]) -> str:
+    """A route's upstream: its replica, then the others as backups (a browser whose replica is gone goes on)."""
+    backups = "".join(f"        server {other} max_fails=0 backup;\n" for other in addresses if other != address)
+    return (f"    upstream route_{name} {{\n        server {address} max_fails=0;\n{backups}"
+            f"        keepalive 16;\n    }}")
 
 
 

@@ -190,7 +190,7 @@ class Topology:
         self.network.link_up(host)
         self._wait_serving(host, timeout=timeout)
         # The front left the host out after its last failed connection (fail_timeout): until it tries it
-        # again, a new browser hashed to it still lands elsewhere.
+        # again, a new browser still lands elsewhere.
         deadline = time.monotonic() + timeout
         while self._front_picks() != host:
             if time.monotonic() > deadline:

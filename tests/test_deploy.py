@@ -6,15 +6,19 @@ under CI (the CI environment variable set) they fail instead, since `make test` 
 """
 
 import asyncio
+import http.server
 import os
 import re
+import socketserver
+import threading
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.learners import Learner, train_step
 from deploy.processes import StreamlitProcess
-from deploy.proxy import REPLICA_HEADER, ROUTE_COOKIE, find_nginx, render_config
+from deploy.proxy import REPLICA_HEADER, ROUTE_COOKIE, NginxProxy, find_nginx, render_config
 from deploy.serve import Cluster
 
 def require(program: str, found: str | None) -> None:
@@ -61,15 +65,69 @@ def open_train(context, url: str):
 
 
 def test_config_routes_by_cookie_to_every_replica():
-    """The rendered config has no template field left, hashes the route cookie (not the client
-    address) over every replica, and upgrades the WebSocket."""
+    """The rendered config has no template field left, routes by the cookie (not the client address)
+    to the replica it names, with the others as backups, sends a browser without one to the replica
+    with the fewest connections, and upgrades the WebSocket."""
     config = render_config([8601, 8602], "127.0.0.1:8600")
     assert re.findall(r"@[A-Z_]+@", config) == []
     config = "\n".join(line.split("#")[0] for line in config.splitlines())  # directives only
     assert "server 127.0.0.1:8601" in config and "server 127.0.0.1:8602" in config
-    assert f"map $cookie_{ROUTE_COOKIE} $route_key" in config
-    assert "hash $route_key consistent;" in config and "ip_hash" not in config
+    assert f"map $cookie_{ROUTE_COOKIE} $route_upstream" in config
+    assert "least_conn;" in config and "ip_hash" not in config and "hash " not in config
+    for route, (first, backup) in {"r0": (8601, 8602), "r1": (8602, 8601)}.items():
+        assert re.search(rf"upstream route_{route} {{\s+server 127.0.0.1:{first} max_fails=0;\s+"
+                         rf"server 127.0.0.1:{backup} max_fails=0 backup;", config)
     assert "proxy_set_header Upgrade $http_upgrade;" in config
+
+
+class PortServer(socketserver.ThreadingTCPServer):
+    """A stand-in upstream for routing alone: it answers every GET with its own port."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), PortAnswer)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class PortAnswer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(str(self.server.server_address[1]).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_nginx_keeps_each_browser_on_its_route_and_moves_it_only_when_its_replica_is_gone():
+    """New browsers are shared out and sent their route; a known route is kept without a new cookie; when
+    its replica is gone the browser is answered by another and sent that one's route, so it stays there."""
+    require("nginx", find_nginx())
+    upstreams = [PortServer(), PortServer()]
+    ports = [server.server_address[1] for server in upstreams]
+    proxy = NginxProxy(ports).start()
+
+    def get(route=None) -> tuple[int, str | None]:
+        request = urllib.request.Request(proxy.url + "/", headers={"Cookie": f"{ROUTE_COOKIE}={route}"} if route else {})
+        with urllib.request.urlopen(request) as response:
+            cookie = response.headers.get("Set-Cookie")
+            return int(response.read()), cookie and cookie.split(";")[0].split("=")[1]
+
+    try:
+        first, second = get(), get()
+        assert {first[0], second[0]} == set(ports), "two new browsers landed on one replica"
+        assert {first[1], second[1]} == {"r0", "r1"}
+        assert get("r0") == (ports[0], None) and get("r1") == (ports[1], None)
+        assert get("a-stale-route")[1] in ("r0", "r1")
+        upstreams[0].shutdown()
+        upstreams[0].server_close()
+        assert get("r0") == (ports[1], "r1")
+        assert get("r1") == (ports[1], None)
+    finally:
+        proxy.stop()
+        upstreams[1].shutdown()
+        upstreams[1].server_close()
 
 
 @pytest.mark.browser
@@ -106,8 +164,8 @@ def test_browser_session_keeps_its_model_on_its_replica(browser, cluster):
 
 @pytest.mark.browser
 def test_new_browsers_spread_over_replicas(browser, cluster):
-    """Browsers without a route cookie are hashed by request id, so new ones land on both
-    replicas; each keeps its own model."""
+    """Browsers without a route cookie go to the replica with the fewest connections, so new ones
+    land on both replicas; each keeps its own model."""
     by_replica = {}
     try:
         for _ in range(12):
@@ -134,6 +192,29 @@ def test_new_browsers_spread_over_replicas(browser, cluster):
     finally:
         for context in by_replica.values():
             context.close()
+
+
+def test_new_learners_are_shared_evenly_between_the_replicas(cluster):
+    """Eight learners arriving one after another, each holding its WebSocket open: four on each replica.
+    A hashed route split 60 learners 41 to 19, and the busier replica answered slowly."""
+
+    async def arrivals():
+        learners = [Learner(cluster.url, name=f"l{number}") for number in range(8)]
+        try:
+            for learner in learners:
+                await learner.connect()
+                await learner.open(page="train")
+            by_replica = {}
+            for learner in learners:
+                by_replica[learner.replica] = by_replica.get(learner.replica, 0) + 1
+            assert sorted(by_replica.values()) == [4, 4], by_replica
+            assert all(learner.errors == [] for learner in learners)
+        finally:
+            for learner in learners:
+                await learner.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, arrivals()).result()
 
 
 @pytest.fixture(scope="module")
