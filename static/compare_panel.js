@@ -2,7 +2,7 @@
 // from static/, so the browser fetches it once). Each click brings one blob of what changed
 // (ui/step_payload.py): the runs' history bins side by side, four columns a run (own loss, Σ(A2 − y)²,
 // correct, steps), and each run's silent units and ‖θ − θ0‖ at its snapshots. Six panels are drawn
-// as SVG from those numbers: the trailing means are the Train panel's (static/step_panel.js), so they
+// as SVG from those numbers: the trailing means are the Train panel's (static/panel_kit.js), so they
 // equal ui/figures.training_curves. Words come translated from Python; numbers are written here with
 // the language's decimal sign. window.__comparePanel exposes what was drawn, for tests and benchmarks.
 
@@ -12,12 +12,12 @@ const EPOCH_LINE = "#999999";
 const TEXT = "#3b3b3b";
 const DASHES = {solid: "", dash: "7 4", dot: "2 3", dashdot: "7 3 2 3"};  // plotly's dashes, at width 2
 
-let common = null;  // static/step_panel.js: decode, the curves, ticks, numbers
+// static/panel_kit.js, at this file's version: the blob, the curves, ticks, numbers
+const common = await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
-export default async function (component, cssUrl, version) {
-  common = common || await import(new URL(`step_panel.js?v=${version}`, import.meta.url).href);
+export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  common.stylesheet(cssUrl);
+  await common.stylesheet("step_panel.css", parentElement);
   if (!data) return;
   const panel = parentElement.__comparePanel || (parentElement.__comparePanel = new ComparePanel(parentElement));
   panel.trigger = setTriggerValue;
@@ -27,11 +27,7 @@ export default async function (component, cssUrl, version) {
 class ComparePanel {
   constructor(host) {
     const {element} = common;
-    this.serial = null;
-    this.fields = {};
-    this.arrays = {};
-    this.bins = [];
-    this.width = 1;
+    Object.assign(this, common.held());
     this.root = element("div", "sp cp");
     this.legend = element("div", "cp-legend");
     this.grid = element("div", "cp-grid");
@@ -63,21 +59,9 @@ class ComparePanel {
   }
 
   receive(bytes) {
-    const {header, arrays, size} = common.decode(bytes);
-    if (header.serial === this.serial) return;  // the same blob again (a redraw of Streamlit's own)
-    if (header.base !== null && header.base !== this.serial) {
-      if (this.trigger) this.trigger("resync", header.serial);  // a blob was missed: ask for everything
-      return;
-    }
-    if (header.base === null) { this.fields = {}; this.arrays = {}; }
-    for (const [name, value] of Object.entries(header.fields)) {
-      if (value === null) delete this.fields[name]; else this.fields[name] = value;
-    }
-    for (const name of header.removed) delete this.arrays[name];
-    for (const [name, array] of Object.entries(arrays)) if (name !== "bins") this.arrays[name] = array;
-    [this.bins, this.width] = common.mergedBins(this.bins, this.width, header.bins, arrays.bins);
-    this.serial = header.serial;
-    Object.assign(window.__comparePanel, {serial: this.serial, bytes: size, full: header.base === null});
+    const blob = common.receive(this, bytes, (serial) => this.trigger && this.trigger("resync", serial));
+    if (!blob) return;
+    Object.assign(window.__comparePanel, {serial: this.serial, bytes: blob.size, full: blob.full});
     this.render();
   }
 

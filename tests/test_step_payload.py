@@ -82,7 +82,7 @@ def test_a_step_blob_stays_small_as_the_run_grows(trainer, mnist):
 
 
 def test_bins_sent_as_changes_rebuild_the_history_exactly(trainer, mnist):
-    """Merging in pairs and replacing from `from` on (what static/step_panel.js does) gives the server's bins."""
+    """Merging in pairs and replacing from `from` on (what static/panel_kit.js does) gives the server's bins."""
     memory, held, width = PanelMemory(), [], 1
     fresh = Trainer(Settings(), mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     for chunk in (1, 1, 3, 500, 1_500, 2_500, 1, 9_000, 1):

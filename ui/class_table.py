@@ -1,4 +1,4 @@
-"""The teacher's table of students: an HTML table drawn by a small component (class_table.js, class_table.css beside this file).
+"""The teacher's table of students: an HTML table drawn by a small component (static/class_table.js and .css).
 
 st.dataframe draws its cells on a canvas and cuts a name at its column's edge (on a phone, a
 40-character name at about its 23rd character). Here the names column is pinned at the left and wraps a long name onto more
@@ -6,21 +6,21 @@ lines, whole; the other columns scroll sideways inside the table's own box when 
 narrower than the table, so a name stays beside its row. Every text goes in as text, never HTML.
 
 The table is sent as words and numbers (payload()): each cell its shown text, in the session's
-language, and the value it sorts by; a click on a row comes back as the student's id.
+language, and the value it sorts by; a click on a row comes back as the student's id. The script
+and its styles are served from static/ (ui/static_component.py): the dashboard redraws the table
+every few seconds, and only the rows travel.
 """
 
-from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
 import locales
 from locales import _
+from ui import static_component
 
-HERE = Path(__file__).resolve().parent
 # In the page itself, not a shadow root: the table takes the page's font, and a browser test measures its cells.
-_component = st.components.v2.component("backprop_class_table", js=(HERE / "class_table.js").read_text(),
-                                        css=(HERE / "class_table.css").read_text(), isolate_styles=False)
+_component = static_component.component("backprop_class_table", "class_table.js")
 
 
 def column(key: str, label: str, kind: str, help_text: str) -> dict:

@@ -1,34 +1,28 @@
 """The Compare screen's curves of every run as one component drawn in the browser from compact numbers.
 
 Six panels (own loss, Σ(A2 − y)², training accuracy, test accuracy after each epoch, silent units,
-‖θ − θ0‖) are drawn by static/compare_panel.js, which reuses the Train panel's script for the
-trailing means, the ticks and the blob. Each click sends one blob of what changed (ui/step_payload.py):
-the runs' new history bins, side by side, four columns a run, and the few snapshot numbers. A plotly
-chart of the same six panels cost the browser about 0.8 s a click (bench/compare_latency.py).
+‖θ − θ0‖) are drawn by static/compare_panel.js (served from static/ by ui/static_component.py), which
+shares the Train panel's static/panel_kit.js for the trailing means, the ticks and the blob. Each
+click sends one blob of what changed (ui/step_payload.py): the runs' new history bins, side by side,
+four columns a run, and the few snapshot numbers. A plotly chart of the same six panels cost the
+browser about 0.8 s a click (bench/compare_latency.py).
 Words and run names are made here, in the session's language; the browser places them and writes
 the numbers with the language's decimal sign.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import numpy as np
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.surface.settings import LOSS_OF_RULE
 from core.training.history import History
 from lab import comparison
 from locales import N_, PERCENT_DIGITS, _, plotly_separators
 from locales.words import run_label
-from ui import figures
-from ui.step_panel import SCRIPT
-from ui.step_payload import PanelMemory
+from ui import figures, static_component
 
 KEY, MEMORY = "compare_panel", "compare_panel_memory"
-COMPARE_SCRIPT = SCRIPT.with_name("compare_panel.js")
 LOSS_SYMBOLS = {"mse": "Σ(A2 − y)²", "cross-entropy": "−log A2_y"}
 # The six panels' titles and y titles, as the plotly chart had them; translated where sent.
 PANELS = (
@@ -40,22 +34,7 @@ PANELS = (
     (N_("Distance from the start ‖θ − θ0‖"), N_("distance")),
 )
 
-LOADER = ("const root = window.location.origin + ROOT, version = VERSION;\n"  # i18n: not text
-          "export default async function (component) {\n"  # i18n: not text
-          "  const panel = await import(`${root}compare_panel.js?v=${version}`);\n"  # i18n: not text
-          "  return panel.default(component, `${root}step_panel.css?v=${version}`, version);\n}\n")  # i18n: not text
-
-
-def _loader() -> str:
-    """LOADER with the static files' address and one version for the three files it loads."""
-    files = (COMPARE_SCRIPT, SCRIPT, SCRIPT.with_suffix(".css"))
-    version = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:12]
-    base = "/".join(part for part in (st.get_option("server.baseUrlPath") or "").split("/") if part)
-    root = f"/{base}/app/static/" if base else "/app/static/"
-    return LOADER.replace("ROOT", json.dumps(root)).replace("VERSION", json.dumps(version))
-
-
-_component = st.components.v2.component("backprop_compare_panel", js=_loader(), isolate_styles=False)
+_component = static_component.component("backprop_compare_panel", "compare_panel.js")
 
 
 def panel_text() -> dict:
@@ -75,17 +54,6 @@ def panel_text() -> dict:
         "keys": _("Arrow keys move along the curves; each point's values are read out."),
         "epoch_line": _("epoch {epoch} ends at step {step}"),
     }
-
-
-def memory() -> PanelMemory:
-    """This session's memory of what its panel was sent; a run of the whole page mounts the panel anew."""
-    held = st.session_state.get(MEMORY)
-    if held is None:
-        held = st.session_state[MEMORY] = PanelMemory()
-    context = get_script_run_ctx()
-    if context is not None and not context.fragment_ids_this_run:
-        held.forget()  # a page run, not the panel's own rerun: the browser may hold nothing
-    return held
 
 
 def own_loss(rule: str) -> tuple[str, str]:
@@ -153,5 +121,5 @@ def show(shown: comparison.Comparison) -> None:
               "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS}
     # another set of runs, or another order, starts its bins anew
     history = hash(tuple(id(run.trainer.history) for run in runs))
-    held = memory()
+    held = static_component.memory(MEMORY)
     _component(data=held.blob(fields, blocks, width, bins, history=history), key=KEY, on_resync_change=held.forget)

@@ -2,11 +2,11 @@
 
 Position line, Step/×10/×100/epoch/Reset/Stop, the timeline (slider, step box, ◀ ▶, keys B and F),
 the sample, A2, the losses, the loss and accuracy curves and the ΔW1 tiles are drawn by
-static/step_panel.js (served by Streamlit's static file serving, so the script is fetched once and
-cached, not sent again with every click). Each click sends one small blob of what changed
-(ui/step_payload.py). Words and the numbers a reader reads are made here, in the session's
-language; the browser only places them and formats the curves' hover values with the language's
-decimal sign.
+static/step_panel.js and the modules beside it (served from static/ by ui/static_component.py, so
+the scripts are fetched once and cached, not sent again with every click). Each click sends one
+small blob of what changed (ui/step_payload.py). Words and the numbers a reader reads are made here,
+in the session's language; the browser only places them and formats the curves' hover values with
+the language's decimal sign.
 
 The panel's clicks come back as events: `action` ({"kind": "step", "n": 10}, {"kind": "goto",
 "step": 40}, ...) handled by the caller's callback before the panel reruns; `resync` when the
@@ -16,42 +16,21 @@ that explains a number, passed to a callback that may be None.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from locales import PERCENT_DIGITS, _, number, percent, plotly_separators
 from locales.words import said
 from runs.errors import StoreError
-from ui import figures, timeline_panel
-from ui.step_payload import PanelMemory, curve_bins
+from ui import figures, static_component, timeline_panel
+from ui.step_payload import curve_bins
 
 KEY, MEMORY = "train_panel", "train_panel_memory"
-SCRIPT = Path(__file__).resolve().parent.parent / "static" / "step_panel.js"
 
 
-# The few lines sent with each rerun: they import the panel's script, cached by the browser by its
-# version. The inline script runs from a blob: URL, so the module's address is written out whole.
-LOADER = ("const root = window.location.origin + ROOT, version = VERSION;\n"  # i18n: not text
-          "export default async function (component) {\n"  # i18n: not text
-          "  const panel = await import(`${root}step_panel.js?v=${version}`);\n"  # i18n: not text
-          "  return panel.default(component, `${root}step_panel.css?v=${version}`);\n}\n")  # i18n: not text
-
-
-def _loader() -> str:
-    """LOADER with the static files' address (under the server's base path) and version."""
-    version = hashlib.sha256(SCRIPT.read_bytes() + SCRIPT.with_suffix(".css").read_bytes()).hexdigest()[:12]
-    base = "/".join(part for part in (st.get_option("server.baseUrlPath") or "").split("/") if part)
-    root = f"/{base}/app/static/" if base else "/app/static/"
-    return LOADER.replace("ROOT", json.dumps(root)).replace("VERSION", json.dumps(version))
-
-
-_component = st.components.v2.component("backprop_step_panel", js=_loader(), isolate_styles=False)
+_component = static_component.component("backprop_step_panel", "step_panel.js")
 
 
 def panel_text() -> dict:
@@ -80,17 +59,6 @@ def panel_text() -> dict:
         "dW1_header": _("**The update ΔW1 = −α·dW1** for each hidden unit's 28×28 template: only this image's ink "
                         "moves weights, and only for units that were on"),
     }
-
-
-def memory() -> PanelMemory:
-    """This session's memory of what its panel was sent; a run of the whole page mounts the panel anew."""
-    held = st.session_state.get(MEMORY)
-    if held is None:
-        held = st.session_state[MEMORY] = PanelMemory()
-    context = get_script_run_ctx()
-    if context is not None and not context.fragment_ids_this_run:
-        held.forget()  # a page run, not the panel's own rerun: the browser may hold nothing
-    return held
 
 
 def shown(text: str) -> str:
@@ -209,7 +177,7 @@ def show(fields: dict, blocks: dict, trainer, on_action: Callable, on_explain: C
     """Mount the panel with these fields and arrays (only their changes travel), the curves from `trainer`'s history."""
     history = trainer.history
     width, bins = curve_bins(history.bins, history.SERIES.index("loss"), history.SERIES.index("correct"))
-    held = memory()
+    held = static_component.memory(MEMORY)
     fields = {"text": panel_text(), "separators": plotly_separators(), "explain": on_explain is not None, **fields}
     blob = held.blob(fields, blocks, width, bins, history=id(history))
 

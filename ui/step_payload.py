@@ -1,6 +1,6 @@
 """What the Train screen's panel sends the browser per click: only what changed, as one binary blob.
 
-The browser (static/step_panel.js) keeps what it was sent and merges each new blob into it, so a
+The browser (static/panel_kit.js) keeps what it was sent and merges each new blob into it, so a
 Step sends the new step's numbers and the curves' new bins, not the whole screen again. Plain
 Python and numpy (no streamlit), so it is tested without a browser.
 

@@ -122,7 +122,7 @@ def palette() -> list[int]:
 
 def payload(frames: list, measures: list[FrameMeasures], training_size: int, opened: int | None = None,
             text: dict | None = None, separators: str = ".,") -> bytes:
-    """Every frame, its measures and colour scales, in the form ui/weight_player.js reads; it opens at step `opened` (else the last).
+    """Every frame, its measures and colour scales, in the form static/weight_kit.js decodes; it opens at step `opened` (else the last).
 
     `text` holds the player's messages, translated (ui/weight_player.py's player_text), and
     `separators` the language's decimal sign and thousands separator for the numbers it writes.

@@ -1,22 +1,19 @@
 """The Weights screen's player: a small component that plays the weights' history in the browser.
 
-The page sends every frame at once (ui/weight_frames.py builds the bytes); the script here and its
-styles (weight_player.js, weight_player.css beside this file) play, scrub and recolour them without
-asking the server again, so playback is as smooth as the browser can draw.
+The page sends every frame at once (ui/weight_frames.py builds the bytes); the script and its styles
+(static/weight_player.js and the modules beside it, static/weight_player.css) play, scrub and
+recolour them without asking the server again, so playback is as smooth as the browser can draw.
+They are served from static/ (ui/static_component.py): fetched once, not sent again with every
+opening of the screen.
 """
-
-from pathlib import Path
-
-import streamlit as st
 
 from locales import _, ngettext, plotly_separators
 from runs.errors import StoreError
-from ui import weight_frames
+from ui import static_component, weight_frames
 from lab.session import Session
 
-HERE = Path(__file__).resolve().parent
-_component = st.components.v2.component("backprop_weight_player", js=(HERE / "weight_player.js").read_text(),
-                                        css=(HERE / "weight_player.css").read_text())
+# In a shadow root: the player's styles name plain buttons and selects, and must not reach the page's.
+_component = static_component.component("backprop_weight_player", "weight_player.js", isolate_styles=True)
 
 
 def player_text() -> dict:

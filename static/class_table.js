@@ -1,4 +1,6 @@
-// The teacher's table of students (ui/class_table.py): an HTML table, so every name can be read whole.
+// The teacher's table of students (ui/class_table.py mounts it; Streamlit serves this file and
+// class_table.css from static/, so the dashboard's refresh every few seconds sends only the rows):
+// an HTML table, so every name can be read whole.
 // The names column is pinned (position: sticky) and wraps a long name onto more lines; the other
 // columns scroll sideways inside the table's own box when the screen is narrower than they are.
 // Names and every other text go in as text (textContent, title), never as HTML. A click on a row,
@@ -6,10 +8,13 @@
 // that column (the sort is kept across the table's refreshes in this browser tab).
 // Every word comes translated from Python, in the session's language.
 
-const SVG = "http://www.w3.org/2000/svg";
+// static/panel_kit.js, at this file's version: the stylesheet's link, elements
+const {element, stylesheet, svgNode} =
+  await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
-export default function (component) {
+export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  await stylesheet("class_table.css", parentElement);
   if (!data) return;
   const table = parentElement.__classTable || (parentElement.__classTable = new ClassTable(parentElement));
   table.trigger = setTriggerValue;
@@ -22,7 +27,7 @@ class ClassTable {
     this.scroll = document.createElement("div");
     this.scroll.className = "class-table-scroll";
     this.more = element("p", "class-table-more");  // said only while some columns are out of sight
-    root.append(this.scroll, this.more);  // beside the <style> Streamlit put there
+    root.append(this.scroll, this.more);
     new ResizeObserver(() => this.sayMore()).observe(this.scroll);
   }
 
@@ -122,26 +127,15 @@ class ClassTable {
   }
 }
 
-function element(tag, className = "", text = null) {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  if (text !== null) made.textContent = text;
-  return made;
-}
-
 // The loss over the run as a small line, 0 at the bottom.
 function sparkline(values) {
-  const width = 56, height = 20, svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("width", width);
-  svg.setAttribute("height", height);
-  svg.setAttribute("aria-hidden", "true");
+  const width = 56, height = 20;
+  const svg = svgNode("svg", {viewBox: `0 0 ${width} ${height}`, width, height, "aria-hidden": "true"});
   const top = Math.max(...values, 1e-9);
   if (values.length > 1) {
-    const line = document.createElementNS(SVG, "polyline");
-    line.setAttribute("points", values.map((v, i) =>
-      `${(i * (width - 2) / (values.length - 1) + 1).toFixed(1)},${(height - 1 - v / top * (height - 2)).toFixed(1)}`).join(" "));
-    svg.append(line);
+    const point = (v, i) => `${(i * (width - 2) / (values.length - 1) + 1).toFixed(1)},`
+                            + `${(height - 1 - v / top * (height - 2)).toFixed(1)}`;
+    svg.append(svgNode("polyline", {points: values.map(point).join(" ")}));
   }
   return svg;
 }
