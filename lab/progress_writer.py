@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from core.classwork.labs import GUIDED_PATH, lab_marks
 from core.classwork.progress import LogFacts, run_facts
 from core.classwork.tasks import tasks_done
+from core.model.silent_probe import SilentProbe
 from core.training.trainer import Trainer
 from runs.classes import Progress
 from runs.errors import StoreError
@@ -55,6 +56,7 @@ class ProgressWriter:
         self.pending: dict[str, ProgressCopy] = {}  # member id -> their latest copy
         self.later: dict[str, ProgressCopy] = {}  # copies whose accuracy is measured when due
         self.measured: dict[str, tuple] = {}  # member id -> (which parameters, Measured, when) of the latest measurement
+        self.silent_probes: dict[str, SilentProbe] = {}  # member id -> their silent units, kept from row to row
         self.lock = threading.Lock()  # guards the dictionaries of copies
         self.writing = threading.Lock()  # one flush at a time: a caller's flush waits for the thread's
         self.wake = threading.Event()
@@ -134,6 +136,7 @@ class ProgressWriter:
         wait = not unchanged and earlier is not None and now - earlier[2] < ACCURACY_SECONDS
         view = Trainer.resumed(copy.settings, copy.params, copy.epoch, copy.index, copy.step, copy.drawings,
                                copy.stopped_reason, *self.data)
+        view.silent_probe = self.silent_probes.setdefault(member, view.silent_probe)
         facts = run_facts(view, copy.log, copy.epoch_accuracies, earlier[1] if unchanged or wait else None)
         if wait:  # measured once due, unless a newer click comes first
             with self.lock:

@@ -1,8 +1,9 @@
 // What the Train panel (static/step_panel.js) and the Compare panel (static/compare_panel.js) share:
-// the colours, the stylesheet link, the blob (ui/step_payload.py: a 4-byte header length, a JSON
-// header, 8-byte aligned arrays) decoded and merged into what a panel holds, the history's bins and
-// their trailing means (ui/figures.training_curves, step for step), round ticks, numbers in the
-// language's signs, and small DOM helpers.
+// the colours, the blob (ui/step_payload.py: a 4-byte header length, a JSON header, 8-byte aligned
+// arrays) decoded and merged into what a panel holds, the history's bins and their trailing means
+// (ui/figures.training_curves, step for step), round ticks, numbers in the language's signs; and
+// what every component here uses (the Weights player and the class table too): the stylesheet's
+// link, elements, SVG nodes and sharp canvases.
 // Every file here is fetched with the version its importer was fetched with (`?v=`, a hash of all of
 // static/, ui/static_component.py): Streamlit sends no Cache-Control, so an address without it could
 // be served stale after an upgrade. A module imports this one as
@@ -193,6 +194,19 @@ export function count(value, separators) {
 export function fixed(value, digits, separators) {
   const [decimal] = separators || ".,";
   return (value < 0 ? "−" : "") + Math.abs(value).toFixed(digits).replace(".", decimal);
+}
+
+// A canvas `width` x `height` CSS pixels, backed by enough device pixels to stay sharp on a dense screen.
+export function size(canvas, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.logical = {width, height};
+  const context = canvas.getContext("2d");
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return context;
 }
 
 export function show(node, visible) {

@@ -2,7 +2,7 @@
 // with its colour scale (static/step_panel.js gathers these methods onto its Panel); a click on a
 // tile explains the value under the pointer.
 
-const {FONT, GREYED, element, inline, show} =
+const {FONT, GREYED, element, inline, show, size} =
   await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export const update = {
@@ -18,13 +18,7 @@ export const update = {
     const side = Math.min(84, Math.floor((available - gap * (columns - 1)) / columns));
     const rows = Math.ceil(hidden / columns);
     const width = columns * side + (columns - 1) * gap, height = rows * (labelHeight + side + gap);
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    const context = canvas.getContext("2d");
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const context = size(canvas, width, height);
     context.clearRect(0, 0, width, height);
     context.imageSmoothingEnabled = false;
     const limit = f.dW1_limit || 1;

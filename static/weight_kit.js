@@ -1,6 +1,7 @@
 // What the Weights screen's player (static/weight_player.js) and its parts share: the frames' bytes
 // decoded (ui/weight_frames.py writes them), the sizes and colours, the run's words and numbers in
-// its language, the preferences kept in this tab, and sharp canvases.
+// its language, and the preferences kept in this tab. static/panel_kit.js gives the rest (elements,
+// the stylesheet, sharp canvases).
 // Every word comes from Python, translated there (gettext runs on the server): the header's `text`
 // holds each message as a template with named {fields}, and `separators` the language's decimal sign
 // and thousands separator (ui/weight_player.py); speak() takes them when a run is loaded.
@@ -62,17 +63,4 @@ export const short = (value) => local(value >= 10 ? value.toFixed(1) : value >= 
 export function preferences() {
   const memory = window.__backpropLab || (window.__backpropLab = {});
   return memory.playback || (memory.playback = {fps: 10, view: "W1", scaling: "fixed"});
-}
-
-// A canvas `width` x `height` CSS pixels, backed by enough device pixels to stay sharp on a dense screen.
-export function size(canvas, width, height) {
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  canvas.logical = {width, height};
-  const context = canvas.getContext("2d");
-  context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  return context;
 }

@@ -10,9 +10,9 @@
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [{element, stylesheet}, kit, {frame}, {track}] = await Promise.all(
+const [{element, size, stylesheet}, kit, {frame}, {track}] = await Promise.all(
   ["panel_kit.js", "weight_kit.js", "weight_frame.js", "weight_timeline.js"].map(near));
-const {SIDE, SPEEDS, TILE_GAP, VIEWS, decode, number, preferences, say, size, speak} = kit;
+const {SIDE, SPEEDS, TILE_GAP, VIEWS, decode, number, preferences, say, speak} = kit;
 
 export default async function (component) {
   const { data, parentElement } = component;

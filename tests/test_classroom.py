@@ -8,6 +8,8 @@ import pytest
 
 from core.classwork.lesson import Lesson
 from core.classwork.progress import LogFacts, loss_sparkline
+from core.model.batched import PROBE_IMAGES, hidden_sums, silent_units
+from core.model.pixel_cache import float32_pixels
 from core.training.settings import Settings
 from core.training.trainer import Trainer
 from lab.classroom import Seat
@@ -70,6 +72,21 @@ def test_a_task_done_stays_done_though_a_later_state_undoes_it(seated, mnist):
     writer.flush(time.time() + ACCURACY_SECONDS)
     progress = store.member(seat.member_id).progress
     assert progress.silent < 10 and progress.tasks == ("silence_all",)
+
+
+def test_each_rows_silent_units_are_those_of_its_parameters_as_units_fall_silent(seated):
+    """The writer keeps each student's silent-unit probe from row to row: every row still counts in full."""
+    store, seat, trainer, writer, _ = seated
+    trainer.change_settings(Settings(learning_rate=0.1))  # units fall silent, and some come back
+    probe = float32_pixels(trainer.data[2])[:PROBE_IMAGES]
+    counts = []
+    for click in range(8):
+        trainer.train(400)
+        writer.submit(snapshot(seat, trainer, time.time()))
+        writer.flush()
+        counts.append(store.member(seat.member_id).progress.silent)
+        assert counts[-1] == silent_units(hidden_sums(trainer.params, probe)).sum()
+    assert len(set(counts)) > 1
 
 
 def test_a_class_its_teacher_ends_becomes_read_only_for_a_student_at_their_next_row(seated):

@@ -74,6 +74,19 @@ async def seat_class(topology, store, class_id: str, prefix: str) -> list[drill.
     return seats
 
 
+async def lesson_with(topology, store, class_id: str, name: str, seconds: float, failure) -> tuple:
+    """The class seated, clicking once a second for `seconds`; `failure()` awaited FAILURE_AT seconds in.
+
+    Returns (the seats, what failure() returned (its moments), the problems drill.check_runs finds)."""
+    seats = await seat_class(topology, store, class_id, name)
+    begin = time.monotonic()
+    clicking = asyncio.gather(*(drill.step(seat, begin + seconds) for seat in seats))
+    await asyncio.sleep(FAILURE_AT)
+    moments = await failure()
+    await clicking
+    return seats, moments, await drill.check_runs(topology.url, store, seats)
+
+
 def test_the_database_host_takes_only_the_app_role_with_its_password_on_the_test_network(topology):
     """PostgreSQL listens on its test address only; the app's role logs in with its password, owns what
     it creates, and can create neither a role nor a database."""
@@ -97,20 +110,15 @@ def test_clicks_go_on_in_memory_while_the_database_is_stopped_and_are_all_stored
     log exactly once, and its link opens there."""
     class_id, _secret = new_class(store, "outage")
 
-    async def lesson():
-        seats = await seat_class(topology, store, class_id, "outage")
-        begin = time.monotonic()
-        clicking = asyncio.gather(*(drill.step(seat, begin + SECONDS) for seat in seats))
-        await asyncio.sleep(FAILURE_AT)
+    async def outage():
         await asyncio.to_thread(topology.stop_database)
         stopped = time.monotonic()
         await asyncio.sleep(OUTAGE)
         await asyncio.to_thread(topology.start_database)
-        started = time.monotonic()
-        await clicking
-        return seats, stopped, started, await drill.check_runs(topology.url, store, seats)
+        return stopped, time.monotonic()
 
-    seats, stopped, started, problems = asyncio.run(lesson())
+    seats, (stopped, started), problems = asyncio.run(
+        lesson_with(topology, store, class_id, "outage", SECONDS, outage))
     assert {seat.host for seat in seats} == set(topology_hosts(topology)), "the learners were not spread"
     for seat in seats:  # first: a learner stopped by an error leaves its last clicks in memory, unstored
         assert seat.errors == [] and seat.learner.errors == [], f"{seat.name}: {seat.errors} {seat.learner.errors}"
@@ -140,20 +148,15 @@ def test_the_front_nginx_killed_and_restarted_loses_no_click_and_every_learner_g
     answered click is stored once."""
     class_id, _secret = new_class(store, "front")
 
-    async def lesson():
-        seats = await seat_class(topology, store, class_id, "front")
-        begin = time.monotonic()
-        clicking = asyncio.gather(*(drill.step(seat, begin + FRONT_SECONDS) for seat in seats))
-        await asyncio.sleep(FAILURE_AT)
+    async def crash_and_restart():
         killed = time.monotonic()
         await asyncio.to_thread(topology.crash_front)
         await asyncio.sleep(FRONT_DOWN)
         await asyncio.to_thread(topology.restart_front)
-        restarted = time.monotonic()
-        await clicking
-        return seats, killed, restarted, await drill.check_runs(topology.url, store, seats)
+        return killed, time.monotonic()
 
-    seats, killed, restarted, problems = asyncio.run(lesson())
+    seats, (killed, restarted), problems = asyncio.run(
+        lesson_with(topology, store, class_id, "front", FRONT_SECONDS, crash_and_restart))
     print(f"\nfront nginx down {restarted - killed:.1f} s: {drill.waits(seats)}; restarted: "
           f"{drill.first_answers(seats, restarted)}")
     back = sorted(done - restarted for seat in seats for _started, done in seat.reconnected[:1])
@@ -172,32 +175,17 @@ def test_a_host_whose_link_goes_down_is_routed_around_and_loses_no_click(topolog
     to app-b and are told they moved; app-b's learners see nothing; every answered click is stored once.
     The link comes back up and the front sends new learners to app-a again."""
     class_id, _secret = new_class(store, "unplugged")
-    a_address, b_address = topology_hosts(topology)
 
-    async def lesson():
-        seats = await seat_class(topology, store, class_id, "unplugged")
-        begin = time.monotonic()
-        clicking = asyncio.gather(*(drill.step(seat, begin + UNPLUGGED_SECONDS) for seat in seats))
-        await asyncio.sleep(FAILURE_AT)
+    async def unplug():
         await asyncio.to_thread(topology.unplug_host, "app-a")
-        unplugged = time.monotonic()
-        await clicking
-        return seats, unplugged, await drill.check_runs(topology.url, store, seats)
+        return time.monotonic()
 
-    seats, unplugged, problems = asyncio.run(lesson())
+    seats, unplugged, problems = asyncio.run(
+        lesson_with(topology, store, class_id, "unplugged", UNPLUGGED_SECONDS, unplug))
     topology.plug_host("app-a")
-    moved = [seat for seat in seats if seat.host == a_address]
-    stayed = [seat for seat in seats if seat.host == b_address]
+    moved, _stayed = assert_moved_from_a_to_b(topology, seats, unplugged)
     print(f"\nlink down, app-a's learners: {drill.waits(moved)}; link down: {drill.first_answers(moved, unplugged)}")
-    assert moved and stayed and len(moved) + len(stayed) == LEARNERS
     assert problems == []
-    for seat in moved:
-        assert seat.moved_to == b_address and seat.moved_notice, f"{seat.name} was not told it moved"
-        assert seat.answered_after_move is not None, f"{seat.name} answered no click after moving"
-        assert seat.errors == [], f"{seat.name}: {seat.errors}\napp-b's log:\n{topology.log_tail('app-b')}"
-    for seat in stayed:
-        assert seat.errors == [] and seat.learner.errors == [] and not seat.moved_to, seat.name
-        assert any(sent > unplugged for sent, _answered, _shown in seat.notices), f"{seat.name}: none after"
 
 
 def test_a_host_that_dies_loses_no_click_and_the_dashboard_keeps_every_student(topology, store):
@@ -207,7 +195,6 @@ def test_a_host_that_dies_loses_no_click_and_the_dashboard_keeps_every_student(t
     learners never see an error; every answered click is stored once; app-b's dashboard still lists
     every student."""
     class_id, secret = new_class(store, "failover")
-    a_address, b_address = topology_hosts(topology)
 
     async def lesson():
         teachers = [await drill.teacher(topology.host_url(host), class_id, secret, f"teacher on {host}")
@@ -227,19 +214,10 @@ def test_a_host_that_dies_loses_no_click_and_the_dashboard_keeps_every_student(t
         return seats, shown_before, shown_after, problems, killed
 
     seats, shown_before, shown_after, problems, killed = asyncio.run(lesson())
-    moved = [seat for seat in seats if seat.host == a_address]
-    stayed = [seat for seat in seats if seat.host == b_address]
-    assert moved and stayed and len(moved) + len(stayed) == LEARNERS
+    assert_moved_from_a_to_b(topology, seats, killed)
     assert shown_before == [LEARNERS, LEARNERS], "a dashboard does not show the students of both hosts"
     assert shown_after == LEARNERS, "app-b's dashboard lost students when app-a died"
     assert problems == []
-    for seat in moved:
-        assert seat.moved_to == b_address and seat.moved_notice, f"{seat.name} was not told it moved"
-        assert seat.answered_after_move is not None, f"{seat.name} answered no click after moving"
-        assert seat.errors == [], f"{seat.name}: {seat.errors}\napp-b's log:\n{topology.log_tail('app-b')}"
-    for seat in stayed:
-        assert seat.errors == [] and seat.learner.errors == [] and not seat.moved_to, seat.name
-        assert any(sent > killed for sent, _answered, _shown in seat.notices), f"{seat.name}: no click after the kill"
 
 
 def test_a_topology_that_fails_to_start_leaves_nothing_behind():
@@ -250,3 +228,20 @@ def test_a_topology_that_fails_to_start_leaves_nothing_behind():
     with pytest.raises(ServeError):
         broken.start()
     assert broken.leftovers() == []
+
+
+def assert_moved_from_a_to_b(topology, seats, failed: float) -> tuple[list, list]:
+    """app-a failed at `failed` (time.monotonic()): its learners were told they moved to app-b and clicked on
+    there without an error; app-b's saw nothing and clicked on. Returns (app-a's seats, app-b's seats)."""
+    a_address, b_address = topology_hosts(topology)
+    moved = [seat for seat in seats if seat.host == a_address]
+    stayed = [seat for seat in seats if seat.host == b_address]
+    assert moved and stayed and len(moved) + len(stayed) == LEARNERS
+    for seat in moved:
+        assert seat.moved_to == b_address and seat.moved_notice, f"{seat.name} was not told it moved"
+        assert seat.answered_after_move is not None, f"{seat.name} answered no click after moving"
+        assert seat.errors == [], f"{seat.name}: {seat.errors}\napp-b's log:\n{topology.log_tail('app-b')}"
+    for seat in stayed:
+        assert seat.errors == [] and seat.learner.errors == [] and not seat.moved_to, seat.name
+        assert any(sent > failed for sent, _answered, _shown in seat.notices), f"{seat.name}: no click after"
+    return moved, stayed

@@ -182,7 +182,8 @@ class TrackedRun:
         kept = {step for step, _ in points}
         self._silent = {step: count for step, count in self._silent.items() if step in kept}
         steps = np.array([step for step, _ in points])
-        counts = [self._silent[step] for step, _ in points[:-1]] + [silent_units(points[-1][1], probe)]
+        now = int(self.trainer.dead_units().sum())  # the same count at the current parameters, kept up to date
+        counts = [self._silent[step] for step, _ in points[:-1]] + [now]
         return steps, np.array(counts)
 
     def distance_along(self) -> tuple[np.ndarray, np.ndarray]:

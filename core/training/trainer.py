@@ -40,8 +40,9 @@ from core.model.network import (
     pixels,
     sgd_step,
 )
-from core.model.batched import PROBE_IMAGES, compact, hidden_sums, silent_units
+from core.model.batched import compact, silent_units
 from core.model.pixel_cache import as_image_rows, as_labels, float32_pixels
+from core.model.silent_probe import SilentProbe
 from core.reasons import Reason, Refusal
 from core.training.settings import Settings, learning_rate_at, structural_errors
 from core.training.trajectory import TrajectoryPoints
@@ -73,6 +74,7 @@ class Trainer:
         self._train_labels = as_labels(train_labels, len(self._train_images), "training labels")
         self._test_images = test_images
         self._test_labels = as_labels(test_labels, len(test_images), "test labels")
+        self.silent_probe = SilentProbe(test_images)  # it compares W1 and b1 itself: nothing to reset
         self.reset(settings)
 
     # --- state -------------------------------------------------------------------------------
@@ -313,14 +315,12 @@ class Trainer:
 
         Such a unit gets no gradient from those images. It is not proof the unit can never learn
         again: it may still fire on a rare training image (history.last_active says when one last
-        did). The probe defaults to the first PROBE_IMAGES test images, converted once per process,
-        so the Train screen can afford this on every click.
+        did). The probe defaults to the first PROBE_IMAGES test images, where a SilentProbe rechecks
+        only the units a step changed, so the Train screen can afford this on every click.
         """
         if probe_images is None:
-            Z1 = hidden_sums(self.params, float32_pixels(self._test_images)[:PROBE_IMAGES])
-        else:
-            Z1 = forward(self.params, pixels(probe_images)).Z1
-        return silent_units(Z1)
+            return self.silent_probe.silent(self.params)
+        return silent_units(forward(self.params, pixels(probe_images)).Z1)
 
     def memory_bytes(self) -> int:
         """Bytes this trainer holds beyond the shared data sets (its arrays, history and trajectory points)."""
@@ -330,7 +330,7 @@ class Trainer:
             array.nbytes for array in (self.last_record.x, *self.last_record.forward, *self.last_record.gradients,
                                        *self.last_record.params_before.as_tuple()))
         return (2 * sum(array.nbytes for array in arrays) + self.history.nbytes()
-                + self._trajectory_points.nbytes() + cached + record)
+                + self._trajectory_points.nbytes() + self.silent_probe.nbytes() + cached + record)
 
     # --- saving and restoring ------------------------------------------------------------------
 
