@@ -66,13 +66,7 @@ export class Weights {
       line.append(mark, " ", element("strong", "", runs[count].label), title);
       const canvas = element("canvas", "cp-tiles");
       canvas.setAttribute("role", "img");
-      const height = rows * (label + side + GAP) - GAP, ratio = window.devicePixelRatio || 1;
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-      const context = canvas.getContext("2d");
-      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const context = this.common.size(canvas, width, rows * (label + side + GAP) - GAP);  // sharp at any zoom
       context.imageSmoothingEnabled = false;
       context.fillStyle = "#3b3b3b";
       context.font = `12px ${FONT}`;  // smaller, down to 9 px, where the longest name is wider than a tile
