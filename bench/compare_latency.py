@@ -3,7 +3,7 @@
 Starts `streamlit run app.py` (run store in a temporary folder), opens Compare in Debian's chromium,
 builds the three gradient rules and, over 20 Step clicks, times inside the page the click → the new
 position line ("3 runs at step N ·"), and the click → every element redrawn (no element left stale,
-then two animation frames so charts have painted), as bench/ui_latency.py's MEASURE_CLICK does on
+then two animation frames so charts have painted), as bench/ui_latency.py's measure_click does on
 Train. Also the server's CPU per click, all and net of the idle server's upkeep (5 s just before).
 Issue 24's target for a click that redraws a lot: redraw ≤ 100 ms median.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench.ui_latency import OPEN_TIMEOUT_MS, export
+from bench.ui_latency import OPEN_TIMEOUT_MS, export, measure_click
 from deploy.browser import launch_chromium, open_screen, settle
 from deploy.processes import REPO, StreamlitProcess, cpu_seconds
 
@@ -33,26 +33,7 @@ IDLE_SECONDS = 5
 LAPTOP, PHONE = {"width": 1024, "height": 700}, {"width": 390, "height": 844}
 
 # The click, then the position line "3 runs at step N ·", then nothing stale and two frames painted.
-MEASURE_CLICK = """async ([label, expected]) => {
-  const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
-  const positionShown = () => [...document.querySelectorAll('h4')].some(h => h.innerText.includes(expected));
-  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
-  return await new Promise(resolve => {
-    let textAt = null;
-    const started = performance.now();
-    const check = async () => {
-      if (textAt === null && positionShown()) textAt = performance.now();
-      if (textAt !== null && !document.querySelector('[data-stale="true"]')) {
-        observer.disconnect();
-        await frame(); await frame();
-        resolve([textAt - started, performance.now() - started]);
-      }
-    };
-    const observer = new MutationObserver(check);
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-    button.click();
-  });
-}"""
+MEASURE_CLICK = measure_click("(h, label, expected) => h.innerText.includes(expected)")
 
 
 # What the Compare panel (static/compare_panel.js) says of its last blob: its drawing time and size.

@@ -51,10 +51,14 @@ IDLE_SECONDS = 5
 # The Step button's label (also the position heading's first word) and the Train screen's name, per language.
 STEP, TRAIN = {"en": "Step", "el": "Βήμα"}, {"en": "Train", "el": "Εκπαίδευση"}
 
-MEASURE_CLICK = """async ([label, expected]) => {
+def measure_click(position_shown: str) -> str:
+    """The script that clicks the button `label` and returns [ms to the position heading, ms to redrawn].
+
+    Redrawn: the heading (an h4 for which `position_shown`, a JS function of the h4, `label` and
+    `expected`, is true) is shown, nothing is stale, and two animation frames have painted."""
+    return """async ([label, expected]) => {
   const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
-  const positionShown = () => [...document.querySelectorAll('h4')]
-      .some(h => h.innerText.startsWith(label + ' ' + expected + ' '));
+  const positionShown = () => [...document.querySelectorAll('h4')].some(h => (SHOWN)(h, label, expected));
   const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
   return await new Promise(resolve => {
     let textAt = null;
@@ -71,7 +75,11 @@ MEASURE_CLICK = """async ([label, expected]) => {
     observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
     button.click();
   });
-}"""
+}""".replace("SHOWN", position_shown)
+
+
+# Train's heading: "Step 12 · epoch 1 · …"
+MEASURE_CLICK = measure_click("(h, label, expected) => h.innerText.startsWith(label + ' ' + expected + ' ')")
 
 
 def class_run(store: str) -> str:
