@@ -1,11 +1,11 @@
-"""Plotly charts from numpy arrays: bars, heatmaps, lines, image grids, the confusion matrix, the loss surface."""
+"""Plotly charts from numpy arrays: bars, heatmaps, lines, image grids, the loss surface."""
 
 import numpy as np
 import plotly.graph_objects as go
 
 from locales import N_, _, number
 from ui.figures.style import (
-    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, GREYS, on_a_phone, PHONE_COLUMNS,
+    axis, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, GREYS, on_a_phone, PHONE_COLUMNS,
     PREDICTED, RUNS, SILENT, TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, VALUE,
 )
 
@@ -199,42 +199,6 @@ def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int =
     return figure(traces, title, height, **layout)
 
 
-BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # ColorBrewer Blues, light to dark
-
-
-def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, height: int = 460) -> go.Figure:
-    """The confusion matrix, rows true and columns predicted, counts written in the cells.
-
-    The colour saturates at the largest off-diagonal count, since the ~1,000 correct answers per digit
-    would wash out every mistake. Heatmaps have no point selection in Streamlit, so an invisible
-    square marker sits on each cell: a click selects it (x predicted, y true). The chosen row, column
-    or cell (true and/or predicted; None for any) is outlined.
-    """
-    classes = len(cm)
-    labels = [str(digit) for digit in range(classes)]
-    mistakes = cm - np.diag(np.diag(cm))
-    figure_ = heatmap(cm, title, _("predicted digit"), _("true digit"), x_labels=labels, y_labels=labels,
-                      diverging=False, colorscale=BLUES, height=height, text_format="d",
-                      colorbar_title=_("test images (colour capped at the largest mistake count)"))
-    figure_.data[0].update(zmin=0, zmax=max(1, int(mistakes.max())), hoverinfo="skip", hovertemplate=None)
-    rows, columns = np.divmod(np.arange(classes * classes), classes)
-    figure_.add_trace(dict(type="scatter", x=[labels[c] for c in columns], y=[labels[r] for r in rows],
-                           customdata=cm.ravel(), mode="markers", showlegend=False,
-                           marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
-                           selected=dict(marker=dict(color="rgba(0,0,0,0)")),
-                           unselected=dict(marker=dict(opacity=0)),
-                           hovertemplate=_("true %{y}, predicted %{x}: %{customdata} images") + "<extra></extra>"))
-    # The markers would otherwise pad the axes beyond the cells.
-    figure_.layout.xaxis.range = [-0.5, classes - 0.5]
-    figure_.layout.yaxis.update(autorange=False, range=[classes - 0.5, -0.5])
-    if true is not None or predicted is not None:
-        row_span = (true - 0.5, true + 0.5) if true is not None else (-0.5, classes - 0.5)
-        column_span = (predicted - 0.5, predicted + 0.5) if predicted is not None else (-0.5, classes - 0.5)
-        figure_.layout.shapes = [dict(type="rect", x0=column_span[0], x1=column_span[1], y0=row_span[0],
-                                      y1=row_span[1], line=dict(color="#ff8c00", width=3))]
-    return figure_
-
-
 def loss_surface_3d(result, z_title: str) -> go.Figure:
     """The loss over the plane as a 3-D surface, the trajectory's shadow on it and the current point."""
     on_plane, trajectory, current = _("a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}"), _("trajectory (projected)"), _("current θ")
@@ -285,16 +249,4 @@ def loss_contour(result, z_title: str) -> go.Figure:
                   margin=dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=10))
 
 
-# --- Draw screen ---------------------------------------------------------------------------------
-MUTED = "#9e9e9e"  # a silent unit's bar: grey, and its label says "silent" too
-
-
-def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, height: int = 330,
-              text_format: str = ".2f") -> go.Figure:
-    """One bar per hidden unit, the muted (silent) ones grey; each bar carries its value."""
-    values = np.asarray(values, dtype=float)
-    trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=[MUTED if mute else BLUE for mute in muted]),
-                 text=[number(value, text_format) for value in values], textposition="outside",
-                 cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
-    return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
-                  yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))
+MUTED = "#9e9e9e"  # a silent unit's bar on Draw (chart_kit.bars' muted): grey, and its label says "silent" too
