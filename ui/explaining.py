@@ -83,6 +83,15 @@ def clickable_chart(figure, key: str, name_of_point, context: tuple = STEP, **op
     st.plotly_chart(figure, key=key, on_select=clicked, selection_mode="points", **options)
 
 
+def kit_click(name_of_value, context: tuple = STEP):
+    """A chart kit's on_click (ui/chart_kit.show): value `index` of series `series` opens name_of_value(series, index)."""
+    def clicked(series: int, index: int) -> None:
+        name = name_of_value(series, index)
+        if name is not None:
+            request(name, context)
+    return clicked
+
+
 def show_if_open() -> None:
     """Draw the dialog when an explanation is open (once a run: a second dialog would be refused)."""
     if not st.session_state.get(PATH_KEY):
