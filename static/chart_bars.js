@@ -1,6 +1,6 @@
 // Bars for the chart kit (static/chart_kit.js calls these with `this` its Chart): labelled bars, one
-// series or several side by side, each bar its colour from Python, grey hatched when the spec says
-// (a unit off for this image), the true label outlined in black with "label" above it, values written
+// series or several side by side, each bar its colour and pattern from Python (grey hatched: a unit
+// off for this image), the true label outlined in black with "label" above it, values written
 // on the bars as Python wrote them; and the histogram: thin touching bars over a numeric axis, on a
 // log y axis, hover "value: count". Each kind gives draw (SVG nodes), hit (the target under a point),
 // outline (the marked target) and text (its tooltip).
@@ -8,16 +8,27 @@
 const {AXIS, fill, svgNode, ticks} =
   await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
-const HATCH = "#555555";
 const TRUE_LABEL = "#000000";  // figures.TRUE_LABEL: the true digit's outline
+// The bar patterns a spec may name (plotly's shapes): "x" hatches an off unit's grey bar, "/" and "." tell
+// the dZ2 rules apart without colour (figures.RULE_STYLES). Each under an id unique in the page.
+const PATTERNS = {
+  x: ["M0,0L6,6M6,0L0,6", "#555555", "stroke"],
+  "/": ["M0,6L6,0M-1,1L1,-1M5,7L7,5", "#ffffff", "stroke"],
+  ".": ["M3,3m-1.2,0a1.2,1.2 0 1,0 2.4,0a1.2,1.2 0 1,0 -2.4,0", "#ffffff", "fill"],
+};
 
-// A crosshatch pattern (figures.bars' "x" pattern) under an id unique in the page.
-function hatchPattern(id) {
-  const pattern = svgNode("pattern", {id, width: 6, height: 6, patternUnits: "userSpaceOnUse"});
-  pattern.append(svgNode("path", {d: "M0,0L6,6M6,0L0,6", stroke: HATCH, "stroke-width": 1, opacity: 0.7}));
+function patternDefs(id) {
   const defs = svgNode("defs");
-  defs.append(pattern);
+  for (const [shape, [d, colour, paint]] of Object.entries(PATTERNS)) {
+    const pattern = svgNode("pattern", {id: patternId(id, shape), width: 6, height: 6, patternUnits: "userSpaceOnUse"});
+    pattern.append(svgNode("path", paint === "fill" ? {d, fill: colour} : {d, stroke: colour, "stroke-width": 1, opacity: 0.8}));
+    defs.append(pattern);
+  }
   return defs;
+}
+
+function patternId(id, shape) {
+  return `${id}-pattern-${{x: "x", "/": "slash", ".": "dot"}[shape]}`;
 }
 
 // The y range: the values' (and 0's), stretched so that `above` pixels stay free over the highest bar and
@@ -45,12 +56,15 @@ export const barsKind = {
     const turned = wordy > (groups > 1 ? band : width) * 0.95;
     // room beyond the highest and the lowest bar for the words written there: the value (turned, as long
     // as it is) and "label"
-    const label = f.outline !== null ? (turned ? this.measure(f.outline_text) + 12 : 16) : 0;
+    // "label" stands on end too when it is wider than its band, or its value does
+    const labelWidth = f.outline !== null ? this.measure(f.outline_text) * 1.1 : 0;
+    const labelTurned = turned || labelWidth > band * 0.95;
+    const label = f.outline !== null ? (labelTurned ? labelWidth + 12 : 16) : 0;
     const room = !written ? 4 : (turned ? wordy + 8 : 18) + label;
     const margin = {l: 58, r: 10, t: 10, b: labelRoom + 22};
     const [low, high] = valueRange(values, f.y_range, room, room, this.height - margin.t - margin.b);
     const box = this.frame(margin, low, high, false);
-    const nodes = [hatchPattern(`${this.id}-hatch`), ...this.yAxis(box, low, high, false)];
+    const nodes = [patternDefs(this.id), ...this.yAxis(box, low, high, false)];
     const zero = box.y(Math.min(high, Math.max(low, 0)));
     this.targets = [];
     this.band = band;
@@ -63,7 +77,8 @@ export const barsKind = {
         const bar = svgNode("rect", {x, y: top, width: w, height, fill: series.colours[i], class: "ck-bar"});
         if (f.outline === i && s === 0) { bar.setAttribute("stroke", TRUE_LABEL); bar.setAttribute("stroke-width", 3); }
         nodes.push(bar);
-        if (series.hatched[i]) nodes.push(svgNode("rect", {x, y: top, width: w, height, fill: `url(#${this.id}-hatch)`}));
+        const shape = series.patterns[i];
+        if (shape) nodes.push(svgNode("rect", {x, y: top, width: w, height, fill: `url(#${patternId(this.id, shape)})`}));
         const words = series.text[i];
         if (words) {
           const up = value >= 0, at = up ? top - 4 : top + height + 4;
@@ -83,8 +98,9 @@ export const barsKind = {
     if (f.outline !== null && f.outline !== undefined) {  // "label" over the true digit's bar
       const bar = this.targets.find((target) => target.series === 0 && target.index === f.outline);
       const up = values[f.outline] >= 0, words = f.series[0].text[f.outline];
-      if (turned) {  // on end too, beyond the turned value: a word across the band would cover the neighbours'
-        const from = this.measure(words, 11) + 10, x = bar.x + bar.w / 2 + 4, y = up ? bar.y - from : bar.y + bar.h + from;
+      if (labelTurned) {  // on end, beyond the value: a word across the band would cover the neighbours'
+        const from = turned ? this.measure(words, 11) + 10 : 20, x = bar.x + bar.w / 2 + 4;
+        const y = up ? bar.y - from : bar.y + bar.h + from;
         nodes.push(svgNode("text", {x, y, "text-anchor": up ? "start" : "end", class: "ck-label",
                                     transform: `rotate(-90 ${x} ${y})`}, f.outline_text));
       } else {

@@ -1,11 +1,13 @@
 // Images for the chart kit (static/chart_kit.js calls these with `this` its Chart): a grey image of
 // uint8 pixels (0 black, 255 white), square, its rows and columns numbered from 1 on its axes and a
-// colour bar beside it; the pointer or the arrow keys (up and down a row at a time) mark one pixel
-// and read "pixel i (row r, column c): p". The pixels are drawn once into a canvas of their own size
+// colour bar beside it; or a matrix of signed values on the diverging scale (static/chart_tiles.js),
+// its rows and columns named; the pointer or the arrow keys (up and down a row at a time) mark one
+// cell and read "pixel i (row r, column c): p" (a matrix: the words Python wrote for each cell). The pixels are drawn once into a canvas of their own size
 // and shown enlarged without smoothing, so every pixel stays a sharp square.
 
-const {AXIS, fill, svgNode, ticks} =
-  await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const [{AXIS, fill, svgNode, ticks}, {divergingBar, signedPicture}] = await Promise.all([
+  import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url)),
+  import(new URL(`chart_tiles.js${new URL(import.meta.url).search}`, import.meta.url))]);
 
 const MARK = "#D55E00";  // the marked pixel's outline: seen on black and on white
 
@@ -24,37 +26,50 @@ function picture(pixels, rows, columns) {
 
 export const imageKind = {
   draw() {
-    const f = this.fields, rows = f.rows, columns = f.columns;
+    const f = this.fields, rows = f.rows, columns = f.columns, named = !!f.x_labels;
     this.height = f.height - 34;
-    const margin = {l: 40, r: 68, t: 8, b: 40};
-    const side = Math.max(80, Math.min(this.width - margin.l - margin.r, this.height - margin.t - margin.b));
-    this.height = side + margin.t + margin.b;  // no blank under a narrow column's image
-    const cell = side / Math.max(rows, columns);
-    const left = margin.l + Math.max(0, (this.width - margin.l - margin.r - cell * columns) / 2);
-    const box = {left, right: left + cell * columns, top: margin.t, bottom: margin.t + cell * rows, cell};
+    const left = named ? Math.max(...f.y_labels.map((label) => this.measure(label))) + 30 : 40;
+    const margin = {l: left, r: named ? 82 : 68, t: 8, b: 40};
+    const room = {width: this.width - margin.l - margin.r, height: this.height - margin.t - margin.b};
+    let width, height;
+    if (named) {  // a matrix: its cells as wide and as high as the room allows
+      [width, height] = [Math.max(40, room.width) / columns, Math.max(40, room.height) / rows];
+    } else {  // an image: square pixels, and no blank under a narrow column's image
+      width = height = Math.max(80, Math.min(room.width, room.height)) / Math.max(rows, columns);
+      this.height = height * rows + margin.t + margin.b;
+    }
+    const x0 = margin.l + (named ? 0 : Math.max(0, (room.width - width * columns) / 2));
+    const box = {left: x0, right: x0 + width * columns, top: margin.t, bottom: margin.t + height * rows, width, height};
     this.box = box;
     const nodes = [];
-    const href = this.picture || (this.picture = picture(this.arrays.pixels, rows, columns));
-    nodes.push(svgNode("image", {href, x: box.left, y: box.top, width: cell * columns, height: cell * rows,
+    const href = this.picture || (this.picture = f.scale === "diverging"
+      ? signedPicture(this.arrays.values, 0, rows, columns, f.colours, f.limit) : picture(this.arrays.pixels, rows, columns));
+    nodes.push(svgNode("image", {href, x: box.left, y: box.top, width: width * columns, height: height * rows,
                                  preserveAspectRatio: "none", style: "image-rendering: pixelated", class: "ck-image"}));
-    nodes.push(svgNode("rect", {x: box.left, y: box.top, width: cell * columns, height: cell * rows, fill: "none",
+    nodes.push(svgNode("rect", {x: box.left, y: box.top, width: width * columns, height: height * rows, fill: "none",
                                 stroke: AXIS}));
-    for (const v of ticks(1, columns, 5, true)) {
-      nodes.push(svgNode("text", {x: box.left + (v - 0.5) * cell, y: box.bottom + 15, "text-anchor": "middle",
-                                  class: "ck-tick"}, String(v)));
+    const every = Math.ceil(13 / height);  // a row name every so many rows, never on top of each other
+    const xMarks = named ? f.x_labels.map((label, i) => [i + 1, label]) : ticks(1, columns, 5, true).map((v) => [v, String(v)]);
+    const yMarks = named ? f.y_labels.map((label, i) => [i + 1, label]).filter(([v]) => (v - 1) % every === 0)
+      : ticks(1, rows, 5, true).map((v) => [v, String(v)]);
+    for (const [v, label] of xMarks) {
+      nodes.push(svgNode("text", {x: box.left + (v - 0.5) * width, y: box.bottom + 15, "text-anchor": "middle",
+                                  class: "ck-tick"}, label));
     }
-    for (const v of ticks(1, rows, 5, true)) {
-      nodes.push(svgNode("text", {x: box.left - 6, y: box.top + (v - 0.5) * cell + 4, "text-anchor": "end",
-                                  class: "ck-tick"}, String(v)));
+    for (const [v, label] of yMarks) {
+      nodes.push(svgNode("text", {x: box.left - 6, y: box.top + (v - 0.5) * height + 4, "text-anchor": "end",
+                                  class: "ck-tick"}, label));
     }
     nodes.push(svgNode("text", {x: (box.left + box.right) / 2, y: box.bottom + 32, "text-anchor": "middle",
                                 class: "ck-axis-title"}, f.x_title));
-    const middle = (box.top + box.bottom) / 2, at = box.left - 28;
+    const middle = (box.top + box.bottom) / 2, at = named ? 12 : box.left - 28;
     nodes.push(svgNode("text", {x: at, y: middle, "text-anchor": "middle", class: "ck-axis-title",
                                 transform: `rotate(-90 ${at} ${middle})`}, f.y_title));
-    nodes.push(...this.kind.colourBar.call(this, box));
+    nodes.push(...(f.scale === "diverging" ? divergingBar(this, box, f.colours, f.limit, f.colorbar_title)
+      : this.kind.colourBar.call(this, box)));
     this.targets = Array.from({length: rows * columns}, (_, i) => ({
-      series: 0, index: i, x: box.left + (i % columns) * cell, y: box.top + Math.floor(i / columns) * cell, w: cell, h: cell}));
+      series: 0, index: i, x: box.left + (i % columns) * width, y: box.top + Math.floor(i / columns) * height, w: width,
+      h: height}));
     return nodes;
   },
 
@@ -79,8 +94,8 @@ export const imageKind = {
   hit(x, y) {
     const box = this.box, f = this.fields;
     if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
-    const column = Math.min(f.columns - 1, Math.floor((x - box.left) / box.cell));
-    const row = Math.min(f.rows - 1, Math.floor((y - box.top) / box.cell));
+    const column = Math.min(f.columns - 1, Math.floor((x - box.left) / box.width));
+    const row = Math.min(f.rows - 1, Math.floor((y - box.top) / box.height));
     return row * f.columns + column;
   },
 
@@ -95,6 +110,7 @@ export const imageKind = {
 
   text(target) {
     const f = this.fields, i = target.index;
+    if (f.cell_hover) return f.cell_hover[i];
     return fill(f.hover, {pixel: this.count(i + 1), row: Math.floor(i / f.columns) + 1, column: i % f.columns + 1,
                           value: this.arrays.pixels[i]});
   },

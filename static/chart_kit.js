@@ -5,15 +5,15 @@
 // axes and their ticks in the language's signs, the tooltip, the pointer and the keyboard (arrow keys
 // from value to value, Enter explains), and the click sent back to Python (trigger "click": [series,
 // index]). Each kind's drawing lives beside it: static/chart_bars.js (bars and histograms),
-// static/chart_lines.js, static/chart_image.js. Every text goes in as text (textContent), never HTML.
+// static/chart_lines.js, static/chart_image.js (an image, a matrix), static/chart_tiles.js (tiles). Every text goes in as text (textContent), never HTML.
 // window.__charts[key] exposes what was drawn (the fields, the arrays, the targets) for tests.
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}] = await Promise.all(
-  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js"].map(near));
+const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}, {tilesKind}] = await Promise.all(
+  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js", "chart_tiles.js"].map(near));
 const {AXIS, GRID, count, element, fixed, svgNode, ticks} = kit;
-const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind};
+const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind, tiles: tilesKind};
 
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -57,7 +57,8 @@ class Chart {
     const {header, arrays} = kit.decode(bytes);
     this.fields = header.fields;
     this.arrays = arrays;
-    this.picture = null;  // an image's pixels as a picture, made again from these arrays
+    this.picture = null;  // an image's pixels (a tile's) as a picture, made again from these arrays
+    this.pictures = null;
     this.kind = KINDS[this.fields.kind];
     window.__charts = window.__charts || {};
     window.__charts[this.fields.key] = this;
@@ -111,9 +112,16 @@ class Chart {
     const entries = this.fields.legend || [];
     this.legend.hidden = !entries.length;
     this.legend.classList.toggle("ck-legend-foot", !this.fields.legend_top);
-    const keys = entries.map(([name, colour, hatched]) => {
-      const key = element("span", "ck-key"), swatch = element("span", hatched ? "ck-swatch ck-hatched" : "ck-swatch");
-      swatch.style.backgroundColor = colour;
+    const keys = entries.map(([name, colour, pattern, dash]) => {
+      const key = element("span", "ck-key");
+      let swatch;
+      if (dash === undefined) {  // a bar's colour and pattern
+        swatch = element("span", `ck-swatch ${{x: "ck-hatched", "/": "ck-slashed", ".": "ck-dotted"}[pattern] || ""}`);
+        swatch.style.backgroundColor = colour;
+      } else {  // a curve's colour and dash
+        swatch = svgNode("svg", {width: 28, height: 10, class: "ck-swatch-line"});
+        swatch.append(svgNode("line", {x1: 1, x2: 27, y1: 5, y2: 5, stroke: colour, "stroke-width": 2, "stroke-dasharray": dash}));
+      }
       swatch.setAttribute("aria-hidden", "true");
       key.append(swatch, element("span", "", name));
       return key;

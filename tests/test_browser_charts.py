@@ -14,7 +14,7 @@ from tests.test_browser_layout import LAPTOP, PROBLEMS
 pytestmark = pytest.mark.browser
 
 # The screens a learner opens first: none of them may load plotly (~1.3 s a tab, issue 24).
-WITHOUT_PLOTLY = [("Data", "Data"), ("Forward pass", "Forward pass")]
+WITHOUT_PLOTLY = [("Data", "Data"), ("Forward pass", "Forward pass"), ("Gradients", "Gradients")]
 
 
 def chart(page, key: str):
@@ -82,7 +82,8 @@ def test_the_first_screens_fetch_no_plotly(browser, app_url):
     settle(page)
     for link, heading in WITHOUT_PLOTLY:
         open_screen(page, link, heading)
-        page.locator("svg.ck-svg").first.wait_for(timeout=60_000)
+        if link != "Gradients":  # before any training step Gradients shows W1's templates as one picture
+            page.locator("svg.ck-svg").first.wait_for(timeout=60_000)
         settle(page)
         assert exception_boxes(page) == [], link
     assert not [url for url in fetched if "plotly" in url.lower()], [url for url in fetched if "plotly" in url.lower()]
@@ -132,4 +133,34 @@ def test_forward_pass_in_greek_writes_greek_numbers_on_its_bars(browser, app_url
     assert "ετικέτα" in probabilities.text_content() and "πιθανότητα" in probabilities.text_content()
     assert page.evaluate(PROBLEMS) == []
     screenshot(page, "charts-forward-el")
+    context.close()
+
+
+def test_gradients_after_a_training_step_draws_every_chart_itself_and_a_click_explains(browser, app_url, mnist):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/train")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    page.locator('.sp button[data-name="step_100"]').click()
+    settle(page, 90_000)
+    open_screen(page, "Gradients")
+    chart(page, "gradients_rms")
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert page.locator("svg.ck-svg").count() == 6  # dW1, db1, dW2, db2, the three rules, the RMS curves
+    label = int(mnist.train_labels[99])  # step 100 trained on training image #99
+    tiles = chart(page, "gradients_dw1")
+    tiles.focus()
+    page.keyboard.press("ArrowRight")
+    assert re.fullmatch(r"unit 1, pixel 1: −?[\d.e+-]+", tooltip(page, "gradients_dw1")), tooltip(page, "gradients_dw1")
+    rms = chart(page, "gradients_rms")
+    assert "RMS(dP) (log scale)" in rms.text_content() and rms.locator("path.ck-line").count() == 4
+    assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
+    db2 = chart(page, "gradients_db2")
+    db2.scroll_into_view_if_needed()
+    db2.locator("rect.ck-bar").nth(label).click()
+    dialog = page.locator('[role="dialog"]')
+    dialog.locator("h4").first.wait_for(timeout=30_000)
+    assert f"explain=db2_{label}" in page.url
+    screenshot(page, "charts-gradients")
     context.close()

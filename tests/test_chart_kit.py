@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.model import network
-from tests.app_session import chart_click, charts, fresh_app, trainer_of
+from tests.app_session import chart_click, charts, fresh_app, trained_app, trainer_of
 from tests.test_pages_explain import heading, shown_value
 from ui import figures
 from ui.explaining import PATH_KEY
@@ -68,7 +68,7 @@ def test_forward_pass_sends_x_and_the_models_values_and_a_click_opens_their_expl
     assert np.allclose(arrays["values"], np.concatenate([values.Z1, values.A1]).astype(np.float32))
     assert fields["labels"] == [f"unit {k}" for k in range(1, 13)]
     off = values.Z1 <= 0
-    assert fields["series"][0]["hatched"] == off.astype(int).tolist()
+    assert fields["series"][0]["patterns"] == ["x" if unit_off else "" for unit_off in off]
     assert fields["series"][0]["hover"][0] == f"unit 1: Z1 = {values.Z1[0]:.4f}"
     assert [text != "" for text in fields["series"][1]["text"]] == (~off).tolist()  # each value written once
     for key, name, numbers in (("forward_z2", "Z2", values.Z2), ("forward_a2", "A2", values.A2)):
@@ -100,3 +100,44 @@ def test_a_click_on_no_value_of_the_chart_opens_nothing(value):
     chart_click(app, "forward_a2", *value)
     assert not app.exception
     assert not app.session_state[PATH_KEY] if PATH_KEY in app.session_state else True
+
+
+def test_gradients_sends_the_steps_gradients_and_a_click_opens_only_a_value_that_exists():
+    app = trained_app(10)
+    app.switch_page("pages/gradients.py").run()
+    assert not app.exception and not app.get("plotly_chart")
+    trainer = trainer_of(app)
+    record, hidden = trainer.last_record, trainer.params.hidden
+    dW1, db1, dW2, db2 = record.gradients
+    shown = charts(app)
+    fields, arrays = shown["gradients_dw1"]
+    assert np.allclose(arrays["values"].reshape(hidden, 784), dW1.T.astype(np.float32))
+    assert fields["greyed"] == (~dW1.any(axis=0)).astype(int).tolist()
+    assert fields["titles"][0].startswith("unit 1") and fields["hover"] == "unit {tile}, pixel {pixel}: {value}"
+    fields, arrays = shown["gradients_db1"]
+    assert np.allclose(arrays["values"], db1.astype(np.float32))
+    assert fields["series"][0]["patterns"] == ["x" if off else "" for off in record.forward.Z1 <= 0]
+    fields, arrays = shown["gradients_db2"]
+    assert np.allclose(arrays["values"], db2.astype(np.float32)) and fields["outline"] == record.label
+    fields, arrays = shown["gradients_dw2"]
+    assert np.allclose(arrays["values"].reshape(hidden, 10), dW2.astype(np.float32))
+    assert fields["cell_hover"][13] == f"unit 2, digit 3: {dW2[1, 3]:.4f}"
+    fields, arrays = shown["gradients_rules"]
+    y = network.one_hot(record.label)
+    rules = [rule(record.forward.A2, y) for rule in network.GRADIENT_RULES.values()]
+    assert np.allclose(arrays["values"], np.concatenate(rules).astype(np.float32), atol=1e-6)
+    fields, arrays = shown["gradients_rms"]
+    steps, rms = trainer.history.gradient_rms_curve()
+    assert np.allclose(arrays["x"], steps) and [series["name"] for series in fields["series"]] == ["dW1", "db1", "dW2", "db2"]
+    assert np.allclose(arrays["y"], np.concatenate(list(rms.values())).astype(np.float32))
+    blank, inked = int(np.flatnonzero(record.x == 0)[0]), int(np.flatnonzero(record.x > 0)[0])
+    unit = int(np.flatnonzero(db1)[0])
+    chart_click(app, "gradients_dw1", unit, blank)  # x_i = 0 there: dW1 is 0 by the ink alone, nothing to open
+    assert not app.session_state[PATH_KEY] if PATH_KEY in app.session_state else True
+    for key, series, index, name in (("gradients_dw1", unit, inked, f"dW1_{inked + 1}_{unit + 1}"),
+                                     ("gradients_dw2", 0, 23, "dW2_3_3"), ("gradients_db1", 0, 4, "db1_5"),
+                                     ("gradients_db2", 0, 9, "db2_9"), ("gradients_rules", 2, 6, "dZ2_6")):
+        app.session_state[PATH_KEY] = []
+        chart_click(app, key, series, index)
+        assert not app.exception
+        assert app.session_state[PATH_KEY] == [name], key

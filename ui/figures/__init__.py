@@ -12,7 +12,7 @@ from ui.figures.style import (  # noqa: F401
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401
-    bars, BLUES, confusion_figure, digit_image, grouped_bars, heatmap, hidden_layer_bars, image_grid, lines,
+    bars, BLUES, confusion_figure, heatmap, lines,
     loss_contour, loss_surface_3d, mosaic, MUTED, unit_bars, value_text,
 )
 from ui.figures.images import (  # noqa: F401
