@@ -5,9 +5,10 @@
 // cell and read "pixel i (row r, column c): p" (a matrix: the words Python wrote for each cell). The pixels are drawn once into a canvas of their own size
 // and shown enlarged without smoothing, so every pixel stays a sharp square.
 
-const [{AXIS, fill, svgNode, ticks}, {divergingBar, signedPicture}] = await Promise.all([
-  import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url)),
-  import(new URL(`chart_tiles.js${new URL(import.meta.url).search}`, import.meta.url))]);
+const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
+const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
+const [{AXIS, fill, svgNode, ticks}, {divergingBar, signedPicture}] = await Promise.all(
+  ["panel_kit.js", "chart_tiles.js"].map(near));
 
 const MARK = "#D55E00";  // the marked pixel's outline: seen on black and on white
 

@@ -57,9 +57,13 @@ export function divergingBar(chart, box, stops, limit, title) {
 export const tilesKind = {
   draw() {
     const f = this.fields, side = f.side, count = f.tiles;
-    const columns = this.phone() ? Math.min(2, f.columns) : f.columns, rows = Math.ceil(count / columns);
     const margin = {l: 4, r: 82, t: 4, b: 4}, title = 16;
-    const cell = Math.max(1, (this.width - margin.l - margin.r) / (columns * side + (columns - 1) * GAP));
+    const sized = (c) => Math.max(1, (this.width - margin.l - margin.r) / (c * side + (c - 1) * GAP));
+    // as many a row as the spec asks, fewer when a tile would be narrower than its title (a phone)
+    const widest = Math.max(...f.titles.map((text) => this.measure(text, 11))) + 4;
+    let columns = f.columns;
+    while (columns > 1 && sized(columns) * side < widest) columns--;
+    const rows = Math.ceil(count / columns), cell = sized(columns);
     const tile = cell * side, step = tile + cell * GAP;
     this.height = margin.t + rows * (title + tile) + (rows - 1) * cell * GAP + margin.b;
     this.layout = {columns, cell, tile, step, title, margin};

@@ -77,8 +77,14 @@ class Chart:
 
 
 def _common(kind: str, title: str, x_title: str, y_title: str, height: int, alt: str) -> dict:
-    return {"kind": kind, "title": title, "x_title": x_title, "y_title": y_title, "height": int(height), "alt": alt,
-            "separators": plotly_separators(), "font_colour": FONT_COLOUR}
+    """The fields every kind has. A translation's plotly line break (<br>) breaks a title's line here (the
+    browser writes it as text, never as HTML) and is a space anywhere else."""
+    return {"kind": kind, "title": title.replace("<br>", "\n"), "x_title": _flat(x_title), "y_title": _flat(y_title),
+            "height": int(height), "alt": _flat(alt), "separators": plotly_separators(), "font_colour": FONT_COLOUR}
+
+
+def _flat(text: str) -> str:
+    return text.replace(" <br>", " ").replace("<br>", " ")
 
 
 def _listed(labels, texts) -> str:
