@@ -81,15 +81,6 @@ def prediction(values: network.Forward) -> None:
                    key="draw_probabilities")
 
 
-def unit_bars(values, names, title: str, y_title: str, silent, text_format: str = ".2f") -> chart_kit.Chart:
-    """One bar per hidden unit, the silent ones grey, each carrying its value; the unit names slanted, as ten
-    "unit k" side by side in half a laptop's column would run into each other."""
-    chart = chart_kit.bars(values, names, title, _("hidden unit"), y_title, muted=silent, text_format=text_format,
-                           height=330)
-    chart.fields["tilt"] = True
-    return chart
-
-
 def hidden_layer(values: network.Forward, x, silent) -> None:
     """A1 as bars, and what each unit adds to the predicted digit's score: W2[k, d]·A1ₖ."""
     names, digit = figures.unit_labels(len(silent), silent), int(values.A2.argmax())
@@ -97,15 +88,16 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
     shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
     left, right = st.columns(2)
     with left:
-        chart_kit.show(unit_bars(values.A1, names, _("Hidden activations A1ₖ = ReLU(Z1ₖ)"), "A1", silent, ".1f"),
-                       key="draw_hidden")
+        chart_kit.show(chart_kit.bars(values.A1, names, _("Hidden activations A1ₖ = ReLU(Z1ₖ)"), _("hidden unit"), "A1",
+                                      muted=silent, text_format=".1f", height=330), key="draw_hidden")
         st.caption(_("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; **off** units "
                      "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
                      "{count} test images: it has gone quiet, as measured on those images.").format(
                          count=number(1000)))
     with right:
-        chart_kit.show(unit_bars(shares, names, _("To digit {digit}'s score: W2[k, {digit}]·A1ₖ").format(digit=digit),
-                                 f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
+        chart_kit.show(chart_kit.bars(shares, names, _("To digit {digit}'s score: W2[k, {digit}]·A1ₖ").format(digit=digit),
+                                      _("hidden unit"), f"W2[k, {digit}]·A1ₖ", muted=silent, height=330),
+                       key="draw_to_output")
         st.caption(_("Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
                      "Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {sum} + ({bias}) = {z2}. "
                      "An off unit adds 0, whatever its weight.").format(

@@ -30,8 +30,8 @@ export const heatmapKind = {
   draw() {
     const f = this.fields, rows = f.rows, columns = f.columns, values = this.arrays.values;
     this.height = f.height - 34;
-    const longest = Math.max(...f.y_labels.map((label) => label.length));
-    const box = {left: 34 + 7 * longest, right: this.width - 82, top: 6, bottom: this.height - 40};
+    const left = Math.max(...f.y_labels.map((label) => this.measure(label))) + 30;
+    const box = {left, right: this.width - 82, top: 6, bottom: this.height - 40};
     box.cellW = (box.right - box.left) / columns;
     box.cellH = (box.bottom - box.top) / rows;
     this.box = box;

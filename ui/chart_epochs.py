@@ -17,8 +17,9 @@ ACCURACY_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def by_epoch(chart: Chart, markers: bool = True) -> Chart:
-    """An epoch axis: the x range half an epoch past the first and the last, a tick at every epoch, a dot at every point."""
-    chart.fields.update(markers=markers, x_pad=0.5, x_every=1)
+    """An epoch axis: the x range half an epoch past the first and the last, a tick at every epoch, a dot at every
+    point; no legend (plotly drew none for a single curve)."""
+    chart.fields.update(markers=markers, x_pad=0.5, x_every=1, legend=[])  # one curve, named by the title
     return chart
 
 

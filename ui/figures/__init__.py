@@ -12,8 +12,7 @@ from ui.figures.style import (  # noqa: F401
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401
-    bars, digit_image, grouped_bars, heatmap, hidden_layer_bars, image_grid, lines,
-    loss_contour, loss_surface_3d, mosaic, MUTED, value_text,
+    bars, lines, loss_contour, loss_surface_3d, mosaic, MUTED, value_text,
 )
 from ui.figures.images import (  # noqa: F401
     colour_legend, diverging_rgb, grey_image, GREYED, label_font, LABEL_HEIGHT, MARK, marked_stage, network_diagram,
@@ -23,4 +22,4 @@ from ui.figures.curves import (  # noqa: F401
     CURVE_POINTS, MIN_WINDOW, trailing_means,
     training_curves, TrainingCurves, window_text,
 )
-from ui.figures.errata import RULE_FORMULAS, dZ2_rules_figure, rule_legend
+from ui.figures.errata import RULE_FORMULAS, rule_legend
