@@ -19,7 +19,8 @@ function colourAt(stops, value, low, high) {
   return diverging(stops, Number.isFinite(value) ? 2 * (value - low) / (high - low) - 1 : -1, 1);
 }
 
-// WCAG's relative luminance: white words on a cell darker than about mid grey, dark words otherwise.
+// WCAG's relative luminance: white words on a cell darker than about mid grey, dark words otherwise (a style:
+// the kit's stylesheet colours every text of its charts, over an SVG fill attribute).
 function wordsOn([r, g, b]) {
   const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
   const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
@@ -46,7 +47,8 @@ export const heatmapKind = {
                                   class: "ck-cell"}));
       if (f.texts && size >= 6) {
         nodes.push(svgNode("text", {x: x + box.cellW / 2, y: y + box.cellH / 2 + size * 0.35, "text-anchor": "middle",
-                                    "font-size": size.toFixed(1), fill: wordsOn(colour), class: "ck-cell-text"},
+                                    "font-size": size.toFixed(1), style: `fill: ${wordsOn(colour)}; pointer-events: none`,
+                                    class: "ck-cell-text"},
                            f.texts[i]));
       }
       this.targets.push({series: 0, index: i, x, y, w: box.cellW, h: box.cellH});

@@ -80,7 +80,8 @@ class Chart {
       const sign = power.startsWith("-") ? "-" : "+";
       return `${value < 0 ? "−" : ""}${trimmed.replace(".", this.fields.separators[0])}e${sign}${power.replace(/^[+-]/, "").padStart(2, "0")}`;
     }
-    const text = Math.abs(value).toFixed(Math.max(0, digits - 1 - exponent)).replace(/\.?0+$/, (m) => (m.includes(".") ? "" : m));
+    const written = Math.abs(value).toFixed(Math.max(0, digits - 1 - exponent));
+    const text = written.includes(".") ? written.replace(/\.?0+$/, "") : written;  // "0.005000" → "0.005", as ".4g"
     return (value < 0 ? "−" : "") + text.replace(".", this.fields.separators[0]);
   }
 

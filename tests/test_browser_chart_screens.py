@@ -6,7 +6,7 @@ import pytest
 
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
-from tests.test_browser_draw import draw_vertical_stroke
+from tests.test_browser_draw import click_confusion_cell, draw_vertical_stroke
 from tests.test_browser_layout import LAPTOP, PROBLEMS
 
 pytestmark = pytest.mark.browser
@@ -28,13 +28,6 @@ def tooltip(page, key: str) -> str:
 def cell(page, key: str, index: int):
     """Cell `index` (row × columns + column) of the heatmap `key`."""
     return chart(page, key).locator("rect.ck-cell").nth(index)
-
-
-def click_confusion_cell(page, true: int, predicted: int) -> None:
-    """Click the confusion matrix's cell of true digit `true` read as `predicted`."""
-    target = cell(page, "evaluate_confusion", true * 10 + predicted)
-    target.scroll_into_view_if_needed()
-    target.click()
 
 
 def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens_its_mistakes(browser, app_url):
