@@ -9,7 +9,7 @@ of 8, then the arrays' bytes. The header holds
 - serial, base: this blob's number and the one it builds on (null: a full blob, built on nothing);
   the browser asks for a full one (the "resync" event) when its last blob is not `base`;
 - fields: every JSON value that changed since `base` (null: removed);
-- blocks: {name: [offset, dtype, count]} of the arrays that changed (dtype uint8, int32 or float64);
+- blocks: {name: [offset, dtype, count]} of the arrays that changed (dtype uint8, int32, float32 or float64);
 - bins: the history's bins from index `from` on, at `width` steps a bin (see curve_bins), `columns` a row.
 """
 
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DTYPES = {np.dtype(np.uint8): "uint8", np.dtype(np.int32): "int32", np.dtype(np.float64): "float64"}
+DTYPES = {np.dtype(np.uint8): "uint8", np.dtype(np.int32): "int32", np.dtype(np.float32): "float32",
+          np.dtype(np.float64): "float64"}
 
 
 def encode(header: dict, blocks: dict[str, np.ndarray]) -> bytes:

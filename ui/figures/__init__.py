@@ -13,7 +13,7 @@ from ui.figures.style import (  # noqa: F401
 )
 from ui.figures.charts import (  # noqa: F401
     bars, BLUES, confusion_figure, digit_image, grouped_bars, heatmap, hidden_layer_bars, image_grid, lines,
-    loss_contour, loss_surface_3d, mosaic, MUTED, unit_bars, value_text,
+    mosaic, MUTED, unit_bars, value_text,
 )
 from ui.figures.images import (  # noqa: F401
     colour_legend, diverging_rgb, grey_image, GREYED, label_font, LABEL_HEIGHT, MARK, marked_stage, network_diagram,
