@@ -23,6 +23,7 @@ export const SCALE = Array.from({length: 256}, (_, k) => {
 // The scale's colour for `value` between low and high, as [r, g, b].
 export function colour(value, low, high) {
   const t = high > low ? (value - low) / (high - low) : 0.5;
+  if (!Number.isFinite(t)) return [200, 200, 200];  // no loss to show: grey, as a greyed unit elsewhere
   return SCALE[Math.max(0, Math.min(255, Math.round(t * 255)))];
 }
 

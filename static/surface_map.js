@@ -6,7 +6,7 @@
 // focus, read the loss and accuracy at a grid point, or a snapshot's step and distance off the plane.
 
 const {kit, colour, colourBar, drawPath, drawStar, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
-  pointer, tickText, tipAt, words, SCALE} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+  pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 const {fill, fixed, ticks, size, TEXT, FONT} = kit;
 
 export class SurfaceMap {
@@ -224,4 +224,3 @@ function dashed(context, [[x0, y0], [x1, y1]]) {
   context.restore();
 }
 
-export {SCALE};
