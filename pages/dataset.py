@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from locales import N_, _, number, plotly_separators
-from ui import figures, session, shell, widgets
+from locales import N_, _, number
+from ui import chart_kit, figures, session, shell, widgets
 
 SPLITS = {"training": N_("training"), "test": N_("test")}
 IMAGE_TITLE = {"training": N_("training image #{index}: label {label}"),
@@ -56,19 +56,18 @@ with left:
                                min_value=0, max_value=len(pool) - 1, value=0, step=1, key="data_position")
     index = int(pool[position])
     image = np.asarray(images[index])
-    st.plotly_chart(figures.digit_image(image, _(IMAGE_TITLE[split]).format(index=number(index), label=labels[index]),
-                                        height=320).update_layout(separators=plotly_separators()), key="data_image")
+    chart_kit.show(chart_kit.image(image, _(IMAGE_TITLE[split]).format(index=number(index), label=labels[index]),
+                                   height=320, alt=_(IMAGE_ALT[split]).format(index=number(index), label=labels[index])),
+                   "data_image")
 with right:
     st.markdown(_("**The /255 scaling**: the centre 8×8 pixels of this image, raw and as the network reads them."))
     crop = image[10:18, 10:18]
     numbers = [str(i) for i in range(10, 18)]
     st.caption(_("raw pixel p (0…255), rows and columns numbered as in the image"))
-    narrow = {"_index": st.column_config.Column(width=32), **{column: st.column_config.NumberColumn(width=40)
-                                                             for column in numbers}}
-    st.dataframe(pd.DataFrame(crop, index=numbers, columns=numbers), height=318, column_config=narrow)
+    st.table(pd.DataFrame(crop, index=numbers, columns=numbers))
     st.caption(_("x = p / 255, what the network reads"))
     scaled = pd.DataFrame(crop / 255, index=numbers, columns=numbers).round(2)
-    st.dataframe(widgets.in_language(scaled, ".2f"), height=318, column_config=narrow)
+    st.table(widgets.in_language(scaled, ".2f"))
 
 st.subheader(_(MORE_IMAGES[split]) if digit == "any" else _(MORE_OF_DIGIT[split]).format(digit=digit))
 start = min(position, max(len(pool) - 20, 0))
@@ -82,14 +81,12 @@ widgets.forward_pass_gallery([figures.grey_image(images[i], scale=2) for i in sh
 counts_column, histogram_column = st.columns(2)
 with counts_column:
     counts = {_(SPLITS[name]): [len(indices) for indices in class_indices(name)] for name in SPLITS}
-    st.plotly_chart(figures.grouped_bars(counts, figures.DIGITS, _("Images per digit"), _("digit"), _("images"))
-                    .update_layout(separators=plotly_separators()), key="data_counts")
+    chart_kit.show(chart_kit.grouped_bars(counts, figures.DIGITS, _("Images per digit"), _("digit"), _("images")),
+                   "data_counts")
 with histogram_column:
     histogram = pixel_histogram()
-    st.plotly_chart(figures.figure(
-        [dict(type="bar", x=np.arange(256), y=histogram, marker=dict(color="#555555"))],
-        _("Training pixel values ({share} are 0)").format(share=number(histogram[0] / histogram.sum(), ".0%")), 300,
-        xaxis=figures.axis(_("pixel value p")), yaxis=figures.axis(_("pixels (log scale)"), type="log"),
-        separators=plotly_separators()), key="data_hist")
+    chart_kit.show(chart_kit.histogram(
+        histogram, _("Training pixel values ({share} are 0)").format(share=number(histogram[0] / histogram.sum(), ".0%")),
+        _("pixel value p"), _("pixels (log scale)")), "data_hist")
 
 shell.next_screen_link(__file__)

@@ -5,9 +5,9 @@ import streamlit as st
 
 from core.model import network
 from core.model.batched import PROBE_IMAGES
-from locales import N_, _, ngettext, number, plotly_separators
+from locales import N_, _, ngettext, number
 from locales.words import rule_name
-from ui import explaining, figures, session, shell, timeline_panel
+from ui import chart_kit, explaining, figures, session, shell, timeline_panel
 
 SPLITS = {"training": N_("training"), "test": N_("test")}
 IMAGE_TITLE = {"training": N_("x: training image #{index}, label {label}"),
@@ -60,25 +60,10 @@ silent = trainer.dead_units()
 here = explaining.image_context(split, index)  # what a click on a value of this screen explains
 
 
-def hidden_point(point: dict) -> str | None:
-    """A click on unit k's Z1 bar opens Z1_k, on its A1 bar A1_k (the legend's entries open nothing)."""
-    index, curve = explaining.point_index(point), point.get("curve_number", 0)
-    return None if index is None or curve > 1 else f"{('Z1', 'A1')[curve]}_{index + 1}"
-
-
-def pixel_point(point: dict) -> str | None:
-    """A click on a pixel of x opens x_i."""
-    pixel = explaining.custom_point(point)
-    return None if pixel is None else f"x_{pixel}"
-
-
-def image_figure():
+def image_chart():
     """x as a 28×28 image, each pixel a way into x_i = p_i / 255."""
-    shown = figures.digit_image(np.asarray(images[index]), _(IMAGE_TITLE[split]).format(index=number(index), label=label),
-                                height=440).update_layout(separators=plotly_separators())
-    rows, columns = np.divmod(np.arange(784), 28)
-    return explaining.click_targets(shown, columns + 1, rows + 1, np.stack([np.arange(1, 785), images[index].ravel()], 1),
-                                    _("pixel %{customdata[0]} (row %{y}, column %{x}): %{customdata[1]}"), size=13)
+    title = _(IMAGE_TITLE[split]).format(index=number(index), label=label)
+    return chart_kit.image(np.asarray(images[index]), title, height=440)
 
 
 if state.viewing is None:
@@ -89,12 +74,12 @@ else:
         step=number(timeline_panel.shown_step(state)), rule=rule_name(trainer.settings.rule)))
 left, right = st.columns([1.1, 1.5])
 with left:
-    explaining.clickable_chart(image_figure(), "forward_x", pixel_point, here)
+    chart_kit.show(image_chart(), "forward_x", explaining.kit_click(lambda _series, pixel: f"x_{pixel + 1}", here))
     st.latex(r"x_i = p_i / 255 \in [0,1],\quad i = 1,\dots,784")
 with right:
-    explaining.clickable_chart(figures.hidden_layer_bars(
+    chart_kit.show(chart_kit.hidden_layer(
         values.Z1, values.A1, off_here, silent, _("Hidden layer: Z1 and A1 for units 1…{hidden}").format(hidden=hidden),
-        height=400).update_layout(separators=plotly_separators()), "forward_hidden", hidden_point, here)
+        height=400), "forward_hidden", explaining.kit_click(lambda series, unit: f"{('Z1', 'A1')[series]}_{unit + 1}", here))
     st.latex(rf"Z_{{1,k}} = \sum_{{i=1}}^{{784}} W_{{1,ik}}\,x_i + b_{{1,k}},\qquad k = 1,\dots,{hidden}")
     st.latex(r"A_{1,k} = \max(0, Z_{1,k})")
     off_count = int(off_here.sum())
@@ -113,16 +98,16 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    explaining.clickable_chart(figures.bars(
+    chart_kit.show(chart_kit.bars(
         values.Z2, figures.DIGITS, _("Output scores Z2 (logits), one per digit"), _("digit"), "Z2", highlight=prediction,
-        true_label=label, height=320, hover_name=_("digit") + " ").update_layout(separators=plotly_separators()),
-        "forward_z2", explaining.bar_point("Z2"), here)
+        true_label=label, height=320, hover_name=_("digit") + " "), "forward_z2",
+        explaining.kit_click(lambda _series, digit: f"Z2_{digit}", here))
     st.latex(r"Z_{2,j} = \sum_{k=1}^{h} W_{2,kj}\,A_{1,k} + b_{2,j},\qquad j = 0,\dots,9")
 with right:
-    explaining.clickable_chart(figures.bars(
+    chart_kit.show(chart_kit.bars(
         values.A2, figures.DIGITS, _("Probabilities A2 = softmax(Z2)"), _("digit"), _("probability"),
-        highlight=prediction, true_label=label, height=320, y_range=[0, 1.2], hover_name=_("digit") + " ")
-        .update_layout(separators=plotly_separators()), "forward_a2", explaining.bar_point("A2"), here)
+        highlight=prediction, true_label=label, height=320, y_range=[0, 1.2], hover_name=_("digit") + " "),
+        "forward_a2", explaining.kit_click(lambda _series, digit: f"A2_{digit}", here))
     st.latex(r"A_{2,j} = \frac{e^{Z_{2,j}}}{\sum_{d=0}^{9} e^{Z_{2,d}}}")
 st.caption(_("Vermillion: the predicted digit {prediction}. Black outline and “label”: the true digit {label}.")
            .format(prediction=prediction, label=label) + " " + _("Click any bar or pixel to see the sum that made it."))

@@ -10,7 +10,7 @@ from core.model import network
 import locales
 from locales import _, ngettext, number
 from locales.words import loss_name, rule_name, rule_title, said
-from ui import explaining, figures, session, shell, timeline_panel, widgets
+from ui import chart_kit, explaining, figures, session, shell, timeline_panel, widgets
 
 shell.require()
 st.title(_("Gradients"))
@@ -59,26 +59,23 @@ zero = ~dW1.any(axis=0)
 titles = figures.unit_labels(hidden, silent)  # units off for this image are greyed, and the caption names them
 
 
-def dW1_figure():
+def dW1_chart():
     """dW1 as one image per unit; each inked pixel of each unit a way into dW1[i, k] = x_i·dZ1_k."""
-    columns = 5 if hidden <= 10 else 6
-    grid = figures.image_grid(
-        dW1.T.reshape(-1, 28, 28), titles, _("dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ"),
-        _("dL/dW1: all exactly 0") if zero.all() else "dL/dW1", columns=columns, greyed=zero, hover_name=_("unit"),
-        gap=6)
-    columns = min(columns, figures.PHONE_COLUMNS) if figures.on_a_phone() else columns
-    pixels = np.flatnonzero(record.x > 0)  # elsewhere x_i = 0, so dW1[i, k] = 0 for every unit
-    units = np.repeat(np.arange(hidden), len(pixels))
-    cells = np.tile(pixels, hidden)
-    x = units % columns * (28 + 6) + cells % 28  # where image_grid puts them, 6 pixels apart
-    y = units // columns * (28 + 6) + cells // 28
     hover = figures.fill(_("{unit} %{customdata[1]}, pixel %{customdata[0]}: %{customdata[2]:.4g}"), unit=_("unit"))
-    return explaining.click_targets(grid, x, y, np.stack([cells + 1, units + 1, dW1[cells, units]], 1), hover, size=5)
+    hover = hover.replace("%{customdata[1]}", "{tile}").replace("%{customdata[0]}", "{pixel}").replace(
+        "%{customdata[2]:.4g}", "{value}")
+    return chart_kit.tiles(dW1.T.reshape(-1, 28, 28), titles,
+                           _("dW1 = x·dZ1ᵀ: each unit's gradient is the image times dZ1ₖ"),
+                           _("dL/dW1: all exactly 0") if zero.all() else "dL/dW1", hover,
+                           columns=5 if hidden <= 10 else 6, greyed=zero)
 
 
-explaining.clickable_chart(dW1_figure(), "gradients_dw1",
-                           lambda point: None if explaining.custom_point(point) is None else
-                           f"dW1_{explaining.custom_point(point)}_{explaining.custom_point(point, 1)}")
+def dW1_clicked(unit: int, pixel: int) -> str | None:
+    """A click on pixel i of unit k's map opens dW1[i, k]; only an inked pixel (elsewhere x_i = 0, so dW1 is 0)."""
+    return f"dW1_{pixel + 1}_{unit + 1}" if record.x[pixel] > 0 else None
+
+
+chart_kit.show(dW1_chart(), "gradients_dw1", explaining.kit_click(dW1_clicked))
 if zero.all():
     st.warning(_("dW1 is exactly 0 for all {hidden} units: every unit was off (Z1 ≤ 0) for this image, so this step "
                  "changed no first-layer weight. The colour scale above has nothing to show.").format(hidden=hidden),
@@ -97,23 +94,21 @@ if silent.any():
 # Two charts a row: three in a row left db1's ten bars about 180 px at 1024x700, too narrow to label every unit.
 left, right = st.columns(2)
 with left:
-    explaining.clickable_chart(figures.bars(db1, units, "db1 = dZ1<br>= (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"),
-                                            "dL/db1", height=300, text_format=".3f", silent=off), "gradients_db1",
-                               explaining.bar_point("db1", first=1))
+    chart_kit.show(chart_kit.bars(db1, units, "db1 = dZ1 = (W2·dZ2) ⊙ 1[Z1 > 0]", _("hidden unit"), "dL/db1",
+                                  height=300, text_format=".3f", hatched=off), "gradients_db1",
+                   explaining.kit_click(lambda _series, unit: f"db1_{unit + 1}"))
     st.caption(_("Grey hatched: off for this image (Z1 ≤ 0), so 1[Z1 > 0] = 0."))
 with right:
     rows, columns = np.divmod(np.arange(hidden * 10), 10)
-    explaining.clickable_chart(explaining.click_targets(
-        figures.heatmap(dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"),
-                        x_labels=figures.DIGITS, y_labels=units, colorbar_title="dL/dW2", height=300, annotate=False),
-        [figures.DIGITS[j] for j in columns], [units[k] for k in rows], np.stack([rows + 1, columns, dW2.ravel()], 1),
-        "%{y}, " + _("digit") + " %{x}: %{customdata[2]:.4f}", size=14),
-        "gradients_dw2", lambda point: None if explaining.custom_point(point) is None else
-        f"dW2_{explaining.custom_point(point)}_{explaining.custom_point(point, 1)}")
+    digit = _("digit")
+    chart_kit.show(chart_kit.heatmap(
+        dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"), figures.DIGITS, units,
+        "dL/dW2", [f"{units[k]}, {digit} {j}: {number(dW2[k, j], '.4f')}" for k, j in zip(rows, columns)], height=300),
+        "gradients_dw2", explaining.kit_click(lambda _series, cell: f"dW2_{cell // 10 + 1}_{cell % 10}"))
 with st.columns(2)[0]:
-    explaining.clickable_chart(figures.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
-                                            true_label=record.label, text_format=".3f"), "gradients_db2",
-                               explaining.bar_point("db2"))
+    chart_kit.show(chart_kit.bars(db2, figures.DIGITS, "db2 = dZ2", _("digit"), "dL/db2", height=300,
+                                  true_label=record.label, text_format=".3f"), "gradients_db2",
+                   explaining.kit_click(lambda _series, digit: f"db2_{digit}"))
 st.caption(_("Click a bar, a cell or an inked pixel to see the sum that made it, and follow it down."))
 
 st.subheader(_("Three rules for dZ2 on this sample"))
@@ -121,8 +116,8 @@ y = network.one_hot(record.label)
 rules = {name: rule(record.forward.A2, y) for name, rule in network.GRADIENT_RULES.items()}
 left, right = st.columns([1.6, 1])
 with left:
-    explaining.clickable_chart(figures.dZ2_rules_figure(rules, record.label, height=320), "gradients_rules",
-                               explaining.bar_point("dZ2"))
+    chart_kit.show(chart_kit.dZ2_rules(rules, record.label, height=320), "gradients_rules",
+                   explaining.kit_click(lambda _series, digit: f"dZ2_{digit}"))
     st.caption(_("A click on a digit's bars opens dZ2 under this step's rule, the {rule} rule, with the other rules' "
                  "values at that number.").format(rule=rule_name(record.rule)))
 with right:
@@ -136,9 +131,9 @@ with right:
 st.subheader(_("Gradient size over training"))
 steps, rms = state.trainer.history.gradient_rms_curve()  # the whole run's, now
 if len(steps) > 1:
-    st.plotly_chart(figures.lines(steps, {f"d{name}": values for name, values in rms.items()},
-                                  _("Root mean square per weight of each layer's gradient"), _("step"),
-                                  _("RMS(dP) (log scale)"), log_y=True, height=300), key="gradients_rms")
+    chart_kit.show(chart_kit.lines(steps, {f"d{name}": values for name, values in rms.items()},
+                                   _("Root mean square per weight of each layer's gradient"), _("step"),
+                                   _("RMS(dP) (log scale)"), log_y=True, height=300), "gradients_rms")
     st.caption(_("RMS per weight, not the total norm: a total norm makes the {weights}-weight W1 look strong only "
                  "because it is big.").format(weights=number(7840)))
 else:

@@ -55,9 +55,8 @@ export function decode(bytes) {
   const arrays = {};
   for (const [name, [offset, dtype, count]] of Object.entries(header.blocks)) {
     // a copy: a typed array's view needs an offset aligned to its element size in the underlying buffer
-    const Type = {uint8: Uint8Array, int32: Int32Array, float32: Float32Array, float64: Float64Array}[dtype];
-    const slice = bytes.slice(start + offset, start + offset + count * Type.BYTES_PER_ELEMENT);
-    arrays[name] = dtype === "uint8" ? slice : new Type(slice.buffer);
+    const slice = bytes.slice(start + offset, start + offset + count * {uint8: 1, int32: 4, float32: 4, float64: 8}[dtype]);
+    arrays[name] = dtype === "uint8" ? slice : new {int32: Int32Array, float32: Float32Array, float64: Float64Array}[dtype](slice.buffer);
   }
   return {header, arrays, size: bytes.byteLength};
 }

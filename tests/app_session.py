@@ -122,3 +122,28 @@ def panel_text(app) -> str:
 def open_past_step(app, step: int) -> AppTest:
     """Open a step of the run on the panel's timeline (its slider or step box) and run."""
     return panel_event(app, "action", {"kind": "goto", "step": step})
+
+
+def charts(app) -> dict:
+    """The chart kit's charts (ui/chart_kit.py) on the current screen, by key: (fields, arrays) as the browser gets them."""
+    from ui.step_payload import decode
+    found = {}
+    for node in app._tree:
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(proto, "component_name", "") == "backprop_chart_kit":
+            header, arrays = decode(proto.bytes)
+            found[header["fields"]["key"]] = (header["fields"], arrays)
+    return found
+
+
+def chart_click(app, key: str, series, index) -> AppTest:
+    """Click value `index` of series `series` of the chart `key` (static/chart_kit.js sends [series, index]) and run."""
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    element = next(node for node in app._tree if getattr(getattr(node, "proto", None), "component_name", "")
+                   == "backprop_chart_kit" and node.proto.id.endswith(f"-{key}"))
+    states = app._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{element.proto.id}__events",
+                                      json_trigger_value=json.dumps([{"event": "click", "value": [series, index]}])))
+    return app._run(states)

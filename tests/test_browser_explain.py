@@ -21,14 +21,13 @@ def read_number(text: str) -> float:
 
 def test_a_click_on_an_a2_bar_opens_its_softmax_filled_in_and_one_level_down(page, mnist):
     page.locator('[data-testid="stSidebarNav"] a', has_text="Forward pass").first.click()
-    # The first screen with charts loads plotly's script: on a busy machine that alone can take a minute.
-    probabilities = page.locator(".js-plotly-plot").nth(3)  # x, the hidden layer, Z2, A2
-    bars = probabilities.locator("g.trace.bars g.point path")
+    probabilities = page.locator(".st-key-forward_a2 svg.ck-svg")  # drawn by the chart kit (static/chart_kit.js)
+    bars = probabilities.locator("rect.ck-bar")
     bars.first.wait_for(state="attached", timeout=180_000)
     settle(page, 120_000)
     probabilities.scroll_into_view_if_needed()
     assert bars.count() == 10
-    bars.nth(7).click(force=True)
+    bars.nth(7).click()
     dialog = page.locator('[role="dialog"]')
     dialog.locator("h4").first.wait_for(timeout=30_000)
     settle(page)

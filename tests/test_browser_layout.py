@@ -67,11 +67,12 @@ PROBLEMS = """() => {
     if (!(img.getAttribute('alt') || '').trim()) problems.push('image without alt text: ' + img.src.slice(0, 60));
   // The Train panel (static/step_panel.js) draws its pictures and charts itself: each says what it shows,
   // its charts' texts stay inside their chart and clear of each other, and its charts clear of each other.
-  for (const drawn of document.querySelectorAll('.sp canvas, .sp svg.sp-chart'))
+  // So does the chart kit (static/chart_kit.js), whose charts stand on Data, Forward pass and Gradients.
+  for (const drawn of document.querySelectorAll('.sp canvas, .sp svg.sp-chart, .ck svg.ck-svg'))
     if (shown(drawn) && !(drawn.getAttribute('aria-label') || '').trim()) problems.push('drawing without alt text: ' + name(drawn));
   const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
                             && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
-  for (const chart of document.querySelectorAll('.sp svg.sp-chart')) {
+  for (const chart of document.querySelectorAll('.sp svg.sp-chart, .ck svg.ck-svg')) {
     if (!shown(chart)) continue;
     const box = chart.getBoundingClientRect();
     const texts = [...chart.querySelectorAll('text')].filter(shown).map(t => [t, t.getBoundingClientRect()]);

@@ -1,11 +1,12 @@
 """The Forward pass, Weights and Gradients screens read in the document's numbering, with numbers a student can check."""
 
+import json
 import re
 
 import numpy as np
 
 from core.model import network
-from tests.app_session import fresh_app, trained_app, trainer_of
+from tests.app_session import charts, fresh_app, trained_app, trainer_of
 from tests import colour_vision
 from ui import figures
 
@@ -30,10 +31,11 @@ def test_hidden_units_are_labelled_from_1_to_h():
     app = trained_app(10, {"hidden": "12"})
     for screen in ("pages/forward.py", "pages/gradients.py"):  # Weights' player: tests/test_pages_weights.py
         app.switch_page(screen).run()
-        charts = " ".join(chart.proto.spec for chart in app.get("plotly_chart"))
-        labels = set(re.findall(r'"unit (\d+)', charts))
+        drawn = [json.dumps(fields) for fields, _arrays in charts(app).values()]  # the chart kit's (ui/chart_kit.py)
+        charts_text = " ".join([chart.proto.spec for chart in app.get("plotly_chart")] + drawn)
+        labels = set(re.findall(r'"unit (\d+)', charts_text))
         assert labels == {str(k) for k in range(1, 13)}, (screen, sorted(labels, key=int))
-        assert '"unit 0' not in charts and '"h0"' not in charts, screen
+        assert '"unit 0' not in charts_text and '"h0"' not in charts_text, screen
 
 
 def test_a_wrong_prediction_has_no_upward_arrow(mnist):

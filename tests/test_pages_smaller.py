@@ -4,13 +4,13 @@ Evaluate, the Loss surface's default loss per rule, and the "Next" link that end
 import numpy as np
 import pytest
 
-from tests.app_session import fresh_app, trained_app, trainer_of
+from tests.app_session import charts, fresh_app, trained_app, trainer_of
 from tests.test_pages import SCREENS
 
 
 def forward_image_title(app) -> str:
     """The title of the Forward pass screen's input image, e.g. "x: test image #7,904, label 6"."""
-    return next(chart.proto.spec for chart in app.get("plotly_chart") if "x: " in chart.proto.spec)
+    return charts(app)["forward_x"][0]["title"]
 
 
 def open_buttons(app, prefix: str) -> list:

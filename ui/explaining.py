@@ -1,7 +1,7 @@
 """Explain this number on the screens: a click on a value opens the sum that made it, one level down at a time.
 
-A page makes its values ways in (clickable_chart for a bar or a heatmap, chooser for a picker, or
-a table's cell), and calls show_if_open() last: while an explanation is open, it draws the dialog
+A page makes its values ways in (kit_click for a bar, a pixel or a cell of the chart kit's charts,
+ui/chart_kit.py; chooser for a picker; or a table's cell), and calls show_if_open() last: while an explanation is open, it draws the dialog
 (ui/explain_view.py) with the path from the value first opened down to this one, each step of
 the path a way back up and each dependency a way one level down. The open explanation stands in
 the URL (?explain=Z1_3&step=120, and &image=test_42 on Forward pass) so that a link opens it for
@@ -15,7 +15,6 @@ gives the clickable charts fresh keys, so a bar clicked again after closing open
 
 import re
 
-import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -71,16 +70,13 @@ def open_explanation(name: str, context: tuple = STEP) -> None:
     show_if_open()
 
 
-def clickable_chart(figure, key: str, name_of_point, context: tuple = STEP, **options) -> None:
-    """st.plotly_chart whose click on a bar or a cell opens the explanation of name_of_point(point) (None: nothing)."""
-    def clicked() -> None:
-        points = st.session_state[key]["selection"]["points"]
-        name = name_of_point(points[0]) if points else None
+def kit_click(name_of_value, context: tuple = STEP):
+    """A chart kit's on_click (ui/chart_kit.show): value `index` of series `series` opens name_of_value(series, index)."""
+    def clicked(series: int, index: int) -> None:
+        name = name_of_value(series, index)
         if name is not None:
-            request(name, context, source=base)
-
-    base, key = key, chart_key(key)
-    st.plotly_chart(figure, key=key, on_select=clicked, selection_mode="points", **options)
+            request(name, context)
+    return clicked
 
 
 def show_if_open() -> None:
@@ -279,12 +275,6 @@ def _refuse_link(message: str) -> None:
     st.session_state[SEEN_KEY] = None
 
 
-def point_index(point: dict) -> int | None:
-    """The index of a clicked bar in its trace, from a plotly selection point."""
-    index = point.get("point_index", point.get("point_number"))
-    return None if index is None else int(np.ravel(index)[0])
-
-
 FORWARD_KINDS = ("Z1", "A1", "Z2", "A2", "loss", "cross_entropy", "x")
 STEP_KINDS = ("A2", "Z2", "A1", "Z1", "loss", "cross_entropy", "dZ2", "dZ1", "dW2", "db2", "dW1", "db1",
               "DeltaW1", "Deltab1", "DeltaW2", "Deltab2", "x")
@@ -308,30 +298,3 @@ def chooser(key: str, kinds: tuple, context: tuple = STEP) -> None:
                    for what in KINDS[kind][0]]
         if st.button(_("Open its sum"), key=f"{key}_open", type="primary"):
             open_explanation(name_of(kind, *indices), context)
-
-
-def click_targets(figure, x, y, customdata, hovertemplate: str, size: int = 12):
-    """`figure` with an invisible marker on each heatmap cell: plotly selects points of bars and markers, not
-    heatmap cells, so these make a click on a cell a selection (their hover says what the cell holds)."""
-    # Plain lists: plotly sends a numpy array as base64, and the selection would hand back its encoding.
-    figure.add_trace(dict(type="scatter", mode="markers", x=np.asarray(x).tolist(), y=np.asarray(y).tolist(),
-                          customdata=np.asarray(customdata).tolist(),
-                          marker=dict(size=size, opacity=0, symbol="square"), showlegend=False,
-                          hovertemplate=hovertemplate + "<extra></extra>"))
-    return figure
-
-
-def custom_point(point: dict, position: int = 0) -> int | None:
-    """Entry `position` of a clicked marker's customdata (None when the point carries none)."""
-    data = point.get("customdata")
-    if not isinstance(data, (list, int, float)):
-        return None
-    return int(np.ravel(data)[position])
-
-
-def bar_point(kind: str, first: int = 0):
-    """A click on bar number n (from 0) opens `kind`_(n + first): first = 1 for hidden units, 0 for digits."""
-    def name(point: dict) -> str | None:
-        index = point_index(point)
-        return None if index is None else name_of(kind, index + first)
-    return name

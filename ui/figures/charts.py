@@ -1,15 +1,15 @@
-"""Plotly charts from numpy arrays: bars, heatmaps, lines, image grids, the confusion matrix.
+"""Plotly charts from numpy arrays: bars, heatmaps, lines, the confusion matrix.
 
-The Loss surface screen draws its charts in the browser (ui/surface_panel.py).
-"""
+Data, Forward pass and Gradients draw theirs with the chart kit instead (ui/chart_kit.py), and Loss surface
+with its own (ui/surface_panel.py), in the browser."""
 
 import numpy as np
 import plotly.graph_objects as go
 
 from locales import N_, _, number
 from ui.figures.style import (
-    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, GREYS, on_a_phone, PHONE_COLUMNS,
-    PREDICTED, RUNS, SILENT, TRUE_LABEL, unit_labels, VALUE,
+    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, PREDICTED, RUNS, SILENT, TRUE_LABEL,
+    VALUE,
 )
 
 
@@ -23,54 +23,6 @@ def mosaic(images: np.ndarray, columns: int, gutter: int = 1) -> np.ndarray:
         top, left = row * (height + gutter), column * (width + gutter)
         tiled[top:top + height, left:left + width] = image
     return tiled
-
-
-def image_grid(images: np.ndarray, titles, title: str, colorbar_title: str, columns: int = 5,
-               diverging: bool = True, height: int | None = None, limit: float | None = None, gap: int = 1,
-               margin: dict | None = None, greyed=None, hover_name: str = N_("image")) -> go.Figure:
-    """Several 28x28 images (e.g. the columns of W1) as one heatmap with a shared colour bar.
-
-    Each image has its title above it; a larger `gap` between the images keeps a title off the
-    row above. The height defaults to 150 pixels a row. Images whose `greyed` entry is true get a
-    translucent grey veil (silent units). Hover names the image (`hover_name` k, from 1) and the pixel (1..784).
-    On a phone two images a row, so their titles ("unit 10 · silent") do not run into each other.
-    """
-    if on_a_phone():
-        columns, height = min(columns, PHONE_COLUMNS), None
-    count, size = len(images), images.shape[1]
-    rows = -(-count // columns)
-    numbers = np.arange(1, count + 1, dtype=float)[:, None, None] * np.ones_like(images[:1], dtype=float)
-    pixel = np.arange(1, size * size + 1, dtype=float).reshape(1, size, size) * np.ones((count, 1, 1))
-    customdata = np.stack([np.nan_to_num(mosaic(numbers, columns, gutter=gap)).astype(int),
-                           np.nan_to_num(mosaic(pixel, columns, gutter=gap)).astype(int)], axis=-1)
-    heatmap_trace = dict(type="heatmap", z=mosaic(images, columns, gutter=gap), customdata=customdata,
-                         **colour_scale(images, diverging, limit), colorbar=colour_bar(colorbar_title),
-                         hoverongaps=False,
-                         hovertemplate=fill(_("{name} %{customdata[0]}, pixel %{customdata[1]}: %{z:.4f}"),
-                                            name=_(hover_name)) + "<extra></extra>")
-    labels = [dict(x=(index % columns) * (size + gap) + size / 2 - 0.5, y=(index // columns) * (size + gap) - 1.5,
-                   text=text, showarrow=False, yanchor="bottom", font=dict(size=11))
-              for index, text in enumerate(titles)]
-    veils = [dict(type="rect", xref="x", yref="y", x0=(index % columns) * (size + gap) - 0.5,
-                  x1=(index % columns) * (size + gap) + size - 0.5, y0=(index // columns) * (size + gap) - 0.5,
-                  y1=(index // columns) * (size + gap) + size - 0.5, fillcolor="rgba(190,190,190,0.55)",
-                  line=dict(color=SILENT, width=1, dash="dot"))
-             for index, grey in enumerate(greyed if greyed is not None else []) if grey]
-    layout = {"margin": margin} if margin else {}
-    return figure([heatmap_trace], title, height or 60 + 150 * rows, annotations=labels, shapes=veils,
-                  xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"),
-                  **layout)
-
-
-def digit_image(image: np.ndarray, title: str, height: int = 260, colorbar_title: str = N_("pixel")) -> go.Figure:
-    """One grey 28x28 image with its pixel values on hover; rows, columns and pixels counted from 1."""
-    rows, columns = np.shape(image)
-    pixel = np.arange(1, rows * columns + 1).reshape(rows, columns)
-    trace = dict(type="heatmap", z=image, x=list(range(1, columns + 1)), y=list(range(1, rows + 1)),
-                 customdata=pixel, colorscale=GREYS, colorbar=colour_bar(_(colorbar_title)),
-                 hovertemplate=_("pixel %{customdata} (row %{y}, column %{x}): %{z}") + "<extra></extra>")
-    return figure([trace], title, height, xaxis=axis(_("column"), range=[0.5, columns + 0.5], constrain="domain"),
-                  yaxis=axis(_("row"), range=[rows + 0.5, 0.5], scaleanchor="x", constrain="domain"))
 
 
 def value_text(value: float, text_format: str) -> str:
@@ -105,54 +57,6 @@ def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int 
                  cliponaxis=False, hovertemplate=f"{hover_name}%{{x}}: %{{y:.4f}}<extra></extra>")
     return figure([trace], title, height, xaxis=axis(x_title, type="category"),
                   yaxis=axis(y_title, range=y_range), annotations=notes)
-
-
-def hidden_layer_bars(Z1, A1, silent_here, silent_probe, title: str, height: int = 320) -> go.Figure:
-    """Z1 and A1 = ReLU(Z1) side by side for units 1..h, values written on every bar.
-
-    Units off for this image (Z1 ≤ 0) have a grey hatched Z1 bar; units silent on the whole probe are
-    named "unit k · silent". Each unit's number is written once, so neighbours do not overlap: on the A1
-    bar when the unit is on (there A1 = Z1), on the Z1 bar when it is off (there A1 = 0, no bar).
-    """
-    tilted = len(Z1) > 8
-    labels = unit_labels(len(Z1), silent_probe)
-    silent_here = np.asarray(silent_here, dtype=bool)
-    hatch = dict(shape="x", fgcolor="#555555", size=5, solidity=0.3, fillmode="overlay")
-    traces = [dict(type="bar", name=_("Z1 (before ReLU)"), x=labels, y=np.asarray(Z1, dtype=float), showlegend=False,
-                   marker=dict(color=[SILENT if off else "#56B4E9" for off in silent_here],
-                               pattern=dict(hatch, shape=["x" if off else "" for off in silent_here])),
-                   text=[value_text(value, ".2f") if off else "" for value, off in zip(Z1, silent_here)],
-                   textposition="outside", cliponaxis=False,
-                   hovertemplate="%{x}: Z1 = %{y:.4f}<extra></extra>"),
-              dict(type="bar", name="A1 = max(0, Z1)", x=labels, y=np.asarray(A1, dtype=float), showlegend=False,
-                   marker=dict(color=VALUE), text=["" if off else value_text(value, ".2f")
-                                                   for value, off in zip(A1, silent_here)], textposition="outside",
-                   cliponaxis=False, hovertemplate="%{x}: A1 = %{y:.4f}<extra></extra>")]
-    # Legend-only entries: the bars' own legend swatch would copy whichever style unit 1 happens to have.
-    traces += [dict(type="bar", name=name, x=[None], y=[None], marker=marker) for name, marker in (
-        ("Z1", dict(color="#56B4E9")), (_("Z1 ≤ 0: off for this image"), dict(color=SILENT, pattern=hatch)),
-        ("A1 = max(0, Z1)", dict(color=VALUE)))]
-    for trace in traces[:2]:
-        trace.update(textangle=-90 if tilted else 0, textfont=dict(size=10))
-    # Tilted names longer than "unit 10" (a silent unit's, or Greek ones) take more height under the axis:
-    # the figure grows by it, so the bars keep their room.
-    longer = max(0, max(len(label) for label in labels) - len("unit 10")) * 4 if tilted else 0
-    return figure(traces, title, height + longer, barmode="group", uniformtext=dict(minsize=9, mode="show"),
-                  # The legend at the foot of the figure reserves its own rows (wrapped on a phone) and the axis
-                  # grows its margin to its tick labels and title: a longer unit name (Greek) overlaps nothing.
-                  legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
-                  margin=dict(l=50, r=20, t=50, b=10),
-                  xaxis=axis(_("hidden unit"), type="category", tickangle=-40 if tilted else 0, automargin=True),
-                  yaxis=axis(_("value")))
-
-
-def grouped_bars(series: dict, labels, title: str, x_title: str, y_title: str, height: int = 300,
-                 log_y: bool = False) -> go.Figure:
-    """Several named bar series side by side over the same labels."""
-    traces = [dict(type="bar", name=name, x=list(labels), y=np.asarray(values, dtype=float))
-              for name, values in series.items()]
-    return figure(traces, title, height, barmode="group", legend=dict(orientation="h", y=1.12),
-                  xaxis=axis(x_title, type="category"), yaxis=axis(y_title, type="log" if log_y else "linear"))
 
 
 def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels=None, y_labels=None,

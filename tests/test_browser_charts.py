@@ -1,0 +1,166 @@
+"""The chart kit (ui/chart_kit.py, static/chart_kit.js) in a real browser (Debian's chromium) on real MNIST: the
+charts show the data's numbers, read them out under the pointer and the arrow keys, speak Greek with Greek
+numbers, and the screens that use them never fetch plotly's script."""
+
+import re
+
+import numpy as np
+import pytest
+
+from deploy.browser import open_screen, settle
+from tests.browser_fixtures import exception_boxes, screenshot
+from tests.test_browser_layout import LAPTOP, PROBLEMS
+
+pytestmark = pytest.mark.browser
+
+# The screens a learner opens first: none of them may load plotly (~1.3 s a tab, issue 24).
+WITHOUT_PLOTLY = [("Data", "Data"), ("Forward pass", "Forward pass"), ("Gradients", "Gradients")]
+
+
+def chart(page, key: str):
+    """The chart `key`'s SVG, once drawn."""
+    svg = page.locator(f'.st-key-{key} svg.ck-svg')
+    svg.wait_for(timeout=60_000)
+    return svg
+
+
+def tooltip(page, key: str) -> str:
+    return page.locator(f'.st-key-{key} .ck-tooltip').inner_text()
+
+
+def test_data_draws_the_image_and_the_counts_and_reads_them_out(browser, app_url, mnist):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    open_screen(page, "Data")
+    image = chart(page, "data_image")
+    assert image.get_attribute("aria-label").startswith("training image #0, label 5, 28×28 pixels.")
+    image.focus()
+    page.keyboard.press("ArrowRight")
+    assert tooltip(page, "data_image") == "pixel 1 (row 1, column 1): 0"
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowUp")  # a row up: pixel 756, row 27, column 28
+    assert tooltip(page, "data_image") == f"pixel 756 (row 27, column 28): {mnist.train_images[0][26, 27]}"
+    box = image.locator("image").bounding_box()
+    cell = box["width"] / 28
+    page.mouse.move(box["x"] + 12.5 * cell, box["y"] + 7.5 * cell)  # row 8, column 13
+    assert tooltip(page, "data_image") == f"pixel {7 * 28 + 13} (row 8, column 13): {mnist.train_images[0][7, 12]}"
+    counts = chart(page, "data_counts")
+    bars = counts.locator("rect.ck-bar")
+    assert bars.count() == 20
+    bars.nth(2).hover()  # digit 1 of the training set
+    assert tooltip(page, "data_counts") == f"training, digit 1: {np.sum(mnist.train_labels == 1):,}"
+    assert "6,000" in counts.text_content()
+    histogram = chart(page, "data_hist")
+    assert "pixel value p" in histogram.text_content() and "1M" in histogram.text_content()
+    assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
+    screenshot(page, "charts-data")
+    context.close()
+
+
+def test_data_in_greek_writes_greek_numbers(browser, app_url, mnist):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/dataset?lang=el")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    counts = chart(page, "data_counts")
+    assert "6.000" in counts.text_content() and "ψηφίο" in counts.text_content()
+    counts.locator("rect.ck-bar").nth(0).hover()
+    count = f"{np.sum(mnist.train_labels == 0):,}".replace(",", ".")
+    assert tooltip(page, "data_counts") == f"εκπαίδευση, ψηφίο 0: {count}"
+    context.close()
+
+
+def test_the_first_screens_fetch_no_plotly(browser, app_url):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(app_url)
+    settle(page)
+    for link, heading in WITHOUT_PLOTLY:
+        open_screen(page, link, heading)
+        if link != "Gradients":  # before any training step Gradients shows W1's templates as one picture
+            page.locator("svg.ck-svg").first.wait_for(timeout=60_000)
+        settle(page)
+        assert exception_boxes(page) == [], link
+    assert not [url for url in fetched if "plotly" in url.lower()], [url for url in fetched if "plotly" in url.lower()]
+    context.close()
+
+
+def test_forward_pass_opens_a_pixel_and_a_hidden_unit_from_the_mouse_and_the_keys(browser, app_url, mnist):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/forward")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    image = chart(page, "forward_x")
+    assert image.get_attribute("aria-label").startswith(f"x: test image #0, label {mnist.test_labels[0]}.")
+    assert "Enter, or a click, explains the value." in image.get_attribute("aria-label")
+    box = image.locator("image").bounding_box()
+    cell = box["width"] / 28
+    page.mouse.click(box["x"] + 14.5 * cell, box["y"] + 10.5 * cell)  # row 11, column 15: pixel 10·28 + 15
+    dialog = page.locator('[role="dialog"]')
+    dialog.locator("h4").first.wait_for(timeout=30_000)
+    value = mnist.test_images[0][10, 14] / 255
+    assert dialog.locator("h4").first.inner_text() == f"x₂₉₅ = {value:.6g}"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached", timeout=30_000)
+    settle(page)
+    hidden = chart(page, "forward_hidden")
+    hidden.focus()
+    for _ in range(4):  # unit 1's Z1, unit 1's A1, unit 2's Z1, unit 2's A1
+        page.keyboard.press("ArrowRight")
+    assert tooltip(page, "forward_hidden").startswith("unit 2: A1 = ")
+    page.keyboard.press("Enter")
+    dialog.locator("h4").first.wait_for(timeout=30_000)
+    assert dialog.locator("h4").first.inner_text().startswith("A1₂ = ")
+    assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
+    context.close()
+
+
+def test_forward_pass_in_greek_writes_greek_numbers_on_its_bars(browser, app_url):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/forward?lang=el")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    probabilities = chart(page, "forward_a2")
+    values = [text for text in probabilities.locator("text.ck-value").all_text_contents()]
+    assert len(values) == 10 and all(re.fullmatch(r"[01],\d\d", value) for value in values), values
+    assert "ετικέτα" in probabilities.text_content() and "πιθανότητα" in probabilities.text_content()
+    assert page.evaluate(PROBLEMS) == []
+    screenshot(page, "charts-forward-el")
+    context.close()
+
+
+def test_gradients_after_a_training_step_draws_every_chart_itself_and_a_click_explains(browser, app_url, mnist):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{app_url}/train")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    page.locator('.sp button[data-name="step_100"]').click()
+    settle(page, 90_000)
+    open_screen(page, "Gradients")
+    chart(page, "gradients_rms")
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert page.locator("svg.ck-svg").count() == 6  # dW1, db1, dW2, db2, the three rules, the RMS curves
+    label = int(mnist.train_labels[99])  # step 100 trained on training image #99
+    tiles = chart(page, "gradients_dw1")
+    tiles.focus()
+    page.keyboard.press("ArrowRight")
+    assert re.fullmatch(r"unit 1, pixel 1: −?[\d.e+-]+", tooltip(page, "gradients_dw1")), tooltip(page, "gradients_dw1")
+    rms = chart(page, "gradients_rms")
+    assert "RMS(dP) (log scale)" in rms.text_content() and rms.locator("path.ck-line").count() == 4
+    assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
+    db2 = chart(page, "gradients_db2")
+    db2.scroll_into_view_if_needed()
+    db2.locator("rect.ck-bar").nth(label).click()
+    dialog = page.locator('[role="dialog"]')
+    dialog.locator("h4").first.wait_for(timeout=30_000)
+    assert f"explain=db2_{label}" in page.url
+    screenshot(page, "charts-gradients")
+    context.close()
