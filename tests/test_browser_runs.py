@@ -97,12 +97,17 @@ def click(page, label, then_step) -> None:
 
 
 def curves(page) -> dict:
-    """Every trace of the charts on screen by name: its x and y, as plotly holds them in the page, and the
-    Train panel's loss and accuracy curves as static/step_panel.js drew them."""
+    """Every curve on screen by name: its x and y, as plotly or the chart kit (static/chart_kit.js: Train's epoch
+    charts) holds them in the page, and the Train panel's loss and accuracy curves as static/step_panel.js drew them."""
     return page.evaluate("""() => {
         const traces = Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
             .flatMap(plot => plot.data.filter(trace => trace.name)
                              .map(trace => [trace.name, [Array.from(trace.x || []), Array.from(trace.y || [])]])));
+        for (const chart of Object.values(window.__charts || {}).filter(chart => chart.fields.kind === 'lines')) {
+            const n = chart.fields.count;
+            chart.fields.series.forEach((series, s) => { traces[series.name] = [Array.from(chart.arrays.x),
+                                                                                Array.from(chart.arrays.y.slice(s * n, (s + 1) * n))]; });
+        }
         const panel = (window.__stepPanel || {}).curves;
         if (panel) Object.assign(traces, {"loss": [panel.steps, panel.loss],
                                           "training accuracy": [panel.steps, panel.accuracy]});
@@ -137,7 +142,7 @@ def test_reload_and_a_second_browser_open_the_same_run(browser, context, sqlite_
         settle(page)
         run = run_in_url(page)
         shown_curves = curves(page)
-        assert any("loss" in name for name in shown_curves)
+        assert any("loss" in name for name in shown_curves) and "α" in shown_curves  # the schedule too
         held = downloaded_trainer(page, data)
 
         open_screen(page, "Train")
