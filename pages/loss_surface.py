@@ -8,9 +8,9 @@ from core.surface import loss_surface
 from core.surface.settings import default_loss
 from core.training.settings import SEED_RANGE
 import locales
-from locales import N_, _, number, percent, plotly_separators
+from locales import N_, _, number, percent
 from locales.words import loss_name, rule_name, said
-from ui import figures, session, shell, widgets
+from ui import session, shell, surface_panel, widgets
 
 DIRECTION_NAMES = {"random": N_("random"), "pca": "pca"}  # pca is the method's name, in every language
 
@@ -24,9 +24,38 @@ st.markdown(_(
     "can make a path look closer to the surface than it is."))
 
 
-def localised(figure):
-    """The figure with numbers in hover text and ticks in the language's decimal and thousands signs."""
-    return figure.update_layout(separators=plotly_separators())
+def honesty_chart(result, mean_loss: str) -> bytes:
+    """The true loss at each snapshot beside the surface's value under it, as one line chart's blob."""
+    steps = result.trajectory_steps
+    curves = {_("true loss at the snapshot"): result.trajectory_loss,
+              _("surface's value at its projection"): result.trajectory_surface_loss}
+    series = [{"name": name, "values": values, "markers": True, "texts": surface_panel.point_texts(name, steps, values)}
+              for name, values in curves.items()]
+    alt = _("The true loss at each of the {count} snapshots, from {first} to {last}, beside the surface's value at its "
+            "projection, from {surface_first} to {surface_last}").format(
+                count=number(len(steps)), first=number(result.trajectory_loss[0], ".4g"),
+                last=number(result.trajectory_loss[-1], ".4g"), surface_first=number(result.trajectory_surface_loss[0], ".4g"),
+                surface_last=number(result.trajectory_surface_loss[-1], ".4g"))
+    return surface_panel.lines_blob(steps, series, _("Trajectory: true loss against what the surface shows"), _("step"),
+                                    mean_loss, alt=alt)
+
+
+def line_chart(along, losses, accuracies, loss_label: str, mean_loss: str) -> bytes:
+    """The loss and accuracy along θ(t) = θ0 + t(θ − θ0), as one line chart's blob (t, not α: α is the learning rate)."""
+    loss_name_shown, accuracy = _("loss {loss_label}").format(loss_label=loss_label), _("accuracy")
+    series = [{"name": loss_name_shown, "values": losses,
+               "texts": surface_panel.point_texts(loss_name_shown, along, losses, x_spec=".2f")},
+              {"name": accuracy, "values": accuracies, "right": True,
+               "texts": surface_panel.point_texts(accuracy, along, accuracies, spec=".2%", x_spec=".2f")}]
+    at_start, at_end = int(np.argmin(np.abs(along))), int(np.argmin(np.abs(along - 1)))
+    alt = _("The loss along the straight line from the initial weights θ0 (t = 0, loss {start}) to the current weights "
+            "(t = 1, loss {end}), t from {low} to {high}; the accuracy on the right axis, from {accuracy_start} to "
+            "{accuracy_end}").format(start=number(losses[at_start], ".4g"), end=number(losses[at_end], ".4g"),
+                                     low=number(along[0], "g"), high=number(along[-1], "g"),
+                                     accuracy_start=percent(accuracies[at_start]), accuracy_end=percent(accuracies[at_end]))
+    return surface_panel.lines_blob(along, series, _("Loss along θ(t) = θ0 + t(θ − θ0)") + "<br>(Goodfellow et al. 2015)",
+                                    _("t (0: initial weights, 1: current weights)"), mean_loss, right_title=accuracy,
+                                    alt=alt)
 
 state = session.current()
 trainer = state.trainer
@@ -99,10 +128,12 @@ else:
         loss=loss_name(loss), loss_label=loss_label, rule=rule_name(rule)))
 mean_loss = _("mean loss {loss_label}").format(loss_label=loss_label)
 # The 3-D view gets the whole width: in half of a laptop's it is too small to follow the path on it.
-st.plotly_chart(localised(figures.loss_surface_3d(result, mean_loss)), key="surface_3d")
+views = computed("views", lambda: (surface_panel.surface_blob(result, "3d", mean_loss),
+                                   surface_panel.surface_blob(result, "map", mean_loss)))
+surface_panel.show(views[0], key="surface_3d")
 left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
-    st.plotly_chart(localised(figures.loss_contour(result, mean_loss)), key="surface_contour")
+    surface_panel.show(views[1], key="surface_contour")
 
 direction_note = (_("d1 and d2 explain {first} and {second} of the variance of the trajectory's weights "
                     "(centred PCA of the weights, biases left out, as in Li et al.'s code)").format(
@@ -148,11 +179,7 @@ if len(result.trajectory_steps) > 1:
                 _("the surface's loss at the projection (a, b)"))]
     readout = pd.DataFrame({name: values for name, values, _spec, _help in columns})
     decimals = {name: spec for name, _values, spec, _help in columns if spec != ","}  # the step is a count: no format
-    st.plotly_chart(localised(figures.lines(
-        result.trajectory_steps, {_("true loss at the snapshot"): result.trajectory_loss,
-                                  _("surface's value at its projection"): result.trajectory_surface_loss},
-        _("Trajectory: true loss against what the surface shows"), _("step"), mean_loss, markers=True, height=300)),
-        key="surface_honesty")
+    surface_panel.show(computed("honesty", lambda: honesty_chart(result, mean_loss)), key="surface_honesty")
     st.dataframe(widgets.in_language(readout, {name: spec for name, _values, spec, _help in columns}), hide_index=True,
                  height=250, column_config=widgets.number_columns(
                      decimals, help={name: help_text for name, _values, _spec, help_text in columns if help_text}))
@@ -162,14 +189,8 @@ else:
 st.subheader(_("The straight line from the initial weights θ0 to the current θ"))
 along, line_losses, line_accuracies = computed("line", lambda: loss_surface.interpolation_line(
     trainer.initial_params, trainer.params, X, labels, loss=loss))
-# The reference on a line of its own, so the title is not cut on a phone (plotly never wraps a title).
-# t, not the document's α: α is the learning rate on every screen of the app.
-line_title = _("Loss along θ(t) = θ0 + t(θ − θ0)") + "<br>(Goodfellow et al. 2015)"
-st.plotly_chart(localised(figures.lines(along, {_("loss {loss_label}").format(loss_label=loss_label): line_losses},
-                                        line_title, _("t (0: initial weights, 1: current weights)"), mean_loss,
-                                        secondary={_("accuracy"): line_accuracies}, secondary_title=_("accuracy"),
-                                        secondary_format=".0%", height=318)).update_layout(margin_t=58),
-                key="surface_line")
+surface_panel.show(computed("line_chart", lambda: line_chart(along, line_losses, line_accuracies, loss_label, mean_loss)),
+                   key="surface_line")
 st.caption(_("A loss that falls smoothly along the line says that, in hindsight, a straight path from the start "
              "would have worked; bumps show what training had to go around."))
 

@@ -28,9 +28,6 @@ def click(page, locator) -> None:
 
 
 MAIN_TEXT = "() => document.querySelector('[data-testid=\"stMain\"]').innerText"
-CHART_TITLES = "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(t => t.textContent)"
-AXIS_TITLES = ("() => [...document.querySelectorAll('.js-plotly-plot .infolayer text[class$=\"title\"]')]"
-               ".map(t => t.textContent)")
 
 
 def test_errata_states_its_epoch_counting_once_and_in_plain_words(page):
@@ -47,12 +44,14 @@ def test_loss_surface_names_the_line_with_t_and_keeps_title_words_apart(page):
     open_screen(page, "Train")
     click(page, page.locator('.sp button[data-name="step_100"]'))
     open_screen(page, "Loss surface")
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.sf-title')]"
                            ".some(t => t.textContent.startsWith('Loss along'))", timeout=180_000)
-    titles = page.evaluate(CHART_TITLES) + page.evaluate(AXIS_TITLES)
+    titles = page.evaluate("() => [...document.querySelectorAll('.sf-title')].map(t => t.textContent)")
+    axes = page.evaluate("() => [...document.querySelectorAll('.sf canvas.sf-canvas')].flatMap(c => "
+                         "[c.chart.fields.text.x_title, c.chart.fields.text.a_title, c.chart.fields.text.b_title])")
     line = next(title for title in titles if title.startswith("Loss along"))
     assert "θ(t) = θ0 + t(θ − θ0)" in line and "α" not in line, titles
-    assert any(title.startswith("t (0: initial weights") for title in titles), titles
+    assert any(title and title.startswith("t (0: initial weights") for title in axes), axes
     assert not any("projected(" in title for title in titles), titles
     assert exception_boxes(page) == []
 

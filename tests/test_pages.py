@@ -73,7 +73,8 @@ def test_loss_surface_settings_come_from_the_url():
     assert not app.exception
     assert app.slider(key="surface_grid").value == 21
     assert app.number_input(key="surface_samples").value == 500
-    assert len(app.get("plotly_chart")) >= 3
+    views = [element for element in app.get("bidi_component") if element.proto.component_name.endswith("backprop_surface")]
+    assert len(views) == 4  # the surface in 3-D and from above, the path's honesty and the line from θ0
 
 
 def test_gradients_screen_shows_the_documents_erratum():

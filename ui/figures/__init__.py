@@ -12,8 +12,7 @@ from ui.figures.style import (  # noqa: F401
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401
-    bars, BLUES, confusion_figure, heatmap, lines,
-    loss_contour, loss_surface_3d, mosaic, MUTED, unit_bars, value_text,
+    bars, BLUES, confusion_figure, heatmap, lines, mosaic, MUTED, unit_bars, value_text,
 )
 from ui.figures.images import (  # noqa: F401
     colour_legend, diverging_rgb, grey_image, GREYED, label_font, LABEL_HEIGHT, MARK, marked_stage, network_diagram,

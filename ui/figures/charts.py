@@ -1,14 +1,15 @@
-"""Plotly charts from numpy arrays: bars, heatmaps, lines, the confusion matrix, the loss surface.
+"""Plotly charts from numpy arrays: bars, heatmaps, lines, the confusion matrix.
 
-Data, Forward pass and Gradients draw theirs with the chart kit instead (ui/chart_kit.py), in the browser."""
+Data, Forward pass and Gradients draw theirs with the chart kit instead (ui/chart_kit.py), and Loss surface
+with its own (ui/surface_panel.py), in the browser."""
 
 import numpy as np
 import plotly.graph_objects as go
 
 from locales import N_, _, number
 from ui.figures.style import (
-    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, PREDICTED, RUNS, SILENT, TRAJECTORY,
-    TRAJECTORY_EDGE, TRUE_LABEL, VALUE,
+    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, PREDICTED, RUNS, SILENT, TRUE_LABEL,
+    VALUE,
 )
 
 
@@ -139,56 +140,6 @@ def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, heig
         figure_.layout.shapes = [dict(type="rect", x0=column_span[0], x1=column_span[1], y0=row_span[0],
                                       y1=row_span[1], line=dict(color="#ff8c00", width=3))]
     return figure_
-
-
-def loss_surface_3d(result, z_title: str) -> go.Figure:
-    """The loss over the plane as a 3-D surface, the trajectory's shadow on it and the current point."""
-    on_plane, trajectory, current = _("a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}"), _("trajectory (projected)"), _("current θ")
-    point = _("step {step}: surface loss {loss}")
-    traces = [dict(type="surface", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
-                   colorbar=colour_bar(_("loss")), opacity=0.92, hovertemplate=on_plane + "<extra></extra>"),
-              # Lifted by 2% of the loss range, so the surface does not swallow the path where they touch.
-              dict(type="scatter3d", x=result.trajectory_a, y=result.trajectory_b,
-                   z=result.trajectory_surface_loss + 0.02 * float(np.ptp(result.losses)),
-                   mode="lines+markers", name=trajectory, line=dict(color=TRAJECTORY, width=9),
-                   marker=dict(size=5, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
-                   text=[point.format(step=number(step), loss=number(value, ".4f")) for step, value in
-                         zip(result.trajectory_steps, result.trajectory_surface_loss)],
-                   hovertemplate="%{text}<extra></extra>"),
-              dict(type="scatter3d", x=[0], y=[0], z=[result.current_loss], mode="markers", name=current,
-                   marker=dict(size=6, color="white", line=dict(color="black", width=2)))]
-    scene = dict(xaxis=axis(_("a (along d1)")), yaxis=axis(_("b (along d2)")), zaxis=axis(z_title),
-                 camera=dict(eye=dict(x=1.9, y=-1.9, z=1.25)),  # far enough for the axis titles to stay in view
-                 # A square floor whatever the ranges: the principal directions' a and b span very different
-                 # lengths, and plotly's "auto" then draws the data's proportions, a thin vertical stack.
-                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.75))
-    return figure(traces, _("Loss over the plane θ + a·d1 + b·d2"), 480, scene=scene, showlegend=False,
-                  margin=dict(l=0, r=0, t=40, b=0))
-
-
-def loss_contour(result, z_title: str) -> go.Figure:
-    """The same grid as contours seen from above, with the projected trajectory and the current point."""
-    trajectory, current, point = _("trajectory (projected)"), _("current θ"), _("step {step}, {distance} off the plane")
-    traces = [dict(type="contour", x=result.alphas, y=result.betas, z=result.losses, colorscale="Viridis",
-                   colorbar=colour_bar(z_title), ncontours=25,
-                   hovertemplate=_("a %{x:.2f}, b %{y:.2f}: loss %{z:.4f}") + "<extra></extra>"),
-              # a black line under the white one: an edge that shows on viridis' yellow as well as its purple
-              dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines", showlegend=False,
-                   line=dict(color=TRAJECTORY_EDGE, width=5), hoverinfo="skip"),
-              dict(type="scatter", x=result.trajectory_a, y=result.trajectory_b, mode="lines+markers",
-                   name=trajectory, line=dict(color=TRAJECTORY, width=2.5),
-                   marker=dict(size=7, color=TRAJECTORY, line=dict(color=TRAJECTORY_EDGE, width=1.5)),
-                   text=[point.format(step=number(step), distance=number(distance, ".3g")) for step, distance in
-                         zip(result.trajectory_steps, result.trajectory_distance)],
-                   hovertemplate="%{text}<extra></extra>"),
-              dict(type="scatter", x=[0], y=[0], mode="markers", name=current,
-                   marker=dict(size=16, color="white", symbol="star", line=dict(color="black", width=1.5)))]
-    title = _("Contours: the path projected<br>(white dots), θ (star)")
-    return figure(traces, title, 480,
-                  xaxis=axis(_("a (along d1)"), automargin=True), yaxis=axis(_("b (along d2)"), scaleanchor="x"),
-                  # at the foot of the figure, in rows of its own: never over the axis title
-                  legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
-                  margin=dict(l=50, r=20, t=40 + 18 * title.count("<br>"), b=10))
 
 
 # --- Draw screen ---------------------------------------------------------------------------------
