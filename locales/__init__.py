@@ -106,7 +106,6 @@ def number(value, spec: str = ",") -> str:
 # An accuracy over the 10,000 test images is a whole number of images in 10,000: two decimals of a
 # percentage show it exactly, so no screen shows "90.0%" for 89.98% and no task judges a hidden digit.
 PERCENT_DIGITS = 2
-PLOTLY_PERCENT = f"%{{y:.{PERCENT_DIGITS}%}}"  # the same figure in a plotly hover template
 
 
 def percent(fraction, digits: int = PERCENT_DIGITS) -> str:

@@ -9,7 +9,7 @@ from core.model import drawing
 from core.model import network
 from locales import _, number
 from locales.words import rule_name
-from ui import class_views, figures, session, shell, timeline_panel, widgets
+from ui import chart_kit, class_views, figures, session, shell, timeline_panel, widgets
 from ui.canvas import CANVAS_SIDE, BadDrawing, decode_drawing
 
 shell.require()
@@ -75,10 +75,10 @@ def prediction(values: network.Forward) -> None:
     st.metric(_("Prediction"), str(predicted),
               _("probability {probability}").format(probability=number(values.A2[predicted], ".1%")),
               delta_color="off", delta_arrow="off")
-    st.plotly_chart(figures.bars(values.A2, figures.DIGITS,
-                                 _("A2 = softmax(Z2): the model reads a {digit}").format(digit=predicted),
-                                 _("digit"), _("probability"), highlight=predicted, height=280, y_range=[0, 1.2]),
-                    key="draw_probabilities")
+    chart_kit.show(chart_kit.bars(values.A2, figures.DIGITS,
+                                  _("A2 = softmax(Z2): the model reads a {digit}").format(digit=predicted),
+                                  _("digit"), _("probability"), highlight=predicted, height=280, y_range=[0, 1.2]),
+                   key="draw_probabilities")
 
 
 def hidden_layer(values: network.Forward, x, silent) -> None:
@@ -88,16 +88,16 @@ def hidden_layer(values: network.Forward, x, silent) -> None:
     shares = W2[:, digit] * values.A1 + 0.0  # + 0.0: an off unit adds 0, not a printed "-0.00"
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.unit_bars(values.A1, names, _("Hidden activations A1ₖ = ReLU(Z1ₖ)"),
-                                          _("hidden unit"), "A1", silent, text_format=".1f"), key="draw_hidden")
+        chart_kit.show(chart_kit.bars(values.A1, names, _("Hidden activations A1ₖ = ReLU(Z1ₖ)"), _("hidden unit"), "A1",
+                                      muted=silent, text_format=".1f", height=330), key="draw_hidden")
         st.caption(_("A unit is **on** when Z1ₖ > 0 and passes A1ₖ = Z1ₖ to the output layer; **off** units "
                      "(Z1ₖ ≤ 0) pass nothing. *Silent* (grey) marks a unit that is off for every one of the first "
                      "{count} test images: it has gone quiet, as measured on those images.").format(
                          count=number(1000)))
     with right:
-        st.plotly_chart(figures.unit_bars(shares, names,
-                                          _("To digit {digit}'s score: W2[k, {digit}]·A1ₖ").format(digit=digit),
-                                          _("hidden unit"), f"W2[k, {digit}]·A1ₖ", silent), key="draw_to_output")
+        chart_kit.show(chart_kit.bars(shares, names, _("To digit {digit}'s score: W2[k, {digit}]·A1ₖ").format(digit=digit),
+                                      _("hidden unit"), f"W2[k, {digit}]·A1ₖ", muted=silent, height=330),
+                       key="draw_to_output")
         st.caption(_("Unit k reaches the output through its row k of W2, one weight per digit. For digit {digit}: "
                      "Z2 = Σₖ W2[k, {digit}]·A1ₖ + b2 = {sum} + ({bias}) = {z2}. "
                      "An off unit adds 0, whatever its weight.").format(
@@ -181,9 +181,9 @@ def lesson_panel(record, after) -> None:
         predicted = int(values.argmax())
         title = titles[when].format(digit=predicted, probability=number(values[record.label], ".1%"),
                                     label=record.label)
-        st.plotly_chart(figures.bars(values, figures.DIGITS, title, _("digit"), _("probability"),
-                                     highlight=predicted, height=220, y_range=[0, 1.2]),
-                        key=f"draw_lesson_{when}")
+        chart_kit.show(chart_kit.bars(values, figures.DIGITS, title, _("digit"), _("probability"),
+                                      highlight=predicted, height=220, y_range=[0, 1.2]),
+                       key=f"draw_lesson_{when}")
     update = record.updates.dW1
     unchanged = (record.forward.Z1 <= 0) | ~update.any(axis=0)
     limit = figures.symmetric_limit(update)

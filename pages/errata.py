@@ -11,7 +11,7 @@ from core.model import network
 from core.training.settings import learning_rate_at
 from locales import _, number
 from locales.words import rule_name, said
-from ui import figures, session, shell, widgets
+from ui import chart_errata, chart_kit, figures, session, shell, widgets
 
 shell.require()
 st.title(_("Errata"))
@@ -85,7 +85,7 @@ st.markdown(_(
 st.latex(r"\frac{\partial \mathcal{L}}{\partial Z_{2,j}} = \sum_{k} \frac{\partial \mathcal{L}}{\partial A_{2,k}}\,J_{kj}"
          r"\quad\Rightarrow\quad dZ_2 = J\,2(A_2 - y)")
 J = errata.softmax_jacobian(A2)
-st.plotly_chart(figures.jacobian_figure(J, label), key="errata_jacobian")
+chart_kit.show(chart_errata.jacobian(J, label), key="errata_jacobian")
 column_sums = np.abs(J.sum(axis=0)).max()
 confident = int(A2.argmax())
 st.markdown(_(
@@ -98,7 +98,7 @@ st.markdown(_(
 st.latex(r"\frac{\partial}{\partial Z_2}\bigl(-\log A_{2,y}\bigr) = A_2 - y \quad\Rightarrow\quad "
          r"2(A_2 - y) = \frac{\partial\,(2\,\mathcal{L}_{CE})}{\partial Z_2}")
 rules = errata.dZ2_by_rule(A2, label)
-st.plotly_chart(figures.dZ2_rules_figure(rules, label), key="errata_rules")
+chart_kit.show(chart_kit.dZ2_rules(rules, label), key="errata_rules")
 # The columns are headed by each rule's dZ2 alone (the chart above names the rules): with the names, the
 # Greek headers made the table wider than its column at 1024 px.
 st.dataframe(widgets.in_language(vectors_table(
@@ -156,7 +156,7 @@ st.markdown(_(
     "where there is a ReLU, in the hidden layer (dZ1 = dA1 ⊙ 1[Z1 > 0])."))
 left, right = st.columns([3, 1])
 with left:
-    st.plotly_chart(figures.output_mask_figure(document_dZ2, mask), key="errata_mask")
+    chart_kit.show(chart_errata.output_mask(document_dZ2, mask), key="errata_mask")
 with right:
     st.metric(_("zeroed by 1[Z2 > 0]"), _("{count} of {total}").format(count=len(zeroed), total=len(mask)))
     st.caption(_("Z2 ≤ 0 for digits {digits}.").format(digits=", ".join(map(str, zeroed))) if zeroed

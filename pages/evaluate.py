@@ -1,13 +1,11 @@
 """Evaluate: the current model on all 10,000 test images: accuracy, confusions and its mistakes."""
 
-from functools import partial
-
 import numpy as np
 import streamlit as st
 
 from core.model import metrics
 from locales import _, ngettext, number, percent
-from ui import figures, session, shell, widgets
+from ui import chart_heatmap, chart_kit, figures, session, shell, widgets
 
 PER_PAGE = 40
 ANY = "any"
@@ -39,15 +37,14 @@ def filter_key(name: str) -> str:
     return f"evaluate_{name}"
 
 
-def follow_chart_selection(chart_key: str) -> None:
-    """A clicked confusion-matrix cell sets the two class filters (the selectboxes show it)."""
-    points = st.session_state[chart_key].selection.points
-    if points:
-        st.session_state[filter_key("true")] = int(points[0]["y"])
-        st.session_state[filter_key("predicted")] = int(points[0]["x"])
-        # The gallery sits below the matrix, out of sight on a laptop: the next run scrolls to it.
-        st.session_state["evaluate_scrolls"] = st.session_state.get("evaluate_scrolls", 0) + 1
-        st.session_state["evaluate_scroll_now"] = True
+def follow_chart_click(_series: int, cell: int) -> None:
+    """A clicked confusion-matrix cell (true × 10 + predicted) sets the two class filters (the selectboxes show it)."""
+    true, predicted = divmod(cell, 10)
+    st.session_state[filter_key("true")] = true
+    st.session_state[filter_key("predicted")] = predicted
+    # The gallery sits below the matrix, out of sight on a laptop: the next run scrolls to it.
+    st.session_state["evaluate_scrolls"] = st.session_state.get("evaluate_scrolls", 0) + 1
+    st.session_state["evaluate_scroll_now"] = True
 
 
 def scroll_to_gallery() -> None:
@@ -71,18 +68,15 @@ with top_left:
 with top_right:
     per_class = metrics.per_class_accuracy(confusion)
     weakest = int(np.nanargmin(per_class))
-    st.plotly_chart(figures.bars(per_class, figures.DIGITS,
-                                 _("Accuracy per true digit (the weakest, {digit}, in dark grey)").format(digit=weakest),
-                                 _("true digit"), _("fraction correct"), emphasis=weakest, height=260,
-                                 y_range=[0, 1.15], text_format=".0%"), key="evaluate_per_class")
+    chart_kit.show(chart_kit.bars(per_class, figures.DIGITS,
+                                  _("Accuracy per true digit (the weakest, {digit}, in dark grey)").format(digit=weakest),
+                                  _("true digit"), _("fraction correct"), emphasis=weakest, height=260,
+                                  y_range=[0, 1.15], text_format=".0%"), key="evaluate_per_class")
 
-# The chart's key follows the filter: a new filter starts the chart without a stale selection, and
-# clicking the same cell again after changing the selectboxes still counts as a change.
-chart_key = f"evaluate_confusion_{chosen('true')}_{chosen('predicted')}"
-st.plotly_chart(figures.confusion_figure(confusion, _("Confusion matrix: test images of each true digit by "
-                                           "prediction (click a cell to see those mistakes)"),
-                                         true=chosen("true"), predicted=chosen("predicted")),
-                key=chart_key, selection_mode="points", on_select=partial(follow_chart_selection, chart_key))
+chart_kit.show(chart_heatmap.confusion(confusion, _("Confusion matrix: test images of each true digit by "
+                                                    "prediction (click a cell to see those mistakes)"),
+                                       true=chosen("true"), predicted=chosen("predicted")),
+               key="evaluate_confusion", on_click=follow_chart_click)
 
 st.markdown(_(
     "**{sure} of the {wrong} wrong answers** were given with a probability above "

@@ -13,8 +13,8 @@ from core.model.network import GRADIENT_RULES, INITIALISATIONS
 from core.training.settings import NUMERIC_RANGES, Settings, learning_rate_at
 from locales import _, ngettext, number
 from locales.words import init_name, rule_name, rule_title
-from ui import (class_views, explaining, figures, session, shell, step_numbers, step_panel, take_home, timeline_panel,
-                widgets)
+from ui import (chart_epochs, chart_kit, class_views, explaining, figures, session, shell, step_numbers, step_panel,
+                take_home, timeline_panel, widgets)
 
 RUN_SLICE_SECONDS = 0.2  # training per rerun while running an epoch: the page redraws and Stop is heard between slices
 
@@ -321,14 +321,13 @@ def epoch_charts() -> None:
         epochs = [entry[0] + 1 for entry in trainer.history.test_accuracy]
         accuracy = [entry[2] for entry in trainer.history.test_accuracy]
         if epochs:
-            st.plotly_chart(figures.epoch_accuracy(epochs, accuracy), key="train_test_accuracy")
+            chart_kit.show(chart_epochs.epoch_accuracy(epochs, accuracy), key="train_test_accuracy")
         else:
             st.caption(_("Test accuracy is measured on all 10,000 test images at the end of each epoch."))
     with right:
         schedule = np.arange(1, max(trainer.epoch + 2, 2 * trainer.settings.decay_period + 1))
         rates = [learning_rate_at(trainer.settings, epoch - 1) for epoch in schedule]
-        st.plotly_chart(figures.lines(schedule, {"α": rates}, _("Learning-rate schedule"), _("epoch"), "α",
-                                      markers=True, steps=True, x_integers=True), key="train_schedule")
+        chart_kit.show(chart_epochs.schedule(schedule, rates), key="train_schedule")
 
 
 settings_form()

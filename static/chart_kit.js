@@ -5,15 +5,17 @@
 // axes and their ticks in the language's signs, the tooltip, the pointer and the keyboard (arrow keys
 // from value to value, Enter explains), and the click sent back to Python (trigger "click": [series,
 // index]). Each kind's drawing lives beside it: static/chart_bars.js (bars and histograms),
-// static/chart_lines.js, static/chart_image.js (an image, a matrix), static/chart_tiles.js (tiles). Every text goes in as text (textContent), never HTML.
+// static/chart_lines.js, static/chart_image.js (an image, a matrix), static/chart_tiles.js (tiles),
+// static/chart_heatmap.js (a matrix with its values written in the cells). Every text goes in as text (textContent), never HTML.
 // window.__charts[key] exposes what was drawn (the fields, the arrays, the targets) for tests.
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}, {tilesKind}] = await Promise.all(
-  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js", "chart_tiles.js"].map(near));
+const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}, {tilesKind}, {heatmapKind}] = await Promise.all(
+  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js", "chart_tiles.js", "chart_heatmap.js"].map(near));
 const {AXIS, GRID, count, element, fixed, svgNode, ticks} = kit;
-const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind, tiles: tilesKind};
+const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind, tiles: tilesKind,
+               heatmap: heatmapKind};
 
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -79,7 +81,8 @@ class Chart {
       const sign = power.startsWith("-") ? "-" : "+";
       return `${value < 0 ? "−" : ""}${trimmed.replace(".", this.fields.separators[0])}e${sign}${power.replace(/^[+-]/, "").padStart(2, "0")}`;
     }
-    const text = Math.abs(value).toFixed(Math.max(0, digits - 1 - exponent)).replace(/\.?0+$/, (m) => (m.includes(".") ? "" : m));
+    const written = Math.abs(value).toFixed(Math.max(0, digits - 1 - exponent));
+    const text = written.includes(".") ? written.replace(/\.?0+$/, "") : written;  // "0.005000" → "0.005", as ".4g"
     return (value < 0 ? "−" : "") + text.replace(".", this.fields.separators[0]);
   }
 
@@ -150,18 +153,22 @@ class Chart {
   yAxis(box, low, high, log) {
     const nodes = [];
     let values;
-    if (log) {
+    const given = this.fields.y_ticks;  // [[value, its label made in Python], …]: a percentage axis
+    if (given) {
+      values = given.map(([v]) => v);
+    } else if (log) {
       values = [];
       for (let p = Math.ceil(Math.log10(low) - 1e-9); p <= Math.log10(high) + 1e-9; p++) values.push(10 ** p);
     } else {
       values = ticks(low, high, this.phone() ? 4 : 5);
     }
-    for (const v of values) {
+    values.forEach((v, k) => {
       const y = box.y(v);
       nodes.push(svgNode("line", {x1: box.left, x2: box.right, y1: y, y2: y, stroke: v === 0 && !log ? AXIS : GRID}));
       nodes.push(svgNode("text", {x: box.left - 6, y: y + 4, "text-anchor": "end", class: "ck-tick"},
-                         log ? this.short(v) : Math.abs(v) >= 1000 ? this.count(v) : this.fixed(v, values.decimals)));
-    }
+                         given ? given[k][1] : log ? this.short(v)
+                           : Math.abs(v) >= 1000 ? this.count(v) : this.fixed(v, values.decimals)));
+    });
     const middle = (box.top + box.bottom) / 2;
     nodes.push(svgNode("text", {x: 12, y: middle, "text-anchor": "middle", class: "ck-axis-title",
                                 transform: `rotate(-90 12 ${middle})`}, this.fields.y_title));

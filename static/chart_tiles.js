@@ -35,17 +35,18 @@ export function signedPicture(values, offset, rows, columns, stops, limit) {
   return canvas.toDataURL();
 }
 
-// The colour bar of a diverging scale beside `box`: −limit at the foot, +limit at the top, its title turned.
-export function divergingBar(chart, box, stops, limit, title) {
+// The colour bar of a diverging scale beside `box`: −limit at the foot, +limit at the top, its title turned
+// (or the scale spread over [low, high]: the confusion matrix's counts, static/chart_heatmap.js).
+export function divergingBar(chart, box, stops, limit, title, low = -limit, high = limit) {
   const id = `${chart.id}-scale`, x = box.right + 10, top = box.top, bottom = box.bottom;
   const gradient = svgNode("linearGradient", {id, x1: 0, y1: 1, x2: 0, y2: 0});
   for (const [offset, colour] of stops) gradient.append(svgNode("stop", {offset, "stop-color": colour}));
   const defs = svgNode("defs");
   defs.append(gradient);
   const nodes = [defs, svgNode("rect", {x, y: top, width: 12, height: bottom - top, fill: `url(#${id})`, stroke: AXIS})];
-  const marks = ticks(-limit, limit, 4);
+  const marks = ticks(low, high, 4);
   for (const v of marks) {
-    const y = bottom - (bottom - top) * (v + limit) / (2 * limit);
+    const y = bottom - (bottom - top) * (v - low) / (high - low);
     nodes.push(svgNode("text", {x: x + 16, y: y + 4, class: "ck-tick"}, chart.fixed(v, marks.decimals)));
   }
   const middle = (top + bottom) / 2, at = x + 58;

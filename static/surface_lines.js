@@ -60,8 +60,9 @@ export class Lines {
     this.yRange = [low - pad, high + pad];
     context.font = FONT;
     const plotRight = box.width - box.right, plotBottom = box.height - box.bottom;
-    const yTicks = ticks(...this.yRange, 5), xTicks = ticks(...this.xRange, Math.max(3, Math.floor((plotRight - box.left) / 90)));
-    const integers = Array.from(this.x).every(Number.isInteger);
+    const integers = Array.from(this.x).every(Number.isInteger);  // steps: no tick between two of them
+    const yTicks = ticks(...this.yRange, 5);
+    const xTicks = ticks(...this.xRange, Math.max(3, Math.floor((plotRight - box.left) / 90)), integers);
     context.fillStyle = TEXT;
     context.textBaseline = "middle";
     context.textAlign = "right";

@@ -32,15 +32,10 @@ def images_loaded(page) -> None:
 
 
 def click_confusion_cell(page, true: int, predicted: int) -> None:
-    """Point at the cell first, as a hand does: plotly selects what the pointer is over on click."""
-    chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Confusion matrix")
-    chart.scroll_into_view_if_needed()
-    area = chart.locator(".nsewdrag").first.bounding_box()
-    x = area["x"] + area["width"] * (predicted + 0.5) / 10
-    y = area["y"] + area["height"] * (true + 0.5) / 10
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
+    """Click the confusion matrix's cell of true digit `true` read as `predicted` (static/chart_heatmap.js)."""
+    cell = page.locator(".st-key-evaluate_confusion svg.ck-svg rect.ck-cell").nth(true * 10 + predicted)
+    cell.scroll_into_view_if_needed()
+    cell.click()
 
 
 GALLERY_TOP = "() => document.getElementById('gallery').getBoundingClientRect().top"

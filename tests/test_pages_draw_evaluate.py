@@ -3,9 +3,7 @@
 That every screen renders is tested once, in tests/test_pages.py.
 """
 
-import base64
 import io
-import json
 import sys
 import types
 
@@ -22,7 +20,7 @@ from core.model import network
 from core.record.checkpoints import save_checkpoint
 from core.training.settings import Settings
 from core.training.trainer import Trainer
-from tests.app_session import fresh_app, session_of, trained_app, trainer_of, train_click
+from tests.app_session import charts, fresh_app, session_of, trained_app, trainer_of, train_click
 
 
 def no_exception(app) -> bool:
@@ -66,13 +64,6 @@ def vertical_stroke() -> np.ndarray:
     return image
 
 
-def plotly_array(values) -> np.ndarray:
-    """A number array from a plotly chart's JSON: a plain list, or plotly's base64 form of a numpy array."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-    return np.asarray(values, dtype=float)
-
-
 def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeypatch):
     with_canvas(monkeypatch, png_bytes(vertical_stroke()))
     app = trained_app(100)
@@ -86,20 +77,23 @@ def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeyp
     captions = [caption for image in app.image for caption in image.captions]
     assert [caption[:1] for caption in captions[:4]] == ["1", "2", "3", "4"]
     assert f"{prepared.box.height}×{prepared.box.width}" in captions[1]
-    charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
-    titles = [chart["layout"]["title"]["text"] for chart in charts]
-    assert [title.split(" ")[0] for title in titles] == ["A2", "Hidden", "To"], titles
-    assert titles[0].endswith(f"the model reads a {expected}")
+    shown = charts(app)
+    assert list(shown) == ["draw_probabilities", "draw_hidden", "draw_to_output"]
+    assert shown["draw_probabilities"][0]["title"].endswith(f"the model reads a {expected}")
     trainer = trainer_of(app)
     values = network.forward(trainer.params, prepared.x)
+    np.testing.assert_allclose(shown["draw_probabilities"][1]["values"], values.A2, rtol=1e-6)
     silent = trainer.dead_units()
     names = [f"unit {k}" + (" · silent" if silent[k - 1] else "") for k in range(1, trainer.params.hidden + 1)]
     # What each unit adds to the predicted digit's score through its row of W2: W2[k, d]·A1_k, summing to Z2_d − b2_d.
-    to_output = charts[2]["data"][0]
-    assert to_output["x"] == names
-    shares = plotly_array(to_output["y"])
-    np.testing.assert_allclose(shares, trainer.params.W2[:, expected] * values.A1)
-    np.testing.assert_allclose(shares.sum() + trainer.params.b2[expected], values.Z2[expected])
+    to_output, arrays = shown["draw_to_output"]
+    assert to_output["labels"] == names
+    shares = arrays["values"]
+    np.testing.assert_allclose(shares, trainer.params.W2[:, expected] * values.A1, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(shares.sum() + trainer.params.b2[expected], values.Z2[expected], rtol=1e-5)
+    hidden, arrays = shown["draw_hidden"]
+    np.testing.assert_allclose(arrays["values"], values.A1, rtol=1e-6)
+    assert [colour == "#9e9e9e" for colour in hidden["series"][0]["colours"]] == silent.tolist()
     # One contribution map per unit, all on one colour scale whose limit is stated.
     limit = np.abs(drawing.contribution_maps(trainer.params, prepared.x)).max()
     assert captions[4] == f"−{limit:.3f}   ·   0   ·   +{limit:.3f}"

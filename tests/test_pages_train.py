@@ -9,7 +9,8 @@ import re
 from core.record.checkpoints import load_checkpoint, save_checkpoint
 from core.training.settings import Settings
 from core.training.trainer import Trainer
-from tests.app_session import fresh_app, panel_element, panel_fields, panel_text, session_of, trained_app, trainer_of, train_click
+from tests.app_session import (charts, fresh_app, panel_element, panel_fields, panel_text, session_of, trained_app, trainer_of,
+                               train_click)
 from ui.widgets import position_text
 
 FIRST_IMAGE = "train on the first image"
@@ -46,7 +47,7 @@ def test_after_stop_train_and_gradients_show_the_trained_model():
     assert "The model is at step 3,000" in text and "Press **Step**" in text
     assert "W1 at step 3,000" in text
     assert "appear after a few steps" not in text
-    assert [chart.proto.id for chart in app.get("plotly_chart")], "the running curves are drawn"
+    assert "train_schedule" in charts(app), "the learning-rate schedule is drawn"
     app.switch_page("pages/gradients.py").run()
     assert not app.exception
     text = screen_text(app)
@@ -105,8 +106,9 @@ def test_a_page_run_mid_epoch_goes_on_running_and_ends_the_epoch_with_its_last_s
     assert window, "the curves state their smoothing window and the history's bin width"
     steps, width = (int(group.replace(",", "")) for group in window.groups())
     assert steps >= 60_000 // 40 and steps % width == 0
-    charts = " ".join(str(chart.proto.spec) for chart in app.get("plotly_chart"))
-    assert "test accuracy at the end of each epoch" in text and "test " in charts
+    assert "test accuracy at the end of each epoch" in text
+    fields, arrays = charts(app)["train_test_accuracy"]
+    assert arrays["x"].tolist() == [1] and fields["title"] == "Test accuracy after each epoch"
 
 
 def test_the_epoch_header_says_the_next_epoch_begins_not_sample_0(mnist):

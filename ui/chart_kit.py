@@ -39,6 +39,10 @@ Python API (each builder returns a Chart; show() mounts it):
         under its title, greyed ones veiled; hover a template with {tile}, {pixel} and {value};
         a click's series is the tile, its index the pixel.
 
+    Beside it: ui/chart_heatmap.heatmap (a matrix on any colour scale, its values written in the cells, a
+    block outlined: the confusion matrix, the softmax Jacobian), and lines' options for an axis of epochs
+    (ui/chart_epochs.py: steps, markers, labels at the points, y_ticks made here).
+
     show(chart, key, on_click=None)
         draw it; on_click(series, index), if given, runs (before the rerun) when a bar, a point or a
         cell is clicked or chosen with Enter: series 0… in the order given, index 0… along the

@@ -12,14 +12,14 @@ from ui.figures.style import (  # noqa: F401
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401
-    bars, BLUES, confusion_figure, heatmap, lines, mosaic, MUTED, unit_bars, value_text,
+    bars, mosaic, MUTED, value_text,
 )
 from ui.figures.images import (  # noqa: F401
     colour_legend, diverging_rgb, grey_image, GREYED, label_font, LABEL_HEIGHT, MARK, marked_stage, network_diagram,
     PADDING, png, rgb_mosaic, signed_tile, unit_mosaic, weight_template_image, WIDE_FONTS, with_colour_strip,
 )
 from ui.figures.curves import (  # noqa: F401
-    CURVE_POINTS, epoch_accuracy, MIN_WINDOW, trailing_means,
+    CURVE_POINTS, MIN_WINDOW, trailing_means,
     training_curves, TrainingCurves, window_text,
 )
-from ui.figures.errata import RULE_FORMULAS, dZ2_rules_figure, jacobian_figure, output_mask_figure, rule_legend
+from ui.figures.errata import RULE_FORMULAS, rule_legend

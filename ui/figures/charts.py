@@ -1,15 +1,14 @@
-"""Plotly charts from numpy arrays: bars, heatmaps, lines, the confusion matrix.
+"""Plotly charts from numpy arrays: bars (the class dashboard's), and what the chart kit shares with them.
 
-Data, Forward pass and Gradients draw theirs with the chart kit instead (ui/chart_kit.py), and Loss surface
-with its own (ui/surface_panel.py), in the browser."""
+The other screens draw theirs with the chart kit instead (ui/chart_kit.py), and Loss surface with its own
+(ui/surface_panel.py), in the browser."""
 
 import numpy as np
 import plotly.graph_objects as go
 
-from locales import N_, _, number
+from locales import _, number
 from ui.figures.style import (
-    axis, BLUE, colour_bar, colour_scale, DASHES, EMPHASIS, figure, fill, GREEN, PREDICTED, RUNS, SILENT, TRUE_LABEL,
-    VALUE,
+    axis, EMPHASIS, figure, PREDICTED, SILENT, TRUE_LABEL, VALUE,
 )
 
 
@@ -59,99 +58,4 @@ def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int 
                   yaxis=axis(y_title, range=y_range), annotations=notes)
 
 
-def heatmap(matrix: np.ndarray, title: str, x_title: str, y_title: str, x_labels=None, y_labels=None,
-            diverging: bool = True, annotate: bool = True, colorbar_title: str = N_("value"),
-            height: int = 360, text_format: str = ".2f", colorscale=None) -> go.Figure:
-    """A matrix as a heatmap, values written in the cells; diverging scales are centred at 0."""
-    rows, columns = matrix.shape
-    scale = colour_scale(matrix, True) if diverging else dict(colorscale=colorscale or "Blues")
-    trace = dict(type="heatmap", z=matrix, x=list(x_labels if x_labels is not None else range(columns)),
-                 y=list(y_labels if y_labels is not None else range(rows)), **scale,
-                 colorbar=colour_bar(_(colorbar_title)), textfont=dict(size=10),
-                 hovertemplate=fill(_("{y_title} %{y}, {x_title} %{x}: %{z:.4f}"), y_title=y_title, x_title=x_title)
-                 + "<extra></extra>")
-    if annotate:
-        trace["texttemplate"] = f"%{{z:{text_format}}}"
-    # dtick 1: every row and column named; plotly's own choice skipped every other digit in a narrow chart.
-    return figure([trace], title, height, xaxis=axis(x_title, type="category", dtick=1),
-                  yaxis=axis(y_title, type="category", autorange="reversed", dtick=1))
-
-
-def lines(x, series: dict, title: str, x_title: str, y_title: str, height: int = 260,
-          log_y: bool = False, markers: bool = False, y_range=None, secondary: dict | None = None,
-          secondary_title: str = "", secondary_format: str = "", steps: bool = False,
-          x_integers: bool = False) -> go.Figure:
-    """Named curves over one x axis; `secondary` curves use a second y axis on the right."""
-    mode = "lines+markers" if markers else "lines"
-    # Each curve its own palette colour and dash, so they stay apart without colour vision too.
-    at = _("{name}: {value} at %{x}")
-    traces = [dict(type="scatter", x=x, y=values, name=name, mode=mode,
-                   line=dict(shape="hv" if steps else "linear", color=RUNS[i % len(RUNS)], dash=DASHES[i % len(DASHES)]),
-                   hovertemplate=fill(at, name=name, value="%{y:.4g}") + "<extra></extra>")
-              for i, (name, values) in enumerate(series.items())]
-    x_axis = axis(x_title, dtick=1, range=[0.5, max(x) + 0.5], automargin=True) if x_integers and len(x) \
-        else axis(x_title, automargin=True)
-    # The legend at the foot of the figure keeps rows of its own (two or three on a phone, longer names in
-    # Greek), so it never covers the axis title.
-    layout = dict(legend=dict(orientation="h", yref="container", y=0, x=0, yanchor="bottom"),
-                  margin=dict(l=50, r=20, t=40, b=10),
-                  xaxis=x_axis, yaxis=axis(y_title, type="log" if log_y else "linear", range=y_range))
-    if secondary:
-        traces += [dict(type="scatter", x=x, y=values, name=name, mode=mode, yaxis="y2", line=dict(color=GREEN),
-                        hovertemplate=fill(at, name=name, value=f"%{{y:{secondary_format or '.4g'}}}")
-                        + "<extra></extra>")
-                   for name, values in secondary.items()]
-        layout["yaxis2"] = axis(secondary_title, overlaying="y", side="right", range=[0, 1], dtick=0.25,
-                                tickformat=secondary_format, showgrid=False)
-    return figure(traces, title, height, **layout)
-
-
-BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # ColorBrewer Blues, light to dark
-
-
-def confusion_figure(cm: np.ndarray, title: str, true=None, predicted=None, height: int = 460) -> go.Figure:
-    """The confusion matrix, rows true and columns predicted, counts written in the cells.
-
-    The colour saturates at the largest off-diagonal count, since the ~1,000 correct answers per digit
-    would wash out every mistake. Heatmaps have no point selection in Streamlit, so an invisible
-    square marker sits on each cell: a click selects it (x predicted, y true). The chosen row, column
-    or cell (true and/or predicted; None for any) is outlined.
-    """
-    classes = len(cm)
-    labels = [str(digit) for digit in range(classes)]
-    mistakes = cm - np.diag(np.diag(cm))
-    figure_ = heatmap(cm, title, _("predicted digit"), _("true digit"), x_labels=labels, y_labels=labels,
-                      diverging=False, colorscale=BLUES, height=height, text_format="d",
-                      colorbar_title=_("test images (colour capped at the largest mistake count)"))
-    figure_.data[0].update(zmin=0, zmax=max(1, int(mistakes.max())), hoverinfo="skip", hovertemplate=None)
-    rows, columns = np.divmod(np.arange(classes * classes), classes)
-    figure_.add_trace(dict(type="scatter", x=[labels[c] for c in columns], y=[labels[r] for r in rows],
-                           customdata=cm.ravel(), mode="markers", showlegend=False,
-                           marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
-                           selected=dict(marker=dict(color="rgba(0,0,0,0)")),
-                           unselected=dict(marker=dict(opacity=0)),
-                           hovertemplate=_("true %{y}, predicted %{x}: %{customdata} images") + "<extra></extra>"))
-    # The markers would otherwise pad the axes beyond the cells.
-    figure_.layout.xaxis.range = [-0.5, classes - 0.5]
-    figure_.layout.yaxis.update(autorange=False, range=[classes - 0.5, -0.5])
-    if true is not None or predicted is not None:
-        row_span = (true - 0.5, true + 0.5) if true is not None else (-0.5, classes - 0.5)
-        column_span = (predicted - 0.5, predicted + 0.5) if predicted is not None else (-0.5, classes - 0.5)
-        figure_.layout.shapes = [dict(type="rect", x0=column_span[0], x1=column_span[1], y0=row_span[0],
-                                      y1=row_span[1], line=dict(color="#ff8c00", width=3))]
-    return figure_
-
-
-# --- Draw screen ---------------------------------------------------------------------------------
-MUTED = "#9e9e9e"  # a silent unit's bar: grey, and its label says "silent" too
-
-
-def unit_bars(values, labels, title: str, x_title: str, y_title: str, muted, height: int = 330,
-              text_format: str = ".2f") -> go.Figure:
-    """One bar per hidden unit, the muted (silent) ones grey; each bar carries its value."""
-    values = np.asarray(values, dtype=float)
-    trace = dict(type="bar", x=list(labels), y=values, marker=dict(color=[MUTED if mute else BLUE for mute in muted]),
-                 text=[number(value, text_format) for value in values], textposition="outside",
-                 cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
-    return figure([trace], title, height, xaxis=axis(x_title, type="category", tickangle=-45),
-                  yaxis=axis(y_title), margin=dict(l=50, r=20, t=40, b=90))
+MUTED = "#9e9e9e"  # a silent unit's bar on Draw (chart_kit.bars' muted): grey, and its label says "silent" too

@@ -1,12 +1,10 @@
-"""Training curves: trailing means of the loss and accuracy over bounded history bins, and their figures."""
+"""Training curves: trailing means of the loss and accuracy over bounded history bins, and what one point averages."""
 
 from typing import NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
-from locales import PLOTLY_PERCENT, _, ngettext, number, percent
-from ui.figures.style import axis, figure, fill
+from locales import ngettext, number
 
 
 class TrainingCurves(NamedTuple):
@@ -64,15 +62,3 @@ def window_text(curves: TrainingCurves) -> str:
                         "Each point of the loss and accuracy curves is the mean over the last {window} steps; "
                         "the run's history keeps bins of {width} steps.", curves.bin_width)
     return text.format(window=number(curves.window), width=number(curves.bin_width))
-
-
-def epoch_accuracy(epochs, accuracy, height: int = 260) -> go.Figure:
-    """Test accuracy after each epoch, each point labelled with its value."""
-    trace = dict(type="scatter", x=list(epochs), y=list(accuracy), mode="lines+markers+text",
-                 text=[percent(value) for value in accuracy], textposition="bottom right", cliponaxis=False,
-                 line=dict(color="black"), hovertemplate=fill(_("epoch %{x}: {accuracy}"), accuracy=PLOTLY_PERCENT) + "<extra></extra>")
-    return figure([trace], _("Test accuracy after each epoch"), height, showlegend=False,
-                  margin=dict(l=60, r=40, t=40, b=45),
-                  xaxis=axis(_("epoch"), dtick=1, range=[0.5, max(epochs) + 0.5]),
-                  yaxis=axis(_("accuracy ({count} test images)").format(count=number(10_000)), range=[0, 1.05],
-                             tickformat=".0%"))
