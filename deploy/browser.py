@@ -34,10 +34,11 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
 
 
-# Waits until Streamlit has finished the run and the browser has redrawn every element.
+# Waits until Streamlit has finished the run and the browser has redrawn every element (a chart kit's chart
+# holds a .ck-pending mark until its script has drawn it: ui/chart_kit.py).
 SETTLED = """() => {
   const running = document.querySelector('[data-testid="stStatusWidget"]');
-  const stale = document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]');
+  const stale = document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], .ck-pending');
   return !stale && !(running && running.innerText.includes('Running'));
 }"""
 

@@ -65,6 +65,7 @@ class Chart {
     window.__charts = window.__charts || {};
     window.__charts[this.fields.key] = this;
     this.draw();
+    for (const mark of this.host.querySelectorAll(".ck-pending")) mark.remove();  // drawn (ui/chart_kit.PENDING)
   }
 
   // Numbers in the language's signs: an integer with its thousands separators, a fixed count of decimals,

@@ -69,7 +69,10 @@ from ui.step_payload import encode
 Z1_COLOUR = "#56B4E9"  # figures.hidden_layer_bars' Z1: sky blue beside A1's blue
 HISTOGRAM = "#555555"
 
-_component = static_component.component("backprop_chart_kit", "chart_kit.js")
+# Until its script has drawn the chart, the component holds this mark: deploy/browser.SETTLED (tests, benchmarks)
+# waits for every one to be gone, so a screen counts as open once its charts are drawn, as with plotly's.
+PENDING = '<div class="ck-pending"></div>'
+_component = static_component.component("backprop_chart_kit", "chart_kit.js", html=PENDING)
 
 
 @dataclass

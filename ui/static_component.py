@@ -46,13 +46,14 @@ def address(name: str) -> str:
     return f"{root}{name}?v={version()}"
 
 
-def component(name: str, script: str, isolate_styles: bool = False):
+def component(name: str, script: str, isolate_styles: bool = False, html: str | None = None):
     """Declare component `name` whose script is static/`script` (it links its own stylesheet from static/).
 
     isolate_styles=False: drawn in the page itself, not a shadow root, so it takes the page's font.
+    html: what stands in the component's place until its script draws (the chart kit's "not drawn yet" mark).
     """
     loader = LOADER.replace("ADDRESS", json.dumps(address(script)))
-    return st.components.v2.component(name, js=loader, isolate_styles=isolate_styles)
+    return st.components.v2.component(name, js=loader, html=html, isolate_styles=isolate_styles)
 
 
 def memory(key: str) -> PanelMemory:
