@@ -1,11 +1,12 @@
 // Bars for the chart kit (static/chart_kit.js calls these with `this` its Chart): labelled bars, one
 // series or several side by side, each bar its colour and pattern from Python (grey hatched: a unit
 // off for this image), the true label outlined in black with "label" above it, values written
-// on the bars as Python wrote them; and the histogram: thin touching bars over a numeric axis, on a
+// on the bars as Python wrote them, or (horizontal) one bar a row from a zero line, its name on its left,
+// the first on top (the terms of an explanation); and the histogram: thin touching bars over a numeric axis, on a
 // log y axis, hover "value: count". Each kind gives draw (SVG nodes), hit (the target under a point),
 // outline (the marked target) and text (its tooltip).
 
-const {AXIS, fill, svgNode, ticks} =
+const {AXIS, GRID, fill, svgNode, ticks} =
   await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 const TRUE_LABEL = "#000000";  // figures.TRUE_LABEL: the true digit's outline
@@ -41,8 +42,44 @@ function valueRange(values, given, above, below, height) {
   return [low - span * bottom / height, high + span * top / height];
 }
 
+// Horizontal bars (fields.horizontal): one series, a row per label from the top, each name on its left
+// (cut with "…" beyond 60% of the width: the hover and the alt text hold it whole), the values along x.
+function drawAcross() {
+  const f = this.fields, n = f.labels.length, values = this.arrays.values, series = f.series[0];
+  this.height = f.height - 34;
+  const room = this.width * 0.6, longest = Math.max(...f.labels.map((label) => this.measure(label)));
+  const margin = {l: Math.min(room, longest) + 10, r: 14, t: 4, b: 38};
+  const low = Math.min(0, ...values), high = Math.max(0, ...values), pad = (high - low || 1) * 0.04;
+  const [from, to] = [low < 0 ? low - pad : 0, high > 0 ? high + pad : 0];
+  const box = {left: margin.l, right: this.width - margin.r, top: margin.t, bottom: this.height - margin.b};
+  const x = (v) => box.left + (box.right - box.left) * (v - from) / (to - from || 1);
+  this.box = box;
+  const band = (box.bottom - box.top) / n, nodes = [];
+  this.band = band;
+  const marks = ticks(from, to, this.phone() ? 3 : 5);
+  for (const v of marks) {
+    nodes.push(svgNode("line", {x1: x(v), x2: x(v), y1: box.top, y2: box.bottom, stroke: v === 0 ? AXIS : GRID}));
+    nodes.push(svgNode("text", {x: x(v), y: box.bottom + 15, "text-anchor": "middle", class: "ck-tick"},
+                       this.fixed(v, marks.decimals)));
+  }
+  this.targets = [];
+  for (let i = 0; i < n; i++) {
+    const y = box.top + band * i, end = x(values[i]), zero = x(0), left = Math.min(end, zero), w = Math.abs(end - zero);
+    nodes.push(svgNode("rect", {x: left, y: y + band * 0.15, width: w, height: band * 0.7, fill: series.colours[i],
+                                class: "ck-bar"}));
+    let name = f.labels[i];
+    while (name.length > 1 && this.measure(name) > room) name = `${name.slice(0, -2)}…`;
+    nodes.push(svgNode("text", {x: box.left - 6, y: y + band / 2 + 4, "text-anchor": "end", class: "ck-tick"}, name));
+    this.targets.push({series: 0, index: i, x: left, w: Math.max(w, 2), y: y + band * 0.15, h: band * 0.7});
+  }
+  nodes.push(svgNode("line", {x1: x(0), x2: x(0), y1: box.top, y2: box.bottom, stroke: AXIS}));
+  nodes.push(this.xTitle(box, this.height - 4));
+  return nodes;
+}
+
 export const barsKind = {
   draw() {
+    if (this.fields.horizontal) return drawAcross.call(this);
     const f = this.fields, n = f.labels.length, groups = f.series.length, values = this.arrays.values;
     const band = (this.width - 68) / n, inner = band * (groups > 1 ? 0.8 : 0.7), width = inner / groups;
     // names wider than their bar's band stand on end (turned a quarter: no name's box over its neighbour's)
@@ -116,6 +153,9 @@ export const barsKind = {
   // A point over a bar's band, anywhere up its column: the bar of the series whose slot it is in.
   hit(x, y) {
     const box = this.box, n = this.fields.labels.length, groups = this.fields.series.length;
+    if (this.fields.horizontal) {  // anywhere along a bar's row, its name included
+      return y < box.top || y >= box.bottom || x > box.right ? null : Math.min(n - 1, Math.floor((y - box.top) / this.band));
+    }
     if (x < box.left || x > box.right || y < box.top - 20 || y > box.bottom) return null;
     const i = Math.min(n - 1, Math.floor((x - box.left) / this.band));
     const middle = box.left + this.band * (i + 0.5), inner = this.band * (groups > 1 ? 0.8 : 0.7);

@@ -17,6 +17,9 @@ Python API (each builder returns a Chart; show() mounts it):
         one bar per label with its value written on it; highlight: the predicted digit (vermillion),
         emphasis: dark grey, true_label: black outline and "label" above, hatched: grey hatched
         (off for this image), muted: grey (a silent unit), as figures.bars and figures.unit_bars.
+    across(values, labels, colours, title, x_title, hover_format=".6f", height=None)
+        horizontal bars, one a row from the top, each its colour, its name on its left, hover "name: value"
+        (the terms of "Explain this number"); height 60 + 24 a row without it.
     hidden_layer(Z1, A1, off, silent, title, height=400)
         Z1 and A1 side by side for units 1…h (figures.hidden_layer_bars), with its legend.
     grouped_bars(series, labels, title, x_title, y_title, height=300, styles=None, hover=None, legend_top=True)
@@ -115,6 +118,19 @@ def bars(values, labels, title: str, x_title: str, y_title: str, highlight: int 
     fields = _common("bars", title, x_title, y_title, height, f"{title}. {_listed(labels, texts)}")
     fields.update(labels=labels, series=series, y_range=None if y_range is None else [float(v) for v in y_range],
                   outline=None if true_label is None else int(true_label), outline_text=_("label"))
+    return Chart(fields, {"values": values.astype(np.float32)})
+
+
+def across(values, labels, colours, title: str, x_title: str, hover_format: str = ".6f",
+           height: int | None = None) -> Chart:
+    """Horizontal bars, the first label's on top, each its colour; hover and alt text "label: value"."""
+    values = np.asarray(values, dtype=np.float64)
+    labels = [str(label) for label in labels]
+    texts = [number(value, hover_format) for value in values]
+    series = [{"name": x_title, "colours": list(colours), "patterns": [""] * len(labels), "text": [""] * len(labels),
+               "hover": [f"{label}: {text}" for label, text in zip(labels, texts)]}]
+    fields = _common("bars", title, x_title, "", height or 60 + 24 * len(labels), f"{title}. {_listed(labels, texts)}")
+    fields.update(labels=labels, series=series, y_range=None, outline=None, horizontal=True)
     return Chart(fields, {"values": values.astype(np.float32)})
 
 
