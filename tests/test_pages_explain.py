@@ -5,7 +5,6 @@ The numbers shown are checked against the core run independently: network.forwar
 or a fresh trainer taken to the same step.
 """
 
-import json
 import re
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from core.model import network
 from core.training.settings import Settings
 from core.training.trainer import Trainer
-from tests.app_session import fresh_app, open_past_step, session_of, trained_app, trainer_of
+from tests.app_session import charts, fresh_app, open_past_step, session_of, trained_app, trainer_of
 from core.model.explain import KINDS
 from core.model.explanation import name_of
 from ui import explaining
@@ -72,9 +71,22 @@ def test_forward_pass_opens_a2_and_drills_three_levels_down_to_pixels_and_back(m
     pixel_buttons = [button.key for button in app.button if (button.key or "").startswith("explain_open_x_")]
     assert pixel_buttons and all(mnist.test_images[3].ravel()[int(key.rsplit("_", 1)[1]) - 1] > 0
                                  for key in pixel_buttons)  # the pixels listed are inked ones
-    titles = [json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "")
-              for chart in app.get("plotly_chart")]
-    assert f"x ⊙ W1[:, {unit}]: each pixel's share of Z1" in " ".join(titles)  # the map x ⊙ W1[:, k]
+    drawn = charts(app)  # the chart kit's (ui/chart_kit.py): the dialog loads no plotly (issue 24)
+    assert not app.get("plotly_chart")
+    pixels, arrays = drawn["explain_pixels"]
+    assert pixels["kind"] == "tiles" and pixels["title"].startswith(f"x ⊙ W1[:, {unit}]: each pixel's share of Z1")
+    assert pixels["hover"] == "pixel {pixel}: {value}" and pixels["colorbar_title"] == "x·W1"
+    x, W1 = network.pixels(mnist.test_images[3]), trainer_of(app).params.W1
+    np.testing.assert_allclose(arrays["values"], x * W1[:, unit - 1], rtol=1e-6, atol=1e-9)  # the map x ⊙ W1[:, k]
+    sizes, arrays = drawn["explain_sizes"]
+    assert sizes["horizontal"] and sizes["title"] == "The terms' sizes" and sizes["x_title"] == "value"
+    assert float(np.sum(arrays["values"], dtype=np.float64)) == pytest.approx(values.Z1[unit - 1], abs=1e-4)  # the terms sum to Z1
+    tail = [i for i, label in enumerate(sizes["labels"]) if "other pixels" in label]
+    assert len(tail) == 1 and sizes["series"][0]["colours"][tail[0]] == "#999999"  # the summed tail grey
+    listed = np.abs(arrays["values"][:tail[0]])
+    assert list(listed) == sorted(listed, reverse=True)  # the largest on top
+    for label, hover, value in zip(sizes["labels"], sizes["series"][0]["hover"], arrays["values"]):  # "term: value"
+        assert hover.startswith(f"{label}: ") and float(hover.rsplit(": ", 1)[1].replace("−", "-")) == pytest.approx(value, abs=2e-6)
     assert app.query_params["explain"] == f"Z1_{unit}" and app.query_params["image"] == "test_3"
     app.button(key="explain_back_1").click().run()  # the path's Z2₇: back up two levels
     assert path(app) == ["A2_7", "Z2_7"] and heading(app).startswith("#### Z2₇")
@@ -118,6 +130,11 @@ def test_in_greek_the_explanation_reads_greek_with_greek_numbers(mnist):
     assert re.search(r"\d,\d{4}", heading(app)), heading(app)  # 0,1234: the decimal comma
     table = next(frame for frame in app.dataframe)
     assert "όρος" in table.value.columns or "όρος" in str(table.value)
+    sizes, pixels = charts(app)["explain_sizes"][0], charts(app)["explain_pixels"][0]
+    assert sizes["separators"] == pixels["separators"] == ",."  # the browser writes its ticks with commas
+    assert sizes["title"] == "Τα μεγέθη των όρων" and all(re.search(r": -?\d+,\d{6}$", hover)
+                                                          for hover in sizes["series"][0]["hover"])
+    assert pixels["hover"] == "pixel {pixel}: {value}" and "άλλα pixels" in " ".join(sizes["labels"])
 
 
 def test_a_link_opens_the_explanation_at_its_run_and_step_for_someone_else(mnist):

@@ -17,7 +17,7 @@ import locales
 from core.classwork.lesson import Lesson
 from core.training.settings import Settings
 from runs.store import RunStore
-from tests.app_session import fresh_app, session_of, trainer_of, train_click
+from tests.app_session import charts, fresh_app, session_of, trainer_of, train_click
 from tests.saying import raises_saying
 from lab import classroom, progress_writer
 from ui.class_views import literal
@@ -175,6 +175,11 @@ def test_the_dashboard_shows_every_student_and_their_task_and_exports_csv(store)
     assert table.loc["Ann", "Step"] == 100 and table.loc["**bold**", "Step"] == 10 and table.loc["=cmd()", "Step"] == 0
     assert table.loc["Ann", "Tasks"] == 1 and table.loc["Ann", "Done"] == ["all silent"]  # α = 50 silences all
     assert table.loc["=cmd()", "Tasks"] == 0 and 0 <= table.loc["Ann", "Accuracy"] <= 1
+    chart, arrays = charts(app)["class_accuracy"]  # drawn by the chart kit: the dashboard loads no plotly (issue 24)
+    assert not app.get("plotly_chart") and chart["title"] == "Test accuracy of the students' runs"
+    assert chart["x_title"] == "test accuracy" and chart["y_title"] == "students"
+    assert arrays["values"].sum() == table["Accuracy"].notna().sum()  # every student with a test accuracy, once
+    assert chart["series"][0]["text"] == [f"{count:.0f}" for count in arrays["values"]]
     tasks = app.dataframe[0].value.set_index("Task")
     assert tasks.loc["Silence every hidden unit", "Done by"] == 1 and tasks.loc["Train a whole epoch", "Done by"] == 0
     # the student sees it done on their own screen too

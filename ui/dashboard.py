@@ -16,7 +16,6 @@ import datetime
 import functools
 import io
 import statistics
-import textwrap
 import time
 
 import numpy as np
@@ -33,14 +32,13 @@ from locales.words import said
 from locales.lab_words import utc_moment
 from runs.errors import StoreError
 from lab import classroom, progress_writer
-from ui import class_table, class_views, figures, lab_views, session
+from ui import chart_kit, class_table, class_views, lab_views, session
 from ui.class_views import literal
 
 REFRESH_SECONDS = 5
 TABLE_KEY = "class_table"
 ACTIVE_SECONDS = 60  # "active": clicked in the last minute
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-HALF_TITLE_CHARACTERS = 36
 
 
 def teacher_dashboard(state, info) -> None:
@@ -220,11 +218,9 @@ def summary(members, chosen) -> None:
                     st.markdown(f"**{task_title(task)}**: {task_explanation(TASKS[task])}")
     with right:
         counts, labels = accuracy_histogram(accuracies)
-        # plotly cuts a title at the chart's edge: on a laptop this half-width chart holds about 36 characters a line
-        title = "<br>".join(textwrap.wrap(_("Test accuracy of the students' runs"), HALF_TITLE_CHARACTERS))
-        st.plotly_chart(figures.bars(counts, labels, title, _("test accuracy"),
-                                     _("students"), text_format=".0f", height=280), key="class_accuracy",
-                        config={"displayModeBar": False})
+        # drawn by the chart kit (its title wraps by itself): the dashboard never loads plotly (issue 24)
+        chart_kit.show(chart_kit.bars(counts, labels, _("Test accuracy of the students' runs"), _("test accuracy"),
+                                      _("students"), text_format=".0f", height=280), key="class_accuracy")
 
 
 def task_table(members, chosen) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """What the explanation dialog draws for a value: its equation, the errata's notes, its terms, their sizes, its pixels.
 
 Its words and LaTeX come from ui/explain_words.py; this module lays them out with Streamlit and
-builds the two small figures (the terms' sizes as bars, and for Z1 the pixel map x ⊙ W1[:, k]).
+builds the two small charts with the chart kit, so the dialog never loads plotly (issue 24): the terms'
+sizes as horizontal bars, and for Z1 the pixel map x ⊙ W1[:, k].
 """
 
 import numpy as np
@@ -10,7 +11,7 @@ import streamlit as st
 
 from core.model.explanation import Explanation
 from locales import _, number
-from ui import explain_words, figures, widgets
+from ui import chart_kit, explain_words, figures, widgets
 
 TAIL_COLOUR = "#999999"
 
@@ -35,30 +36,22 @@ def terms_table(explanation: Explanation) -> None:
                  height=min(38 + 35 * len(rows), 420))
 
 
-def sizes_figure(explanation: Explanation):
-    """A horizontal bar per row of the table (largest on top), the summed tail grey."""
+def sizes_chart(explanation: Explanation) -> chart_kit.Chart:
+    """A horizontal bar per row of the table (largest on top), the summed tail grey; hover "term: value"."""
     rows = term_rows(explanation)
     tail = explain_words.tail_text(explanation) if explanation.tail is not None else None
     colours = [TAIL_COLOUR if what == tail else figures.VALUE if value >= 0 else figures.NEGATIVE
                for what, value in rows]
-    trace = dict(type="bar", orientation="h", y=[what for what, _value in rows], x=[value for _what, value in rows],
-                 marker=dict(color=colours), hovertemplate="%{y}: %{x:.6f}<extra></extra>")
-    return figures.figure([trace], _("The terms' sizes"), 60 + 24 * len(rows), margin=dict(l=10, r=10, t=40, b=30),
-                          yaxis=dict(autorange="reversed", automargin=True, type="category"),
-                          xaxis=figures.axis(_("value")))
+    return chart_kit.across([value for _what, value in rows], [what for what, _value in rows], colours,
+                            _("The terms' sizes"), _("value"))
 
 
-def pixel_figure(explanation: Explanation):
-    """x ⊙ W1[:, k] as a 28×28 map on a diverging scale: each pixel's share of Z1_k."""
-    pixel_map = explanation.pixel_map
-    pixel = np.arange(1, 785).reshape(28, 28)
-    trace = dict(type="heatmap", z=pixel_map, customdata=pixel, **figures.colour_scale(pixel_map, True),
-                 colorbar=figures.colour_bar("x·W1"),
-                 hovertemplate=_("pixel %{customdata}: %{z:.5f}") + "<extra></extra>")
+def pixel_chart(explanation: Explanation) -> chart_kit.Chart:
+    """x ⊙ W1[:, k] as a 28×28 map on a diverging scale: each pixel's share of Z1_k; hover "pixel i: value"."""
     title = _("x ⊙ W1[:, {k}]: each pixel's share of Z1{sub}").format(
         k=explanation.indices[0], sub=str(explanation.indices[0]).translate(explain_words.SUBSCRIPTS))
-    return figures.figure([trace], title, 300, margin=dict(l=10, r=10, t=40, b=10),
-                          xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
+    hover = _("pixel %{customdata}: %{z:.5f}").replace("%{customdata}", "{pixel}").replace("%{z:.5f}", "{value}")
+    return chart_kit.tiles(np.asarray(explanation.pixel_map)[None], [""], title, "x·W1", hover, columns=1)
 
 
 def draw(explanation: Explanation, hidden: int) -> None:
@@ -73,11 +66,11 @@ def draw(explanation: Explanation, hidden: int) -> None:
     with left:
         terms_table(explanation)
     with right:
-        st.plotly_chart(sizes_figure(explanation), key="explain_sizes", config={"displayModeBar": False})
+        chart_kit.show(sizes_chart(explanation), key="explain_sizes")
     if explanation.pixel_map is not None:
         left, right = st.columns([1, 1.2])
         with left:
-            st.plotly_chart(pixel_figure(explanation), key="explain_pixels", config={"displayModeBar": False})
+            chart_kit.show(pixel_chart(explanation), key="explain_pixels")
         with right:
             inked = 784 - explanation.tail.zeros - sum(term.factors[1].value == 0 for term in explanation.terms
                                                        if term.opens is not None)

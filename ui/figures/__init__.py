@@ -6,13 +6,13 @@ SVG pictures; curves.py: training curves; errata.py: the Errata screen's figures
 """
 
 from ui.figures.style import (  # noqa: F401
-    ACCURACY, axis, BLUE, colour_bar, colour_scale, DASHES, DIGITS, DIVERGING, EMPHASIS, EPOCH_LINE, figure, fill,
-    fitted_title, FONT_COLOUR, GREEN, GREYS, LOSS, NEGATIVE, on_a_phone, PHONE_COLUMNS, PHONE_TITLE_CHARACTERS,
+    ACCURACY, axis, BLUE, colour_bar, DASHES, DIGITS, DIVERGING, EMPHASIS, EPOCH_LINE, figure, fill,
+    fitted_title, FONT_COLOUR, GREEN, LOSS, NEGATIVE, on_a_phone, PHONE_COLUMNS, PHONE_TITLE_CHARACTERS,
     PlainFigure, POSITIVE, PREDICTED, readable_axes, RED, RULE_COLOURS, RULE_STYLES, RUNS, SILENT, symmetric_limit,
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401
-    bars, mosaic, MUTED, value_text,
+    mosaic, MUTED, value_text,
 )
 from ui.figures.images import (  # noqa: F401
     colour_legend, diverging_rgb, grey_image, GREYED, label_font, LABEL_HEIGHT, MARK, marked_stage, network_diagram,

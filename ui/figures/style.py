@@ -41,7 +41,6 @@ NEGATIVE, POSITIVE = "#2166ac", "#b2182b"
 DIVERGING = [[0.0, "#053061"], [0.1, NEGATIVE], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
              [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, POSITIVE],
              [1.0, "#67001f"]]
-GREYS = [[0.0, "black"], [1.0, "white"]]
 VIEWED, EPOCH_LINE = "#E69F00", "#999999"  # orange: a past step opened on the timeline; grey dots: epoch ends
 BLUE, RED, GREEN = VALUE, PREDICTED, ACCURACY  # older names, kept for the builders that use them
 DIGITS = [str(digit) for digit in range(10)]
@@ -160,14 +159,6 @@ def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging scale is centred at 0 (never 0 itself)."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-
-def colour_scale(values, diverging: bool, limit: float | None = None) -> dict:
-    """Heatmap colour options: diverging ones centred at 0 with ±limit, or grey from 0."""
-    if diverging:
-        limit = limit or symmetric_limit(values)
-        return dict(colorscale=DIVERGING, zmid=0, zmin=-limit, zmax=limit)
-    return dict(colorscale=GREYS, zmin=0, zmax=float(np.nanmax(values)) or 1.0)
 
 
 def colour_bar(title: str) -> dict:
