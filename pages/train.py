@@ -334,7 +334,9 @@ settings_form()
 training_panel()
 explaining.chooser("train_explain", explaining.STEP_KINDS)  # beside the step panel, outside it: a Step costs no more
 epoch_charts()
-with st.expander(_("The numpy lines that just ran: the core's own source")):
+# A toggle, not an expander: an expander's code is sent and highlighted even while closed, and the
+# highlighter is a 1.5 MB script each browser tab would fetch and compile on its first opening of Train.
+if st.toggle(_("The numpy lines that just ran: the core's own source"), key="train_source"):
     st.caption(_("One training step, as it runs for every sample (core/model/network.py): the forward pass, the "
                  "backward pass with the chosen gradient rule, and P ← P − α·dP in place."))
     st.code(inspect.getsource(network.sgd_step), language="python")

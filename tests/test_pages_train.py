@@ -176,3 +176,14 @@ def test_a_falling_loss_keeps_its_green_delta():
     assert fields["delta_colour"] == "inverse" and fields["loss_delta"].startswith("-") == (
         record.loss_after < record.loss_before)
     assert not any("overshoots" in warning.value for warning in app.warning)
+
+
+def test_the_core_source_is_shown_when_asked_and_not_sent_before():
+    """The numpy lines of one step come on the toggle; closed, no code is sent (nor its highlighter fetched)."""
+    app = fresh_app()
+    app.switch_page("pages/train.py").run()
+    assert not app.code
+    app.toggle(key="train_source").set_value(True).run()
+    listings = [block.value for block in app.code]
+    assert any(listing.startswith("def sgd_step") for listing in listings)
+    assert any(listing.startswith("def backward") for listing in listings)
