@@ -6,23 +6,13 @@ import pytest
 
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, screenshot
+from tests.test_browser_charts import chart, tooltip
 from tests.test_browser_draw import click_confusion_cell, draw_vertical_stroke
 from tests.test_browser_layout import LAPTOP, PROBLEMS
 
 pytestmark = pytest.mark.browser
 
 PLOTLY = "PlotlyChart"  # Streamlit's lazily loaded chunk that holds plotly.js
-
-
-def chart(page, key: str):
-    """The chart `key`'s SVG, once drawn."""
-    svg = page.locator(f'.st-key-{key} svg.ck-svg')
-    svg.wait_for(timeout=60_000)
-    return svg
-
-
-def tooltip(page, key: str) -> str:
-    return page.locator(f'.st-key-{key} .ck-tooltip').inner_text()
 
 
 def cell(page, key: str, index: int):
