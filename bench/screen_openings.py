@@ -74,7 +74,7 @@ def browser_round(context, url: str) -> dict[str, float]:
         times = {"(first screen of a session)": time.perf_counter() - started}
         links = page.locator('[data-testid="stSidebarNav"] a')
         paths = [href.split("/")[-1] for href in links.evaluate_all("links => links.map(a => a.href)")]
-        for path in paths[1:]:
+        for path in (path for path in paths if path):  # the default page ("") is the first screen, timed above
             started = time.perf_counter()
             links.nth(paths.index(path)).click()
             page.wait_for_function(DRAWN, arg=path, timeout=60_000)
