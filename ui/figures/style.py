@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from locales import _, plotly_separators
+from locales import _, number_separators
 
 # --- palette: one meaning per colour on every screen -------------------------------------------
 # Categories use Okabe & Ito's colour-blind-safe set; tests/test_palette.py checks that the colours
@@ -136,7 +136,7 @@ def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
     # into the plot.
     layout = {"title": dict(text=fitted, font=dict(size=14), yref="container", y=1, yanchor="top", pad=dict(t=10)),
               "height": height, "font": dict(size=12, color=FONT_COLOUR),
-              "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
+              "separators": number_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
               "margin": margin, "template": {}, **layout}
     return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
 
@@ -149,7 +149,7 @@ class PlainFigure(go.Figure):
     """
 
     def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
-        self._plain = {"data": traces, "layout": readable_axes({"separators": plotly_separators(), **layout})}
+        self._plain = {"data": traces, "layout": readable_axes({"separators": number_separators(), **layout})}
 
     def to_dict(self) -> dict:
         return self._plain
