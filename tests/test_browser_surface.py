@@ -9,7 +9,6 @@ turns with a drag and with the arrow keys.
 import re
 
 import pytest
-from plotly.colors import sequential
 
 from deploy.browser import settle
 from tests.browser_fixtures import exception_boxes
@@ -39,9 +38,14 @@ PATCHES = """(canvas) => {
 }"""
 
 
+# Viridis's 10 evenly spaced stops, as plotly.colors.sequential.Viridis listed them (an independent
+# reference for the 17 stops static/surface_kit.js takes from plotly.js)
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"]
+
+
 def viridis(t: float) -> tuple[float, ...]:
-    """Plotly's Viridis at `t` in [0, 1], interpolated between its stops (what the screen showed before)."""
-    stops = [tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)) for hex_colour in sequential.Viridis]
+    """Viridis at `t` in [0, 1], interpolated between its stops (what the screen showed before)."""
+    stops = [tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)) for hex_colour in VIRIDIS]
     place = t * (len(stops) - 1)
     i = min(int(place), len(stops) - 2)
     return tuple(a + (place - i) * (b - a) for a, b in zip(stops[i], stops[i + 1]))
