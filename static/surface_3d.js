@@ -202,14 +202,15 @@ export class Surface3d {
     const aAt = (value) => outward(aPlace(value), nearB, 0, Math.sign(nearB), 14);
     const bAt = (value) => outward(nearA, bPlace(value), nearA, 0, 14);
     const aTicks = numbers(alphas[0], alphas[n - 1], aAt), bTicks = numbers(betas[0], betas[n - 1], bAt);
-    for (const value of aTicks) {
-      const place = aPlace(value);
-      if (Math.abs(place) > 0.2 && Math.abs(place - nearA) > 1e-9) context.fillText(tickText(value, aTicks, separators), ...aAt(value));
-    }
-    for (const value of bTicks) {
-      const place = bPlace(value);
-      if (Math.abs(place) > 0.2 * yHalf && Math.abs(place - nearB) > 1e-9) context.fillText(tickText(value, bTicks, separators), ...bAt(value));
-    }
+    this.numbers = {a: [], b: []};  // what each axis writes, for tests
+    const write = (axis, list, value, at) => {
+      const label = tickText(value, list, separators);
+      const [x, y] = at(value), half = context.measureText(label).width / 2;  // kept inside the canvas
+      this.numbers[axis].push(label);
+      context.fillText(label, Math.max(half + 2, Math.min(this.box.width - this.box.bar - half, x)), y);
+    };
+    for (const value of aTicks) if (Math.abs(aPlace(value)) > 0.2 && Math.abs(aPlace(value) - nearA) > 1e-9) write("a", aTicks, value, aAt);
+    for (const value of bTicks) if (Math.abs(bPlace(value)) > 0.2 * yHalf && Math.abs(bPlace(value) - nearB) > 1e-9) write("b", bTicks, value, bAt);
     context.font = `bold ${FONT}`;
     context.fillText(text.a_title, ...outward(0, nearB, 0, Math.sign(nearB), 22));
     context.fillText(text.b_title, ...outward(nearA, 0, nearA, 0, 22));

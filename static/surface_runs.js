@@ -7,7 +7,7 @@
 // Page Up / Page Down go from snapshot to snapshot, run by run. Every word comes from Python.
 
 const here = new URL(import.meta.url).search;
-const [{kit, drawStar, general, legendEntry, nearest, tipAt}, {SurfaceMap}, {Surface3d}] = await Promise.all(
+const [{kit, drawStar, general, legendEntry, tipAt}, {SurfaceMap}, {Surface3d}] = await Promise.all(
   ["surface_kit.js", "surface_map.js", "surface_3d.js"].map((name) => import(new URL(`${name}${here}`, import.meta.url))));
 const {fill, fixed} = kit;
 
@@ -123,16 +123,16 @@ export class RunsMap extends SurfaceMap {
     return [gridText(this, i, j), ...here].join("\n");
   }
 
+  // Everything drawn under the pointer: the centre, then every snapshot there (the paths all start at θ0).
   hover(x, y) {
-    if (this.centre && nearest([this.centre], x, y, 8) === 0 && nearest(this.points || [], x, y, 7) < 0) {
-      this.cursor = null;
-      this.snapshot = null;
-      this.draw();
-      tipAt(this.parts, x, y, this.fields.text.centre_hover);
-      return;
-    }
+    const close = ([px, py], reach) => Math.hypot(px - x, py - y) <= reach;
+    const lines = this.centre && close(this.centre, 8) ? [this.fields.text.centre_hover] : [];
+    (this.points || []).forEach((point, k) => { if (close(point, 7)) lines.push(this.snapshotText(k)); });
     this.snapshot = null;
-    super.hover(x, y);
+    if (!lines.length) { super.hover(x, y); return; }
+    this.cursor = null;
+    this.draw();
+    tipAt(this.parts, x, y, lines.join("\n"));
   }
 
   key(event) {
