@@ -6,9 +6,9 @@
 // grid point or a snapshot (its text names the run first); on the map the arrow keys walk the grid and
 // Page Up / Page Down go from snapshot to snapshot, run by run. Every word comes from Python.
 
-const here = new URL(import.meta.url).search;
+const version = new URL(import.meta.url).search;  // "?v=…": what this file was fetched with
 const [{kit, drawStar, general, legendEntry, tipAt}, {SurfaceMap}, {Surface3d}] = await Promise.all(
-  ["surface_kit.js", "surface_map.js", "surface_3d.js"].map((name) => import(new URL(`${name}${here}`, import.meta.url))));
+  ["surface_kit.js", "surface_map.js", "surface_3d.js"].map((name) => import(new URL(`${name}${version}`, import.meta.url))));
 const {fill, fixed} = kit;
 
 const DASHES = {solid: [], dash: [7, 4], dot: [2, 3], dashdot: [7, 3, 2, 3]};  // plotly's, as figures.DASHES names them
