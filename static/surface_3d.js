@@ -191,7 +191,7 @@ export class Surface3d {
       return [px + ((qx - px) / length) * push, py + ((qy - py) / length) * push];
     };
     // Each axis's numbers as many as fit without two touching (fewer on a phone; none on an edge seen
-    // end-on), none mid-edge where the axis's title stands, nor at the corner the two edges share.
+    // end-on), none over an axis's title, nor at the corner the two edges share.
     const numbers = (low, high, at) => [4, 3, 2].map((count) => ticks(low, high, count)).find((list) => {
       if (list.length < 2) return false;
       const [x0, y0] = at(list[0]), [x1, y1] = at(list[1]);
@@ -202,18 +202,22 @@ export class Surface3d {
     const aAt = (value) => outward(aPlace(value), nearB, 0, Math.sign(nearB), 14);
     const bAt = (value) => outward(nearA, bPlace(value), nearA, 0, 14);
     const aTicks = numbers(alphas[0], alphas[n - 1], aAt), bTicks = numbers(betas[0], betas[n - 1], bAt);
+    // the axes' titles mid-edge, in bold; a number whose box would touch a title's is left out
+    context.font = `bold ${FONT}`;
+    const titles = [[text.a_title, outward(0, nearB, 0, Math.sign(nearB), 22)], [text.b_title, outward(nearA, 0, nearA, 0, 22)]]
+      .map(([title, [x, y]]) => ({title, x, y, half: context.measureText(title).width / 2}));
+    titles.forEach(({title, x, y}) => context.fillText(title, x, y));
+    context.font = FONT;
     this.numbers = {a: [], b: []};  // what each axis writes, for tests
     const write = (axis, list, value, at) => {
-      const label = tickText(value, list, separators);
-      const [x, y] = at(value), half = context.measureText(label).width / 2;  // kept inside the canvas
+      const label = tickText(value, list, separators), half = context.measureText(label).width / 2;
+      const [ax, y] = at(value), x = Math.max(half + 2, Math.min(this.box.width - this.box.bar - half, ax));  // inside the canvas
+      if (titles.some((t) => Math.abs(t.x - x) < t.half + half + 3 && Math.abs(t.y - y) < 15)) return;
       this.numbers[axis].push(label);
-      context.fillText(label, Math.max(half + 2, Math.min(this.box.width - this.box.bar - half, x)), y);
+      context.fillText(label, x, y);
     };
-    for (const value of aTicks) if (Math.abs(aPlace(value)) > 0.2 && Math.abs(aPlace(value) - nearA) > 1e-9) write("a", aTicks, value, aAt);
-    for (const value of bTicks) if (Math.abs(bPlace(value)) > 0.2 * yHalf && Math.abs(bPlace(value) - nearB) > 1e-9) write("b", bTicks, value, bAt);
-    context.font = `bold ${FONT}`;
-    context.fillText(text.a_title, ...outward(0, nearB, 0, Math.sign(nearB), 22));
-    context.fillText(text.b_title, ...outward(nearA, 0, nearA, 0, 22));
+    for (const value of aTicks) if (Math.abs(aPlace(value) - nearA) > 1e-9) write("a", aTicks, value, aAt);
+    for (const value of bTicks) if (Math.abs(bPlace(value) - nearB) > 1e-9) write("b", bTicks, value, bAt);
     context.font = FONT;
     const corners = [[-1, -yHalf], [1, -yHalf], [1, yHalf], [-1, yHalf]].map(([x, y]) => [x, y, this.project([x, y, -HEIGHT])[0]]);
     const [x, y] = corners.reduce((p, q) => (q[2] < p[2] ? q : p));
