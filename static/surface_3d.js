@@ -98,8 +98,9 @@ export class Surface3d {
     // a phone's width is the limit: a narrower colour bar and margins there, and no more height than it fills
     const width = Math.max(280, this.parts.stage.clientWidth), narrow = width < 560, bar = narrow ? 66 : 86;
     const height = Math.round(narrow ? Math.max(260, width * 0.78) : Math.min(460, width * 0.62));
-    const el = this.elevation * DEGREE, tall = Math.SQRT2 * Math.sin(el) + HEIGHT * Math.cos(el);
-    const scale = Math.min((width - bar - (narrow ? 50 : 90)) / (2 * Math.SQRT2), (height - 64) / (2 * tall));
+    // the floor's half diagonal: √2 for a square grid, less for one narrower along b (it turns inside that circle)
+    const reach = Math.hypot(1, this.yHalf), el = this.elevation * DEGREE, tall = reach * Math.sin(el) + HEIGHT * Math.cos(el);
+    const scale = Math.min((width - bar - (narrow ? 50 : 90)) / (2 * reach), (height - 64) / (2 * tall));
     // centred on the box as this camera sees it (its top and foot move as it turns up or down)
     const heights = [-1, 1].flatMap((x) => [-this.yHalf, this.yHalf].flatMap((y) => [-HEIGHT, HEIGHT].map((z) =>
       this.view.up[0] * x + this.view.up[1] * y + this.view.up[2] * z)));
