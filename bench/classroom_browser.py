@@ -55,29 +55,27 @@ async def settled(page) -> None:
 
 async def describe_drawing(page) -> str:
     """Wait (up to 30 s) for every chart on the screen to draw, then say what is there."""
-    try:
-        await page.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                     .every(chart => chart.querySelector('.main-svg'))""", timeout=30_000)
+    try:  # a chart kit chart holds a .ck-pending mark until its script has drawn it (ui/chart_kit.py)
+        await page.wait_for_function("() => !document.querySelector('.ck-pending')", timeout=30_000)
     except Exception:
         pass  # reported below as charts not drawn
     report = await page.evaluate(
         """() => {
-            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+            const pending = document.querySelectorAll('.ck-pending').length;
+            const canvases = [...document.querySelectorAll('[data-testid="stMain"] canvas')];
             return {
                 exceptions: document.querySelectorAll('[data-testid="stException"]').length,
                 images: [...document.querySelectorAll('[data-testid="stMain"] img')]
                     .filter(img => img.complete && img.naturalWidth > 0).length,
-                charts: charts.length,
-                drawn: charts.filter(chart => chart.querySelector('.main-svg')).length,
-                webgl: charts.filter(chart => [...chart.querySelectorAll('canvas')]
-                    .some(canvas => canvas.width > 0 && canvas.height > 0)).length,
+                charts: document.querySelectorAll('svg.ck-svg').length + pending,
+                drawn: document.querySelectorAll('svg.ck-svg').length,
+                canvases: canvases.filter(canvas => canvas.width > 0 && canvas.height > 0).length,
             };
         }""")
     verdict = "ok" if report["exceptions"] == 0 and report["drawn"] == report["charts"] else "PROBLEM"
     return (f"{verdict}: {report['exceptions']} exceptions, {report['images']} images, "
-            f"{report['drawn']} of {report['charts']} plotly charts drawn "
-            f"({report['webgl']} with a WebGL canvas)")
+            f"{report['drawn']} of {report['charts']} chart kit charts drawn, "
+            f"{report['canvases']} drawn canvases (panels, the surface component)")
 
 
 # Clicks Step in the page and measures, with the page's own clock, until the position text shows

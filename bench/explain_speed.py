@@ -39,9 +39,9 @@ WATCH_DIALOG = """() => {
 
 
 def open_charts_screen(page, link: str) -> None:
-    """Move to a screen with charts through the navigation; plotly's first load alone can take a minute when busy."""
+    """Move to a screen with charts through the navigation, until the chart kit has drawn its bars."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
-    page.locator(".js-plotly-plot g.trace.bars g.point path").first.wait_for(state="attached", timeout=180_000)
+    page.locator("svg.ck-svg rect.ck-bar").first.wait_for(state="attached", timeout=180_000)
     settle(page, 120_000)
 
 
@@ -52,15 +52,16 @@ def measured(process, idle_rate: float, action) -> float:
     return (cpu_seconds(process.pid) - before - idle_rate * (time.perf_counter() - started)) * 1000
 
 
-def openings(page, process, idle_rate: float, chart: int, label: str) -> dict:
-    """OPENINGS times: open bar i's explanation, one level down, close; server CPU of each and the in-page time."""
+def openings(page, process, idle_rate: float, chart: str, label: str) -> dict:
+    """OPENINGS times: open bar i of the chart kit's chart `chart` (its key), one level down, close; server CPU of
+    each and the in-page time."""
     figures = {"open": [], "down": [], "close": [], "shown_ms": []}
     for opening in range(OPENINGS):
-        page.locator(".js-plotly-plot").nth(chart).scroll_into_view_if_needed()
+        page.locator(f".st-key-{chart} svg.ck-svg").scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         shown = []
 
-        bars = page.locator(".js-plotly-plot").nth(chart).locator("g.trace.bars g.point path")
+        bars = page.locator(f".st-key-{chart} svg.ck-svg rect.ck-bar")
         heights = [(bars.nth(index).bounding_box() or {"height": 0})["height"] for index in range(bars.count())]
         tall = [index for index, height in enumerate(heights) if height > 3]  # a bar of about 0 has no area to click
 
@@ -108,9 +109,9 @@ def main() -> None:
                 idle_started, idle_cpu = time.perf_counter(), cpu_seconds(app.process.pid)
                 time.sleep(IDLE_SECONDS)
                 idle_rate = (cpu_seconds(app.process.pid) - idle_cpu) / (time.perf_counter() - idle_started)
-                forward = openings(page, app.process, idle_rate, 3, "Forward pass, A2 bars")
+                forward = openings(page, app.process, idle_rate, "forward_a2", "Forward pass, A2 bars")
                 open_charts_screen(page, "Gradients")
-                gradients = openings(page, app.process, idle_rate, 3, "Gradients, db2 bars")
+                gradients = openings(page, app.process, idle_rate, "gradients_db2", "Gradients, db2 bars")
                 browser.close()
             finally:
                 app.stop()

@@ -118,7 +118,8 @@ def percent(fraction, digits: int = PERCENT_DIGITS) -> str:
     return number(fraction, f".{digits}%")
 
 
-def plotly_separators() -> str:
-    """Plotly's layout.separators for this thread's language: its decimal sign, then its thousands separator."""
+def number_separators() -> str:
+    """The number signs the browser's charts write with, in this thread's language: its decimal sign, then its
+    thousands separator (static/panel_kit.js's count and fixed read them)."""
     decimal, group = symbols(language())
     return decimal + group

@@ -12,7 +12,8 @@ from core.training.settings import NUMERIC_RANGES
 from lab import comparison
 from locales import N_, _, ngettext, number
 from locales.words import init_name, loss_name, rule_name, run_label, said
-from ui import class_views, compare_figures, compare_panel, compare_reading, compare_views, session, shell, widgets
+from ui import (class_views, compare_figures, compare_panel, compare_reading, compare_views, session, shell,
+                surface_panel, widgets)
 
 # Training per rerun while running an epoch, all runs together: the panel redraws and Stop is heard between
 # slices. Twice the Train screen's 0.2 s: each slice's rerun and redraw cost the same however many runs it trains.
@@ -282,8 +283,9 @@ def plane_section(shown: comparison.Comparison) -> None:
     redraw.button(_("Redraw at the runs' current step"), key="compare_redraw", type="tertiary",
                   icon=":material/refresh:")
     z_title = _("mean loss {symbol}").format(symbol=compare_views.LOSS_SYMBOLS[loss])
-    st.plotly_chart(compare_figures.shared_contour(result, names, colours, z_title, centre_name),
-                    key="compare_contour")
+    # drawn in the browser by the Loss surface's component (static/surface_runs.js): Compare loads no plotly
+    surface_panel.show(compare_figures.plane_blob(result, names, colours, z_title, centre_name, "runs_map"),
+                       key="compare_contour")
     if result.explained_variance_ratio is not None:
         claim = _("d1 and d2 are orthonormal (‖d1‖ = ‖d2‖ = 1, d1·d2 = 0, zero on the biases): a and b are "
                   "distances in weight space.")
@@ -299,10 +301,14 @@ def plane_section(shown: comparison.Comparison) -> None:
         cap=number(compare_figures.colour_cap(result), ".3g")))
     st.markdown("**" + _("Where the picture can be trusted") + "**\n\n"
                 + "\n".join(f"- {sentence}" for sentence in compare_reading.plane_reading(result, names)))
-    st.plotly_chart(compare_figures.path_honesty(result, names, colours, z_title, stacked=widgets.on_a_phone()),
-                    key="compare_honesty")
+    # side by side on a laptop; Streamlit stacks the columns on a phone
+    for column, blob, key in zip(st.columns(2, gap="medium"), compare_figures.honesty_blobs(result, names, colours, z_title),
+                                 ("compare_honesty", "compare_distance")):
+        with column:
+            surface_panel.show(blob, key=key)
     with st.expander(_("The same plane in 3-D")):
-        st.plotly_chart(compare_figures.shared_surface_3d(result, names, colours, z_title), key="compare_3d")
+        surface_panel.show(compare_figures.plane_blob(result, names, colours, z_title, centre_name, "runs_3d"),
+                           key="compare_3d")
 
 
 follow_link()

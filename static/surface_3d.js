@@ -1,13 +1,15 @@
 // The loss surface in 3-D, drawn with canvas 2D (static/surface_panel.js mounts it; ui/surface_panel.py
-// sends the grid): a box a, b in [−span, span] by the loss (height 0.75 of its width, as plotly's
+// sends the grid): a box over the grid's a and b by the loss (height 0.75 of its width, as plotly's
 // aspect ratio was), seen along a camera turned by azimuth and elevation (orthographic: no far end
 // shrinks, so heights compare across the grid). The grid's quads are painted back to front (the
 // painter's algorithm), each in the colour scale at its mean loss, darkened where it faces away from
 // the light, so the shape reads without WebGL. The path is drawn above the surface at the surface's
 // value under each snapshot (lifted 2% of the range, as before), θ as a white dot, θ0 as a square.
 // A drag turns the view, and so do the arrow keys once it has the focus; hover reads a grid point.
+// A grid wider along a than along b (Compare's shared plane) keeps one scale for a and b: the box is
+// then 2 wide along a and 2·yHalf deep along b. A blob may name its colour scale (`scale`).
 
-const {kit, colour, colourBar, css, drawPath, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
+const {kit, SCALE, colour, colourBar, scaleOf, css, drawPath, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
   pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 const {fill, fixed, ticks, size, TEXT, FONT} = kit;
 
@@ -43,9 +45,19 @@ export class Surface3d {
   load(fields, arrays) {
     this.fields = fields;
     this.arrays = arrays;
-    this.n = arrays.alphas.length;
+    const n = this.n = arrays.alphas.length, {alphas, betas} = arrays;
     [this.low, this.high] = extent(arrays.losses);
+    this.scale = fields.scale ? scaleOf(fields.scale) : SCALE;
+    this.aMid = (alphas[0] + alphas[n - 1]) / 2;
+    this.bMid = (betas[0] + betas[n - 1]) / 2;
+    this.aHalf = (alphas[n - 1] - alphas[0]) / 2 || 1;
+    this.yHalf = (betas[n - 1] - betas[0]) / 2 / this.aHalf || 1;
     words(this.parts, fields.text, fields.alt);
+    this.legend();
+  }
+
+  legend() {
+    const fields = this.fields;
     const {text} = fields, entries = [legendEntry(text.trajectory, (c) => drawPath(c, [[3, 7], [13, 7], [23, 7]], 2, 2.5)),
       legendEntry(text.current, (c) => dot(c, 13, 7, 4.5))];
     if (fields.starts_at_initial) entries.push(legendEntry(text.start, (c) => drawStart(c, 13, 7, 4)));
@@ -68,10 +80,10 @@ export class Surface3d {
     this.turn(...turns[event.key]);
   }
 
-  // World coordinates of a grid value: a, b to [−1, 1], the loss to [−HEIGHT, HEIGHT].
+  // World coordinates of a grid value: a to [−1, 1], b to [−yHalf, yHalf], the loss to [−HEIGHT, HEIGHT].
   world(a, b, loss) {
-    const span = this.fields.span, range = this.high - this.low || 1;
-    return [a / span, b / span, ((loss - this.low) / range) * 2 * HEIGHT - HEIGHT];
+    const range = this.high - this.low || 1;
+    return [(a - this.aMid) / this.aHalf, (b - this.bMid) / this.aHalf, ((loss - this.low) / range) * 2 * HEIGHT - HEIGHT];
   }
 
   // The camera: screen right, screen up and towards the viewer, for this azimuth and elevation.
@@ -86,10 +98,11 @@ export class Surface3d {
     // a phone's width is the limit: a narrower colour bar and margins there, and no more height than it fills
     const width = Math.max(280, this.parts.stage.clientWidth), narrow = width < 560, bar = narrow ? 66 : 86;
     const height = Math.round(narrow ? Math.max(260, width * 0.78) : Math.min(460, width * 0.62));
-    const el = this.elevation * DEGREE, tall = Math.SQRT2 * Math.sin(el) + HEIGHT * Math.cos(el);
-    const scale = Math.min((width - bar - (narrow ? 50 : 90)) / (2 * Math.SQRT2), (height - 64) / (2 * tall));
+    // the floor's half diagonal: √2 for a square grid, less for one narrower along b (it turns inside that circle)
+    const reach = Math.hypot(1, this.yHalf), el = this.elevation * DEGREE, tall = reach * Math.sin(el) + HEIGHT * Math.cos(el);
+    const scale = Math.min((width - bar - (narrow ? 50 : 90)) / (2 * reach), (height - 64) / (2 * tall));
     // centred on the box as this camera sees it (its top and foot move as it turns up or down)
-    const heights = [-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-HEIGHT, HEIGHT].map((z) =>
+    const heights = [-1, 1].flatMap((x) => [-this.yHalf, this.yHalf].flatMap((y) => [-HEIGHT, HEIGHT].map((z) =>
       this.view.up[0] * x + this.view.up[1] * y + this.view.up[2] * z)));
     const middle = (Math.max(...heights) + Math.min(...heights)) / 2;
     return {width, height, bar, scale, cx: (width - bar) / 2, cy: 10 + height / 2 + scale * middle};
@@ -112,7 +125,7 @@ export class Surface3d {
     this.quads(context);
     this.marks(context);
     this.axes(context, text, separators);
-    colourBar(context, width - bar + 4, 24, height - 60, this.low, this.high, text.colour_title, separators);
+    colourBar(context, width - bar + 4, 24, height - 60, this.low, this.high, text.colour_title, separators, this.scale);
     this.parts.canvas.chart = this;  // for tests: the camera's angles and where a point is drawn
   }
 
@@ -134,7 +147,7 @@ export class Surface3d {
         const normal = normalised(cross(minus(w[2], w[0]), minus(w[3], w[1])));
         const shade = 0.72 + 0.28 * Math.abs(normal[0] * light[0] + normal[1] * light[1] + normal[2] * light[2]);
         const depth = (corners[ks[0]][2] + corners[ks[1]][2] + corners[ks[2]][2] + corners[ks[3]][2]) / 4;
-        cells.push({ks, depth, fill: css(colour(mean, this.low, this.high), shade)});
+        cells.push({ks, depth, fill: css(colour(mean, this.low, this.high, this.scale), shade)});
       }
     }
     cells.sort((p, q) => p.depth - q.depth);
@@ -153,7 +166,7 @@ export class Surface3d {
 
   // The floor of the box under the surface, as a frame to read the turn by.
   floor(context) {
-    const at = (x, y) => this.project([x, y, -HEIGHT]);
+    const at = (x, y) => this.project([x, y * this.yHalf, -HEIGHT]);
     const c = [at(-1, -1), at(1, -1), at(1, 1), at(-1, 1)];
     context.fillStyle = "#f3f3f3";
     context.strokeStyle = "#b5b5b5";
@@ -167,8 +180,8 @@ export class Surface3d {
 
   // Ticks along the floor's two nearest edges (a and b), and a vertical loss axis at its leftmost corner.
   axes(context, text, separators) {
-    const span = this.fields.span, list = ticks(-span, span, 4), toward = this.view.toward;
-    const nearB = toward[1] >= 0 ? 1 : -1, nearA = toward[0] >= 0 ? 1 : -1;  // the edges facing the viewer
+    const toward = this.view.toward, yHalf = this.yHalf, n = this.n, {alphas, betas} = this.arrays;
+    const nearB = toward[1] >= 0 ? yHalf : -yHalf, nearA = toward[0] >= 0 ? 1 : -1;  // the edges facing the viewer
     context.font = FONT;
     context.fillStyle = TEXT;
     context.textAlign = "center";
@@ -178,22 +191,36 @@ export class Surface3d {
       const length = Math.hypot(qx - px, qy - py) || 1;
       return [px + ((qx - px) / length) * push, py + ((qy - py) / length) * push];
     };
-    // Each axis's numbers only where they have room (an edge seen end-on has none), and not at the
-    // corner the two edges share, where they would write over each other.
-    const apart = (p, q) => Math.hypot(p[0] - q[0], p[1] - q[1]) / Math.max(1, list.length - 1);
-    const roomA = apart(this.project([-1, nearB, -HEIGHT]), this.project([1, nearB, -HEIGHT])) > 34;
-    const roomB = apart(this.project([nearA, -1, -HEIGHT]), this.project([nearA, 1, -HEIGHT])) > 34;
-    for (const value of list) {
-      const label = tickText(value, list, separators), place = value / span;
-      if (value === 0) continue;  // the axis's title stands there
-      if (roomA && place !== nearA) context.fillText(label, ...outward(place, nearB, 0, nearB, 14));
-      if (roomB && place !== nearB) context.fillText(label, ...outward(nearA, place, nearA, 0, 14));
-    }
+    // Each axis's numbers as many as fit without two touching (fewer on a phone; none on an edge seen
+    // end-on), none over an axis's title, nor at the corner the two edges share.
+    const numbers = (low, high, at) => [4, 3, 2].map((count) => ticks(low, high, count)).find((list) => {
+      if (list.length < 2) return false;
+      const [x0, y0] = at(list[0]), [x1, y1] = at(list[1]);
+      const widest = Math.max(...list.map((value) => context.measureText(tickText(value, list, separators)).width));
+      return Math.abs(x1 - x0) > widest + 6 || Math.abs(y1 - y0) > 16;
+    }) || [];
+    const aPlace = (value) => (value - this.aMid) / this.aHalf, bPlace = (value) => (value - this.bMid) / this.aHalf;
+    const aAt = (value) => outward(aPlace(value), nearB, 0, Math.sign(nearB), 14);
+    const bAt = (value) => outward(nearA, bPlace(value), nearA, 0, 14);
+    const aTicks = numbers(alphas[0], alphas[n - 1], aAt), bTicks = numbers(betas[0], betas[n - 1], bAt);
+    // the axes' titles mid-edge, in bold; a number whose box would touch a title's is left out
     context.font = `bold ${FONT}`;
-    context.fillText(text.a_title, ...outward(0, nearB, 0, nearB, 22));
-    context.fillText(text.b_title, ...outward(nearA, 0, nearA, 0, 22));
+    const titles = [[text.a_title, outward(0, nearB, 0, Math.sign(nearB), 22)], [text.b_title, outward(nearA, 0, nearA, 0, 22)]]
+      .map(([title, [x, y]]) => ({title, x, y, half: context.measureText(title).width / 2}));
+    titles.forEach(({title, x, y}) => context.fillText(title, x, y));
     context.font = FONT;
-    const corners = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([x, y]) => [x, y, this.project([x, y, -HEIGHT])[0]]);
+    this.numbers = {a: [], b: []};  // what each axis writes, for tests
+    const write = (axis, list, value, at) => {
+      const label = tickText(value, list, separators), half = context.measureText(label).width / 2;
+      const [ax, y] = at(value), x = Math.max(half + 2, Math.min(this.box.width - this.box.bar - half, ax));  // inside the canvas
+      if (titles.some((t) => Math.abs(t.x - x) < t.half + half + 3 && Math.abs(t.y - y) < 15)) return;
+      this.numbers[axis].push(label);
+      context.fillText(label, x, y);
+    };
+    for (const value of aTicks) if (Math.abs(aPlace(value) - nearA) > 1e-9) write("a", aTicks, value, aAt);
+    for (const value of bTicks) if (Math.abs(bPlace(value) - nearB) > 1e-9) write("b", bTicks, value, bAt);
+    context.font = FONT;
+    const corners = [[-1, -yHalf], [1, -yHalf], [1, yHalf], [-1, yHalf]].map(([x, y]) => [x, y, this.project([x, y, -HEIGHT])[0]]);
     const [x, y] = corners.reduce((p, q) => (q[2] < p[2] ? q : p));
     const [bx, by] = this.project([x, y, -HEIGHT]), [tx, ty] = this.project([x, y, HEIGHT]);
     context.strokeStyle = "#8a8a8a";
@@ -205,7 +232,7 @@ export class Surface3d {
     const losses = ticks(this.low, this.high, 4);
     context.textAlign = "right";
     for (const value of losses) {
-      const [px, py] = this.project(this.world(x * span, y * span, value));
+      const [px, py] = this.project([x, y, this.world(0, 0, value)[2]]);
       context.fillRect(px - 4, py, 4, 1);
       context.fillText(tickText(value, losses, separators), px - 6, py);
     }
@@ -225,18 +252,23 @@ export class Surface3d {
     this.centre = [x, y];
   }
 
+  snapshotText(k) { return this.fields.path_surface[k]; }
+
+  pointText(i, j) {
+    const {text, separators} = this.fields, {alphas, betas, losses, accuracies} = this.arrays, k = j * this.n + i;
+    return fill(text.hover, {a: fixed(alphas[i], 2, separators), b: fixed(betas[j], 2, separators),
+                             loss: fixed(losses[k], 4, separators), accuracy: percentText(accuracies[k], separators)});
+  }
+
   hover(x, y) {
     if (!this.cells) return;
     const snapshot = nearest(this.points.map(([px, py]) => [px, py]), x, y, 7);
-    if (snapshot >= 0) { tipAt(this.parts, x, y, this.fields.path_surface[snapshot]); return; }
-    const n = this.n;
+    if (snapshot >= 0) { tipAt(this.parts, x, y, this.snapshotText(snapshot)); return; }
     for (let c = this.cells.length - 1; c >= 0; c--) {  // the nearest cell under the pointer is the one seen
       const polygon = this.cells[c].ks.map((k) => this.corners[k]);
       if (!inside(polygon, x, y)) continue;
       const k = this.cells[c].ks.reduce((p, q) => (distance(this.corners[q], x, y) < distance(this.corners[p], x, y) ? q : p));
-      const {text, separators} = this.fields, {alphas, betas, losses, accuracies} = this.arrays;
-      tipAt(this.parts, x, y, fill(text.hover, {a: fixed(alphas[k % n], 2, separators), b: fixed(betas[Math.floor(k / n)], 2, separators),
-                                                loss: fixed(losses[k], 4, separators), accuracy: percentText(accuracies[k], separators)}));
+      tipAt(this.parts, x, y, this.pointText(k % this.n, Math.floor(k / this.n)));
       return;
     }
     hideTip(this.parts);

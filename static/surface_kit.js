@@ -13,18 +13,25 @@ const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d
   "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"]
   .map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
 
-// 256 colours of the scale, [r, g, b] each, from the low end (0) to the high end (255)
-export const SCALE = Array.from({length: 256}, (_, k) => {
-  const place = (k / 255) * (VIRIDIS.length - 1), i = Math.min(Math.floor(place), VIRIDIS.length - 2);
-  const f = place - i;
-  return VIRIDIS[i].map((value, c) => Math.round(value + f * (VIRIDIS[i + 1][c] - value)));
-});
+// A colour scale as 256 colours, [r, g, b] each, from the low end (0) to the high end (255), between
+// `stops` ([place in [0, 1], [r, g, b]], as plotly's colorscales; evenly spaced when given bare colours).
+export function scaleOf(stops) {
+  const placed = stops.map((stop, i) => (stop.length === 2 ? stop : [i / (stops.length - 1), stop]));
+  return Array.from({length: 256}, (_, k) => {
+    const t = k / 255, i = Math.max(0, placed.findIndex(([place]) => place >= t) - 1);
+    const [p0, c0] = placed[i], [p1, c1] = placed[Math.min(i + 1, placed.length - 1)];
+    const f = p1 > p0 ? (t - p0) / (p1 - p0) : 0;
+    return c0.map((value, c) => Math.round(value + f * (c1[c] - value)));
+  });
+}
 
-// The scale's colour for `value` between low and high, as [r, g, b].
-export function colour(value, low, high) {
+export const SCALE = scaleOf(VIRIDIS);
+
+// The scale's colour for `value` between low and high, as [r, g, b]; above high, the high end's.
+export function colour(value, low, high, scale = SCALE) {
   const t = high > low ? (value - low) / (high - low) : 0.5;
   if (!Number.isFinite(t)) return [200, 200, 200];  // no loss to show: grey, as a greyed unit elsewhere
-  return SCALE[Math.max(0, Math.min(255, Math.round(t * 255)))];
+  return scale[Math.max(0, Math.min(255, Math.round(t * 255)))];
 }
 
 export const css = ([r, g, b], shade = 1) => `rgb(${Math.round(r * shade)},${Math.round(g * shade)},${Math.round(b * shade)})`;
@@ -38,6 +45,16 @@ export function extent(values) {
 
 // A tick value written with the tick list's decimals, in the language's decimal sign.
 export const tickText = (value, list, separators) => fixed(Math.abs(value) < 1e-12 ? 0 : value, list.decimals, separators);
+
+// A number to `digits` significant digits, trailing zeros dropped, as Python's "{:.3g}" (in the language's signs).
+export function general(value, digits, separators) {
+  const [decimal] = separators || ".,";
+  const text = Math.abs(value) < 1e-12 ? "0" : Math.abs(value).toPrecision(digits);
+  const [mantissa, exponent] = text.split("e");
+  const plain = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+  const power = exponent ? `e${exponent[0]}${exponent.slice(1).padStart(2, "0")}` : "";
+  return (value < 0 && text !== "0" ? "−" : "") + plain.replace(".", decimal) + power;
+}
 
 // An accuracy as "91,25%" in the language's signs, two decimals (locales.percent).
 export const percentText = (fraction, separators) => `${fixed(100 * fraction, 2, separators)}%`;
@@ -105,9 +122,9 @@ export function legendEntry(name, draw) {
 
 // The colour bar from low to high in the box (x, top, 12 wide, height tall), its ticks to its right
 // and its title turned up the right-hand side; returns the width it took.
-export function colourBar(context, x, top, height, low, high, title, separators) {
+export function colourBar(context, x, top, height, low, high, title, separators, scale = SCALE) {
   for (let k = 0; k < height; k++) {
-    context.fillStyle = css(colour(high - (k / Math.max(1, height - 1)) * (high - low), low, high));
+    context.fillStyle = css(colour(high - (k / Math.max(1, height - 1)) * (high - low), low, high, scale));
     context.fillRect(x, top + k, 12, 1.5);
   }
   context.strokeStyle = "#8a8a8a";

@@ -3,6 +3,8 @@
 // before, figures.RUNS and figures.DASHES), markers where asked, and curves on a right axis from 0 to
 // 100% (an accuracy, in green). Hover, or the arrow keys once the chart has the focus, read every
 // curve at the nearest x: each point's text is made in Python, in the session's language.
+// A series may name its own colour, dash ("solid", "dash", "dot", "dashdot") and marker (circle, square,
+// diamond, cross: a run's shape on Compare), stay out of the legend, and leave gaps (NaN: no point there).
 
 const {kit, extent, frame, hideTip, legendEntry, pointer, tickText, tipAt, words} =
   await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
@@ -10,6 +12,7 @@ const {count, ticks, size, GREEN, GRID, TEXT, FONT} = kit;
 
 const RUNS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 const DASHES = [[], [7, 4], [2, 3], [7, 3, 2, 3]];
+const DASH_NAMES = {solid: DASHES[0], dash: DASHES[1], dot: DASHES[2], dashdot: DASHES[3]};
 
 export class Lines {
   constructor(host) {
@@ -27,11 +30,12 @@ export class Lines {
     this.x = arrays.x;
     this.series = fields.series.map((line, k) => ({
       ...line, values: arrays[`y${k}`],
-      colour: line.right ? GREEN : RUNS[k % RUNS.length], dash: line.right ? [] : DASHES[k % DASHES.length]}));
+      colour: line.colour || (line.right ? GREEN : RUNS[k % RUNS.length]),
+      dash: line.dash ? DASH_NAMES[line.dash] : line.right ? [] : DASHES[k % DASHES.length]}));
     words(this.parts, fields.text, fields.alt);
-    this.parts.legend.replaceChildren(...this.series.map((line) => legendEntry(line.name, (c) => {
+    this.parts.legend.replaceChildren(...this.series.filter((line) => line.legend !== false).map((line) => legendEntry(line.name, (c) => {
       stroke(c, [[2, 7], [24, 7]], line);
-      if (line.markers) marker(c, 13, 7, line.colour);
+      if (line.markers) marker(c, 13, 7, line);
     })));
   }
 
@@ -57,7 +61,7 @@ export class Lines {
     this.xRange = extent(this.x);
     const [low, high] = extent(this.series.filter((line) => !line.right).flatMap((line) => Array.from(line.values)));
     const pad = (high - low) * 0.06 || Math.abs(high) * 0.1 || 1;
-    this.yRange = [low - pad, high + pad];
+    this.yRange = this.fields.from_zero ? [Math.min(0, low), high + pad] : [low - pad, high + pad];
     context.font = FONT;
     const plotRight = box.width - box.right, plotBottom = box.height - box.bottom;
     const integers = Array.from(this.x).every(Number.isInteger);  // steps: no tick between two of them
@@ -94,7 +98,7 @@ export class Lines {
     for (const line of this.series) {
       const points = Array.from(line.values, (value, k) => [this.toX(this.x[k]), this.toY(value, line.right)]);
       stroke(context, points, line);
-      if (line.markers) for (const [x, y] of points) marker(context, x, y, line.colour);
+      if (line.markers) for (const [x, y] of points) if (y === y) marker(context, x, y, line);
     }
     if (this.index !== null) {
       context.fillStyle = "rgba(0, 0, 0, 0.45)";
@@ -107,8 +111,9 @@ export class Lines {
   say(index) {
     this.index = index;
     this.draw();
-    const y = Math.min(...this.series.map((line) => this.toY(line.values[index], line.right)));
-    tipAt(this.parts, this.toX(this.x[index]), y, this.series.map((line) => line.texts[index]).join("\n"));
+    const shown = this.series.filter((line) => line.values[index] === line.values[index]);  // NaN: no point here
+    const y = Math.min(...shown.map((line) => this.toY(line.values[index], line.right)));
+    tipAt(this.parts, this.toX(this.x[index]), y, shown.map((line) => line.texts[index]).join("\n"));
   }
 
   hover(x) {
@@ -133,15 +138,29 @@ function stroke(context, points, line) {
   context.lineWidth = 2;
   context.setLineDash(line.dash);
   context.beginPath();
-  points.forEach(([x, y], k) => (k ? context.lineTo(x, y) : context.moveTo(x, y)));
+  let drawing = false;
+  for (const [x, y] of points) {
+    if (y !== y) { drawing = false; continue; }  // a gap
+    if (drawing) context.lineTo(x, y); else context.moveTo(x, y);
+    drawing = true;
+  }
   context.stroke();
   context.restore();
 }
 
-function marker(context, x, y, colour) {
+// A point's marker in the series' colour: a dot, or the series' shape (plotly's symbols 0-3).
+function marker(context, x, y, line) {
+  const r = 3;
   context.beginPath();
-  context.arc(x, y, 3, 0, 2 * Math.PI);
-  context.fillStyle = colour;
+  if (line.marker === "square") context.rect(x - r, y - r, 2 * r, 2 * r);
+  else if (line.marker === "diamond") [[0, -1.35], [1.35, 0], [0, 1.35], [-1.35, 0]].forEach(([dx, dy]) => context.lineTo(x + dx * r, y + dy * r));
+  else if (line.marker === "cross") {
+    const t = r / 2.5;
+    [[-t, -r], [t, -r], [t, -t], [r, -t], [r, t], [t, t], [t, r], [-t, r], [-t, t], [-r, t], [-r, -t], [-t, -t]]
+      .forEach(([dx, dy]) => context.lineTo(x + dx, y + dy));
+  } else context.arc(x, y, r, 0, 2 * Math.PI);
+  context.closePath();
+  context.fillStyle = line.colour;
   context.fill();
 }
 

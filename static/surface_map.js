@@ -4,8 +4,10 @@
 // (a along d1, b along d2), the projected training path (white dots), θ0 and the straight line from it
 // to θ (projected, dashed), and θ as a star at (0, 0). Hover, or the arrow keys once the chart has the
 // focus, read the loss and accuracy at a grid point, or a snapshot's step and distance off the plane.
+// The grid may be wider along a than along b (Compare's shared plane, static/surface_runs.js): a and b
+// keep one scale on screen. A blob may name its colour scale (`scale`) and where its colours stop (`cap`).
 
-const {kit, colour, colourBar, drawPath, drawStar, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
+const {kit, SCALE, colour, colourBar, scaleOf, drawPath, drawStar, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
   pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 const {fill, fixed, ticks, size, TEXT, FONT} = kit;
 
@@ -25,8 +27,14 @@ export class SurfaceMap {
     this.arrays = arrays;
     const n = arrays.alphas.length;
     this.n = n;
+    this.aRange = [arrays.alphas[0], arrays.alphas[n - 1]];
+    this.bRange = [arrays.betas[0], arrays.betas[n - 1]];
     [this.low, this.high] = extent(arrays.losses);
-    this.levels = ticks(this.low, this.high, 20);
+    this.scale = fields.scale ? scaleOf(fields.scale) : SCALE;
+    // the colours' top: the highest loss, or the cap above which every loss has the darkest colour
+    this.top = fields.cap ?? this.high;
+    this.levels = fields.cap === undefined ? ticks(this.low, this.high, 20)
+      : Array.from({length: 19}, (_, k) => this.low + ((k + 1) * (this.top - this.low)) / 20);
     this.image = this.heat();
     words(this.parts, fields.text, fields.alt);
     this.legend();
@@ -41,7 +49,7 @@ export class SurfaceMap {
     const pixels = context.createImageData(n, n);
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < n; i++) {
-        const [r, g, b] = colour(losses[j * n + i], this.low, this.high), k = 4 * ((n - 1 - j) * n + i);
+        const [r, g, b] = colour(losses[j * n + i], this.low, this.top, this.scale), k = 4 * ((n - 1 - j) * n + i);
         pixels.data[k] = r; pixels.data[k + 1] = g; pixels.data[k + 2] = b; pixels.data[k + 3] = 255;
       }
     }
@@ -60,26 +68,27 @@ export class SurfaceMap {
     this.parts.legend.replaceChildren(...entries);
   }
 
-  // Sizes from the width the page gives: a square plot as wide as fits, at most 440 px.
+  // Sizes from the width the page gives: a plot as wide as fits, at most 440 px tall, a and b at one scale.
   layout() {
-    const width = Math.max(260, this.parts.stage.clientWidth);
-    const left = 52, bar = 78, side = Math.max(160, Math.min(440, width - left - bar - 8));
-    return {width: left + side + bar, height: side + 52, left, top: 8, side};
+    const width = Math.max(260, this.parts.stage.clientWidth), [a0, a1] = this.aRange, [b0, b1] = this.bRange;
+    const aspect = (a1 - a0) / (b1 - b0 || 1), left = 52, bar = 78;
+    const wide = Math.max(160, Math.min(440 * aspect, width - left - bar - 8)), tall = wide / aspect;
+    return {width: left + wide + bar, height: tall + 52, left, top: 8, wide, tall};
   }
 
   // A grid coordinate (a or b) to the canvas: x from the left edge, y from the top.
-  toX(a) { return this.box.left + ((a + this.fields.span) / (2 * this.fields.span)) * this.box.side; }
-  toY(b) { return this.box.top + ((this.fields.span - b) / (2 * this.fields.span)) * this.box.side; }
+  toX(a) { return this.box.left + ((a - this.aRange[0]) / (this.aRange[1] - this.aRange[0])) * this.box.wide; }
+  toY(b) { return this.box.top + ((this.bRange[1] - b) / (this.bRange[1] - this.bRange[0])) * this.box.tall; }
 
   draw() {
     if (!this.fields) return;
-    const box = this.box = this.layout(), {left, top, side} = box, {text, separators, span} = this.fields;
+    const box = this.box = this.layout(), {left, top, wide, tall} = box, {text, separators} = this.fields;
     const context = size(this.parts.canvas, box.width, box.height);
     context.imageSmoothingEnabled = true;
-    context.drawImage(this.image, 0.5, 0.5, this.n - 1, this.n - 1, left, top, side, side);
+    context.drawImage(this.image, 0.5, 0.5, this.n - 1, this.n - 1, left, top, wide, tall);
     this.contours(context);
-    this.axes(context, text, separators, span);
-    colourBar(context, left + side + 10, top, side, this.low, this.high, text.colour_title, separators);
+    this.axes(context, text, separators);
+    colourBar(context, left + wide + 10, top, tall, this.low, this.top, text.colour_title, separators, this.scale);
     this.marks(context);
     if (this.cursor) {
       const [i, j] = this.cursor, x = this.toX(this.arrays.alphas[i]), y = this.toY(this.arrays.betas[j]);
@@ -122,29 +131,34 @@ export class SurfaceMap {
     context.stroke();
   }
 
-  axes(context, text, separators, span) {
-    const {left, top, side} = this.box, list = ticks(-span, span, Math.max(3, Math.floor(side / 70)));
+  axes(context, text, separators) {
+    const {left, top, wide, tall} = this.box;
+    const aTicks = ticks(...this.aRange, Math.max(3, Math.floor(wide / 70)));
+    const bTicks = ticks(...this.bRange, Math.max(3, Math.floor(tall / 70)));
     context.font = FONT;
     context.fillStyle = TEXT;
     context.strokeStyle = "#8a8a8a";
     context.lineWidth = 1;
-    context.strokeRect(left + 0.5, top + 0.5, side - 1, side - 1);
-    for (const value of list) {
-      const x = this.toX(value), y = this.toY(value), label = tickText(value, list, separators);
-      context.fillRect(x, top + side, 1, 4);
+    context.strokeRect(left + 0.5, top + 0.5, wide - 1, tall - 1);
+    context.textAlign = "center";
+    context.textBaseline = "top";
+    for (const value of aTicks) {
+      const x = this.toX(value);
+      context.fillRect(x, top + tall, 1, 4);
+      context.fillText(tickText(value, aTicks, separators), x, top + tall + 6);
+    }
+    context.textAlign = "right";
+    context.textBaseline = "middle";
+    for (const value of bTicks) {
+      const y = this.toY(value);
       context.fillRect(left - 4, y, 4, 1);
-      context.textAlign = "center";
-      context.textBaseline = "top";
-      context.fillText(label, x, top + side + 6);
-      context.textAlign = "right";
-      context.textBaseline = "middle";
-      context.fillText(label, left - 7, y);
+      context.fillText(tickText(value, bTicks, separators), left - 7, y);
     }
     context.textAlign = "center";
     context.textBaseline = "bottom";
-    context.fillText(text.a_title, left + side / 2, top + side + 42);
+    context.fillText(text.a_title, left + wide / 2, top + tall + 42);
     context.save();
-    context.translate(14, top + side / 2);
+    context.translate(14, top + tall / 2);
     context.rotate(-Math.PI / 2);
     context.fillText(text.b_title, 0, 0);
     context.restore();
@@ -152,11 +166,10 @@ export class SurfaceMap {
 
   // The path, θ0 and the straight line to θ, θ: clipped to the plot (a path may leave the grid).
   marks(context) {
-    const {left, top, side} = this.box, {path_a: a, path_b: b} = this.arrays;
+    const {path_a: a, path_b: b} = this.arrays;
     this.points = Array.from(a, (value, k) => [this.toX(value), this.toY(b[k])]);
     context.save();
-    context.beginPath();
-    context.rect(left, top, side, side);
+    this.clip(context);
     context.clip();
     const centre = [this.toX(0), this.toY(0)];
     if (this.fields.starts_at_initial) dashed(context, [this.points[0], centre]);
@@ -166,12 +179,21 @@ export class SurfaceMap {
     context.restore();
   }
 
+  // Drawing from here on stays inside the plot (a path may leave the grid).
+  clip(context) {
+    context.beginPath();
+    context.rect(this.box.left, this.box.top, this.box.wide, this.box.tall);
+    context.clip();
+  }
+
   // The grid point nearest to (a, b): [i, j].
   gridPoint(a, b) {
-    const {alphas, betas} = this.arrays, n = this.n, step = (alphas[n - 1] - alphas[0]) / (n - 1);
+    const n = this.n, [a0, a1] = this.aRange, [b0, b1] = this.bRange;
     const clamp = (k) => Math.max(0, Math.min(n - 1, k));
-    return [clamp(Math.round((a - alphas[0]) / step)), clamp(Math.round((b - betas[0]) / step))];
+    return [clamp(Math.round(((a - a0) / (a1 - a0)) * (n - 1))), clamp(Math.round(((b - b0) / (b1 - b0)) * (n - 1)))];
   }
+
+  snapshotText(k) { return this.fields.path_map[k]; }
 
   pointText(i, j) {
     const {text, separators} = this.fields, {alphas, betas, losses, accuracies} = this.arrays, k = j * this.n + i;
@@ -181,16 +203,16 @@ export class SurfaceMap {
 
   hover(x, y) {
     if (!this.box) return;
-    const {left, top, side} = this.box, span = this.fields.span;
+    const {left, top, wide, tall} = this.box, [a0, a1] = this.aRange, [b0, b1] = this.bRange;
     const snapshot = nearest(this.points || [], x, y, 7);
     if (snapshot >= 0) {
       this.cursor = null;
       this.draw();
-      tipAt(this.parts, x, y, this.fields.path_map[snapshot]);
+      tipAt(this.parts, x, y, this.snapshotText(snapshot));
       return;
     }
-    if (x < left || x > left + side || y < top || y > top + side) { this.cursor = null; hideTip(this.parts); this.draw(); return; }
-    this.cursor = this.gridPoint(((x - left) / side) * 2 * span - span, span - ((y - top) / side) * 2 * span);
+    if (x < left || x > left + wide || y < top || y > top + tall) { this.cursor = null; hideTip(this.parts); this.draw(); return; }
+    this.cursor = this.gridPoint(a0 + ((x - left) / wide) * (a1 - a0), b1 - ((y - top) / tall) * (b1 - b0));
     this.draw();
     tipAt(this.parts, x, y, this.pointText(...this.cursor));
   }

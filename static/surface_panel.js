@@ -1,7 +1,8 @@
 // The Loss surface screen's charts (ui/surface_panel.py mounts each one with its blob; Streamlit serves
 // this file and its neighbours from static/, fetched once by version): the surface from above
 // (static/surface_map.js), the surface in 3-D (static/surface_3d.js) and the line charts
-// (static/surface_lines.js), all drawn from numbers on canvases, without plotly. The blob says which
+// (static/surface_lines.js), and Compare's shared plane with every run's path (static/surface_runs.js),
+// all drawn from numbers on canvases, without plotly. The blob says which
 // view a mount is; each host keeps its view and redraws it when its width changes.
 // window.__surfaceCharts counts the views drawn, by kind, for tests and benchmarks.
 
@@ -12,10 +13,10 @@ const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
 // The component is drawn in the page itself (ui/static_component.py), so its stylesheet goes in the head.
 const loading = near("panel_kit.js");
 const styled = loading.then((kit) => kit.stylesheet("surface_panel.css", document.body));
-const [kit, , {SurfaceMap}, {Surface3d}, {Lines}] = await Promise.all(
-  [loading, ...["surface_kit.js", "surface_map.js", "surface_3d.js", "surface_lines.js"].map(near)]);
+const [kit, , {SurfaceMap}, {Surface3d}, {Lines}, {RunsMap, Runs3d}] = await Promise.all(
+  [loading, ...["surface_kit.js", "surface_map.js", "surface_3d.js", "surface_lines.js", "surface_runs.js"].map(near)]);
 
-const VIEWS = {map: SurfaceMap, "3d": Surface3d, lines: Lines};
+const VIEWS = {map: SurfaceMap, "3d": Surface3d, lines: Lines, runs_map: RunsMap, runs_3d: Runs3d};
 
 export default async function (component) {
   const {data, parentElement} = component;

@@ -36,42 +36,12 @@ FIT = """(laptop) => {
       if (e.matches(selector)) found.push(e); if (e.shadowRoot) every(e.shadowRoot, selector, found); } return found; };
   const problems = [];
   for (const e of every(mainBlock, 'canvas, img')) {
-    if (!shown(e) || ancestor(e, '.js-plotly-plot, [data-testid="stDataFrame"]')) continue;
+    if (!shown(e) || ancestor(e, '[data-testid="stDataFrame"]')) continue;
     const column = (ancestor(e, '[data-testid="stColumn"], [data-testid="stElementContainer"]') || mainBlock)
                      .getBoundingClientRect(), box = e.getBoundingClientRect();
     if (box.right > column.right + 1 || box.left < column.left - 1)
       problems.push(`${e.tagName.toLowerCase()} ${Math.round(box.width)} px wide in a ${Math.round(column.width)}-px column`);
   }
-  // Train's live panel draws its charts itself (static/step_panel.js): test_browser_layout checks them.
-  const charts = [...mainBlock.querySelectorAll('.js-plotly-plot')].filter(shown);
-  const areas = charts.map(chart => [...chart.querySelectorAll('.draglayer .nsewdrag')].map(a => a.getBoundingClientRect()));
-  charts.forEach((chart, i) => {
-    const name = (chart.querySelector('.gtitle') || {}).textContent;
-    const titles = [...chart.querySelectorAll('.infolayer text[class$="title"], .annotation-text')].filter(shown);
-    const label = t => t.textContent.slice(0, 50);
-    titles.forEach((t, j) => {
-      const lines = [...t.querySelectorAll('tspan.line')].map(line => line.textContent);
-      if (lines.some((line, n) => n && !/\\s$/.test(lines[n - 1]) && !/^\\s/.test(line) && !/[=(]$|^[=)]/.test(line)))
-        problems.push('title lines run together: ' + t.textContent.slice(0, 60));
-      const box = t.getBoundingClientRect();
-      if (!t.closest('.annotation') && areas[i].some(a => overlap(box, a, 3)))
-        problems.push('chart title over a plot: ' + label(t));
-      titles.slice(j + 1).forEach(u => { if (overlap(box, u.getBoundingClientRect()))
-        problems.push(`chart titles overlap: ${label(t)} / ${label(u)}`); });
-      charts.forEach((other, k) => { if (k !== i && overlap(box, other.getBoundingClientRect()))
-        problems.push('chart title over another chart: ' + label(t)); });
-    });
-    // Plotly leaves out every other category label when they do not fit: a squeezed chart.
-    for (const [key, axis] of Object.entries(chart._fullLayout || {})) {
-      if (!/^[xy]axis\\d*$/.test(key) || axis.type !== 'category' || !axis.visible || !axis.showticklabels) continue;
-      const categories = (axis._categories || []).length, drawn = (axis._vals || []).length;
-      if (categories && categories <= 30 && drawn < categories)
-        problems.push(`chart labels ${drawn} of ${categories} categories: ${name}`);
-    }
-    for (const text of chart.querySelectorAll('.bartext'))
-      if (shown(text) && parseFloat(getComputedStyle(text).fontSize) < 9)
-        problems.push(`bar label shrunk to ${getComputedStyle(text).fontSize}: ${name}`);
-  });
   // At a laptop's width a table shows all its columns (on a phone a wide table is swiped).
   for (const table of mainBlock.querySelectorAll('[data-testid="stDataFrame"]')) {
     const scroller = table.querySelector('.dvn-scroller');

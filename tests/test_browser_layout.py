@@ -55,20 +55,13 @@ PROBLEMS = """() => {
     if (shown(equation) && (box.right > column.right + 1 || box.left < column.left - 1))
       problems.push('equation wider than its column: ' + equation.textContent.slice(0, 50));
   }
-  // A chart's title or label longer than the chart is cut by its svg. A rotated label's box reaches
-  // a few pixels past its glyphs (a colour bar's "pixel" looks whole at 4 px), hence the 3 px allowance.
-  for (const text of document.querySelectorAll('.js-plotly-plot .infolayer text, .js-plotly-plot .xtick text')) {
-    const svg = text.closest('svg.main-svg').getBoundingClientRect(), box = text.getBoundingClientRect();
-    if (shown(text) && (box.right > svg.right + 3 || box.left < svg.left - 3))
-      problems.push(`chart text cut by ${Math.round(Math.max(box.right - svg.right, svg.left - box.left))} px: `
-                    + text.textContent.slice(0, 60));
-  }
   for (const img of document.querySelectorAll('img'))
     if (!(img.getAttribute('alt') || '').trim()) problems.push('image without alt text: ' + img.src.slice(0, 60));
   // The Train panel (static/step_panel.js) draws its pictures and charts itself: each says what it shows,
   // its charts' texts stay inside their chart and clear of each other, and its charts clear of each other.
   // So does the chart kit (static/chart_kit.js), whose charts stand on Data, Forward pass and Gradients.
-  for (const drawn of document.querySelectorAll('.sp canvas, .sp svg.sp-chart, .ck svg.ck-svg'))
+  // So does the Loss surface component (static/surface_panel.js), on Loss surface and Compare.
+  for (const drawn of document.querySelectorAll('.sp canvas, .sp svg.sp-chart, .ck svg.ck-svg, .sf canvas.sf-canvas'))
     if (shown(drawn) && !(drawn.getAttribute('aria-label') || '').trim()) problems.push('drawing without alt text: ' + name(drawn));
   const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
                             && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;

@@ -97,12 +97,10 @@ def click(page, label, then_step) -> None:
 
 
 def curves(page) -> dict:
-    """Every curve on screen by name: its x and y, as plotly or the chart kit (static/chart_kit.js: Train's epoch
-    charts) holds them in the page, and the Train panel's loss and accuracy curves as static/step_panel.js drew them."""
+    """Every curve on screen by name: its x and y, as the chart kit (static/chart_kit.js: Train's epoch charts)
+    holds them in the page, and the Train panel's loss and accuracy curves as static/step_panel.js drew them."""
     return page.evaluate("""() => {
-        const traces = Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
-            .flatMap(plot => plot.data.filter(trace => trace.name)
-                             .map(trace => [trace.name, [Array.from(trace.x || []), Array.from(trace.y || [])]])));
+        const traces = {};
         for (const chart of Object.values(window.__charts || {}).filter(chart => chart.fields.kind === 'lines')) {
             const n = chart.fields.count;
             chart.fields.series.forEach((series, s) => { traces[series.name] = [Array.from(chart.arrays.x),

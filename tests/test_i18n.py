@@ -83,7 +83,7 @@ def test_numbers_use_the_languages_signs(language):
     language("el")
     assert (locales.number(12345.5, ",.1f"), locales.number(0.125, ".1%"), locales.number(60000)) == \
         ("12.345,5", "12,5%", "60.000")
-    assert locales.plotly_separators() == ",."
+    assert locales.number_separators() == ",."
     language("en")
     assert (locales.number(12345.5, ",.1f"), locales.number(0.125, ".1%")) == ("12,345.5", "12.5%")
 

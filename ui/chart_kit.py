@@ -64,7 +64,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from locales import N_, _, number, plotly_separators
+from locales import N_, _, number, number_separators
 from ui import figures, static_component
 from ui.figures import EMPHASIS, FONT_COLOUR, MUTED, PREDICTED, RUNS, SILENT, VALUE, unit_labels, value_text
 from ui.step_payload import encode
@@ -90,7 +90,7 @@ def _common(kind: str, title: str, x_title: str, y_title: str, height: int, alt:
     """The fields every kind has. A translation's plotly line break (<br>) breaks a title's line here (the
     browser writes it as text, never as HTML) and is a space anywhere else."""
     return {"kind": kind, "title": title.replace("<br>", "\n"), "x_title": _flat(x_title), "y_title": _flat(y_title),
-            "height": int(height), "alt": _flat(alt), "separators": plotly_separators(), "font_colour": FONT_COLOUR}
+            "height": int(height), "alt": _flat(alt), "separators": number_separators(), "font_colour": FONT_COLOUR}
 
 
 def _flat(text: str) -> str:

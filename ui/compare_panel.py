@@ -20,7 +20,7 @@ import numpy as np
 from core.surface.settings import LOSS_OF_RULE
 from core.training.history import History
 from lab import comparison
-from locales import N_, PERCENT_DIGITS, _, plotly_separators
+from locales import N_, PERCENT_DIGITS, _, number_separators
 from locales.words import run_label
 from ui import compare_reading, figures, static_component
 from ui.compare_views import LOSS_SYMBOLS, curves_caption, runs_table, weight_words
@@ -158,7 +158,7 @@ def show(shown: comparison.Comparison, silent: list, running: bool) -> None:
                        f"distance_{count}": np.asarray(distance, np.float64)})
     tests = runs[0].trainer.history.test_accuracy
     curves = shown.step_count() > 0 and not running
-    fields = {"text": panel_text(), "separators": plotly_separators(), "percent_digits": PERCENT_DIGITS,
+    fields = {"text": panel_text(), "separators": number_separators(), "percent_digits": PERCENT_DIGITS,
               "runs": [run_fields(run, count) for count, run in enumerate(runs)],
               "hidden": int(shown.trainers[0].params.hidden), "epoch_ends": [int(step) for _epoch, step, _ in tests],
               "window_min": figures.MIN_WINDOW, "curve_points": figures.CURVE_POINTS,

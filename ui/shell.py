@@ -30,15 +30,11 @@ FAVICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.png"
 
 # Streamlit pads its wide layout 5rem a side, a fifth of a 1024-px laptop's main area: narrower
 # padding there keeps charts, metrics and labels whole. A wide equation scrolls in its column
-# instead of being cut off. On a phone plotly's tool bar stays over the chart titles (there is no
-# hover to hide it), so it is left out there.
+# instead of being cut off.
 LAYOUT_CSS = """<style>
 @media (min-width: 640px) and (max-width: 1280px) {
   [data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 6rem; }
   .katex-display > .katex { font-size: 1em; }
-}
-@media (max-width: 639px) {
-  .js-plotly-plot .modebar-container { display: none; }
 }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 /* Streamlit's code colours numbers #29b09d, 2.5:1 on the code block's grey: a darker teal reads at 4.5:1. */

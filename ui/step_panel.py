@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from locales import PERCENT_DIGITS, _, number, percent, plotly_separators
+from locales import PERCENT_DIGITS, _, number, percent, number_separators
 from locales.words import said
 from runs.errors import StoreError
 from ui import figures, static_component, timeline_panel
@@ -178,7 +178,7 @@ def show(fields: dict, blocks: dict, trainer, on_action: Callable, on_explain: C
     history = trainer.history
     width, bins = curve_bins(history.bins, history.SERIES.index("loss"), history.SERIES.index("correct"))
     held = static_component.memory(MEMORY)
-    fields = {"text": panel_text(), "separators": plotly_separators(), "explain": on_explain is not None, **fields}
+    fields = {"text": panel_text(), "separators": number_separators(), "explain": on_explain is not None, **fields}
     blob = held.blob(fields, blocks, width, bins, history=id(history))
 
     def acted() -> None:

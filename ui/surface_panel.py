@@ -1,22 +1,23 @@
 """The Loss surface screen's charts as one component drawn in the browser from compact numbers.
 
-Plotly's 3-D surface costs the screen's opening about two seconds in the browser (its 3.5 MB chunk
+Plotly's 3-D surface cost the screen's opening about two seconds in the browser (its 3.5 MB chunk
 and WebGL set-up), so static/surface_panel.js and the modules beside it draw the charts themselves:
 the surface seen from above (a heat map with contour lines, the colour bar, the projected path and
 θ), the surface in 3-D (canvas 2D, quads painted back to front, turned by a drag or the arrow keys),
-and the two line charts under them. Plotly's 3-D view stays one click away (pages/loss_surface.py).
+and the two line charts under them. Compare's shared plane is drawn by the same views with every
+run's path (ui/compare_figures.py, static/surface_runs.js): no screen of the app loads plotly now.
 
 Each mount gets one blob (ui/step_payload.encode): the grid of losses and accuracies as float32
 (losses[j, i] at θ + alphas[i]·d1 + betas[j]·d2, rows along b), the path and its words. Words and
 the numbers a reader reads are made here, in the session's language; the browser writes the hover's
-and the axes' numbers with the language's decimal sign (`separators`, as plotly's layout has it).
+and the axes' numbers with the language's signs (`separators`: its decimal sign, then its thousands separator).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from locales import _, number, percent, plotly_separators
+from locales import _, number, percent, number_separators
 from ui import static_component
 from ui.step_payload import decode, encode
 
@@ -24,7 +25,7 @@ _component = static_component.component("backprop_surface", "surface_panel.js")
 
 
 def _joined(title: str) -> str:
-    """A plotly title's line break as a space: the browser wraps an HTML title by itself."""
+    """A translated title's line break (<br>) as a space: the browser wraps a title by itself."""
     return title.replace("<br>", " ")
 
 
@@ -70,7 +71,7 @@ def surface_blob(result, view: str, z_title: str) -> bytes:
     else:
         text.update(title=_("Loss over the plane θ + a·d1 + b·d2"), colour_title=_("loss"),
                     keys=_("Drag, or focus and press the arrow keys, to turn the surface; hover to read the loss."))
-    fields = {"view": view, "text": text, "separators": plotly_separators(), "alt": surface_alt(result, z_title),
+    fields = {"view": view, "text": text, "separators": number_separators(), "alt": surface_alt(result, z_title),
               "span": result.span, "current_loss": result.current_loss, **_path_words(result)}
     blocks = {"alphas": np.asarray(result.alphas, dtype=np.float64), "betas": np.asarray(result.betas, dtype=np.float64),
               "losses": np.ascontiguousarray(result.losses, dtype=np.float32),
@@ -81,16 +82,21 @@ def surface_blob(result, view: str, z_title: str) -> bytes:
     return encode({"serial": 1, "base": None, "fields": fields, "removed": []}, blocks)
 
 
+SERIES_STYLE = ("colour", "dash", "marker", "legend")  # what a series may set for itself (static/surface_lines.js)
+
+
 def lines_blob(x, series: list[dict], title: str, x_title: str, y_title: str, right_title: str | None = None,
-               alt: str = "") -> bytes:
-    """A line chart: `series` are {"name", "values", "texts" (each point's hover, made here), "right" (bool),
-    "markers" (bool)}; the right axis, when one is used, runs from 0 to 100% (an accuracy)."""
-    fields = {"view": "lines", "separators": plotly_separators(), "alt": alt,
+               alt: str = "", from_zero: bool = False) -> bytes:
+    """A line chart: `series` are {"name", "values" (NaN: no point), "texts" (each point's hover, made here), "right"
+    (bool), "markers" (bool)} and may set their own "colour", "dash", "marker" and "legend" (False: left out of it);
+    the right axis, when one is used, runs from 0 to 100% (an accuracy). `from_zero`: the y axis starts at 0."""
+    fields = {"view": "lines", "separators": number_separators(), "alt": alt, "from_zero": from_zero,
               "text": {"title": _joined(title), "x_title": x_title, "y_title": y_title, "right_title": right_title or "",
                        "keys": _("Hover or move with the arrow keys to read the values at a point."),
                        "right_ticks": [percent(share, 0) for share in (0, 0.25, 0.5, 0.75, 1)]},
               "series": [{"name": line["name"], "texts": line["texts"], "right": bool(line.get("right")),
-                          "markers": bool(line.get("markers"))} for line in series]}
+                          "markers": bool(line.get("markers")),
+                          **{style: line[style] for style in SERIES_STYLE if style in line}} for line in series]}
     blocks = {"x": np.asarray(x, dtype=np.float64)}
     blocks.update({f"y{i}": np.asarray(line["values"], dtype=np.float64) for i, line in enumerate(series)})
     return encode({"serial": 1, "base": None, "fields": fields, "removed": []}, blocks)

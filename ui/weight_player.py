@@ -7,7 +7,7 @@ They are served from static/ (ui/static_component.py): fetched once, not sent ag
 opening of the screen.
 """
 
-from locales import _, ngettext, plotly_separators
+from locales import _, ngettext, number_separators
 from runs.errors import StoreError
 from ui import static_component, weight_frames
 from lab.session import Session
@@ -96,6 +96,6 @@ def weight_player(state: Session) -> list:
     test_images, test_labels = trainer.data[2:]
     measures = weight_frames.measured(frames, test_images, test_labels, state.frame_measures)
     data = weight_frames.payload(frames, measures, trainer.training_size, opened, text=player_text(),
-                                 separators=plotly_separators())
+                                 separators=number_separators())
     _component(data=data, key="weights_player")
     return frames

@@ -11,7 +11,6 @@ from lab.session import Session
 from locales import N_, _, ngettext, number
 from locales.words import init_name, rule_name, said
 from ui import class_views, figures, language, timeline_panel
-from ui.figures import on_a_phone  # noqa: F401 - the pages ask widgets.on_a_phone()
 from ui.session import current
 
 

@@ -19,7 +19,7 @@ _LARGEST_CROSS_ENTROPY = np.float32(-np.log(np.finfo(np.float64).tiny))
 def loss_grid(plane, X, labels, alphas, betas, loss="mse"):
     """Mean L(θ + α·d1 + β·d2) and accuracy at every grid point: two (len(betas), len(alphas)) arrays.
 
-    Row j is β = betas[j], column i is α = alphas[i] (the layout of a plotly surface's z).
+    Row j is β = betas[j], column i is α = alphas[i] (rows along b, as the browser's surface views read them).
     """
     return PlaneEvaluator(plane, X, labels, loss).grid(alphas, betas)
 

@@ -64,7 +64,7 @@ class PathOnPlane:
 class SharedPlane:
     """The loss over the grid of one plane for every run, and each run's path on it.
 
-    losses[j, i] and accuracies[j, i] are at c + alphas[i]·d1 + betas[j]·d2 (plotly's z layout).
+    losses[j, i] and accuracies[j, i] are at c + alphas[i]·d1 + betas[j]·d2 (rows along b, as the browser reads them).
     """
 
     directions: str

@@ -1,14 +1,13 @@
-"""Figure builders, one module by what it draws: numpy arrays in, plotly figures or small images out.
+"""What the figures share, one module by what it is: numpy arrays in, colours, words or small images out.
 
-style.py: the palette, scales, axes, the figure wrapper; charts.py: plotly charts; images.py: small RGB and
+style.py: the palette, scales, unit labels; charts.py: what the chart kit shares; images.py: small RGB and
 SVG pictures; curves.py: training curves; errata.py: the Errata screen's figures. The screens call them as
 `figures.NAME`: this face hands every name on.
 """
 
 from ui.figures.style import (  # noqa: F401
-    ACCURACY, axis, BLUE, colour_bar, DASHES, DIGITS, DIVERGING, EMPHASIS, EPOCH_LINE, figure, fill,
-    fitted_title, FONT_COLOUR, GREEN, LOSS, NEGATIVE, on_a_phone, PHONE_COLUMNS, PHONE_TITLE_CHARACTERS,
-    PlainFigure, POSITIVE, PREDICTED, readable_axes, RED, RULE_COLOURS, RULE_STYLES, RUNS, SILENT, symmetric_limit,
+    ACCURACY, BLUE, DASHES, DIGITS, DIVERGING, EMPHASIS, EPOCH_LINE, fill, FONT_COLOUR, GREEN, LOSS, NEGATIVE,
+    POSITIVE, PREDICTED, RED, RULE_COLOURS, RULE_STYLES, RUNS, SILENT, symmetric_limit,
     TRAJECTORY, TRAJECTORY_EDGE, TRUE_LABEL, unit_labels, unit_tile_labels, VALUE, VIEWED,
 )
 from ui.figures.charts import (  # noqa: F401

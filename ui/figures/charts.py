@@ -1,7 +1,7 @@
 """What the chart kit (ui/chart_kit.py) shares with the figures: a bar's value text, the muted grey, mosaics.
 
-Every screen draws its charts in the browser, with the chart kit or (Loss surface) ui/surface_panel.py;
-only Compare keeps plotly figures of its own (ui/compare_figures.py)."""
+Every screen draws its charts in the browser, with the chart kit or (Loss surface, Compare's shared plane)
+ui/surface_panel.py: no screen loads plotly."""
 
 import numpy as np
 

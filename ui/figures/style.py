@@ -1,20 +1,13 @@
-"""What every figure shares: the palette (one meaning per colour on every screen), colour scales, axes and
-titles that fit a phone, the numbering a person reads, and the plotly figure wrapper.
-
-Figures are written as plain plotly dicts and wrapped once with validation off: plotly's property
-validation (and plotly.express far more, RECIPES.md) costs more than the dict itself, and whatever
-a figure costs is paid on every click. The empty template leaves the styling to Streamlit's theme
-and keeps the payload small. Streamlit is asked one thing here: whether the screen is a phone's.
+"""What every figure shares: the palette (one meaning per colour on every screen), colour scales and the
+numbering a person reads. The charts themselves are drawn in the browser (ui/chart_kit.py,
+ui/surface_panel.py, the panels' components) from these colours and words.
 """
 
 import re
-import textwrap
 
 import numpy as np
-import plotly.graph_objects as go
-import streamlit as st
 
-from locales import _, plotly_separators
+from locales import _
 
 # --- palette: one meaning per colour on every screen -------------------------------------------
 # Categories use Okabe & Ito's colour-blind-safe set; tests/test_palette.py checks that the colours
@@ -36,8 +29,7 @@ DASHES = ["solid", "dash", "dot", "dashdot"]
 # Diverging ends (ColorBrewer RdBu): blue negative, white zero, red positive. Blue against red stays apart
 # under deuteranopia (blue against a dark yellow-brown), unlike red against green.
 NEGATIVE, POSITIVE = "#2166ac", "#b2182b"
-# RdBu spelled out: with plotly's validation off, a name like "RdBu_r" would reach plotly.js, whose own
-# RdBu is grey in the middle.
+# RdBu spelled out, stop by stop, for the browser's charts and diverging_rgb (white in the middle).
 DIVERGING = [[0.0, "#053061"], [0.1, NEGATIVE], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
              [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, POSITIVE],
              [1.0, "#67001f"]]
@@ -52,31 +44,12 @@ _FIELD = re.compile(r"(?<!%)\{(\w+)\}")
 
 
 def fill(template: str, **fields) -> str:
-    """A translated hover template with its {named} fields filled in, plotly's own %{…} left as they are.
+    """A translated hover template with its {named} fields filled in, the chart kit's own %{…} left as they are.
 
-    str.format would read plotly's %{y:.4f} as a field of its own; the catalog keeps both kinds as written.
+    str.format would read a %{y:.4f} as a field of its own; the catalog keeps both kinds as written.
     """
     return _FIELD.sub(lambda match: str(fields[match.group(1)]) if match.group(1) in fields else match.group(0),
                       template)
-
-
-def readable_axes(layout: dict) -> dict:
-    """The layout with every axis's tick labels and title, and every annotation, in FONT_COLOUR.
-
-    Streamlit's chart theme sets these colours itself, over layout.font and any template.
-    """
-    for key, value in layout.items():
-        if key[1:5] == "axis" and key[0] in "xy" and isinstance(value, dict):
-            title = value.get("title")
-            title = {"text": title} if isinstance(title, str) else dict(title or {})
-            title["font"] = {"color": FONT_COLOUR, **title.get("font", {})}
-            layout[key] = {**value, "tickfont": {"color": FONT_COLOUR, **value.get("tickfont", {})}, "title": title}
-    if "annotations" in layout:
-        layout["annotations"] = [{**note, "font": {"color": FONT_COLOUR, **note.get("font", {})}}
-                                 for note in layout["annotations"]]
-    layout.setdefault("xaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
-    layout.setdefault("yaxis", {"tickfont": {"color": FONT_COLOUR}, "title": {"font": {"color": FONT_COLOUR}}})
-    return layout
 
 
 # --- numbering: what a person reads counts from 1, as the design document does ------------------
@@ -97,70 +70,7 @@ def unit_tile_labels(silent, off=None) -> list[tuple[str, str]]:
              else "") for unit in range(len(silent))]
 
 
-def axis(title: str, **options) -> dict:
-    return dict(title=dict(text=title), **options)
-
-
-PHONE_TITLE_CHARACTERS = 44  # a 14-px title line across a 390-px phone's chart
-PHONE_COLUMNS = 2  # images a row in an image grid on a phone: an 11-px title of ~22 letters per ~160 px
-
-
-def on_a_phone() -> bool:
-    """The browser says it is a phone (its user agent); False outside a browser's run (a benchmark)."""
-    try:
-        return "Mobile" in (st.context.headers.get("User-Agent") or "")
-    except Exception:  # noqa: BLE001 - no browser session behind this call
-        return False
-
-
-def fitted_title(title: str) -> str:
-    """On a phone, a long title broken into lines at spaces: plotly never wraps one, it cuts it.
-
-    A title with markup other than <br> is left as it is (a break inside a tag would show the tag).
-    """
-    if not on_a_phone() or len(title) <= PHONE_TITLE_CHARACTERS or re.search(r"<(?!br>)", title):
-        return title
-    return "<br>".join("<br>".join(textwrap.wrap(line, PHONE_TITLE_CHARACTERS)) for line in title.split("<br>"))
-
-
-def figure(traces: list, title: str, height: int, **layout) -> go.Figure:
-    """A figure with the shared look: a title (fitted to a phone), compact margins, the given axes and options."""
-    # A space before each break: the svg keeps the lines apart, but its text (what a screen reader or a
-    # copy reads) ran them together, "projected(white dots)".
-    fitted = re.sub(r"(?<! )<br>", " <br>", fitted_title(title))
-    # A title broken with <br> (plotly never wraps one) gets a taller top margin, whatever broke it: the
-    # caller, the translator or the phone (else its second line lies over the plot).
-    margin = {"l": 50, "r": 20, "b": 40, **layout.pop("margin", {})}
-    margin["t"] = max(margin.get("t", 0), 40 + 18 * fitted.count("<br>"))
-    # Hung from the top: plotly otherwise puts the first line's baseline mid-margin and the rest run down
-    # into the plot.
-    layout = {"title": dict(text=fitted, font=dict(size=14), yref="container", y=1, yanchor="top", pad=dict(t=10)),
-              "height": height, "font": dict(size=12, color=FONT_COLOUR),
-              "separators": plotly_separators(),  # d3's number formats (hover, ticks, texttemplate) in the language's signs
-              "margin": margin, "template": {}, **layout}
-    return go.Figure(data=traces, layout=readable_axes(layout), _validate=False)
-
-
-class PlainFigure(go.Figure):
-    """A figure kept as the plain dict plotly.js reads, for the chart redrawn on every click.
-
-    st.plotly_chart asks a figure for to_dict() and serialises that; a go.Figure first copies its
-    whole tree into plotly's property objects and back, this one hands over its dict. It cannot be edited like a go.Figure: build it complete.
-    """
-
-    def __init__(self, traces: list, layout: dict):  # plotly's own constructor is skipped on purpose
-        self._plain = {"data": traces, "layout": readable_axes({"separators": plotly_separators(), **layout})}
-
-    def to_dict(self) -> dict:
-        return self._plain
-
-
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging scale is centred at 0 (never 0 itself)."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-
-def colour_bar(title: str) -> dict:
-    return dict(title=dict(text=title, side="right", font=dict(color=FONT_COLOUR)), thickness=12, xpad=4,
-                tickfont=dict(color=FONT_COLOUR))
