@@ -18,12 +18,8 @@ const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image
                heatmap: heatmapKind};
 
 export default async function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  await kit.stylesheet("chart_kit.css", parentElement);
-  if (!data) return;
-  const chart = parentElement.__chart || (parentElement.__chart = new Chart(parentElement));
-  chart.trigger = setTriggerValue;
-  chart.load(data);
+  const chart = await kit.mounted(component, "chart_kit.css", "__chart", (host) => new Chart(host));
+  if (chart) chart.load(component.data);
 }
 
 let serial = 0;  // ids of SVG patterns, unique in the page
