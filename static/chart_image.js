@@ -89,9 +89,10 @@ export const imageKind = {
   axes(box, named) {
     const f = this.fields, nodes = [];
     const every = Math.ceil(13 / box.height);  // a row name every so many rows, never on top of each other
-    const xMarks = named ? f.x_labels.map((label, i) => [i + 1, label]) : ticks(1, f.columns, 5, true).map((v) => [v, String(v)]);
+    const numbered = (count) => ticks(1, count, 5, true).map((v) => [v, String(v)]);
+    const xMarks = named ? f.x_labels.map((label, i) => [i + 1, label]) : numbered(f.columns);
     const yMarks = named ? f.y_labels.map((label, i) => [i + 1, label]).filter(([v]) => (v - 1) % every === 0)
-      : ticks(1, f.rows, 5, true).map((v) => [v, String(v)]);
+      : numbered(f.rows);
     for (const [v, label] of xMarks) {
       nodes.push(svgNode("text", {x: box.left + (v - 0.5) * box.width, y: box.bottom + 15, "text-anchor": "middle",
                                   class: "ck-tick"}, label));

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from deploy.browser import open_screen, settle
-from tests.browser_fixtures import LAPTOP, PHONE, SCREENSHOTS, exception_boxes, open_page  # noqa: F401 (others take LAPTOP here)
+from tests.browser_fixtures import LAPTOP, PHONE, SCREENSHOTS, exception_boxes, open_page  # noqa: F401 (LAPTOP: for others)
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,8 @@
 """Heatmaps with their values written in the cells, for the chart kit (ui/chart_kit.py): the confusion matrix on
 Evaluate, the softmax Jacobian on Errata (ui/chart_errata.py).
 
-Drawn by static/chart_image.js (as every matrix of the kit), so neither screen loads plotly. As for every chart of the kit, the
-words are made here in the session's language (each cell's text and hover sentence, the titles, the
+Drawn by static/chart_image.js, as every matrix of the kit, so neither screen loads plotly. As for every chart of
+the kit, the words are made here in the session's language (each cell's text and hover sentence, the titles, the
 alt text), the numbers go as a float32 array, and the colour scale as stops over [low, high].
 """
 
