@@ -30,7 +30,7 @@ def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens
     open_screen(page, "Errata", timeout=60_000)
     jacobian = chart(page, "errata_jacobian")
     assert jacobian.get_attribute("aria-label").startswith("J for this sample (* = true digit ")
-    page.mouse.move(*cell(page, "errata_jacobian", 3 * 10 + 5))
+    cell(page, "errata_jacobian", 3 * 10 + 5)
     assert tooltip(page, "errata_jacobian").startswith("nudge Z2 of digit 5: A2 of digit 3 moves by ")
     assert chart(page, "errata_rules").locator("rect.ck-bar").count() == 30
     assert "→ 0" in chart(page, "errata_mask").text_content() or "zeroed by 1[Z2 > 0]" in page.inner_text("main")
@@ -70,11 +70,11 @@ def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens
 
 def test_in_greek_the_confusion_matrix_and_the_jacobian_speak_greek(browser, app_url):
     page = open_page(browser, f"{app_url}/errata?lang=el")
-    page.mouse.move(*cell(page, "errata_jacobian", 0))
+    cell(page, "errata_jacobian", 0)
     said = tooltip(page, "errata_jacobian")
     assert "ψηφίο" in said and "," in said.rsplit(" ", 3)[-3], said  # the Greek decimal comma
     open_screen(page, "Αξιολόγηση", timeout=60_000)
-    page.mouse.move(*cell(page, "evaluate_confusion", 0))
+    cell(page, "evaluate_confusion", 0)
     assert "ψηφίο" in chart(page, "evaluate_confusion").text_content()
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
     page.context.close()

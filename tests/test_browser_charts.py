@@ -30,15 +30,16 @@ def tooltip(page, key: str) -> str:
     return page.locator(f'.st-key-{key} .ck-tooltip').inner_text()
 
 
-def cell(page, key: str, index: int) -> tuple[float, float]:
-    """The page coordinates of the centre of cell `index` (row × columns + column) of the image or matrix `key`,
-    scrolled into view: for page.mouse.move or page.mouse.click."""
-    chart(page, key).scroll_into_view_if_needed()
-    return tuple(page.evaluate("""([key, index]) => {
-      const chart = window.__charts[key], target = chart.targets[index], box = chart.svg.getBoundingClientRect();
-      const ratio = box.width / chart.width;
-      return [box.left + (target.x + target.w / 2) * ratio, box.top + (target.y + target.h / 2) * ratio];
-    }""", [key, index]))
+def cell(page, key: str, index: int, click: bool = False) -> None:
+    """Point at (or click) the centre of cell `index` (row × columns + column) of the image or matrix `key`; Playwright
+    waits until the chart stands still and takes the position within it at the moment it acts."""
+    svg = chart(page, key)
+    position = page.evaluate("""([key, index]) => {
+      const chart = window.__charts[key], target = chart.targets[index];
+      const ratio = chart.svg.getBoundingClientRect().width / chart.width;
+      return {x: (target.x + target.w / 2) * ratio, y: (target.y + target.h / 2) * ratio};
+    }""", [key, index])
+    (svg.click if click else svg.hover)(position=position)
 
 
 def test_data_draws_the_image_and_the_counts_and_reads_them_out(browser, app_url, mnist):

@@ -34,7 +34,7 @@ def images_loaded(page) -> None:
 
 def click_confusion_cell(page, true: int, predicted: int) -> None:
     """Click the confusion matrix's cell of true digit `true` read as `predicted` (static/chart_image.js)."""
-    page.mouse.click(*cell(page, "evaluate_confusion", true * 10 + predicted))
+    cell(page, "evaluate_confusion", true * 10 + predicted, click=True)
 
 
 GALLERY_TOP = "() => document.getElementById('gallery').getBoundingClientRect().top"
