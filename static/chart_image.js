@@ -1,36 +1,38 @@
-// Images for the chart kit (static/chart_kit.js calls these with `this` its Chart): a grey image of
-// uint8 pixels (0 black, 255 white), square, its rows and columns numbered from 1 on its axes and a
-// colour bar beside it; or a matrix of signed values on the diverging scale (static/chart_tiles.js),
-// its rows and columns named; the pointer or the arrow keys (up and down a row at a time) mark one
-// cell and read "pixel i (row r, column c): p" (a matrix: the words Python wrote for each cell). The pixels are drawn once into a canvas of their own size
-// and shown enlarged without smoothing, so every pixel stays a sharp square.
+// Images and matrices for the chart kit (static/chart_kit.js calls these with `this` its Chart), one drawing for
+// both: rows × columns cells coloured on a scale Python gives as stops over [low, high] (a grey image's pixels,
+// black 0 to white 255; a signed matrix on the diverging scale; the confusion matrix's counts in Blues), painted
+// as one picture (static/chart_cells.js), and the colour bar. An image is square, its rows and columns numbered
+// from 1; a matrix fills the room, its rows and columns named, and may have Python's words written in its cells
+// (dark or white, whichever reads on the cell's colour) and a block of cells outlined (the confusion matrix's
+// chosen row, column or cell). On a phone a matrix with words in its cells takes the width, its colour bar
+// under it, so the words stay legible. The pointer or the arrow keys (up and down a row at a time) mark a cell
+// and read its hover sentence: Python's per cell, or "pixel i (row r, column c): p" filled here.
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [{AXIS, fill, svgNode, ticks}, {divergingBar, signedPicture}] = await Promise.all(
-  ["panel_kit.js", "chart_tiles.js"].map(near));
+const [{AXIS, fill, svgNode, ticks}, {cellAt, colourBar, colourOn, outlined, picture}] = await Promise.all(
+  ["panel_kit.js", "chart_cells.js"].map(near));
 
-const MARK = "#D55E00";  // the marked pixel's outline: seen on black and on white
+const MARK = "#D55E00";  // an image's marked pixel: seen on black and on white
+const CELL_MARK = "#111111";  // a matrix's marked cell, inside it
+const CHOSEN = "#ff8c00";  // the chosen cells' outline, as figures.confusion_figure drew it
+const DARK_TEXT = "#3b3b3b", LIGHT_TEXT = "#ffffff";
 
-function picture(pixels, rows, columns) {
-  const canvas = document.createElement("canvas");
-  canvas.width = columns;
-  canvas.height = rows;
-  const context = canvas.getContext("2d"), image = context.createImageData(columns, rows);
-  pixels.forEach((value, i) => {
-    image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = value;
-    image.data[4 * i + 3] = 255;
-  });
-  context.putImageData(image, 0, 0);
-  return canvas.toDataURL();
+// WCAG's relative luminance: white words on a cell darker than about mid grey, dark words otherwise (a style:
+// the kit's stylesheet colours every text of its charts, over an SVG fill attribute).
+function wordsOn([r, g, b]) {
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  return luminance < 0.18 ? LIGHT_TEXT : DARK_TEXT;
 }
 
 export const imageKind = {
   draw() {
     const f = this.fields, rows = f.rows, columns = f.columns, named = !!f.x_labels;
+    const across = named && !!f.texts && this.phone();  // the colour bar under the matrix: its cells get the width
     this.height = f.height - 34;
     const left = named ? Math.max(...f.y_labels.map((label) => this.measure(label))) + 30 : 40;
-    const margin = {l: left, r: named ? 82 : 68, t: 8, b: 40};
+    const margin = {l: left, r: across ? 12 : named ? 82 : 68, t: 8, b: across ? 94 : 40};
     const room = {width: this.width - margin.l - margin.r, height: this.height - margin.t - margin.b};
     let width, height;
     if (named) {  // a matrix: its cells as wide and as high as the room allows
@@ -42,62 +44,73 @@ export const imageKind = {
     const x0 = margin.l + (named ? 0 : Math.max(0, (room.width - width * columns) / 2));
     const box = {left: x0, right: x0 + width * columns, top: margin.t, bottom: margin.t + height * rows, width, height};
     this.box = box;
-    const nodes = [];
-    const href = this.picture || (this.picture = f.scale === "diverging"
-      ? signedPicture(this.arrays.values, 0, rows, columns, f.colours, f.limit) : picture(this.arrays.pixels, rows, columns));
-    nodes.push(svgNode("image", {href, x: box.left, y: box.top, width: width * columns, height: height * rows,
-                                 preserveAspectRatio: "none", style: "image-rendering: pixelated", class: "ck-image"}));
-    nodes.push(svgNode("rect", {x: box.left, y: box.top, width: width * columns, height: height * rows, fill: "none",
-                                stroke: AXIS}));
-    const every = Math.ceil(13 / height);  // a row name every so many rows, never on top of each other
-    const xMarks = named ? f.x_labels.map((label, i) => [i + 1, label]) : ticks(1, columns, 5, true).map((v) => [v, String(v)]);
-    const yMarks = named ? f.y_labels.map((label, i) => [i + 1, label]).filter(([v]) => (v - 1) % every === 0)
-      : ticks(1, rows, 5, true).map((v) => [v, String(v)]);
-    for (const [v, label] of xMarks) {
-      nodes.push(svgNode("text", {x: box.left + (v - 0.5) * width, y: box.bottom + 15, "text-anchor": "middle",
-                                  class: "ck-tick"}, label));
-    }
-    for (const [v, label] of yMarks) {
-      nodes.push(svgNode("text", {x: box.left - 6, y: box.top + (v - 0.5) * height + 4, "text-anchor": "end",
-                                  class: "ck-tick"}, label));
-    }
-    nodes.push(svgNode("text", {x: (box.left + box.right) / 2, y: box.bottom + 32, "text-anchor": "middle",
-                                class: "ck-axis-title"}, f.x_title));
-    const middle = (box.top + box.bottom) / 2, at = named ? 12 : box.left - 28;
-    nodes.push(svgNode("text", {x: at, y: middle, "text-anchor": "middle", class: "ck-axis-title",
-                                transform: `rotate(-90 ${at} ${middle})`}, f.y_title));
-    nodes.push(...(f.scale === "diverging" ? divergingBar(this, box, f.colours, f.limit, f.colorbar_title)
-      : this.kind.colourBar.call(this, box)));
+    const values = this.arrays.values || this.arrays.pixels, colour = colourOn(f.stops, f.low, f.high);
+    const href = this.picture || (this.picture = picture(values, 0, rows, columns, colour));
+    const nodes = [
+      svgNode("image", {href, x: box.left, y: box.top, width: width * columns, height: height * rows,
+                        preserveAspectRatio: "none", style: "image-rendering: pixelated", class: "ck-image"}),
+      ...this.kind.words.call(this, box, colour),
+      svgNode("rect", {x: box.left, y: box.top, width: width * columns, height: height * rows, fill: "none", stroke: AXIS}),
+      ...this.kind.chosen.call(this, box),
+      ...this.kind.axes.call(this, box, named),
+      ...colourBar(this, box, {stops: f.stops, low: f.low, high: f.high, title: f.colorbar_title, whole: !!f.whole, across}),
+    ];
     this.targets = Array.from({length: rows * columns}, (_, i) => ({
       series: 0, index: i, x: box.left + (i % columns) * width, y: box.top + Math.floor(i / columns) * height, w: width,
       h: height}));
     return nodes;
   },
 
-  // The colour bar: black at 0 to white at 255, its ticks, its title turned along it.
-  colourBar(box) {
-    const id = `${this.id}-grey`, x = box.right + 8, top = box.top, bottom = box.bottom;
-    const gradient = svgNode("linearGradient", {id, x1: 0, y1: 1, x2: 0, y2: 0});
-    gradient.append(svgNode("stop", {offset: 0, "stop-color": "#000000"}), svgNode("stop", {offset: 1, "stop-color": "#ffffff"}));
-    const defs = svgNode("defs");
-    defs.append(gradient);
-    const nodes = [defs, svgNode("rect", {x, y: top, width: 12, height: bottom - top, fill: `url(#${id})`, stroke: AXIS})];
-    for (const v of ticks(0, 255, 5, true)) {
-      const y = bottom - (bottom - top) * v / 255;
-      nodes.push(svgNode("text", {x: x + 16, y: y + 4, class: "ck-tick"}, this.count(v)));
+  // Python's words in the cells, all at one size: text_size, or smaller where the widest would not fit its cell.
+  words(box, colour) {
+    const f = this.fields;
+    if (!f.texts) return [];
+    const widest = Math.max(1, ...f.texts.map((text) => this.measure(text, f.text_size)));
+    const size = Math.min(f.text_size, f.text_size * (box.width - 4) / widest);
+    if (size < 6) return [];
+    return f.texts.map((text, i) => {
+      const x = box.left + (i % f.columns + 0.5) * box.width, y = box.top + (Math.floor(i / f.columns) + 0.5) * box.height;
+      return svgNode("text", {x, y: y + size * 0.35, "text-anchor": "middle", "font-size": size.toFixed(1),
+                              style: `fill: ${wordsOn(colour(this.arrays.values[i]))}; pointer-events: none`,
+                              class: "ck-cell-text"}, text);
+    });
+  },
+
+  // The block of cells Python outlined ([first row, last row + 1, first column, last column + 1]), if any.
+  chosen(box) {
+    if (!this.fields.outline) return [];
+    const [r0, r1, c0, c1] = this.fields.outline;
+    return [svgNode("rect", {x: box.left + c0 * box.width, y: box.top + r0 * box.height, width: (c1 - c0) * box.width,
+                             height: (r1 - r0) * box.height, fill: "none", stroke: CHOSEN, "stroke-width": 3,
+                             class: "ck-chosen"})];
+  },
+
+  // The rows' and columns' names (an image's numbers), and the axes' titles.
+  axes(box, named) {
+    const f = this.fields, nodes = [];
+    const every = Math.ceil(13 / box.height);  // a row name every so many rows, never on top of each other
+    const numbered = (count) => ticks(1, count, 5, true).map((v) => [v, String(v)]);
+    const xMarks = named ? f.x_labels.map((label, i) => [i + 1, label]) : numbered(f.columns);
+    const yMarks = named ? f.y_labels.map((label, i) => [i + 1, label]).filter(([v]) => (v - 1) % every === 0)
+      : numbered(f.rows);
+    for (const [v, label] of xMarks) {
+      nodes.push(svgNode("text", {x: box.left + (v - 0.5) * box.width, y: box.bottom + 15, "text-anchor": "middle",
+                                  class: "ck-tick"}, label));
     }
-    const middle = (top + bottom) / 2, at = x + 48;
+    for (const [v, label] of yMarks) {
+      nodes.push(svgNode("text", {x: box.left - 6, y: box.top + (v - 0.5) * box.height + 4, "text-anchor": "end",
+                                  class: "ck-tick"}, label));
+    }
+    nodes.push(this.xTitle(box, box.bottom + 32));
+    const middle = (box.top + box.bottom) / 2, at = named ? 12 : box.left - 28;
     nodes.push(svgNode("text", {x: at, y: middle, "text-anchor": "middle", class: "ck-axis-title",
-                                transform: `rotate(90 ${at} ${middle})`}, this.fields.colorbar_title));
+                                transform: `rotate(-90 ${at} ${middle})`}, f.y_title));
     return nodes;
   },
 
   hit(x, y) {
-    const box = this.box, f = this.fields;
-    if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
-    const column = Math.min(f.columns - 1, Math.floor((x - box.left) / box.width));
-    const row = Math.min(f.rows - 1, Math.floor((y - box.top) / box.height));
-    return row * f.columns + column;
+    const {left, top, width, height} = this.box;
+    return cellAt(x, y, {left, top, width, height, rows: this.fields.rows, columns: this.fields.columns});
   },
 
   row() {
@@ -105,13 +118,12 @@ export const imageKind = {
   },
 
   outline(target) {
-    return [svgNode("rect", {x: target.x, y: target.y, width: target.w, height: target.h, fill: "none", stroke: MARK,
-                             "stroke-width": 2, class: "ck-marked"})];
+    return this.fields.texts ? outlined(target, CELL_MARK, 2, 1) : outlined(target, MARK, 2);
   },
 
   text(target) {
     const f = this.fields, i = target.index;
-    if (f.cell_hover) return f.cell_hover[i];
+    if (Array.isArray(f.hover)) return f.hover[i];
     return fill(f.hover, {pixel: this.count(i + 1), row: Math.floor(i / f.columns) + 1, column: i % f.columns + 1,
                           value: this.arrays.pixels[i]});
   },

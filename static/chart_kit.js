@@ -5,25 +5,21 @@
 // axes and their ticks in the language's signs, the tooltip, the pointer and the keyboard (arrow keys
 // from value to value, Enter explains), and the click sent back to Python (trigger "click": [series,
 // index]). Each kind's drawing lives beside it: static/chart_bars.js (bars and histograms),
-// static/chart_lines.js, static/chart_image.js (an image, a matrix), static/chart_tiles.js (tiles),
-// static/chart_heatmap.js (a matrix with its values written in the cells). Every text goes in as text (textContent), never HTML.
+// static/chart_lines.js, static/chart_image.js (an image, a matrix, its values written in the cells or not),
+// static/chart_tiles.js (tiles); static/chart_cells.js holds what the last two share. Every text goes in as text
+// (textContent), never HTML.
 // window.__charts[key] exposes what was drawn (the fields, the arrays, the targets) for tests.
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}, {tilesKind}, {heatmapKind}] = await Promise.all(
-  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js", "chart_tiles.js", "chart_heatmap.js"].map(near));
+const [kit, {barsKind, histogramKind}, {linesKind}, {imageKind}, {tilesKind}] = await Promise.all(
+  ["panel_kit.js", "chart_bars.js", "chart_lines.js", "chart_image.js", "chart_tiles.js"].map(near));
 const {AXIS, GRID, count, element, fixed, svgNode, ticks} = kit;
-const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind, tiles: tilesKind,
-               heatmap: heatmapKind};
+const KINDS = {bars: barsKind, histogram: histogramKind, lines: linesKind, image: imageKind, tiles: tilesKind};
 
 export default async function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  await kit.stylesheet("chart_kit.css", parentElement);
-  if (!data) return;
-  const chart = parentElement.__chart || (parentElement.__chart = new Chart(parentElement));
-  chart.trigger = setTriggerValue;
-  chart.load(data);
+  const chart = await kit.mounted(component, "chart_kit.css", "__chart", (host) => new Chart(host));
+  if (chart) chart.load(component.data);
 }
 
 let serial = 0;  // ids of SVG patterns, unique in the page

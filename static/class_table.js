@@ -8,17 +8,13 @@
 // that column (the sort is kept across the table's refreshes in this browser tab).
 // Every word comes translated from Python, in the session's language.
 
-// static/panel_kit.js, at this file's version: the stylesheet's link, elements
-const {element, stylesheet, svgNode} =
+// static/panel_kit.js, at this file's version: the component's mounting, elements
+const {element, mounted, svgNode} =
   await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
 
 export default async function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  await stylesheet("class_table.css", parentElement);
-  if (!data) return;
-  const table = parentElement.__classTable || (parentElement.__classTable = new ClassTable(parentElement));
-  table.trigger = setTriggerValue;
-  table.load(data);
+  const table = await mounted(component, "class_table.css", "__classTable", (host) => new ClassTable(host));
+  if (table) table.load(component.data);
 }
 
 class ClassTable {

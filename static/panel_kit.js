@@ -47,6 +47,18 @@ export function stylesheet(name, host) {
   return link.loaded;
 }
 
+// What a component's entry does first each time Streamlit calls it: its stylesheet linked (and loaded), then the
+// one object `make(host)` that draws in this host (kept on the host as `name`), given the trigger that sends
+// events back to Python; null before the first data.
+export async function mounted(component, css, name, make) {
+  const {data, parentElement, setTriggerValue} = component;
+  await stylesheet(css, parentElement);
+  if (!data) return null;
+  const made = parentElement[name] || (parentElement[name] = make(parentElement));
+  made.trigger = setTriggerValue;
+  return made;
+}
+
 export function decode(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(0, true);

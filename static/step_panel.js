@@ -19,13 +19,10 @@ const {AXIS, BLUE, GRID, RED, count, element, fill, fixed, inline, show, svgNode
 let current = null;  // the panel on screen: keys B and F go to it
 
 export default async function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  await kit.stylesheet("step_panel.css", parentElement);
-  if (!data) return;
-  const panel = parentElement.__stepPanel || (parentElement.__stepPanel = new Panel(parentElement));
-  panel.trigger = setTriggerValue;
+  const panel = await kit.mounted(component, "step_panel.css", "__stepPanel", (host) => new Panel(host));
+  if (!panel) return;
   current = panel;
-  panel.receive(data);
+  panel.receive(component.data);
 }
 
 class Panel {

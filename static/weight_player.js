@@ -10,16 +10,14 @@
 
 const version = new URL(import.meta.url).search;  // "?v=…": what this file's neighbours are fetched with
 const near = (name) => import(new URL(`${name}${version}`, import.meta.url));
-const [{element, size, stylesheet}, kit, {frame}, {track}] = await Promise.all(
+const [{element, mounted, size}, kit, {frame}, {track}] = await Promise.all(
   ["panel_kit.js", "weight_kit.js", "weight_frame.js", "weight_timeline.js"].map(near));
 const {SIDE, SPEEDS, TILE_GAP, VIEWS, decode, number, preferences, say, speak} = kit;
 
 export default async function (component) {
-  const { data, parentElement } = component;
-  await stylesheet("weight_player.css", parentElement);  // into the component's shadow root
-  if (!data) return;
-  const player = parentElement.__weightPlayer || (parentElement.__weightPlayer = new Player(parentElement));
-  player.load(data);
+  const player = await mounted(component, "weight_player.css", "__weightPlayer", (host) => new Player(host));
+  if (!player) return;
+  player.load(component.data);
   return () => player.pause();
 }
 

@@ -8,6 +8,12 @@ import pytest
 from deploy.browser import REPOSITORY, chromium_path, launch_chromium, settle, streamlit_app
 
 SCREENSHOTS = REPOSITORY / "test-output" / "screens"
+LAPTOP = {"width": 1024, "height": 700}
+# A phone as Playwright's device list describes an iPhone 13: Streamlit collapses its sidebar
+# after a navigation click only for a mobile user agent, not for a narrow desktop window.
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
+             user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
+                        "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
 
 
 def require_chromium():
@@ -35,15 +41,28 @@ def browser():
         browser.close()
 
 
+def open_page(browser, url: str, device: dict | None = None, fetched: list | None = None, heading: bool = True,
+              timeout: float = 60_000):
+    """A fresh browser session (its own cookies and Streamlit session) on `url` (a screen, `?lang=el`), once its
+    heading is shown (unless not `heading`) and it has settled. device: new_context's options (a laptop's
+    viewport by default, PHONE); fetched: a list that gathers the address of every request. Close it with
+    page.context.close()."""
+    page = browser.new_context(**(device or {"viewport": LAPTOP})).new_page()
+    if fetched is not None:
+        page.on("request", lambda request: fetched.append(request.url))
+    page.goto(url)
+    if heading:
+        page.wait_for_selector("h1", timeout=timeout)
+    settle(page, timeout)
+    return page
+
+
 @pytest.fixture
 def page(browser, app_url):
-    """A fresh browser session (its own cookies and Streamlit session) on the app's first screen."""
-    context = browser.new_context(viewport={"width": 1400, "height": 2000})
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
+    """A fresh browser session on the app's first screen, in a tall window."""
+    page = open_page(browser, app_url, {"viewport": {"width": 1400, "height": 2000}}, heading=False, timeout=30_000)
     yield page
-    context.close()
+    page.context.close()
 
 
 def exception_boxes(page) -> list[str]:

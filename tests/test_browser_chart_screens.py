@@ -5,28 +5,19 @@ cell opens that cell's mistakes, and none of these screens fetches plotly's scri
 import pytest
 
 from deploy.browser import open_screen, settle
-from tests.browser_fixtures import exception_boxes, screenshot
-from tests.test_browser_charts import chart, tooltip
+from tests.browser_fixtures import PHONE, exception_boxes, open_page, screenshot
+from tests.test_browser_charts import cell, chart, tooltip
 from tests.test_browser_draw import click_confusion_cell, draw_vertical_stroke
-from tests.test_browser_layout import LAPTOP, PROBLEMS
+from tests.test_browser_layout import PROBLEMS
 
 pytestmark = pytest.mark.browser
 
 PLOTLY = "PlotlyChart"  # Streamlit's lazily loaded chunk that holds plotly.js
 
 
-def cell(page, key: str, index: int):
-    """Cell `index` (row × columns + column) of the heatmap `key`."""
-    return chart(page, key).locator("rect.ck-cell").nth(index)
-
-
 def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens_its_mistakes(browser, app_url):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
     fetched = []
-    page.on("request", lambda request: fetched.append(request.url))
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, fetched=fetched, heading=False)
     open_screen(page, "Train", timeout=60_000)
     page.locator('.sp button[data-name="step_100"]').click()
     settle(page, 60_000)
@@ -39,7 +30,7 @@ def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens
     open_screen(page, "Errata", timeout=60_000)
     jacobian = chart(page, "errata_jacobian")
     assert jacobian.get_attribute("aria-label").startswith("J for this sample (* = true digit ")
-    cell(page, "errata_jacobian", 3 * 10 + 5).hover()
+    cell(page, "errata_jacobian", 3 * 10 + 5)
     assert tooltip(page, "errata_jacobian").startswith("nudge Z2 of digit 5: A2 of digit 3 moves by ")
     assert chart(page, "errata_rules").locator("rect.ck-bar").count() == 30
     assert "→ 0" in chart(page, "errata_mask").text_content() or "zeroed by 1[Z2 > 0]" in page.inner_text("main")
@@ -74,20 +65,46 @@ def test_the_screens_draw_their_charts_without_plotly_and_a_confusion_cell_opens
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
     screenshot(page, "charts-evaluate")
     assert not [url for url in fetched if PLOTLY in url], [url for url in fetched if PLOTLY in url]
-    context.close()
+    page.context.close()
 
 
 def test_in_greek_the_confusion_matrix_and_the_jacobian_speak_greek(browser, app_url):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{app_url}/errata?lang=el")
-    page.wait_for_selector("h1", timeout=60_000)
-    settle(page, 60_000)
-    cell(page, "errata_jacobian", 0).hover()
+    page = open_page(browser, f"{app_url}/errata?lang=el")
+    cell(page, "errata_jacobian", 0)
     said = tooltip(page, "errata_jacobian")
     assert "ψηφίο" in said and "," in said.rsplit(" ", 3)[-3], said  # the Greek decimal comma
     open_screen(page, "Αξιολόγηση", timeout=60_000)
-    cell(page, "evaluate_confusion", 0).hover()
+    cell(page, "evaluate_confusion", 0)
     assert "ψηφίο" in chart(page, "evaluate_confusion").text_content()
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
-    context.close()
+    page.context.close()
+
+
+# Each value written in a cell of the matrix `key`: its font size (px), its width and the cell's width (CSS px).
+CELL_WORDS = """(key) => {
+  const chart = window.__charts[key], ratio = chart.svg.getBoundingClientRect().width / chart.width;
+  return [...chart.svg.querySelectorAll('text.ck-cell-text')].map((text, i) => ({
+    text: text.textContent, size: parseFloat(getComputedStyle(text).fontSize) * ratio,
+    width: text.getBoundingClientRect().width, cell: chart.targets[i].w * ratio}));
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_on_a_phone_the_jacobian_and_the_confusion_matrix_write_every_value_legibly_in_its_cell(
+        browser, app_url, language):
+    """At 390x844 a matrix with values in its cells takes the width (its colour bar under it), so each value is
+    written at 10 px or more and fits its cell: the hover is not the only way to read them."""
+    page = open_page(browser, f"{app_url}/errata?lang={language}", PHONE)
+    for key in ("errata_jacobian", "evaluate_confusion"):
+        if key == "evaluate_confusion":
+            page.goto(f"{app_url}/evaluate?lang={language}")
+            page.wait_for_selector("h1", timeout=60_000)
+            settle(page, 60_000)
+        chart(page, key).scroll_into_view_if_needed()
+        words = page.evaluate(CELL_WORDS, key)
+        assert len(words) == 100, (key, len(words))
+        assert min(word["size"] for word in words) >= 10, (key, min(words, key=lambda word: word["size"]))
+        assert all(word["width"] <= word["cell"] for word in words), (key, [w for w in words if w["width"] > w["cell"]])
+        assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
+        screenshot(page, f"phone-{key}-{language}")
+    page.context.close()

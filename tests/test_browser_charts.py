@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from deploy.browser import open_screen, settle
-from tests.browser_fixtures import exception_boxes, screenshot
-from tests.test_browser_layout import LAPTOP, PROBLEMS
+from tests.browser_fixtures import exception_boxes, open_page, screenshot
+from tests.test_browser_layout import PROBLEMS
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,20 @@ def tooltip(page, key: str) -> str:
     return page.locator(f'.st-key-{key} .ck-tooltip').inner_text()
 
 
+def cell(page, key: str, index: int, click: bool = False) -> None:
+    """Point at (or click) the centre of cell `index` (row × columns + column) of the image or matrix `key`; Playwright
+    waits until the chart stands still and takes the position within it at the moment it acts."""
+    svg = chart(page, key)
+    position = page.evaluate("""([key, index]) => {
+      const chart = window.__charts[key], target = chart.targets[index];
+      const ratio = chart.svg.getBoundingClientRect().width / chart.width;
+      return {x: (target.x + target.w / 2) * ratio, y: (target.y + target.h / 2) * ratio};
+    }""", [key, index])
+    (svg.click if click else svg.hover)(position=position)
+
+
 def test_data_draws_the_image_and_the_counts_and_reads_them_out(browser, app_url, mnist):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, heading=False)
     open_screen(page, "Data")
     image = chart(page, "data_image")
     assert image.get_attribute("aria-label").startswith("training image #0, label 5, 28×28 pixels.")
@@ -58,30 +67,22 @@ def test_data_draws_the_image_and_the_counts_and_reads_them_out(browser, app_url
     assert "pixel value p" in histogram.text_content() and "1M" in histogram.text_content()
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
     screenshot(page, "charts-data")
-    context.close()
+    page.context.close()
 
 
 def test_data_in_greek_writes_greek_numbers(browser, app_url, mnist):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{app_url}/dataset?lang=el")
-    page.wait_for_selector("h1", timeout=60_000)
-    settle(page)
+    page = open_page(browser, f"{app_url}/dataset?lang=el")
     counts = chart(page, "data_counts")
     assert "6.000" in counts.text_content() and "ψηφίο" in counts.text_content()
     counts.locator("rect.ck-bar").nth(0).hover()
     count = f"{np.sum(mnist.train_labels == 0):,}".replace(",", ".")
     assert tooltip(page, "data_counts") == f"εκπαίδευση, ψηφίο 0: {count}"
-    context.close()
+    page.context.close()
 
 
 def test_the_first_screens_fetch_no_plotly(browser, app_url):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
     fetched = []
-    page.on("request", lambda request: fetched.append(request.url))
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, fetched=fetched, heading=False)
     for link, heading in WITHOUT_PLOTLY:
         open_screen(page, link, heading)
         if link not in NO_CHART_YET:
@@ -89,18 +90,13 @@ def test_the_first_screens_fetch_no_plotly(browser, app_url):
         settle(page)
         assert exception_boxes(page) == [], link
     assert not [url for url in fetched if "plotly" in url.lower()], [url for url in fetched if "plotly" in url.lower()]
-    context.close()
+    page.context.close()
 
 
 def test_forward_pass_opens_a_pixel_and_a_hidden_unit_from_the_mouse_and_the_keys_and_loads_no_plotly(
         browser, app_url, mnist):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
     fetched = []
-    page.on("request", lambda request: fetched.append(request.url))
-    page.goto(f"{app_url}/forward")
-    page.wait_for_selector("h1", timeout=60_000)
-    settle(page)
+    page = open_page(browser, f"{app_url}/forward", fetched=fetched)
     image = chart(page, "forward_x")
     assert image.get_attribute("aria-label").startswith(f"x: test image #0, label {mnist.test_labels[0]}.")
     assert "Enter, or a click, explains the value." in image.get_attribute("aria-label")
@@ -138,30 +134,22 @@ def test_forward_pass_opens_a_pixel_and_a_hidden_unit_from_the_mouse_and_the_key
     screenshot(page, "charts-explain-z1")
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
     assert [url for url in fetched if "PlotlyChart" in url or "plotly" in url.lower()] == []  # ~1.3 s a tab saved
-    context.close()
+    page.context.close()
 
 
 def test_forward_pass_in_greek_writes_greek_numbers_on_its_bars(browser, app_url):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{app_url}/forward?lang=el")
-    page.wait_for_selector("h1", timeout=60_000)
-    settle(page)
+    page = open_page(browser, f"{app_url}/forward?lang=el")
     probabilities = chart(page, "forward_a2")
     values = [text for text in probabilities.locator("text.ck-value").all_text_contents()]
     assert len(values) == 10 and all(re.fullmatch(r"[01],\d\d", value) for value in values), values
     assert "ετικέτα" in probabilities.text_content() and "πιθανότητα" in probabilities.text_content()
     assert page.evaluate(PROBLEMS) == []
     screenshot(page, "charts-forward-el")
-    context.close()
+    page.context.close()
 
 
 def test_gradients_after_a_training_step_draws_every_chart_itself_and_a_click_explains(browser, app_url, mnist):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{app_url}/train")
-    page.wait_for_selector("h1", timeout=60_000)
-    settle(page)
+    page = open_page(browser, f"{app_url}/train")
     page.locator('.sp button[data-name="step_100"]').click()
     settle(page, 90_000)
     open_screen(page, "Gradients")
@@ -183,4 +171,4 @@ def test_gradients_after_a_training_step_draws_every_chart_itself_and_a_click_ex
     dialog.locator("h4").first.wait_for(timeout=30_000)
     assert f"explain=db2_{label}" in page.url
     screenshot(page, "charts-gradients")
-    context.close()
+    page.context.close()

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser_fixtures import exception_boxes, screenshot
+from tests.test_browser_charts import cell
 from deploy.browser import open_screen, settle
 
 pytestmark = pytest.mark.browser
@@ -32,10 +33,8 @@ def images_loaded(page) -> None:
 
 
 def click_confusion_cell(page, true: int, predicted: int) -> None:
-    """Click the confusion matrix's cell of true digit `true` read as `predicted` (static/chart_heatmap.js)."""
-    cell = page.locator(".st-key-evaluate_confusion svg.ck-svg rect.ck-cell").nth(true * 10 + predicted)
-    cell.scroll_into_view_if_needed()
-    cell.click()
+    """Click the confusion matrix's cell of true digit `true` read as `predicted` (static/chart_image.js)."""
+    cell(page, "evaluate_confusion", true * 10 + predicted, click=True)
 
 
 GALLERY_TOP = "() => document.getElementById('gallery').getBoundingClientRect().top"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from deploy.browser import open_screen, settle
-from tests.browser_fixtures import exception_boxes, screenshot
+from tests.browser_fixtures import exception_boxes, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 NUMBER = r"-?−?\d+\.\d+"
@@ -14,12 +14,9 @@ NUMBER = r"-?−?\d+\.\d+"
 
 @pytest.fixture
 def laptop(browser, app_url):
-    context = browser.new_context(viewport={"width": 1024, "height": 700})
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, heading=False)
     yield page
-    context.close()
+    page.context.close()
 
 
 def question(page) -> str:

@@ -11,16 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from deploy.browser import open_screen, settle
-from tests.browser_fixtures import SCREENSHOTS, exception_boxes
+from tests.browser_fixtures import LAPTOP, PHONE, SCREENSHOTS, exception_boxes, open_page  # noqa: F401 (LAPTOP: for others)
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1024, "height": 700}
-# A phone as Playwright's device list describes an iPhone 13: Streamlit collapses its sidebar
-# after a navigation click only for a mobile user agent, not for a narrow desktop window.
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
-             user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
-                        "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
 SCREENS = [("Lab", "Lab"), ("Home", "Backprop Lab"), ("Data", "Data"), ("Forward pass", "Forward pass"), ("Train", "Train"),
            ("Weights", "Weights"), ("Gradients", "Gradients"), ("Errata", "Errata"),
            ("Loss surface", "Loss surface"), ("Draw", "Draw"), ("Evaluate", "Evaluate"), ("Save & load", "Save"),
@@ -93,12 +87,8 @@ def rgb(css: str) -> tuple[float, ...]:
 
 def test_every_screen_reads_whole_at_1024x700_with_alt_text_and_nothing_fetched_from_outside(browser, app_url):
     from tests.test_contrast import AA_NORMAL_TEXT, blend, contrast
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
     requests = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, fetched=requests, heading=False)
     open_screen(page, "Train")
     for _ in range(2):
         page.get_by_role("button", name="Step ×100").click()
@@ -114,7 +104,7 @@ def test_every_screen_reads_whole_at_1024x700_with_alt_text_and_nothing_fetched_
         for colour, opacity in page.evaluate(CAPTION_COLOUR):
             assert contrast(blend(rgb(colour), (1, 1, 1), float(opacity)), (1, 1, 1)) >= AA_NORMAL_TEXT, link
     icon = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
-    context.close()
+    page.context.close()
     assert problems == {}, '\n'.join(f'{link}: {found}' for link, found in problems.items())
     app_host = urlsplit(app_url).netloc
     assert icon and all(urlsplit(href).netloc in (app_host, "") for href in icon), icon
@@ -125,10 +115,7 @@ def test_every_screen_reads_whole_at_1024x700_with_alt_text_and_nothing_fetched_
 
 @pytest.mark.parametrize("device", ["phone", "narrow window"])
 def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url, device):
-    context = browser.new_context(**(PHONE if device == "phone" else dict(viewport=PHONE["viewport"])))
-    page = context.new_page()
-    page.goto(app_url)
-    settle(page)
+    page = open_page(browser, app_url, PHONE if device == "phone" else dict(viewport=PHONE["viewport"]), heading=False)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar covers the page at load"
     page.locator('[data-testid="stExpandSidebarButton"]').click()
@@ -141,16 +128,12 @@ def test_on_a_phone_the_sidebar_gets_out_of_the_way(browser, app_url, device):
     assert sidebar.get_attribute("data-collapsed") == "true"
     page.screenshot(path=str(SCREENSHOTS / f"{device.replace(' ', '-')}-train.png"))
     assert page.get_by_role("button", name="Step", exact=True).is_visible()
-    context.close()
+    page.context.close()
 
 
 def test_on_a_phone_the_train_chart_stacks_its_panels(browser, app_url):
     """Three panels side by side would be squashed on a phone: the bars go above the two curves."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(app_url + "/train")
-    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
-    settle(page)
+    page = open_page(browser, app_url + "/train", PHONE)
     for _ in range(3):
         page.get_by_role("button", name="Step", exact=True).click()
         settle(page)
@@ -162,4 +145,4 @@ def test_on_a_phone_the_train_chart_stacks_its_panels(browser, app_url):
     assert bars["bottom"] < loss["top"] < loss["bottom"] < accuracy["top"], boxes
     assert min(box["right"] - box["left"] for box in boxes) > 250, boxes  # each panel nearly the screen's width
     page.screenshot(path=str(SCREENSHOTS / "phone-train-chart.png"), full_page=True)
-    context.close()
+    page.context.close()

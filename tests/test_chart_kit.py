@@ -121,7 +121,7 @@ def test_gradients_sends_the_steps_gradients_and_a_click_opens_only_a_value_that
     assert np.allclose(arrays["values"], db2.astype(np.float32)) and fields["outline"] == record.label
     fields, arrays = shown["gradients_dw2"]
     assert np.allclose(arrays["values"].reshape(hidden, 10), dW2.astype(np.float32))
-    assert fields["cell_hover"][13] == f"unit 2, digit 3: {dW2[1, 3]:.4f}"
+    assert fields["hover"][13] == f"unit 2, digit 3: {dW2[1, 3]:.4f}"
     fields, arrays = shown["gradients_rules"]
     y = network.one_hot(record.label)
     rules = [rule(record.forward.A2, y) for rule in network.GRADIENT_RULES.values()]

@@ -1,6 +1,6 @@
 """Errata's charts for the chart kit (ui/chart_kit.py): the softmax Jacobian and the entries equation (4) would zero.
 
-Drawn in the browser (static/chart_heatmap.js, static/chart_bars.js), so the screen never loads plotly;
+Drawn in the browser (static/chart_image.js, static/chart_bars.js), so the screen never loads plotly;
 the three rules' dZ2 are chart_kit.dZ2_rules, shared with Gradients.
 """
 

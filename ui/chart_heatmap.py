@@ -1,8 +1,8 @@
 """Heatmaps with their values written in the cells, for the chart kit (ui/chart_kit.py): the confusion matrix on
 Evaluate, the softmax Jacobian on Errata (ui/chart_errata.py).
 
-Drawn by static/chart_heatmap.js, so neither screen loads plotly. As for every chart of the kit, the
-words are made here in the session's language (each cell's text and hover sentence, the titles, the
+Drawn by static/chart_image.js, as every matrix of the kit, so neither screen loads plotly. As for every chart of
+the kit, the words are made here in the session's language (each cell's text and hover sentence, the titles, the
 alt text), the numbers go as a float32 array, and the colour scale as stops over [low, high].
 """
 
@@ -18,19 +18,21 @@ CONFUSION_TEXT = 12  # the confusion matrix's counts, as large as its axis label
 
 
 def heatmap(values, x_labels, y_labels, title: str, x_title: str, y_title: str, texts, hover, stops, low: float,
-            high: float, colorbar_title: str, alt: str, outline=None, text_size: int = 10, height: int = 440) -> Chart:
+            high: float, colorbar_title: str, alt: str, outline=None, text_size: int = 10, height: int = 440,
+            whole: bool = False) -> Chart:
     """values[r, c] as a cell coloured at (value − low) / (high − low) on `stops`, `texts` written in it.
 
     texts, hover: one string per cell in row order (hover: what the pointer or the keys read);
-    outline: [first row, last row + 1, first column, last column + 1] of a block outlined in orange.
+    outline: [first row, last row + 1, first column, last column + 1] of a block outlined in orange;
+    whole: the colour bar's ticks are integers (counts).
     """
     values = np.asarray(values, np.float64)
     rows, columns = values.shape
-    fields = _common("heatmap", title, x_title, y_title, height, alt)
+    fields = _common("image", title, x_title, y_title, height, alt)
     fields.update(rows=int(rows), columns=int(columns), x_labels=[str(label) for label in x_labels],
                   y_labels=[str(label) for label in y_labels], texts=list(texts), hover=list(hover),
                   stops=[[float(at), colour] for at, colour in stops], low=float(low), high=float(high),
-                  colorbar_title=colorbar_title, outline=outline, text_size=int(text_size))
+                  colorbar_title=colorbar_title, outline=outline, text_size=int(text_size), whole=whole)
     return Chart(fields, {"values": values.astype(np.float32).ravel()})
 
 
@@ -61,4 +63,4 @@ def confusion(cm: np.ndarray, title: str, true: int | None = None, predicted: in
     return heatmap(cm, range(classes), range(classes), title, _("predicted digit"), _("true digit"),
                    [number(int(count), "d") for count in cm.ravel()], hover, BLUES, 0, max(1, int(mistakes.max())),
                    _("test images (colour capped at the largest mistake count)"), alt, outline,
-                   text_size=CONFUSION_TEXT, height=height)
+                   text_size=CONFUSION_TEXT, height=height, whole=True)

@@ -2,8 +2,8 @@
 
 A screen whose charts come from here never loads plotly (a ~3.5 MB script that each browser tab
 compiles the first time it shows a plotly chart, ~1.3 s: issue 24). One component
-(static/chart_kit.js, with static/chart_bars.js, chart_lines.js, chart_image.js and chart_kit.css,
-served from static/ by ui/static_component.py, so fetched once and cached) draws every kind. Python
+(static/chart_kit.js, with static/chart_bars.js, chart_lines.js, chart_image.js, chart_tiles.js, chart_cells.js
+and chart_kit.css, served from static/ by ui/static_component.py, so fetched once and cached) draws every kind. Python
 sends a spec: the words, made here in the session's language (titles, axis titles, value labels,
 hover text, the alt text a screen reader reads), and the numbers as float32 or uint8 arrays in one
 blob (ui/step_payload.encode). The browser writes only axis ticks and the numbers of hover
@@ -69,6 +69,7 @@ from ui import figures, static_component
 from ui.figures import EMPHASIS, FONT_COLOUR, MUTED, PREDICTED, RUNS, SILENT, VALUE, unit_labels, value_text
 from ui.step_payload import encode
 
+GREY = [[0.0, "#000000"], [1.0, "#ffffff"]]  # an image's pixels: black 0 to white 255
 Z1_COLOUR = "#56B4E9"  # figures.hidden_layer_bars' Z1: sky blue beside A1's blue
 HISTOGRAM = "#555555"
 
@@ -225,8 +226,8 @@ def image(pixels, title: str, height: int = 320, colorbar_title: str = N_("pixel
     pixels = np.asarray(pixels, np.uint8)
     rows, columns = pixels.shape
     fields = _common("image", title, _("column"), _("row"), height, alt or title)
-    fields.update(rows=int(rows), columns=int(columns), colorbar_title=_(colorbar_title),
-                  hover=_("pixel %{customdata} (row %{y}, column %{x}): %{z}").replace("%{customdata}", "{pixel}")
+    fields.update(rows=int(rows), columns=int(columns), colorbar_title=_(colorbar_title), stops=GREY, low=0, high=255,
+                  whole=True, hover=_("pixel %{customdata} (row %{y}, column %{x}): %{z}").replace("%{customdata}", "{pixel}")
                   .replace("%{y}", "{row}").replace("%{x}", "{column}").replace("%{z}", "{value}"))
     return Chart(fields, {"pixels": pixels.ravel()})
 
@@ -240,9 +241,10 @@ def heatmap(matrix, title: str, x_title: str, y_title: str, x_labels, y_labels, 
     matrix = np.asarray(matrix, np.float64)
     rows, columns = matrix.shape
     fields = _common("image", title, x_title, y_title, height, title)
+    limit = figures.symmetric_limit(matrix)
     fields.update(rows=int(rows), columns=int(columns), x_labels=[str(label) for label in x_labels],
-                  y_labels=[str(label) for label in y_labels], scale="diverging", colours=figures.DIVERGING,
-                  limit=figures.symmetric_limit(matrix), colorbar_title=colorbar_title, cell_hover=list(hover))
+                  y_labels=[str(label) for label in y_labels], stops=figures.DIVERGING, low=-limit, high=limit,
+                  colorbar_title=colorbar_title, hover=list(hover))
     return Chart(fields, {"values": matrix.ravel().astype(np.float32)})
 
 
