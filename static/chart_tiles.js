@@ -69,6 +69,7 @@ export const tilesKind = {
 
   text(target) {
     const f = this.fields, value = this.arrays.values[target.series * f.side * f.side + target.index];
-    return fill(f.hover, {tile: target.series + 1, pixel: this.count(target.index + 1), value: this.precise(value, 4)});
+    const shown = f.decimals == null ? this.precise(value, 4) : this.fixed(value, f.decimals);
+    return fill(f.hover, {tile: target.series + 1, pixel: this.count(target.index + 1), value: shown});
   },
 };

@@ -7,6 +7,9 @@ import re
 import numpy as np
 import pytest
 
+from core.model import network
+from core.model.network import init_parameters
+from core.training.settings import Settings
 from deploy.browser import open_screen, settle
 from tests.browser_fixtures import exception_boxes, open_page, screenshot
 from tests.test_browser_layout import PROBLEMS
@@ -130,7 +133,14 @@ def test_forward_pass_opens_a_pixel_and_a_hidden_unit_from_the_mouse_and_the_key
     assert "other pixels" in sizes.get_attribute("aria-label")  # the summed tail, read out
     pixels.focus()
     page.keyboard.press("ArrowRight")
-    assert re.fullmatch(r"pixel 1: −?[\d.e+-]+", tooltip(page, "explain_pixels")), tooltip(page, "explain_pixels")
+    assert tooltip(page, "explain_pixels") == "pixel 1: 0.000000"  # a blank corner's share of Z1₂
+    # an inked pixel's share x₂₉₅·W1[295, 2] under the pointer, with the six decimals the terms' table writes
+    box = pixels.locator("image").bounding_box()
+    page.mouse.move(box["x"] + 14.5 * box["width"] / 28, box["y"] + 10.5 * box["height"] / 28)
+    settings = Settings()
+    W1 = init_parameters(settings.hidden, settings.init, settings.seed).W1
+    share = network.pixels(mnist.test_images[0])[294] * W1[294, 1]
+    assert tooltip(page, "explain_pixels") == f"pixel 295: {share:.6f}".replace("-", "−")
     screenshot(page, "charts-explain-z1")
     assert page.evaluate(PROBLEMS) == [] and exception_boxes(page) == []
     assert [url for url in fetched if "PlotlyChart" in url or "plotly" in url.lower()] == []  # ~1.3 s a tab saved

@@ -249,11 +249,12 @@ def heatmap(matrix, title: str, x_title: str, y_title: str, x_labels, y_labels, 
 
 
 def tiles(images, titles, title: str, colorbar_title: str, hover: str, columns: int = 5, greyed=None,
-          alt: str | None = None) -> Chart:
+          alt: str | None = None, decimals: int | None = None) -> Chart:
     """Several signed square images (k, n, n) side by side on one diverging scale, each under its title.
 
     greyed: a mask of tiles drawn under a grey veil; hover: a template with {tile} (from 1), {pixel} (from 1)
-    and {value} (4 significant digits, written by the browser in the language's signs).
+    and {value} (4 significant digits, or `decimals` decimals to agree with a table beside it; written by the
+    browser in the language's signs).
     """
     images = np.asarray(images, np.float64)
     count, side = images.shape[0], images.shape[1]
@@ -261,7 +262,7 @@ def tiles(images, titles, title: str, colorbar_title: str, hover: str, columns: 
     fields = _common("tiles", title, "", "", 60 + 150 * -(-count // columns), alt or title)
     fields.update(tiles=int(count), side=int(side), columns=int(columns), titles=list(titles),
                   greyed=greyed.astype(int).tolist(), colours=figures.DIVERGING, limit=figures.symmetric_limit(images),
-                  colorbar_title=colorbar_title, hover=hover)
+                  colorbar_title=colorbar_title, hover=hover, decimals=decimals)
     return Chart(fields, {"values": images.ravel().astype(np.float32)})
 
 

@@ -14,6 +14,7 @@ from locales import _, number
 from ui import chart_kit, explain_words, figures, widgets
 
 TAIL_COLOUR = "#999999"
+TERM_DECIMALS = 6  # a term's value in the table, and the same product under the pixel map's hover
 
 
 def term_rows(explanation: Explanation) -> list[tuple[str, float]]:
@@ -31,7 +32,7 @@ def terms_table(explanation: Explanation) -> None:
     """The terms with their values, and their sum."""
     rows = term_rows(explanation) + [(_("sum"), explanation.total)]
     table = pd.DataFrame(rows, columns=[_("term"), _("value")])
-    specs = {_("value"): ".6f"}
+    specs = {_("value"): f".{TERM_DECIMALS}f"}
     st.dataframe(widgets.in_language(table, specs), hide_index=True, column_config=widgets.number_columns(specs),
                  height=min(38 + 35 * len(rows), 420))
 
@@ -51,7 +52,8 @@ def pixel_chart(explanation: Explanation) -> chart_kit.Chart:
     title = _("x ⊙ W1[:, {k}]: each pixel's share of Z1{sub}").format(
         k=explanation.indices[0], sub=str(explanation.indices[0]).translate(explain_words.SUBSCRIPTS))
     hover = _("pixel %{customdata}: %{z:.5f}").replace("%{customdata}", "{pixel}").replace("%{z:.5f}", "{value}")
-    return chart_kit.tiles(np.asarray(explanation.pixel_map)[None], [""], title, "x·W1", hover, columns=1)
+    return chart_kit.tiles(np.asarray(explanation.pixel_map)[None], [""], title, "x·W1", hover, columns=1,
+                           decimals=TERM_DECIMALS)  # as the terms' table writes the same products
 
 
 def draw(explanation: Explanation, hidden: int) -> None:
