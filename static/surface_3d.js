@@ -9,9 +9,9 @@
 // A grid wider along a than along b (Compare's shared plane) keeps one scale for a and b: the box is
 // then 2 wide along a and 2·yHalf deep along b. A blob may name its colour scale (`scale`).
 
-const {kit, SCALE, colour, colourBar, scaleOf, css, drawPath, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
-  pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
-const {fill, fixed, ticks, size, TEXT, FONT} = kit;
+const {kit, SCALE, colour, colourBar, scaleOf, css, drawPath, drawStart, extent, frame, hideTip, legendEntry, nearest,
+  gridPointText, pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {ticks, size, TEXT, FONT} = kit;
 
 const DEGREE = Math.PI / 180;
 const HEIGHT = 0.75;  // half the box's height, in units of half its width
@@ -254,11 +254,7 @@ export class Surface3d {
 
   snapshotText(k) { return this.fields.path_surface[k]; }
 
-  pointText(i, j) {
-    const {text, separators} = this.fields, {alphas, betas, losses, accuracies} = this.arrays, k = j * this.n + i;
-    return fill(text.hover, {a: fixed(alphas[i], 2, separators), b: fixed(betas[j], 2, separators),
-                             loss: fixed(losses[k], 4, separators), accuracy: percentText(accuracies[k], separators)});
-  }
+  pointText(i, j) { return gridPointText(this, i, j); }
 
   hover(x, y) {
     if (!this.cells) return;

@@ -5,7 +5,7 @@
 // pointer's place on a canvas. Every word comes from Python and goes in as textContent.
 
 const kit = await import(new URL(`panel_kit.js${new URL(import.meta.url).search}`, import.meta.url));
-const {element, fixed, ticks, TEXT, FONT} = kit;
+const {element, fill, fixed, ticks, TEXT, FONT} = kit;
 export {kit};
 
 // plotly's Viridis: 17 stops, evenly spaced
@@ -58,6 +58,14 @@ export function general(value, digits, separators) {
 
 // An accuracy as "91,25%" in the language's signs, two decimals (locales.percent).
 export const percentText = (fraction, separators) => `${fixed(100 * fraction, 2, separators)}%`;
+
+// What the Loss surface's views (from above and in 3-D) read at grid point (i, j) of `view`: a and b, the loss and
+// the accuracy there, in the blob's hover sentence.
+export function gridPointText(view, i, j) {
+  const {text, separators} = view.fields, {alphas, betas, losses, accuracies} = view.arrays, k = j * view.n + i;
+  return fill(text.hover, {a: fixed(alphas[i], 2, separators), b: fixed(betas[j], 2, separators),
+                           loss: fixed(losses[k], 4, separators), accuracy: percentText(accuracies[k], separators)});
+}
 
 // A chart's frame in `host`: title, a canvas that takes the keyboard's focus (role img, its alt text
 // as aria-label), a hover box over it, a legend and a line on the keys under it.

@@ -7,9 +7,9 @@
 // The grid may be wider along a than along b (Compare's shared plane, static/surface_runs.js): a and b
 // keep one scale on screen. A blob may name its colour scale (`scale`) and where its colours stop (`cap`).
 
-const {kit, SCALE, colour, colourBar, scaleOf, drawPath, drawStar, drawStart, extent, frame, hideTip, legendEntry, nearest, percentText,
-  pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
-const {fill, fixed, ticks, size, TEXT, FONT} = kit;
+const {kit, SCALE, colour, colourBar, scaleOf, drawPath, drawStar, drawStart, extent, frame, hideTip, legendEntry, nearest,
+  gridPointText, pointer, tickText, tipAt, words} = await import(new URL(`surface_kit.js${new URL(import.meta.url).search}`, import.meta.url));
+const {ticks, size, TEXT, FONT} = kit;
 
 export class SurfaceMap {
   constructor(host) {
@@ -195,11 +195,7 @@ export class SurfaceMap {
 
   snapshotText(k) { return this.fields.path_map[k]; }
 
-  pointText(i, j) {
-    const {text, separators} = this.fields, {alphas, betas, losses, accuracies} = this.arrays, k = j * this.n + i;
-    return fill(text.hover, {a: fixed(alphas[i], 2, separators), b: fixed(betas[j], 2, separators),
-                             loss: fixed(losses[k], 4, separators), accuracy: percentText(accuracies[k], separators)});
-  }
+  pointText(i, j) { return gridPointText(this, i, j); }
 
   hover(x, y) {
     if (!this.box) return;
