@@ -136,6 +136,18 @@ def charts(app) -> dict:
     return found
 
 
+def surface_views(app) -> dict:
+    """Each Loss surface component (ui/surface_panel.py) on the current screen, by key: (fields, arrays) of its blob."""
+    from ui.step_payload import decode
+    views = {}
+    for node in app._tree:
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(proto, "component_name", "").endswith("backprop_surface"):
+            header, arrays = decode(proto.bytes)
+            views[node.key if hasattr(node, "key") else proto.id] = (header["fields"], arrays)
+    return views
+
+
 def chart_click(app, key: str, series, index) -> AppTest:
     """Click value `index` of series `series` of the chart `key` (static/chart_kit.js sends [series, index]) and run."""
     import json

@@ -13,21 +13,9 @@ from core.model import network
 from core.surface import loss_surface, shared_plane
 import locales
 from locales.words import run_label
-from tests.app_session import fresh_app, session_of
-from ui.step_payload import decode
+from tests.app_session import fresh_app, session_of, surface_views
 
 STEPS = 100
-
-
-def plane_views(app) -> dict:
-    """Each Loss surface component Compare mounts, by its key: (fields, arrays) of its blob."""
-    views = {}
-    for node in app._tree:
-        proto = getattr(node, "proto", None)
-        if proto is not None and getattr(proto, "component_name", "").endswith("backprop_surface"):
-            header, arrays = decode(proto.bytes)
-            views[node.key] = (header["fields"], arrays)
-    return views
 
 
 @pytest.fixture(scope="module", params=["en", "el"])
@@ -63,7 +51,7 @@ def flat(params) -> np.ndarray:
 def test_compare_draws_its_plane_with_the_surface_component_not_plotly(stepped):
     _language, app = stepped
     assert app.get("plotly_chart") == []
-    views = plane_views(app)
+    views = surface_views(app)
     assert [views[key][0]["view"] for key in ("compare_contour", "compare_honesty", "compare_distance", "compare_3d")] \
         == ["runs_map", "lines", "lines", "runs_3d"]
 
@@ -76,7 +64,7 @@ def test_the_grid_and_every_path_sent_are_the_plane_computed_here(stepped, mnist
     result = shared_plane.shared_plane([trainer.trajectory() for trainer in shown.trainers], centre, X, labels, "pca",
                                        "cross-entropy")
     d1, d2, origin = result.plane.d1.flatten(), result.plane.d2.flatten(), result.plane.origin.flatten()
-    views = plane_views(app)
+    views = surface_views(app)
     for key in ("compare_contour", "compare_3d"):
         fields, arrays = views[key]
         np.testing.assert_allclose(arrays["alphas"], result.alphas, atol=1e-12)
@@ -119,7 +107,7 @@ def test_the_path_charts_hold_each_run_s_distance_and_true_loss(stepped, mnist):
     result = shared_plane.shared_plane([trainer.trajectory() for trainer in shown.trainers],
                                        shown.trainers[0].initial_params, X, labels, "pca", "cross-entropy")
     d1, d2, origin = result.plane.d1.flatten(), result.plane.d2.flatten(), result.plane.origin.flatten()
-    views = plane_views(app)
+    views = surface_views(app)
     (honesty, loss_arrays), (distance, distance_arrays) = views["compare_honesty"], views["compare_distance"]
     assert honesty["text"]["title"] == ("True loss ━ and the surface's value under it ┈" if language == "en" else
                                         honesty["text"]["title"]) and honesty["from_zero"] and distance["from_zero"]

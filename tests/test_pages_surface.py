@@ -10,19 +10,7 @@ import pytest
 
 from core.surface import loss_surface
 from core.surface.evaluation import loss_grid_pointwise
-from tests.app_session import panel_element, trained_app, trainer_of
-from ui.step_payload import decode
-
-
-def surface_views(app) -> dict:
-    """Each chart the screen mounts, by its key: (fields, arrays) of its blob."""
-    views = {}
-    for node in app._tree:
-        proto = getattr(node, "proto", None)
-        if proto is not None and getattr(proto, "component_name", "").endswith("backprop_surface"):
-            header, arrays = decode(proto.bytes)
-            views[node.key if hasattr(node, "key") else proto.id] = (header["fields"], arrays)
-    return views
+from tests.app_session import panel_element, surface_views, trained_app, trainer_of
 
 
 def by_view(app, view: str) -> list:
