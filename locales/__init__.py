@@ -97,10 +97,18 @@ def number(value, spec: str = ",") -> str:
     so 12,345.5 reads 12.345,5 in Greek. URLs and inputs never go through here: they keep dots.
     """
     text = format(value, spec)
+    if text.startswith("-"):  # a true minus sign, as the browser's charts write one (static/panel_kit.js)
+        text = "−" + text[1:]
     decimal, group = symbols(language())
     if (decimal, group) == (".", ","):
         return text
     return text.translate({ord("."): decimal, ord(","): group})
+
+
+def latex_number(value, spec: str = "g") -> str:
+    """`value` inside LaTeX: its sign as "-" (math mode draws it as a minus) and a decimal comma as {,}, so KaTeX
+    adds no space after it."""
+    return number(value, spec).replace("−", "-").replace(",", "{,}")
 
 
 # An accuracy over the 10,000 test images is a whole number of images in 10,000: two decimals of a

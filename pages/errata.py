@@ -55,11 +55,6 @@ def vectors_table(columns: dict, digits=4, index=None) -> pd.DataFrame:
     return table
 
 
-def latex_number(value, spec: str = "g") -> str:
-    """A number inside LaTeX: a decimal comma as {,}, so KaTeX adds no space after it."""
-    return number(value, spec).replace(",", "{,}")
-
-
 # --- 1 -------------------------------------------------------------------------------------------
 st.subheader(_("1 · dZ2 = 2(A2 − y) is not the gradient of the squared error"))
 st.markdown(_("**In the document.** Backward Propagation, the chain rule (3) and its result (4), and "
@@ -257,9 +252,9 @@ else:
     after = errata.decayed_per_sample(alpha, factor, min(1000, to_zero))
     mantissa, exponent = f"{after:.2e}".split("e")
     after_sample, of_epoch = _("after sample"), _("of epoch {period}").format(period=period)
-    st.latex(rf"\alpha_n = {latex_number(alpha)} \times {latex_number(factor)}^{{\,n}}\ "
+    st.latex(rf"\alpha_n = {locales.latex_number(alpha)} \times {locales.latex_number(factor)}^{{\,n}}\ "
              rf"\text{{{after_sample} }} n \text{{ {of_epoch}}}")
-    st.latex(rf"\alpha_{{{min(1000, to_zero)}}} = {latex_number(float(mantissa), '.2f')} \times 10^{{{int(exponent)}}},"
+    st.latex(rf"\alpha_{{{min(1000, to_zero)}}} = {locales.latex_number(float(mantissa), '.2f')} \times 10^{{{int(exponent)}}},"
              rf"\qquad \alpha_{{{to_zero}}} = 0")
     st.markdown(_(
         "In float64, α = {alpha} reaches exactly **0 after {count} samples** of that epoch's {samples} "

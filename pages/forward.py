@@ -8,6 +8,7 @@ from core.model.batched import PROBE_IMAGES
 from locales import N_, _, ngettext, number
 from locales.words import rule_name
 from ui import chart_kit, explaining, figures, session, shell, timeline_panel
+from ui.explain_words import fixed, signed, words
 
 SPLITS = {"training": N_("training"), "test": N_("test")}
 IMAGE_TITLE = {"training": N_("x: training image #{index}, label {label}"),
@@ -113,22 +114,6 @@ st.caption(_("Vermillion: the predicted digit {prediction}. Black outline and â€
            .format(prediction=prediction, label=label) + " " + _("Click any bar or pixel to see the sum that made it."))
 
 
-def fixed(value: float, digits: int = 4) -> str:
-    """A value for LaTeX in the language's decimal sign ({,} in LaTeX, so no space follows a decimal comma)."""
-    return number(value, f".{digits}f").replace(",", "{,}")
-
-
-def signed(value: float, digits: int = 4) -> str:
-    """A value for LaTeX, negative ones in brackets so a product or sum reads unambiguously."""
-    text = fixed(value, digits)
-    return f"({text})" if value < 0 else text
-
-
-def text(message: str) -> str:
-    """Words inside an equation, for LaTeX's \\text{â€¦} (braces and backslashes in a translation are escaped)."""
-    return message.replace("\\", "").replace("{", r"\{").replace("}", r"\}")
-
-
 def hidden_unit_equation(k: int) -> list:
     """LaTeX lines for Z1_k and A1_k of unit k (0-based), with this image's numbers."""
     ink = np.flatnonzero(x > 0)
@@ -137,7 +122,7 @@ def hidden_unit_equation(k: int) -> list:
     listed = " + ".join(rf"{signed(params.W1[i, k], 3)}\cdot{fixed(x[i], 2)}" for i in shown)
     ink_sum = float(terms.sum())
     n = k + 1
-    inked, largest_first, off = text(_("inked pixels")), text(_(", largest terms first")), text(_("(off for this image)"))
+    inked, largest_first, off = words(_("inked pixels")), words(_(", largest terms first")), words(_("(off for this image)"))
     return [
         r"\begin{aligned}"
         rf"Z_{{1,{n}}} &= \sum_{{i=1}}^{{784}} W_{{1,i\,{n}}}\,x_i + b_{{1,{n}}} \\"
@@ -160,10 +145,10 @@ def output_equation(j: int) -> list:
         rows = [" + ".join(products[start:start + 4]) for start in range(0, len(products), 4)] or ["0"]
         terms = r" \\ &\quad + ".join(rows)
         if hidden > 10:
-            units_with, others = text(_("(the {count} units with").format(count=len(active))), text(_("; the others add 0)"))
+            units_with, others = words(_("(the {count} units with").format(count=len(active))), words(_("; the others add 0)"))
             terms += rf"\quad\text{{{units_with} }} A_{{1,k}} > 0\text{{{others}}}"
     else:
-        over = text(_("over the {count} units with").format(count=len(active)))
+        over = words(_("over the {count} units with").format(count=len(active)))
         terms = rf"\textstyle\sum \text{{ {over} }} A_{{1,k}} > 0 = {signed(float(values.A1 @ params.W2[:, j]))}"
     shifted = values.Z2 - values.Z2.max()
     total = float(np.exp(shifted).sum())

@@ -129,7 +129,7 @@ def test_forward_pass_opens_a_pixel_and_a_hidden_unit_from_the_mouse_and_the_key
     assert "The terms' sizes" in page.locator(".st-key-explain_sizes").inner_text()
     sizes.focus()
     page.keyboard.press("ArrowDown")  # the top bar: the largest term
-    assert re.fullmatch(r".*W1\[\d+, 2\].*: -?\d+\.\d{6}", tooltip(page, "explain_sizes")), tooltip(page, "explain_sizes")
+    assert re.fullmatch(r".*W1\[\d+, 2\].*: −?\d+\.\d{6}", tooltip(page, "explain_sizes")), tooltip(page, "explain_sizes")
     assert "other pixels" in sizes.get_attribute("aria-label")  # the summed tail, read out
     pixels.focus()
     page.keyboard.press("ArrowRight")

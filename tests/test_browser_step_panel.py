@@ -50,7 +50,7 @@ def test_the_panel_shows_the_step_records_numbers(page, mnist):
     record = fresh.step()
     assert shown["position"] == "Step 111 · epoch 1 · sample 111 of 60,000 · α = 0.01"
     assert shown["metrics"] == [f"{record.loss_before:.4f}", f"{record.loss_after:.4f}"]
-    assert shown["delta"].endswith(f"{record.loss_after - record.loss_before:+.4f}")
+    assert shown["delta"].endswith(f"{record.loss_after - record.loss_before:+.4f}".replace("-", "−"))
     assert shown["deltaColour"] == ("good" if record.loss_after < record.loss_before else "bad")
     assert shown["bars"] == [f"{value:.2f}" for value in record.forward.A2]
     assert shown["hover"] == [f"digit {digit}: {value:.4f}" for digit, value in enumerate(record.forward.A2)]

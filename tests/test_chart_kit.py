@@ -69,12 +69,12 @@ def test_forward_pass_sends_x_and_the_models_values_and_a_click_opens_their_expl
     assert fields["labels"] == [f"unit {k}" for k in range(1, 13)]
     off = values.Z1 <= 0
     assert fields["series"][0]["patterns"] == ["x" if unit_off else "" for unit_off in off]
-    assert fields["series"][0]["hover"][0] == f"unit 1: Z1 = {values.Z1[0]:.4f}"
+    assert fields["series"][0]["hover"][0] == "unit 1: Z1 = " + f"{values.Z1[0]:.4f}".replace("-", "−")
     assert [text != "" for text in fields["series"][1]["text"]] == (~off).tolist()  # each value written once
     for key, name, numbers in (("forward_z2", "Z2", values.Z2), ("forward_a2", "A2", values.A2)):
         fields, arrays = shown[key]
         assert np.allclose(arrays["values"], numbers.astype(np.float32))
-        assert fields["series"][0]["text"] == [f"{value:.2f}".replace("-0.00", "0.00") for value in numbers]
+        assert fields["series"][0]["text"] == [f"{value:.2f}".replace("-0.00", "0.00").replace("-", "−") for value in numbers]
         assert fields["series"][0]["colours"][prediction] == figures.PREDICTED and fields["outline"] == label
         assert fields["alt"].startswith(fields["title"])
     chart_click(app, "forward_a2", 0, 7)

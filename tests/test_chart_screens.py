@@ -57,7 +57,7 @@ def test_errata_draws_this_samples_jacobian_rules_and_mask():
     starred = [label for label in fields["x_labels"] if label.endswith("*")]
     assert starred == [f"{record.label}*"] and fields["y_labels"] == fields["x_labels"]
     k, j = 3, 5
-    assert fields["hover"][k * 10 + j] == f"nudge Z2 of digit {j}: A2 of digit {k} moves by {J[k, j]:.5f} per unit"
+    assert fields["hover"][k * 10 + j] == f"nudge Z2 of digit {j}: A2 of digit {k} moves by {J[k, j]:.5f} per unit".replace("-", "−")
     assert fields["texts"][k * 10 + k] == f"{J[k, k]:.3f}"
 
     y = network.one_hot(record.label)

@@ -98,7 +98,8 @@ def test_draw_shows_every_stage_the_prediction_and_the_contribution_maps(monkeyp
     limit = np.abs(drawing.contribution_maps(trainer.params, prepared.x)).max()
     assert captions[4] == f"−{limit:.3f}   ·   0   ·   +{limit:.3f}"
     assert any(f"same colour scale, ±{limit:.3f}" in caption.value for caption in app.caption)
-    assert captions[5:] == [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}" for name, z in zip(names, values.Z1)]
+    assert captions[5:] == [f"{name}: Z1 {z:+.2f} · {'on' if z > 0 else 'off'}".replace("-", "−")
+                            for name, z in zip(names, values.Z1)]
 
 
 @pytest.mark.parametrize("content, words", [

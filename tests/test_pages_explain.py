@@ -132,7 +132,7 @@ def test_in_greek_the_explanation_reads_greek_with_greek_numbers(mnist):
     assert "όρος" in table.value.columns or "όρος" in str(table.value)
     sizes, pixels = charts(app)["explain_sizes"][0], charts(app)["explain_pixels"][0]
     assert sizes["separators"] == pixels["separators"] == ",."  # the browser writes its ticks with commas
-    assert sizes["title"] == "Τα μεγέθη των όρων" and all(re.search(r": -?\d+,\d{6}$", hover)
+    assert sizes["title"] == "Τα μεγέθη των όρων" and all(re.search(r": −?\d+,\d{6}$", hover)
                                                           for hover in sizes["series"][0]["hover"])
     assert pixels["hover"] == "pixel {pixel}: {value}" and "άλλα pixels" in " ".join(sizes["labels"])
 

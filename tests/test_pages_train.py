@@ -173,7 +173,7 @@ def test_a_falling_loss_keeps_its_green_delta():
     train_click(app, 1)
     record = trainer_of(app).last_record
     fields = panel_fields(app)  # "inverse": the panel draws a fall green, a rise red (static/step_panel.js)
-    assert fields["delta_colour"] == "inverse" and fields["loss_delta"].startswith("-") == (
+    assert fields["delta_colour"] == "inverse" and fields["loss_delta"].startswith("−") == (
         record.loss_after < record.loss_before)
     assert not any("overshoots" in warning.value for warning in app.warning)
 

@@ -8,7 +8,7 @@ notes where the design document's errata bite.
 
 from core.model.explain import parse
 from core.model.explanation import Explanation, Factor, Term
-from locales import _, number
+from locales import _, latex_number, number
 from locales.words import rule_name
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -50,8 +50,8 @@ def shown_name(name: str) -> str:
 
 
 def fixed(value: float, digits: int = 4) -> str:
-    """A number for LaTeX in the language's decimal sign ({,} so no space follows a decimal comma)."""
-    return number(value, f".{digits}f").replace(",", "{,}")
+    """A number for LaTeX with `digits` decimals, in the language's decimal sign (locales.latex_number)."""
+    return latex_number(value, f".{digits}f")
 
 
 def signed(value: float, digits: int = 4) -> str:
