@@ -32,7 +32,7 @@ export const imageKind = {
     const across = named && !!f.texts && this.phone();  // the colour bar under the matrix: its cells get the width
     this.height = f.height - 34;
     const left = named ? Math.max(...f.y_labels.map((label) => this.measure(label))) + 30 : 40;
-    const margin = {l: left, r: across ? 12 : named ? 82 : 68, t: 8, b: across ? 94 : 40};
+    const margin = {l: left, r: across ? 6 : named ? 82 : 68, t: 8, b: across ? 94 : 40};
     const room = {width: this.width - margin.l - margin.r, height: this.height - margin.t - margin.b};
     let width, height;
     if (named) {  // a matrix: its cells as wide and as high as the room allows
@@ -66,7 +66,7 @@ export const imageKind = {
     const f = this.fields;
     if (!f.texts) return [];
     const widest = Math.max(1, ...f.texts.map((text) => this.measure(text, f.text_size)));
-    const size = Math.min(f.text_size, f.text_size * (box.width - 4) / widest);
+    const size = Math.min(f.text_size, f.text_size * (box.width - 3) / widest);  // 1.5 px clear of each edge
     if (size < 6) return [];
     return f.texts.map((text, i) => {
       const x = box.left + (i % f.columns + 0.5) * box.width, y = box.top + (Math.floor(i / f.columns) + 0.5) * box.height;
