@@ -10,7 +10,7 @@ from core.model import network
 import locales
 from locales import _, ngettext, number
 from locales.words import loss_name, rule_name, rule_title, said
-from ui import chart_kit, explaining, figures, session, shell, timeline_panel, widgets
+from ui import chart_heatmap, chart_kit, explaining, figures, session, shell, timeline_panel, widgets
 
 shell.require()
 st.title(_("Gradients"))
@@ -101,7 +101,7 @@ with left:
 with right:
     rows, columns = np.divmod(np.arange(hidden * 10), 10)
     digit = _("digit")
-    chart_kit.show(chart_kit.heatmap(
+    chart_kit.show(chart_heatmap.signed(
         dW2, _("dW2 = A1·dZ2ᵀ (values on hover)"), _("digit (output)"), _("hidden unit"), figures.DIGITS, units,
         "dL/dW2", [f"{units[k]}, {digit} {j}: {number(dW2[k, j], '.4f')}" for k, j in zip(rows, columns)], height=300),
         "gradients_dw2", explaining.kit_click(lambda _series, cell: f"dW2_{cell // 10 + 1}_{cell % 10}"))

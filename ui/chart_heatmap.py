@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from locales import _, number
+from ui import figures
 from ui.chart_kit import Chart, _common
 
 BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # ColorBrewer Blues, light to dark
@@ -22,7 +23,8 @@ def heatmap(values, x_labels, y_labels, title: str, x_title: str, y_title: str, 
             whole: bool = False) -> Chart:
     """values[r, c] as a cell coloured at (value − low) / (high − low) on `stops`, `texts` written in it.
 
-    texts, hover: one string per cell in row order (hover: what the pointer or the keys read);
+    texts, hover: one string per cell in row order (hover: what the pointer or the keys read; texts None: the
+    values are read on hover only);
     outline: [first row, last row + 1, first column, last column + 1] of a block outlined in orange;
     whole: the colour bar's ticks are integers (counts).
     """
@@ -30,10 +32,19 @@ def heatmap(values, x_labels, y_labels, title: str, x_title: str, y_title: str, 
     rows, columns = values.shape
     fields = _common("image", title, x_title, y_title, height, alt)
     fields.update(rows=int(rows), columns=int(columns), x_labels=[str(label) for label in x_labels],
-                  y_labels=[str(label) for label in y_labels], texts=list(texts), hover=list(hover),
+                  y_labels=[str(label) for label in y_labels], texts=None if texts is None else list(texts),
+                  hover=list(hover),
                   stops=[[float(at), colour] for at, colour in stops], low=float(low), high=float(high),
                   colorbar_title=colorbar_title, outline=outline, text_size=int(text_size), whole=whole)
     return Chart(fields, {"values": values.astype(np.float32).ravel()})
+
+
+def signed(matrix, title: str, x_title: str, y_title: str, x_labels, y_labels, colorbar_title: str, hover: list,
+           height: int = 300) -> Chart:
+    """A signed matrix on the diverging scale (blue −, white 0, red +, centred at 0 over ±max|value|), values on hover."""
+    limit = figures.symmetric_limit(matrix)
+    return heatmap(matrix, x_labels, y_labels, title, x_title, y_title, None, hover, figures.DIVERGING, -limit, limit,
+                   colorbar_title, title, height=height)
 
 
 def confusion(cm: np.ndarray, title: str, true: int | None = None, predicted: int | None = None,

@@ -35,15 +35,14 @@ Python API (each builder returns a Chart; show() mounts it):
         a grey uint8 image (0 black, 255 white), rows and columns numbered from 1, a colour bar, and
         per-cell hover "pixel i (row r, column c): p".
 
-    heatmap(matrix, title, x_title, y_title, x_labels, y_labels, colorbar_title, hover, height=300)
-        a signed matrix on the diverging scale, rows and columns named, one hover text per cell.
     tiles(images, titles, title, colorbar_title, hover, columns=5, greyed=None)
         signed square images side by side on one diverging scale (a gradient per hidden unit), each
         under its title, greyed ones veiled; hover a template with {tile}, {pixel} and {value};
         a click's series is the tile, its index the pixel.
 
-    Beside it: ui/chart_heatmap.heatmap (a matrix on any colour scale, its values written in the cells, a
-    block outlined: the confusion matrix, the softmax Jacobian), and lines' options for an axis of epochs
+    Beside it: ui/chart_heatmap.heatmap (a matrix on any colour scale, rows and columns named, its values
+    written in the cells or only on hover, a block outlined: the confusion matrix, the softmax Jacobian, and
+    chart_heatmap.signed for a signed matrix on the diverging scale: Gradients' dW2), and lines' options for an axis of epochs
     (ui/chart_epochs.py: steps, markers, labels at the points, y_ticks made here).
 
     show(chart, key, on_click=None)
@@ -230,22 +229,6 @@ def image(pixels, title: str, height: int = 320, colorbar_title: str = N_("pixel
                   whole=True, hover=_("pixel %{customdata} (row %{y}, column %{x}): %{z}").replace("%{customdata}", "{pixel}")
                   .replace("%{y}", "{row}").replace("%{x}", "{column}").replace("%{z}", "{value}"))
     return Chart(fields, {"pixels": pixels.ravel()})
-
-
-def heatmap(matrix, title: str, x_title: str, y_title: str, x_labels, y_labels, colorbar_title: str, hover: list,
-            height: int = 300) -> Chart:
-    """A signed matrix on the diverging scale (blue −, white 0, red +, centred at 0), rows and columns named.
-
-    hover: one text per cell, row by row (made here, in the session's language).
-    """
-    matrix = np.asarray(matrix, np.float64)
-    rows, columns = matrix.shape
-    fields = _common("image", title, x_title, y_title, height, title)
-    limit = figures.symmetric_limit(matrix)
-    fields.update(rows=int(rows), columns=int(columns), x_labels=[str(label) for label in x_labels],
-                  y_labels=[str(label) for label in y_labels], stops=figures.DIVERGING, low=-limit, high=limit,
-                  colorbar_title=colorbar_title, hover=list(hover))
-    return Chart(fields, {"values": matrix.ravel().astype(np.float32)})
 
 
 def tiles(images, titles, title: str, colorbar_title: str, hover: str, columns: int = 5, greyed=None,
