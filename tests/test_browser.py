@@ -55,7 +55,9 @@ def test_running_an_epoch_can_be_stopped_and_then_finished(page):
     open_screen(page, "Train")
     page.get_by_role("button", name="Run to end of epoch").click()
     page.get_by_role("button", name="Stop").wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)
+    # Stop as soon as the epoch is under way: a fixed wait let a fast machine finish all 60,000 steps first
+    page.wait_for_function("() => [...document.querySelectorAll('h4')].some(h => /^Step [1-9]/.test(h.innerText))",
+                           timeout=30_000)
     page.get_by_role("button", name="Stop").click()
     page.get_by_role("button", name="Stop").wait_for(state="detached", timeout=30_000)
     settle(page)
